@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ntexec top-level Makefile.
+#
+#   make            module (against KDIR) + libntexec + tests + examples
+#   make check      every test, in a VM running the ntexec test kernel
+#   make demo       boot a VM with the module loaded and run the demo
+#   make module     just ntexec.ko (KDIR=/path/to/kernel/build to choose)
+#   make user       libntexec, tests and examples (into build/)
+#   make install    libntexec, headers and ntexec.pc under PREFIX
+#   make checkpatch kernel style on the module sources
+#
+# KDIR defaults to the running kernel's build tree when it exists, else to
+# the cached ntexec test kernel (scripts/kernel.sh).
+
+KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then \
+		echo /lib/modules/$$(uname -r)/build; \
+	else scripts/kernel.sh --dir; fi)
+PREFIX ?= /usr/local
+B := build
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+USER_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Iuserlib/include -I. $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+USER_LIBS := -lpthread
+
+LIB_SRCS := $(wildcard userlib/*.c)
+LIB_HDRS := $(wildcard userlib/*.h userlib/include/ntexec/*.h) uapi/ntexec.h
+LIB_OBJS := $(patsubst userlib/%.c,$(B)/userlib/%.o,$(LIB_SRCS))
+LIB_PIC_OBJS := $(patsubst userlib/%.c,$(B)/userlib/pic/%.o,$(LIB_SRCS))
+TEST_SRCS := $(filter-out tests/harness.c,$(wildcard tests/*.c))
+TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRCS))
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+EXAMPLE_SRCS := $(wildcard examples/*.c)
+EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
+
+.PHONY: all module user lib tests examples bench check demo kernel deps \
+	install clean checkpatch
+
+all: module user
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+user: lib tests examples bench
+
+lib: $(B)/libntexec.a $(B)/libntexec.so $(B)/ntexec.pc
+
+$(B)/userlib/%.o: userlib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(B)/userlib/pic/%.o: userlib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/libntexec.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/libntexec.so: $(LIB_PIC_OBJS)
+	$(CC) -shared -Wl,-soname,libntexec.so.0 -o $@ $^ $(USER_LIBS)
+
+$(B)/ntexec.pc: userlib/ntexec.pc.in
+	@mkdir -p $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' $< > $@
+
+tests: $(TEST_BINS)
+
+$(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(B)/libntexec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< tests/harness.c $(B)/libntexec.a $(USER_LIBS)
+
+bench: $(BENCH_BINS)
+
+$(B)/bench/%: tests/bench/%.c $(B)/libntexec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(B)/libntexec.a $(USER_LIBS)
+
+examples: $(EXAMPLE_BINS)
+
+$(B)/examples/%: examples/%.c $(B)/libntexec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(B)/libntexec.a $(USER_LIBS)
+
+check:
+	scripts/check.sh
+
+demo:
+	scripts/demo.sh
+
+kernel: deps
+	scripts/kernel.sh
+
+deps:
+	scripts/deps.sh
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/ntexec
+	install -m 644 $(B)/libntexec.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libntexec.so $(DESTDIR)$(PREFIX)/lib/libntexec.so.0
+	ln -sf libntexec.so.0 $(DESTDIR)$(PREFIX)/lib/libntexec.so
+	install -m 644 userlib/include/ntexec/*.h $(DESTDIR)$(PREFIX)/include/ntexec/
+	install -m 644 uapi/ntexec.h $(DESTDIR)$(PREFIX)/include/ntexec/uapi.h
+	install -m 644 $(B)/ntexec.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+checkpatch:
+	perl $$(scripts/kernel.sh --dir)/scripts/checkpatch.pl --no-tree --terse -q \
+		--ignore SPDX_LICENSE_TAG -f $$(git ls-files 'ntexec/*.[ch]' \
+		'ntmm/*.[ch]' 'ntps/*.[ch]' 'kunit/*.[ch]' 'uapi/*.h')
+
+clean:
+	rm -rf $(B)
+	-[ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean

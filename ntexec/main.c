@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ntexec: Windows NT process, thread, job, section and virtual-memory
+ * semantics for Linux processes.
+ *
+ * This file owns the character device /dev/ntexec: open binds a descriptor
+ * to the opener's address space, ioctl copies a fixed-width argument struct
+ * in, validates it and hands kernel types to the component that does the
+ * work (object manager in ntexec/, memory manager in ntmm/, process manager
+ * in ntps/), then copies the result out. No worker below this file sees a
+ * __user pointer except where it copies process memory by design.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ntexec.h"
+
+/* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */
+#define NTEXEC_IOCTLS	BIT_ULL(_IOC_NR(NTEXEC_IOC_VERSION) - NTEXEC_IOC_BASE)
+
+/**
+ * ntexec_ioctl_version() - answer the handshake
+ * @ver: the caller's struct, already copied in; rewritten with the answer
+ *
+ * Return: 0, -EINVAL for a malformed request (the struct is not written
+ * back), or -EOPNOTSUPP when the caller's API version differs or it needs a
+ * feature this module lacks (the answer is still written back).
+ */
+long ntexec_ioctl_version(struct ntexec_version *ver)
+{
+	u64 required = ver->features;
+	u32 api = ver->api;
+	int i;
+
+	if (ver->flags)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(ver->reserved); i++)
+		if (ver->reserved[i])
+			return -EINVAL;
+
+	ver->api = NTEXEC_API_VERSION;
+	ver->features = NTEXEC_FEATURES;
+	ver->ioctls = NTEXEC_IOCTLS;
+	ver->page_size = PAGE_SIZE;
+	ver->allocation_granularity = NTEXEC_ALLOCATION_GRANULARITY;
+
+	if (api != NTEXEC_API_VERSION || (required & ~NTEXEC_FEATURES))
+		return -EOPNOTSUPP;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ntexec_ioctl_version);
+
+static long ntexec_version(void __user *argp)
+{
+	struct ntexec_version ver;
+	long ret;
+
+	if (copy_from_user(&ver, argp, sizeof(ver)))
+		return -EFAULT;
+	ret = ntexec_ioctl_version(&ver);
+	if (ret == -EINVAL)
+		return ret;
+	if (copy_to_user(argp, &ver, sizeof(ver)))
+		return -EFAULT;
+	return ret;
+}
+
+static int ntexec_open(struct inode *inode, struct file *file)
+{
+	struct ntexec_file *nf;
+
+	nf = kzalloc(sizeof(*nf), GFP_KERNEL);
+	if (!nf)
+		return -ENOMEM;
+	nf->mm = current->mm;
+	mmgrab(nf->mm);
+	file->private_data = nf;
+	return nonseekable_open(inode, file);
+}
+
+static int ntexec_release(struct inode *inode, struct file *file)
+{
+	struct ntexec_file *nf = file->private_data;
+
+	mmdrop(nf->mm);
+	kfree(nf);
+	return 0;
+}
+
+static long ntexec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct ntexec_file *nf = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	if (nf->mm != current->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case NTEXEC_IOC_VERSION:
+		return ntexec_version(argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static const struct file_operations ntexec_fops = {
+	.owner		= THIS_MODULE,
+	.open		= ntexec_open,
+	.release	= ntexec_release,
+	.unlocked_ioctl	= ntexec_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice ntexec_misc = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= NTEXEC_DEVICE_NAME,
+	.fops		= &ntexec_fops,
+	.mode		= 0666,
+};
+
+static int __init ntexec_init(void)
+{
+	int ret;
+
+	ret = misc_register(&ntexec_misc);
+	if (ret)
+		return ret;
+	pr_info("api %u loaded\n", NTEXEC_API_VERSION);
+	return 0;
+}
+
+static void __exit ntexec_exit(void)
+{
+	misc_deregister(&ntexec_misc);
+}
+
+module_init(ntexec_init);
+module_exit(ntexec_exit);
+
+MODULE_DESCRIPTION("Windows NT process, thread and memory semantics");
+MODULE_LICENSE("GPL");

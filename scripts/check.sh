@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: dependencies -> test kernel (cached) -> module for 6.12 and
+# Debian's stock 6.1 headers (warning-free) -> libntexec, tests -> VM:
+# insmod, KUnit, user tests as root and nobody, rmmod, kmemleak -> verdict.
+# Ends with one line "N passed, N failed"; exits non-zero on any failure.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+B=$top/build
+passed=0
+failed=0
+t0=$(date +%s)
+tstage=$t0
+
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+stage() {
+	local now
+	now=$(date +%s)
+	echo "ntexec-check: [$((now - tstage))s] $1 done"
+	tstage=$now
+}
+finish() {
+	echo "ntexec-check: total $(( $(date +%s) - t0 ))s"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+scripts/deps.sh || { fail "dependencies"; finish; }
+stage deps
+kdir=$(scripts/kernel.sh) || { fail "test kernel build"; finish; }
+stage "test kernel"
+
+if scripts/build-module.sh "$kdir" "$B/k6.12"; then
+	pass "module builds warning-free on $(make -s -C "$kdir" kernelversion)"
+else
+	fail "module build on 6.12"
+	finish
+fi
+stock=$(ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V | tail -n 1)
+if [ -n "$stock" ]; then
+	if scripts/build-module.sh "$stock" "$B/k6.1"; then
+		pass "module builds warning-free on Debian's $(basename "$(dirname "$stock")") headers"
+	else
+		fail "module build on Debian's 6.1 headers"
+	fi
+else
+	fail "no Debian 6.1 headers (linux-headers-amd64)"
+fi
+if make -s user >"$B/user.log" 2>&1; then
+	pass "libntexec, tests and examples build with -Werror"
+else
+	cat "$B/user.log"
+	fail "user-space build"
+	finish
+fi
+cp_out=$(make -s checkpatch 2>&1)
+if [ -z "$cp_out" ]; then
+	pass "checkpatch clean"
+else
+	echo "$cp_out"
+	fail "checkpatch"
+fi
+stage build
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/ntexec-check.XXXXXX")
+scripts/vm.sh --quiet --out "$out" --append "kmemleak=on" -- \
+	"$top/scripts/guest-check.sh" "$B" "$out/results"
+vmrc=$?
+res=$out/results
+stage "VM run"
+if [ "$vmrc" -ne 0 ] || [ ! -f "$res/dmesg.txt" ]; then
+	fail "VM run (status $vmrc; console: $out/console.log)"
+	tail -n 40 "$out/console.log" 2>/dev/null
+	finish
+fi
+
+[ -f "$res/insmod.failed" ] && fail "insmod ntexec.ko"
+
+# KUnit: each case counts; the kernel tree's own parser judges.
+kunit_py=$kdir/tools/testing/kunit/kunit.py
+if [ -f "$res/kunit.failed" ]; then
+	fail "KUnit module load"
+fi
+if ls "$res"/kunit-*.ktap >/dev/null 2>&1; then
+	for k in "$res"/kunit-*.ktap; do
+		s=$(basename "$k" .ktap)
+		s=${s#kunit-}
+		p=$(grep -cE '^ +ok [0-9]+ ' "$k")
+		f=$(grep -cE '^ +not ok [0-9]+ ' "$k")
+		passed=$((passed + p))
+		failed=$((failed + f))
+		echo "KUnit $s: $p passed, $f failed"
+		[ "$f" -gt 0 ] && grep -E '^ +(not ok|#)' "$k" | head -n 40
+	done
+	if ! dmesg_ktap=$(python3 "$kunit_py" parse "$res/dmesg.txt" 2>&1); then
+		echo "$dmesg_ktap" | tail -n 30
+		fail "kunit.py parse reports failures"
+	else
+		echo "$dmesg_ktap" | grep -E 'Testing complete|Ran [0-9]+ tests'
+	fi
+else
+	fail "no KUnit results"
+fi
+
+# User-space tests: every TAP line counts.
+for t in "$res"/tests/*.tap; do
+	[ -f "$t" ] || continue
+	n=$(basename "$t" .tap)
+	p=$(grep -cE '^ok [0-9]+ ' "$t")
+	f=$(grep -cE '^not ok [0-9]+ ' "$t")
+	if ! grep -qE '^# [0-9]+ passed' "$t"; then
+		echo "$n: did not finish"
+		tail -n 20 "$t"
+		f=$((f + 1))
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "$n: $p passed, $f failed"
+	[ "$f" -gt 0 ] && grep -B8 -E '^not ok' "$t" | head -n 60
+done
+
+if [ -f "$res/rmmod.failed" ]; then
+	cat "$res/rmmod.failed"
+	fail "rmmod"
+else
+	pass "rmmod ntexec after use"
+fi
+
+if [ -s "$res/kmemleak.txt" ]; then
+	head -n 60 "$res/kmemleak.txt"
+	fail "kmemleak reports leaks"
+elif [ -f "$res/kmemleak.txt" ]; then
+	pass "kmemleak clean"
+else
+	fail "kmemleak did not run"
+fi
+
+splat='BUG:|WARNING:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|refcount_t|general protection fault|Oops|kernel BUG|list_add corruption|list_del corruption|ODEBUG|INFO: task .* blocked|Call Trace:|unreferenced object'
+if grep -nE "$splat" "$res/dmesg.txt" >"$out/splats.txt"; then
+	head -n 80 "$out/splats.txt"
+	grep -n -A30 -E "$splat" "$res/dmesg.txt" | head -n 120
+	fail "guest dmesg has splats (see $res/dmesg.txt)"
+else
+	pass "guest dmesg clean"
+fi
+echo "ntexec-check: results in $out"
+finish

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the test VM (as root): load the module and its KUnit suites,
+# run every user-space test as root and as an unprivileged user, unload, and
+# look for leaks. Results go to RESULTS; the host judges them
+# (scripts/check.sh).
+#
+# Usage: scripts/guest-check.sh BUILD RESULTS
+#   BUILD    the build directory (k6.12/ with the modules, tests/ binaries)
+#   RESULTS  a writable directory
+set -u
+
+build=$1
+res=$2
+mkdir -p "$res/tests"
+
+step() { echo "ntexec-check: $*"; }
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# Forget what boot left behind; only the module's leaks matter.
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+fi
+
+step "insmod ntexec.ko"
+if ! insmod "$build/k6.12/ntexec.ko"; then
+	echo "insmod failed" >"$res/insmod.failed"
+	exit 1
+fi
+if [ -f "$build/k6.12/ntexec_kunit.ko" ]; then
+	step "KUnit suites"
+	insmod "$build/k6.12/ntexec_kunit.ko" || echo "kunit insmod failed" >"$res/kunit.failed"
+	for r in /sys/kernel/debug/kunit/*/results; do
+		[ -f "$r" ] || continue
+		s=$(basename "$(dirname "$r")")
+		cp "$r" "$res/kunit-$s.ktap"
+	done
+	rmmod ntexec_kunit || echo "rmmod ntexec_kunit failed" >"$res/rmmod.failed"
+fi
+
+for t in "$build"/tests/*; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t")
+	step "$n as root"
+	"$t" >"$res/tests/$n.root.tap" 2>&1
+	step "$n as nobody"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$t" \
+		>"$res/tests/$n.nobody.tap" 2>&1
+done
+
+step "rmmod ntexec"
+if ! rmmod ntexec; then
+	echo "rmmod ntexec failed" >>"$res/rmmod.failed"
+	lsmod >>"$res/rmmod.failed"
+fi
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	step "kmemleak scan"
+	# kmemleak reports objects older than 5 s: let the last frees age.
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$res/kmemleak.txt"
+fi
+dmesg >"$res/dmesg.txt"
+step "done"
+exit 0
