@@ -48,13 +48,18 @@ user: lib tests examples bench
 
 lib: $(B)/libntexec.a $(B)/libntexec.so $(B)/ntexec.pc
 
-$(B)/userlib/%.o: userlib/%.c $(LIB_HDRS)
+$(B)/userlib/%.o: userlib/%.c $(LIB_HDRS) $(B)/userlib/status_names.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -c -o $@ $<
+	$(CC) $(USER_CFLAGS) -I$(B)/userlib -c -o $@ $<
 
-$(B)/userlib/pic/%.o: userlib/%.c $(LIB_HDRS)
+$(B)/userlib/pic/%.o: userlib/%.c $(LIB_HDRS) $(B)/userlib/status_names.h
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(CC) $(USER_CFLAGS) -I$(B)/userlib -fPIC -fvisibility=hidden -c -o $@ $<
+
+# Every STATUS_* of the public header, for NtxStatusName().
+$(B)/userlib/status_names.h: userlib/include/ntexec/nt.h
+	@mkdir -p $(dir $@)
+	sed -n 's/^#define \(STATUS_[A-Z0-9_]*\)[[:space:]]*((NTSTATUS).*/\t{ \1, "\1" },/p' $< > $@
 
 $(B)/libntexec.a: $(LIB_OBJS)
 	rm -f $@
@@ -71,7 +76,7 @@ tests: $(TEST_BINS)
 
 $(B)/tests/%: tests/%.c tests/harness.c tests/harness.h $(B)/libntexec.a
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -o $@ $< tests/harness.c $(B)/libntexec.a $(USER_LIBS)
+	$(CC) $(USER_CFLAGS) -Wno-sign-compare -o $@ $< tests/harness.c $(B)/libntexec.a $(USER_LIBS)
 
 bench: $(BENCH_BINS)
 

@@ -16,14 +16,49 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "ntexec.h"
+#include "../ntps/ps.h"
+
+typedef long (*ntexec_ioctl_fn)(struct ntexec_file *nf, void __user *argp);
+
+/* Indexed by ioctl number - NTEXEC_IOC_BASE; the command must match exactly. */
+static const struct {
+	unsigned int cmd;
+	ntexec_ioctl_fn fn;
+} ntexec_ioctls[] = {
+#define NTX_IOCTL(c, f) [_IOC_NR(c) - NTEXEC_IOC_BASE] = { c, f }
+	NTX_IOCTL(NTEXEC_IOC_CLOSE, ntexec_ioctl_close),
+	NTX_IOCTL(NTEXEC_IOC_DUPLICATE, ntexec_ioctl_duplicate),
+	NTX_IOCTL(NTEXEC_IOC_OPEN_PROCESS, ntexec_ioctl_open_process),
+	NTX_IOCTL(NTEXEC_IOC_OPEN_THREAD, ntexec_ioctl_open_thread),
+	NTX_IOCTL(NTEXEC_IOC_WAIT, ntexec_ioctl_wait),
+	NTX_IOCTL(NTEXEC_IOC_QUERY_PROCESS, ntexec_ioctl_query_process),
+	NTX_IOCTL(NTEXEC_IOC_QUERY_THREAD, ntexec_ioctl_query_thread),
+	NTX_IOCTL(NTEXEC_IOC_TERMINATE_PROCESS, ntexec_ioctl_terminate_process),
+	NTX_IOCTL(NTEXEC_IOC_TERMINATE_THREAD, ntexec_ioctl_terminate_thread),
+	NTX_IOCTL(NTEXEC_IOC_GET_NEXT_PROCESS, ntexec_ioctl_get_next_process),
+	NTX_IOCTL(NTEXEC_IOC_GET_NEXT_THREAD, ntexec_ioctl_get_next_thread),
+	NTX_IOCTL(NTEXEC_IOC_ALERT_THREAD, ntexec_ioctl_alert_thread),
+	NTX_IOCTL(NTEXEC_IOC_TEST_ALERT, ntexec_ioctl_test_alert),
+#undef NTX_IOCTL
+};
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */
-#define NTEXEC_IOCTLS	BIT_ULL(_IOC_NR(NTEXEC_IOC_VERSION) - NTEXEC_IOC_BASE)
+static u64 ntexec_ioctl_mask(void)
+{
+	u64 mask = BIT_ULL(_IOC_NR(NTEXEC_IOC_VERSION) - NTEXEC_IOC_BASE);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++)
+		if (ntexec_ioctls[i].fn)
+			mask |= BIT_ULL(i);
+	return mask;
+}
 
 /**
  * ntexec_ioctl_version() - answer the handshake
@@ -47,7 +82,7 @@ long ntexec_ioctl_version(struct ntexec_version *ver)
 
 	ver->api = NTEXEC_API_VERSION;
 	ver->features = NTEXEC_FEATURES;
-	ver->ioctls = NTEXEC_IOCTLS;
+	ver->ioctls = ntexec_ioctl_mask();
 	ver->page_size = PAGE_SIZE;
 	ver->allocation_granularity = NTEXEC_ALLOCATION_GRANULARITY;
 
@@ -79,6 +114,12 @@ static int ntexec_open(struct inode *inode, struct file *file)
 	nf = kzalloc(sizeof(*nf), GFP_KERNEL);
 	if (!nf)
 		return -ENOMEM;
+	/* Opening adopts the caller's thread group as an NT process. */
+	nf->process = ps_current_process();
+	if (!nf->process) {
+		kfree(nf);
+		return -ENOMEM;
+	}
 	nf->mm = current->mm;
 	mmgrab(nf->mm);
 	file->private_data = nf;
@@ -89,6 +130,7 @@ static int ntexec_release(struct inode *inode, struct file *file)
 {
 	struct ntexec_file *nf = file->private_data;
 
+	ps_dereference_process(nf->process);
 	mmdrop(nf->mm);
 	kfree(nf);
 	return 0;
@@ -98,16 +140,18 @@ static long ntexec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ntexec_file *nf = file->private_data;
 	void __user *argp = (void __user *)arg;
+	unsigned int nr = _IOC_NR(cmd) - NTEXEC_IOC_BASE;
 
 	if (nf->mm != current->mm)
 		return -EIO;
-
-	switch (cmd) {
-	case NTEXEC_IOC_VERSION:
+	if (cmd == NTEXEC_IOC_VERSION)
 		return ntexec_version(argp);
-	default:
+	if (_IOC_TYPE(cmd) != NTEXEC_IOC_MAGIC || nr >= ARRAY_SIZE(ntexec_ioctls))
 		return -ENOIOCTLCMD;
-	}
+	nr = array_index_nospec(nr, ARRAY_SIZE(ntexec_ioctls));
+	if (!ntexec_ioctls[nr].fn || ntexec_ioctls[nr].cmd != cmd)
+		return -ENOIOCTLCMD;
+	return ntexec_ioctls[nr].fn(nf, argp);
 }
 
 static const struct file_operations ntexec_fops = {
@@ -129,9 +173,14 @@ static int __init ntexec_init(void)
 {
 	int ret;
 
-	ret = misc_register(&ntexec_misc);
+	ret = ps_init();
 	if (ret)
 		return ret;
+	ret = misc_register(&ntexec_misc);
+	if (ret) {
+		ps_exit();
+		return ret;
+	}
 	pr_info("api %u loaded\n", NTEXEC_API_VERSION);
 	return 0;
 }
@@ -139,6 +188,7 @@ static int __init ntexec_init(void)
 static void __exit ntexec_exit(void)
 {
 	misc_deregister(&ntexec_misc);
+	ps_exit();
 }
 
 module_init(ntexec_init);

@@ -14,9 +14,11 @@
 #include "status.h"
 
 /* The features this build of the module implements (NTEXEC_IOC_VERSION). */
-#define NTEXEC_FEATURES		0ULL
+#define NTEXEC_FEATURES		NTEXEC_FEATURE_OBJECTS
 
 #define NTEXEC_ALLOCATION_GRANULARITY	(64 * 1024)
+
+struct ps_process;
 
 /**
  * struct ntexec_file - one open of /dev/ntexec
@@ -25,11 +27,29 @@
  *	used from another process: a descriptor inherited over fork(), passed
  *	with SCM_RIGHTS or kept across execve() gives no access to the
  *	opener's objects.
+ * @process: the opener's NT process (referenced): its handle table is the
+ *	one every ioctl on this descriptor uses.
  */
 struct ntexec_file {
 	struct mm_struct *mm;
+	struct ps_process *process;
 };
 
 long ntexec_ioctl_version(struct ntexec_version *ver);
+
+/* ntexec/dispatch.c: one handler per ioctl. */
+long ntexec_ioctl_close(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_duplicate(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_open_process(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_open_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_wait(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_query_process(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_query_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_terminate_process(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_terminate_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_get_next_process(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_get_next_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_alert_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_test_alert(struct ntexec_file *nf, void __user *argp);
 
 #endif /* _NTEXEC_NTEXEC_H */

@@ -61,9 +61,153 @@ struct ntexec_version {
 	__u64 reserved[4];
 };
 
+/*
+ * Handles are the values ntdll hands out: multiples of 4 (the low two bits
+ * are ignored, as NT ignores them), never 0, and the pseudo-handles below.
+ */
+#define NTEXEC_CURRENT_PROCESS	((__u64)-1)	/* NtCurrentProcess() */
+#define NTEXEC_CURRENT_THREAD	((__u64)-2)	/* NtCurrentThread() */
+
+/**
+ * struct ntexec_handle - an ioctl that takes one handle
+ * @handle: NtClose, NtAlertThread: the handle.
+ */
+struct ntexec_handle {
+	__u64 handle;
+};
+
+/**
+ * struct ntexec_duplicate - NtDuplicateObject
+ * @source_process: handle to the process that owns @source_handle
+ * @source_handle: the handle to duplicate, in that process
+ * @target_process: handle to the process that receives the new handle; 0
+ *	when the call only closes the source (DUPLICATE_CLOSE_SOURCE)
+ * @target_handle: out: the new handle, valid in @target_process
+ * @access: the access the new handle gets (unless DUPLICATE_SAME_ACCESS)
+ * @attributes: OBJ_INHERIT (unless DUPLICATE_SAME_ATTRIBUTES)
+ * @options: DUPLICATE_CLOSE_SOURCE, _SAME_ACCESS, _SAME_ATTRIBUTES
+ * @pad: must be zero
+ */
+struct ntexec_duplicate {
+	__u64 source_process;
+	__u64 source_handle;
+	__u64 target_process;
+	__u64 target_handle;
+	__u32 access;
+	__u32 attributes;
+	__u32 options;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_open - NtOpenProcess, NtOpenThread by CLIENT_ID
+ * @process_id: CLIENT_ID.UniqueProcess (a tgid in the caller's pid namespace)
+ * @thread_id: CLIENT_ID.UniqueThread (a tid), or 0
+ * @handle: out: the new handle
+ * @access: the desired access
+ * @attributes: OBJECT_ATTRIBUTES.Attributes (OBJ_INHERIT)
+ */
+struct ntexec_open {
+	__u64 process_id;
+	__u64 thread_id;
+	__u64 handle;
+	__u32 access;
+	__u32 attributes;
+};
+
+#define NTEXEC_WAIT_ALL		(1U << 0)	/* WaitAll, else WaitAny */
+#define NTEXEC_WAIT_ALERTABLE	(1U << 1)
+#define NTEXEC_WAIT_TIMEOUT	(1U << 2)	/* @timeout is valid, else infinite */
+#define NTEXEC_WAIT_REALTIME	(1U << 3)	/* @timeout is CLOCK_REALTIME */
+#define NTEXEC_WAIT_DELAY	(1U << 4)	/* NtDelayExecution: @count is 0 */
+#define NTEXEC_WAIT_FLAGS	0x1fU
+
+/**
+ * struct ntexec_wait - NtWaitForSingleObject, NtWaitForMultipleObjects,
+ *	NtDelayExecution
+ * @handles: user pointer to @count __u64 handles
+ * @count: 1..64; 0 with NTEXEC_WAIT_DELAY
+ * @flags: NTEXEC_WAIT_*
+ * @timeout: absolute deadline in ns of CLOCK_MONOTONIC (a relative NT
+ *	timeout, converted by the library) or CLOCK_REALTIME (an absolute NT
+ *	time); absolute so that a wait restarted after a signal keeps it.
+ */
+struct ntexec_wait {
+	__u64 handles;
+	__u32 count;
+	__u32 flags;
+	__s64 timeout;
+};
+
+/**
+ * struct ntexec_query_info - NtQueryInformationProcess/Thread
+ * @handle: the process or thread
+ * @buffer: user pointer to the caller's buffer
+ * @info_class: PROCESSINFOCLASS or THREADINFOCLASS value
+ * @length: the buffer's length
+ * @return_length: out: bytes written, or needed when the buffer is short
+ * @pad: must be zero
+ */
+struct ntexec_query_info {
+	__u64 handle;
+	__u64 buffer;
+	__u32 info_class;
+	__u32 length;
+	__u32 return_length;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_terminate - NtTerminateProcess, NtTerminateThread
+ * @handle: the process or thread
+ * @status: its exit status, all 32 bits of it
+ * @pad: must be zero
+ */
+struct ntexec_terminate {
+	__u64 handle;
+	__u32 status;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_get_next - NtGetNextProcess, NtGetNextThread
+ * @process: NtGetNextProcess: the process to continue after, or 0 to
+ *	start; NtGetNextThread: the process whose threads are listed
+ * @thread: NtGetNextThread: the thread to continue after, or 0
+ * @handle: out: a handle to the next process or thread
+ * @access: the access the new handle needs
+ * @attributes: OBJ_INHERIT
+ * @flags: must be 0 (NtGetNextProcess's only documented flag value)
+ * @pad: must be zero
+ */
+struct ntexec_get_next {
+	__u64 process;
+	__u64 thread;
+	__u64 handle;
+	__u32 access;
+	__u32 attributes;
+	__u32 flags;
+	__u32 pad;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
-#define NTEXEC_IOC_VERSION	_IOWR(NTEXEC_IOC_MAGIC, NTEXEC_IOC_BASE + 0, struct ntexec_version)
+#define NTEXEC_IOC(nr, type)	_IOWR(NTEXEC_IOC_MAGIC, NTEXEC_IOC_BASE + (nr), type)
+
+#define NTEXEC_IOC_VERSION		NTEXEC_IOC(0, struct ntexec_version)
+#define NTEXEC_IOC_CLOSE		NTEXEC_IOC(1, struct ntexec_handle)
+#define NTEXEC_IOC_DUPLICATE		NTEXEC_IOC(2, struct ntexec_duplicate)
+#define NTEXEC_IOC_OPEN_PROCESS		NTEXEC_IOC(3, struct ntexec_open)
+#define NTEXEC_IOC_OPEN_THREAD		NTEXEC_IOC(4, struct ntexec_open)
+#define NTEXEC_IOC_WAIT			NTEXEC_IOC(5, struct ntexec_wait)
+#define NTEXEC_IOC_QUERY_PROCESS	NTEXEC_IOC(6, struct ntexec_query_info)
+#define NTEXEC_IOC_QUERY_THREAD		NTEXEC_IOC(7, struct ntexec_query_info)
+#define NTEXEC_IOC_TERMINATE_PROCESS	NTEXEC_IOC(8, struct ntexec_terminate)
+#define NTEXEC_IOC_TERMINATE_THREAD	NTEXEC_IOC(9, struct ntexec_terminate)
+#define NTEXEC_IOC_GET_NEXT_PROCESS	NTEXEC_IOC(10, struct ntexec_get_next)
+#define NTEXEC_IOC_GET_NEXT_THREAD	NTEXEC_IOC(11, struct ntexec_get_next)
+#define NTEXEC_IOC_ALERT_THREAD		NTEXEC_IOC(12, struct ntexec_handle)
+#define NTEXEC_IOC_TEST_ALERT		_IO(NTEXEC_IOC_MAGIC, NTEXEC_IOC_BASE + 13)
 
 #endif /* _UAPI_NTEXEC_H */

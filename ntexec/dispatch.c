@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctls of the object manager and the process manager: each copies its
+ * argument struct in, checks padding and flags, calls the worker with kernel
+ * types, and copies the answer out when the status is a success.
+ */
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ntexec.h"
+#include "../ntps/ps.h"
+
+#define NTEXEC_MAX_WAIT_OBJECTS	64
+
+/* Copy in; -EFAULT when the struct cannot be read. */
+#define NTX_COPY_IN(args, argp) \
+	(copy_from_user(&(args), (argp), sizeof(args)) ? -EFAULT : 0)
+
+/* The NTSTATUS as the ioctl's return value (see uapi/ntexec.h). */
+static long ntx_status(ntstatus_t status)
+{
+	return (long)(u32)status;
+}
+
+static long ntx_out(void __user *argp, const void *args, size_t size, ntstatus_t status)
+{
+	if (NT_SUCCESS(status) && copy_to_user(argp, args, size))
+		return -EFAULT;
+	return ntx_status(status);
+}
+
+long ntexec_ioctl_close(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_handle args;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	/* Closing a pseudo-handle is a no-op that succeeds, as on NT. */
+	if (args.handle == NTEXEC_CURRENT_PROCESS || args.handle == NTEXEC_CURRENT_THREAD)
+		return ntx_status(STATUS_SUCCESS);
+	return ntx_status(ob_close_handle(&nf->process->handles, args.handle));
+}
+
+long ntexec_ioctl_duplicate(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_duplicate args;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad)
+		return -EINVAL;
+	status = ps_duplicate_object(nf->process, args.source_process, args.source_handle,
+				     args.target_process, args.access, args.attributes,
+				     args.options, &args.target_handle);
+	return ntx_out(argp, &args, sizeof(args), status);
+}
+
+static long ntexec_open_common(struct ntexec_file *nf, void __user *argp, bool thread)
+{
+	struct ntexec_open args;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.attributes & ~OBJ_VALID_ATTRIBUTES)
+		return ntx_status(STATUS_INVALID_PARAMETER);
+	if (thread)
+		status = ps_open_thread(nf->process, args.process_id, args.thread_id,
+					args.access, args.attributes, &args.handle);
+	else
+		status = ps_open_process(nf->process, args.process_id, args.thread_id,
+					 args.access, args.attributes, &args.handle);
+	return ntx_out(argp, &args, sizeof(args), status);
+}
+
+long ntexec_ioctl_open_process(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_open_common(nf, argp, false);
+}
+
+long ntexec_ioctl_open_thread(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_open_common(nf, argp, true);
+}
+
+long ntexec_ioctl_wait(struct ntexec_file *nf, void __user *argp)
+{
+	struct ob_object *objs[NTEXEC_MAX_WAIT_OBJECTS];
+	u64 handles[NTEXEC_MAX_WAIT_OBJECTS];
+	struct ps_thread *self = NULL;
+	struct ob_timeout timeout;
+	struct ntexec_wait args;
+	u32 i, j, n = 0;
+	long ret;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.flags & ~NTEXEC_WAIT_FLAGS)
+		return -EINVAL;
+	if (!!(args.flags & NTEXEC_WAIT_DELAY) != !args.count)
+		return -EINVAL;
+	if (args.count > NTEXEC_MAX_WAIT_OBJECTS)
+		return ntx_status(STATUS_INVALID_PARAMETER_1);
+	if (args.count && copy_from_user(handles, u64_to_user_ptr(args.handles),
+					 array_size(args.count, sizeof(u64))))
+		return -EFAULT;
+
+	timeout.infinite = !(args.flags & NTEXEC_WAIT_TIMEOUT);
+	timeout.deadline = ns_to_ktime(args.timeout);
+	timeout.clock = (args.flags & NTEXEC_WAIT_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+
+	for (n = 0; n < args.count; n++) {
+		ret = ps_reference_object(nf->process, handles[n], NULL, SYNCHRONIZE,
+					  &objs[n], NULL);
+		if (ret)
+			goto out;
+	}
+	if (args.flags & NTEXEC_WAIT_ALL) {
+		/* NT refuses an object named twice in a WaitAll. */
+		for (i = 0; i < n; i++)
+			for (j = i + 1; j < n; j++)
+				if (objs[i] == objs[j]) {
+					ret = STATUS_INVALID_PARAMETER_MIX;
+					goto out;
+				}
+	}
+	if (args.flags & NTEXEC_WAIT_ALERTABLE) {
+		self = ps_current_thread();
+		if (!self) {
+			ret = STATUS_NO_MEMORY;
+			goto out;
+		}
+	}
+	ret = ob_wait_objects(objs, n, args.flags & NTEXEC_WAIT_ALL,
+			      self ? &self->alert_wait : NULL,
+			      self ? &self->alerted : NULL, &timeout);
+	if (self)
+		ps_dereference_thread(self);
+out:
+	while (n--)
+		ob_dereference(objs[n]);
+	return ret < 0 ? ret : ntx_status(ret);
+}
+
+static long ntexec_query_common(struct ntexec_file *nf, void __user *argp, bool thread)
+{
+	struct ntexec_query_info args;
+	ntstatus_t status;
+	u32 ret_len = 0;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad)
+		return -EINVAL;
+	if (thread)
+		status = ps_query_thread(nf->process, args.handle, args.info_class,
+					 u64_to_user_ptr(args.buffer), args.length, &ret_len);
+	else
+		status = ps_query_process(nf->process, args.handle, args.info_class,
+					  u64_to_user_ptr(args.buffer), args.length, &ret_len);
+	/* The needed length is reported with STATUS_INFO_LENGTH_MISMATCH too. */
+	if (NT_SUCCESS(status) || (status == STATUS_INFO_LENGTH_MISMATCH && ret_len)) {
+		args.return_length = ret_len;
+		if (copy_to_user(argp, &args, sizeof(args)))
+			return -EFAULT;
+	}
+	return ntx_status(status);
+}
+
+long ntexec_ioctl_query_process(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_query_common(nf, argp, false);
+}
+
+long ntexec_ioctl_query_thread(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_query_common(nf, argp, true);
+}
+
+long ntexec_ioctl_terminate_process(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_terminate args;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad)
+		return -EINVAL;
+	return ntx_status(ps_terminate_process(nf->process, args.handle, args.status));
+}
+
+long ntexec_ioctl_terminate_thread(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_terminate args;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad)
+		return -EINVAL;
+	return ntx_status(ps_terminate_thread(nf->process, args.handle, args.status));
+}
+
+static long ntexec_get_next_common(struct ntexec_file *nf, void __user *argp, bool thread)
+{
+	struct ntexec_get_next args;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad)
+		return -EINVAL;
+	if (args.attributes & ~OBJ_VALID_ATTRIBUTES)
+		return ntx_status(STATUS_INVALID_PARAMETER);
+	if (args.flags)
+		return ntx_status(thread ? STATUS_INVALID_PARAMETER_5 :
+				  STATUS_INVALID_PARAMETER_4);
+	if (thread)
+		status = ps_get_next_thread(nf->process, args.process, args.thread,
+					    args.access, args.attributes, &args.handle);
+	else
+		status = ps_get_next_process(nf->process, args.process, args.access,
+					     args.attributes, &args.handle);
+	return ntx_out(argp, &args, sizeof(args), status);
+}
+
+long ntexec_ioctl_get_next_process(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_get_next_common(nf, argp, false);
+}
+
+long ntexec_ioctl_get_next_thread(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_get_next_common(nf, argp, true);
+}
+
+long ntexec_ioctl_alert_thread(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_handle args;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	return ntx_status(ps_alert_thread(nf->process, args.handle));
+}
+
+long ntexec_ioctl_test_alert(struct ntexec_file *nf, void __user *argp)
+{
+	return ntx_status(ps_test_alert());
+}

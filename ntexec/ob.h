@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The object manager: reference-counted objects with a type, handle tables,
+ * and waits on an object's signaled state.
+ */
+#ifndef _NTEXEC_OB_H
+#define _NTEXEC_OB_H
+
+#include <linux/kref.h>
+#include <linux/rcupdate.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+
+#include "status.h"
+
+/* Access rights and object attributes, Windows' values. */
+#define DELETE				0x00010000u
+#define READ_CONTROL			0x00020000u
+#define WRITE_DAC			0x00040000u
+#define WRITE_OWNER			0x00080000u
+#define SYNCHRONIZE			0x00100000u
+#define STANDARD_RIGHTS_REQUIRED	0x000F0000u
+#define STANDARD_RIGHTS_READ		READ_CONTROL
+#define STANDARD_RIGHTS_WRITE		READ_CONTROL
+#define STANDARD_RIGHTS_EXECUTE		READ_CONTROL
+#define MAXIMUM_ALLOWED			0x02000000u
+#define GENERIC_ALL			0x10000000u
+#define GENERIC_EXECUTE			0x20000000u
+#define GENERIC_WRITE			0x40000000u
+#define GENERIC_READ			0x80000000u
+
+#define OBJ_INHERIT			0x00000002u
+#define OBJ_VALID_ATTRIBUTES		0x00001FF2u
+
+#define DUPLICATE_CLOSE_SOURCE		0x00000001u
+#define DUPLICATE_SAME_ACCESS		0x00000002u
+#define DUPLICATE_SAME_ATTRIBUTES	0x00000004u
+
+struct ob_object;
+
+/**
+ * struct ob_type - what the object manager knows of an object type
+ * @name: the type's NT name ("Process", "Thread", ...)
+ * @valid_access: every specific and standard right of the type
+ * @generic: the mapping of GENERIC_READ, _WRITE, _EXECUTE, _ALL
+ * @destroy: frees the object when its last reference is gone; may run in
+ *	atomic context, so it must not sleep (defer to a work item if needed)
+ */
+struct ob_type {
+	const char *name;
+	u32 valid_access;
+	u32 generic[4];
+	void (*destroy)(struct ob_object *obj);
+};
+
+/**
+ * struct ob_object - the header every object starts with
+ * @ref: references: handles, lookup tables, other objects, callers
+ * @type: the object type
+ * @wait: waiters for the signaled state; its lock protects @signaled
+ * @signaled: true once signaled. Processes and threads are signaled once,
+ *	when they exit, and stay signaled.
+ * @rcu: objects are freed after a grace period, so RCU lookups may try
+ *	kref_get_unless_zero() on them
+ */
+struct ob_object {
+	struct kref ref;
+	const struct ob_type *type;
+	wait_queue_head_t wait;
+	bool signaled;
+	struct rcu_head rcu;
+};
+
+void ob_init_object(struct ob_object *obj, const struct ob_type *type);
+
+static inline struct ob_object *ob_reference(struct ob_object *obj)
+{
+	kref_get(&obj->ref);
+	return obj;
+}
+
+static inline bool ob_reference_unless_zero(struct ob_object *obj)
+{
+	return kref_get_unless_zero(&obj->ref);
+}
+
+void ob_dereference(struct ob_object *obj);
+void ob_signal(struct ob_object *obj);
+u32 ob_map_generic(const struct ob_type *type, u32 access);
+
+/**
+ * struct ob_handle_table - a process's handles
+ * @entries: index (handle >> 2) -> struct ob_handle_entry; the xarray lock
+ *	protects the entries, @count and @closed
+ * @count: the number of handles (ProcessHandleCount)
+ * @closed: set at process rundown; no handle can be added afterwards
+ */
+struct ob_handle_table {
+	struct xarray entries;
+	u32 count;
+	bool closed;
+};
+
+/* NT's own limit: 2^24 handles per process. */
+#define OB_HANDLE_MAX_INDEX	((1u << 24) - 1)
+
+void ob_init_handle_table(struct ob_handle_table *table);
+ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj,
+			    u32 access, u32 attributes, u64 *handle);
+ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
+			       const struct ob_type *type, u32 desired,
+			       struct ob_object **obj, u32 *granted, u32 *attributes);
+ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle);
+void ob_close_handle_table(struct ob_handle_table *table);
+u32 ob_handle_count(struct ob_handle_table *table);
+
+/**
+ * struct ob_timeout - when a wait gives up
+ * @infinite: no deadline
+ * @deadline: absolute, on @clock
+ * @clock: CLOCK_MONOTONIC or CLOCK_REALTIME
+ */
+struct ob_timeout {
+	bool infinite;
+	ktime_t deadline;
+	clockid_t clock;
+};
+
+long ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
+		     wait_queue_head_t *alert_wait, bool *alerted,
+		     const struct ob_timeout *timeout);
+
+#endif /* _NTEXEC_OB_H */

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Waits on objects: NtWaitForSingleObject, NtWaitForMultipleObjects and
+ * NtDelayExecution.
+ *
+ * The waiting thread puts one entry on the wait queue of every object (and
+ * on its own alert queue when the wait is alertable), then sleeps until the
+ * condition holds, the deadline passes, it is alerted, or a signal arrives.
+ * Deadlines are absolute, so a wait interrupted by a signal handler is
+ * restarted with the same deadline (-ERESTARTSYS), which is what a Windows
+ * thread sees: a non-alertable wait is not disturbed by the host's signals.
+ *
+ * Objects here (processes, threads) are signaled once and stay signaled,
+ * so WaitAll needs no atomic acquisition across objects.
+ */
+#include <linux/hrtimer.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "ob.h"
+
+/* Timer slack for waits: NT's clock granularity is far coarser. */
+#define OB_WAIT_SLACK_NS	50000
+
+static ntstatus_t ob_wait_check(struct ob_object **objs, u32 count, bool wait_all)
+{
+	u32 i;
+
+	for (i = 0; i < count; i++) {
+		bool sig = READ_ONCE(objs[i]->signaled);
+
+		if (!wait_all && sig)
+			return STATUS_WAIT_0 + i;
+		if (wait_all && !sig)
+			return STATUS_PENDING;
+	}
+	return wait_all ? STATUS_WAIT_0 : STATUS_PENDING;
+}
+
+static bool ob_take_alert(wait_queue_head_t *alert_wait, bool *alerted)
+{
+	unsigned long flags;
+	bool was;
+
+	spin_lock_irqsave(&alert_wait->lock, flags);
+	was = *alerted;
+	*alerted = false;
+	spin_unlock_irqrestore(&alert_wait->lock, flags);
+	return was;
+}
+
+/**
+ * ob_wait_objects() - wait for objects to be signaled
+ * @objs: the referenced objects (the caller keeps the references)
+ * @count: how many; 0 makes a plain delay
+ * @wait_all: WaitAll rather than WaitAny
+ * @alert_wait: for an alertable wait, the waiting thread's alert queue,
+ *	whose lock protects @alerted; NULL otherwise
+ * @alerted: the waiting thread's alert flag
+ * @timeout: the deadline
+ *
+ * Return: STATUS_WAIT_0 + index (WaitAny), STATUS_WAIT_0 (WaitAll),
+ * STATUS_SUCCESS (a delay that ran out), STATUS_TIMEOUT, STATUS_ALERTED,
+ * or -ERESTARTSYS when a signal is pending.
+ *
+ * Context: process context, may sleep.
+ */
+long ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
+		     wait_queue_head_t *alert_wait, bool *alerted,
+		     const struct ob_timeout *timeout)
+{
+	struct wait_queue_entry *entries, alert_entry;
+	bool expired = false;
+	ktime_t deadline;
+	long status;
+	u32 i;
+
+	entries = kcalloc(count, sizeof(*entries), GFP_KERNEL);
+	if (count && !entries)
+		return STATUS_NO_MEMORY;
+
+	for (i = 0; i < count; i++) {
+		init_waitqueue_entry(&entries[i], current);
+		add_wait_queue(&objs[i]->wait, &entries[i]);
+	}
+	if (alert_wait) {
+		init_waitqueue_entry(&alert_entry, current);
+		add_wait_queue(alert_wait, &alert_entry);
+	}
+
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		status = count ? ob_wait_check(objs, count, wait_all) : STATUS_PENDING;
+		if (status != STATUS_PENDING)
+			break;
+		if (alert_wait && ob_take_alert(alert_wait, alerted)) {
+			status = STATUS_ALERTED;
+			break;
+		}
+		if (expired) {
+			status = count ? STATUS_TIMEOUT : STATUS_SUCCESS;
+			break;
+		}
+		if (signal_pending(current)) {
+			status = -ERESTARTSYS;
+			break;
+		}
+		deadline = timeout->deadline;
+		if (!schedule_hrtimeout_range_clock(timeout->infinite ? NULL : &deadline,
+						    OB_WAIT_SLACK_NS, HRTIMER_MODE_ABS,
+						    timeout->clock))
+			expired = true;
+	}
+	__set_current_state(TASK_RUNNING);
+
+	if (alert_wait)
+		remove_wait_queue(alert_wait, &alert_entry);
+	for (i = 0; i < count; i++)
+		remove_wait_queue(&objs[i]->wait, &entries[i]);
+	kfree(entries);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(ob_wait_objects);

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NT process and thread objects for Linux thread groups and threads.
+ *
+ * Adoption. A thread group becomes an NT process when it opens /dev/ntexec
+ * or when another process opens it by CLIENT_ID; a thread becomes an NT
+ * thread when it calls in or is opened. Both are found again by their
+ * struct pid in two hash tables, which hold a reference while the thread
+ * group or thread lives. A fork()ed child is not in the tables, so it starts
+ * as a plain Linux process and is adopted on its first call.
+ *
+ * Exit. A probe on the sched_process_exit tracepoint (which runs in every
+ * exiting task, after its mm is gone) takes exiting threads and, for the
+ * last thread of a group, the process out of the tables, records exit time
+ * and status and signals the objects; the process's handle table is closed
+ * by a work item, since the probe may not sleep. The objects themselves
+ * live on while handles name them, so exit status and times stay readable.
+ *
+ * Adoption and exit race on the bucket locks: adoption checks under the
+ * lock that the task is not exiting (PF_EXITING, or no live thread for a
+ * group) before it inserts, and the probe looks up under the same lock
+ * after the task set PF_EXITING, so an object is either found by the probe
+ * or created already exited.
+ *
+ * Access. Opening another process or thread is Linux's ptrace access check,
+ * made through procfs because ptrace_may_access() is not exported: opening
+ * /proc/<pid>/mem runs PTRACE_MODE_ATTACH, /proc/<pid>/auxv
+ * PTRACE_MODE_READ, both with the caller's filesystem credentials and every
+ * LSM hook (Yama included). This needs procfs mounted at /proc for the
+ * caller's pid namespace.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/cputime.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/signal.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <kunit/visibility.h>
+
+#include "ps.h"
+
+#define PS_HASH_BITS	10
+
+struct ps_bucket {
+	spinlock_t lock;
+	struct hlist_head head;
+};
+
+static struct ps_bucket ps_processes[1 << PS_HASH_BITS];
+static struct ps_bucket ps_threads[1 << PS_HASH_BITS];
+static struct workqueue_struct *ps_wq;
+static struct tracepoint *ps_exit_tp;
+
+static void ps_process_destroy(struct ob_object *obj);
+static void ps_thread_destroy(struct ob_object *obj);
+
+const struct ob_type ps_process_type = {
+	.name = "Process",
+	.valid_access = PROCESS_ALL_ACCESS,
+	.generic = { 0x00020410, 0x00020bea, 0x00121001, PROCESS_ALL_ACCESS },
+	.destroy = ps_process_destroy,
+};
+EXPORT_SYMBOL_IF_KUNIT(ps_process_type);
+
+const struct ob_type ps_thread_type = {
+	.name = "Thread",
+	.valid_access = THREAD_ALL_ACCESS,
+	.generic = { 0x00020048, 0x00020037, 0x00121800, THREAD_ALL_ACCESS },
+	.destroy = ps_thread_destroy,
+};
+EXPORT_SYMBOL_IF_KUNIT(ps_thread_type);
+
+s64 ps_nt_system_time(void)
+{
+	return div_s64(ktime_get_real_ns(), 100) + PS_NT_EPOCH_OFFSET;
+}
+
+s64 ps_nt_time_from_boottime(u64 boottime_ns)
+{
+	s64 real = ktime_get_real_ns() - ktime_get_boottime_ns() + boottime_ns;
+
+	return div_s64(real, 100) + PS_NT_EPOCH_OFFSET;
+}
+
+static struct ps_bucket *ps_bucket(struct ps_bucket *table, struct pid *pid)
+{
+	return &table[hash_ptr(pid, PS_HASH_BITS)];
+}
+
+/*
+ * The NT exit status of a Linux exit code: exit(n) gives n; a death by
+ * signal gives the NT exception status for the crash signals, and
+ * 128 + signal number (what a shell reports) for the others.
+ */
+ntstatus_t ps_status_from_exit_code(int code)
+{
+	int sig = code & 0x7f;
+
+	if (!sig)
+		return (code >> 8) & 0xff;
+	switch (sig) {
+	case SIGSEGV:
+		return STATUS_ACCESS_VIOLATION;
+	case SIGBUS:
+		return STATUS_IN_PAGE_ERROR;
+	case SIGILL:
+		return STATUS_ILLEGAL_INSTRUCTION;
+	case SIGFPE:
+		return STATUS_INTEGER_DIVIDE_BY_ZERO;
+	case SIGINT:
+		return STATUS_CONTROL_C_EXIT;
+	default:
+		return 128 + sig;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_status_from_exit_code);
+
+static int ps_task_exit_code(struct task_struct *task)
+{
+	struct signal_struct *sig = task->signal;
+
+	return (sig->flags & SIGNAL_GROUP_EXIT) ? sig->group_exit_code : task->exit_code;
+}
+
+static void ps_task_times(struct task_struct *task, u64 *user, u64 *kernel)
+{
+	u64 ut, st;
+
+	task_cputime_adjusted(task, &ut, &st);
+	*user = div_u64(ut, 100);
+	*kernel = div_u64(st, 100);
+}
+
+/* The path of the executable, while procfs lets the caller see it. */
+static char *ps_image_name(struct pid *tgid)
+{
+	char path[32], *buf, *name, *ret = NULL;
+	struct file *exe;
+	pid_t nr;
+
+	nr = pid_nr_ns(tgid, task_active_pid_ns(current));
+	if (!nr)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/exe", nr);
+	exe = filp_open(path, O_PATH, 0);
+	if (IS_ERR(exe))
+		return NULL;
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (buf) {
+		name = d_path(&exe->f_path, buf, PATH_MAX);
+		if (!IS_ERR(name))
+			ret = kstrdup(name, GFP_KERNEL);
+		kfree(buf);
+	}
+	fput(exe);
+	return ret;
+}
+
+static void ps_process_rundown(struct work_struct *work)
+{
+	struct ps_process *process = container_of(work, struct ps_process, rundown_work);
+
+	ob_close_handle_table(&process->handles);
+	/* The reference the process table held. */
+	ps_dereference_process(process);
+}
+
+static void ps_process_destroy(struct ob_object *obj)
+{
+	struct ps_process *process = to_process(obj);
+
+	/* Rundown closed the table; a process created exited never had one open. */
+	WARN_ON_ONCE(process->handles.count);
+	xa_destroy(&process->handles.entries);
+	kfree(process->image_name);
+	put_pid(process->parent);
+	put_pid(process->pid);
+	kfree_rcu(process, ob.rcu);
+}
+
+static void ps_thread_destroy(struct ob_object *obj)
+{
+	struct ps_thread *thread = to_thread(obj);
+
+	ps_dereference_process(thread->process);
+	put_pid(thread->pid);
+	kfree_rcu(thread, ob.rcu);
+}
+
+static struct ps_process *ps_lookup_process(struct pid *tgid)
+{
+	struct ps_bucket *b = ps_bucket(ps_processes, tgid);
+	struct ps_process *process;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(process, &b->head, node) {
+		if (process->pid == tgid && ob_reference_unless_zero(&process->ob)) {
+			rcu_read_unlock();
+			return process;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+static struct ps_thread *ps_lookup_thread(struct pid *pid)
+{
+	struct ps_bucket *b = ps_bucket(ps_threads, pid);
+	struct ps_thread *thread;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(thread, &b->head, node) {
+		if (thread->pid == pid && ob_reference_unless_zero(&thread->ob)) {
+			rcu_read_unlock();
+			return thread;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/* Record an exit seen at adoption (a zombie) or by the probe. */
+static void ps_process_exited(struct ps_process *process, ntstatus_t status, s64 now,
+			      u64 user, u64 kernel)
+{
+	spin_lock(&process->lock);
+	process->exit_status = process->terminating ? process->terminate_status : status;
+	process->exit_time = now;
+	process->user_time = user;
+	process->kernel_time = kernel;
+	spin_unlock(&process->lock);
+	ob_signal(&process->ob);
+}
+
+static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 now,
+			     u64 user, u64 kernel)
+{
+	spin_lock(&thread->lock);
+	thread->exit_status = thread->terminating ? thread->terminate_status : status;
+	thread->exit_time = now;
+	thread->user_time = user;
+	thread->kernel_time = kernel;
+	spin_unlock(&thread->lock);
+	ob_signal(&thread->ob);
+}
+
+/**
+ * ps_get_process() - the NT process of a thread group, adopting it if new
+ * @tgid: the thread group's struct pid
+ *
+ * Return: a referenced process, or NULL when the thread group is gone or
+ * memory is short. A thread group that has exited but is not yet reaped
+ * gives a process that is already signaled.
+ */
+struct ps_process *ps_get_process(struct pid *tgid)
+{
+	struct ps_process *process, *other;
+	struct task_struct *task;
+	struct ps_bucket *b;
+	bool exited;
+
+	process = ps_lookup_process(tgid);
+	if (process)
+		return process;
+
+	task = get_pid_task(tgid, PIDTYPE_TGID);
+	if (!task)
+		return NULL;
+	process = kzalloc(sizeof(*process), GFP_KERNEL_ACCOUNT);
+	if (!process) {
+		put_task_struct(task);
+		return NULL;
+	}
+	ob_init_object(&process->ob, &ps_process_type);
+	process->pid = get_pid(tgid);
+	rcu_read_lock();
+	process->parent = get_pid(task_tgid(rcu_dereference(task->real_parent)));
+	rcu_read_unlock();
+	process->create_time = ps_nt_time_from_boottime(task->start_boottime);
+	ob_init_handle_table(&process->handles);
+	INIT_WORK(&process->rundown_work, ps_process_rundown);
+	spin_lock_init(&process->lock);
+	process->exit_status = STATUS_PENDING;
+	process->image_name = ps_image_name(tgid);
+
+	b = ps_bucket(ps_processes, tgid);
+	spin_lock(&b->lock);
+	hlist_for_each_entry(other, &b->head, node) {
+		if (other->pid == tgid && ob_reference_unless_zero(&other->ob)) {
+			spin_unlock(&b->lock);
+			put_task_struct(task);
+			ob_close_handle_table(&process->handles);
+			ps_dereference_process(process);
+			return other;
+		}
+	}
+	exited = !atomic_read(&task->signal->live);
+	if (!exited) {
+		/* The table's reference. */
+		ob_reference(&process->ob);
+		hlist_add_head_rcu(&process->node, &b->head);
+	}
+	spin_unlock(&b->lock);
+
+	if (exited) {
+		u64 user, kernel;
+
+		ps_task_times(task, &user, &kernel);
+		ob_close_handle_table(&process->handles);
+		ps_process_exited(process, ps_status_from_exit_code(ps_task_exit_code(task)),
+				  ps_nt_system_time(), user, kernel);
+	}
+	put_task_struct(task);
+	return process;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_get_process);
+
+/**
+ * ps_get_thread() - the NT thread of a Linux thread, adopting it if new
+ * @pid: the thread's struct pid
+ *
+ * Return: a referenced thread, or NULL when the thread is gone or memory is
+ * short.
+ */
+struct ps_thread *ps_get_thread(struct pid *pid)
+{
+	struct ps_thread *thread, *other;
+	struct ps_process *process;
+	struct task_struct *task;
+	struct ps_bucket *b;
+	bool exited;
+
+	thread = ps_lookup_thread(pid);
+	if (thread)
+		return thread;
+
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return NULL;
+	process = ps_get_process(task_tgid(task));
+	if (!process)
+		goto out_task;
+	thread = kzalloc(sizeof(*thread), GFP_KERNEL_ACCOUNT);
+	if (!thread) {
+		ps_dereference_process(process);
+		goto out_task;
+	}
+	ob_init_object(&thread->ob, &ps_thread_type);
+	thread->pid = get_pid(pid);
+	thread->process = process;
+	thread->create_time = ps_nt_time_from_boottime(task->start_boottime);
+	init_waitqueue_head(&thread->alert_wait);
+	spin_lock_init(&thread->lock);
+	thread->exit_status = STATUS_PENDING;
+
+	b = ps_bucket(ps_threads, pid);
+	spin_lock(&b->lock);
+	hlist_for_each_entry(other, &b->head, node) {
+		if (other->pid == pid && ob_reference_unless_zero(&other->ob)) {
+			spin_unlock(&b->lock);
+			put_task_struct(task);
+			ps_dereference_thread(thread);
+			return other;
+		}
+	}
+	exited = task->flags & PF_EXITING;
+	if (!exited) {
+		ob_reference(&thread->ob);
+		hlist_add_head_rcu(&thread->node, &b->head);
+	}
+	spin_unlock(&b->lock);
+
+	if (exited) {
+		u64 user, kernel;
+
+		ps_task_times(task, &user, &kernel);
+		ps_thread_exited(thread, ps_status_from_exit_code(task->exit_code),
+				 ps_nt_system_time(), user, kernel);
+	}
+	put_task_struct(task);
+	return thread;
+
+out_task:
+	put_task_struct(task);
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_get_thread);
+
+struct ps_process *ps_current_process(void)
+{
+	return ps_get_process(task_tgid(current));
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_current_process);
+
+struct ps_thread *ps_current_thread(void)
+{
+	return ps_get_thread(task_pid(current));
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_current_thread);
+
+/* Take an object out of its table; the table's reference passes to the caller. */
+static struct ps_thread *ps_unhash_thread(struct pid *pid)
+{
+	struct ps_bucket *b = ps_bucket(ps_threads, pid);
+	struct ps_thread *thread;
+
+	spin_lock(&b->lock);
+	hlist_for_each_entry(thread, &b->head, node) {
+		if (thread->pid == pid) {
+			hlist_del_init_rcu(&thread->node);
+			spin_unlock(&b->lock);
+			return thread;
+		}
+	}
+	spin_unlock(&b->lock);
+	return NULL;
+}
+
+static struct ps_process *ps_unhash_process(struct pid *tgid)
+{
+	struct ps_bucket *b = ps_bucket(ps_processes, tgid);
+	struct ps_process *process;
+
+	spin_lock(&b->lock);
+	hlist_for_each_entry(process, &b->head, node) {
+		if (process->pid == tgid) {
+			hlist_del_init_rcu(&process->node);
+			spin_unlock(&b->lock);
+			return process;
+		}
+	}
+	spin_unlock(&b->lock);
+	return NULL;
+}
+
+/* sched_process_exit: runs in the exiting task, after exit_mm(); may not sleep. */
+static void ps_exit_probe(void *data, struct task_struct *task)
+{
+	bool group_dead = !atomic_read(&task->signal->live);
+	ntstatus_t status = ps_status_from_exit_code(ps_task_exit_code(task));
+	struct ps_process *process = NULL;
+	struct ps_thread *thread;
+	s64 now = 0;
+	u64 user, kernel;
+
+	thread = ps_unhash_thread(task_pid(task));
+	if (group_dead)
+		process = ps_unhash_process(task_tgid(task));
+	if (!thread && !process)
+		return;
+
+	now = ps_nt_system_time();
+	if (thread) {
+		ps_task_times(task, &user, &kernel);
+		ps_thread_exited(thread, status, now, user, kernel);
+		/* NT: a process's exit status is its last thread's. */
+		spin_lock(&thread->lock);
+		status = thread->exit_status;
+		spin_unlock(&thread->lock);
+	}
+	if (process) {
+		struct task_struct *t;
+
+		user = kernel = 0;
+		rcu_read_lock();
+		for_each_thread(task, t) {
+			u64 ut, st;
+
+			ps_task_times(t, &ut, &st);
+			user += ut;
+			kernel += st;
+		}
+		rcu_read_unlock();
+		user += div_u64(task->signal->utime, 100);
+		kernel += div_u64(task->signal->stime, 100);
+		ps_process_exited(process, status, now, user, kernel);
+		/* The table's reference passes to the rundown work. */
+		queue_work(ps_wq, &process->rundown_work);
+	}
+	if (thread)
+		ps_dereference_thread(thread);
+}
+
+static void ps_find_exit_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_exit"))
+		*(struct tracepoint **)priv = tp;
+}
+
+int ps_init(void)
+{
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(ps_processes); i++) {
+		spin_lock_init(&ps_processes[i].lock);
+		INIT_HLIST_HEAD(&ps_processes[i].head);
+	}
+	for (i = 0; i < ARRAY_SIZE(ps_threads); i++) {
+		spin_lock_init(&ps_threads[i].lock);
+		INIT_HLIST_HEAD(&ps_threads[i].head);
+	}
+	for_each_kernel_tracepoint(ps_find_exit_tp, &ps_exit_tp);
+	if (!ps_exit_tp) {
+		pr_err("no sched_process_exit tracepoint\n");
+		return -ENOENT;
+	}
+	ps_wq = alloc_workqueue("ntexec_ps", WQ_UNBOUND, 0);
+	if (!ps_wq)
+		return -ENOMEM;
+	ret = tracepoint_probe_register(ps_exit_tp, ps_exit_probe, NULL);
+	if (ret) {
+		destroy_workqueue(ps_wq);
+		return ret;
+	}
+	return 0;
+}
+
+void ps_exit(void)
+{
+	struct hlist_node *tmp;
+	struct ps_process *process;
+	struct ps_thread *thread;
+	int i;
+
+	tracepoint_probe_unregister(ps_exit_tp, ps_exit_probe, NULL);
+	tracepoint_synchronize_unregister();
+	flush_workqueue(ps_wq);
+
+	/* Threads and processes still running: drop what the tables hold. */
+	for (i = 0; i < ARRAY_SIZE(ps_threads); i++) {
+		hlist_for_each_entry_safe(thread, tmp, &ps_threads[i].head, node) {
+			hlist_del_init_rcu(&thread->node);
+			ps_dereference_thread(thread);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(ps_processes); i++) {
+		hlist_for_each_entry_safe(process, tmp, &ps_processes[i].head, node) {
+			hlist_del_init_rcu(&process->node);
+			ob_close_handle_table(&process->handles);
+			ps_dereference_process(process);
+		}
+	}
+	destroy_workqueue(ps_wq);
+	rcu_barrier();
+}

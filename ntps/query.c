@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NtQueryInformationProcess and NtQueryInformationThread.
+ *
+ * Order of checks, as NT: the information class (STATUS_INVALID_INFO_CLASS),
+ * then the buffer length (STATUS_INFO_LENGTH_MISMATCH, with the needed
+ * length returned where NT returns it), then the handle and its access.
+ * The answer is built in kernel memory with the Windows x64 layout and
+ * copied out whole.
+ */
+#include <linux/nls.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/cputime.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ps.h"
+
+/* PROCESSINFOCLASS and THREADINFOCLASS values served here. */
+#define ProcessBasicInformation		0
+#define ProcessVmCounters		3
+#define ProcessTimes			4
+#define ProcessHandleCount		20
+#define ProcessImageFileName		27
+#define ThreadBasicInformation		0
+#define ThreadTimes			1
+
+/* Windows x64 layouts. */
+struct nt_process_basic_information {
+	u32 exit_status;
+	u32 pad0;
+	u64 peb_base_address;
+	u64 affinity_mask;
+	s32 base_priority;
+	u32 pad1;
+	u64 unique_process_id;
+	u64 inherited_from_unique_process_id;
+};
+static_assert(sizeof(struct nt_process_basic_information) == 48);
+
+struct nt_kernel_user_times {
+	s64 create_time;
+	s64 exit_time;
+	s64 kernel_time;
+	s64 user_time;
+};
+static_assert(sizeof(struct nt_kernel_user_times) == 32);
+
+struct nt_vm_counters_ex {
+	u64 peak_virtual_size;
+	u64 virtual_size;
+	u32 page_fault_count;
+	u32 pad;
+	u64 peak_working_set_size;
+	u64 working_set_size;
+	u64 quota_peak_paged_pool_usage;
+	u64 quota_paged_pool_usage;
+	u64 quota_peak_non_paged_pool_usage;
+	u64 quota_non_paged_pool_usage;
+	u64 pagefile_usage;
+	u64 peak_pagefile_usage;
+	u64 private_usage;
+};
+static_assert(sizeof(struct nt_vm_counters_ex) == 96);
+#define NT_VM_COUNTERS_SIZE	88
+
+struct nt_unicode_string {
+	u16 length;
+	u16 maximum_length;
+	u32 pad;
+	u64 buffer;
+};
+static_assert(sizeof(struct nt_unicode_string) == 16);
+
+struct nt_thread_basic_information {
+	u32 exit_status;
+	u32 pad;
+	u64 teb_base_address;
+	u64 unique_process;
+	u64 unique_thread;
+	u64 affinity_mask;
+	s32 priority;
+	s32 base_priority;
+};
+static_assert(sizeof(struct nt_thread_basic_information) == 48);
+
+/* NT priorities of the normal class: 8 at nice 0, 15 at -20, 1 at 19. */
+static s32 ps_nt_priority(int nice)
+{
+	return nice < 0 ? 8 - (nice * 7) / 20 : 8 - (nice * 7) / 19;
+}
+
+static u64 ps_affinity(struct task_struct *task)
+{
+	return task ? cpumask_bits(task->cpus_ptr)[0] : 0;
+}
+
+static pid_t ps_pid_nr(struct pid *pid)
+{
+	return pid ? pid_nr_ns(pid, task_active_pid_ns(current)) : 0;
+}
+
+static void ps_process_times(struct ps_process *process, struct task_struct *leader,
+			     struct nt_kernel_user_times *t)
+{
+	struct task_struct *th;
+	u64 user = 0, kernel = 0;
+
+	spin_lock(&process->lock);
+	t->create_time = process->create_time;
+	t->exit_time = process->exit_time;
+	t->kernel_time = process->kernel_time;
+	t->user_time = process->user_time;
+	spin_unlock(&process->lock);
+	if (t->exit_time || !leader)
+		return;
+
+	rcu_read_lock();
+	for_each_thread(leader, th) {
+		u64 ut, st;
+
+		task_cputime_adjusted(th, &ut, &st);
+		user += ut;
+		kernel += st;
+	}
+	user += leader->signal->utime;
+	kernel += leader->signal->stime;
+	rcu_read_unlock();
+	t->user_time = div_u64(user, 100);
+	t->kernel_time = div_u64(kernel, 100);
+}
+
+static void ps_vm_counters(struct task_struct *leader, struct nt_vm_counters_ex *vm)
+{
+	struct mm_struct *mm = leader ? get_task_mm(leader) : NULL;
+	struct task_struct *th;
+	unsigned long faults = 0;
+
+	if (leader) {
+		rcu_read_lock();
+		for_each_thread(leader, th)
+			faults += th->min_flt + th->maj_flt;
+		faults += leader->signal->min_flt + leader->signal->maj_flt;
+		rcu_read_unlock();
+	}
+	vm->page_fault_count = min_t(unsigned long, faults, U32_MAX);
+	if (!mm)
+		return;
+	vm->virtual_size = mm->total_vm << PAGE_SHIFT;
+	vm->peak_virtual_size = max(mm->hiwater_vm, mm->total_vm) << PAGE_SHIFT;
+	vm->working_set_size = get_mm_rss(mm) << PAGE_SHIFT;
+	vm->peak_working_set_size = max(mm->hiwater_rss, get_mm_rss(mm)) << PAGE_SHIFT;
+	/* Linux's commit charge: private writable memory (VM_ACCOUNT). */
+	vm->pagefile_usage = (mm->data_vm + mm->stack_vm) << PAGE_SHIFT;
+	vm->peak_pagefile_usage = vm->pagefile_usage;
+	vm->private_usage = vm->pagefile_usage;
+	mmput(mm);
+}
+
+/* UNICODE_STRING + UTF-16 path (NUL-terminated) into a kernel buffer. */
+static u32 ps_image_file_name(struct ps_process *process, u64 user_base, void **out)
+{
+	struct nt_unicode_string *us;
+	const char *name = process->image_name ? process->image_name : "";
+	size_t len = strlen(name);
+	u32 size;
+	int n;
+
+	size = sizeof(*us) + (len + 1) * sizeof(u16);
+	us = kzalloc(size, GFP_KERNEL);
+	if (!us)
+		return 0;
+	n = utf8s_to_utf16s(name, len, UTF16_LITTLE_ENDIAN, (wchar_t *)(us + 1), len);
+	if (n < 0)
+		n = 0;
+	us->length = n * sizeof(u16);
+	us->maximum_length = us->length + sizeof(u16);
+	us->buffer = user_base + sizeof(*us);
+	*out = us;
+	return sizeof(*us) + us->maximum_length;
+}
+
+static ntstatus_t ps_copy_out(void __user *buffer, const void *data, u32 size,
+			      u32 *return_length)
+{
+	if (copy_to_user(buffer, data, size))
+		return STATUS_ACCESS_VIOLATION;
+	*return_length = size;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * ps_query_process() - NtQueryInformationProcess
+ * @caller: the calling process
+ * @handle: the process
+ * @info_class: the PROCESSINFOCLASS
+ * @buffer: the caller's buffer
+ * @length: its length
+ * @return_length: out: bytes written, or needed on STATUS_INFO_LENGTH_MISMATCH
+ *
+ * Return: STATUS_SUCCESS or the NTSTATUS of the failure.
+ */
+ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_class,
+			    void __user *buffer, u32 length, u32 *return_length)
+{
+	u32 access = PROCESS_QUERY_LIMITED_INFORMATION, size;
+	struct task_struct *leader;
+	struct ps_process *process;
+	ntstatus_t status;
+	union {
+		struct nt_process_basic_information basic;
+		struct nt_kernel_user_times times;
+		struct nt_vm_counters_ex vm;
+		u32 count;
+	} info;
+
+	switch (info_class) {
+	case ProcessBasicInformation:
+		size = sizeof(info.basic);
+		break;
+	case ProcessTimes:
+		size = sizeof(info.times);
+		break;
+	case ProcessHandleCount:
+		size = sizeof(info.count);
+		break;
+	case ProcessVmCounters:
+		size = length == sizeof(info.vm) ? sizeof(info.vm) : NT_VM_COUNTERS_SIZE;
+		break;
+	case ProcessImageFileName:
+		size = sizeof(struct nt_unicode_string);
+		access = PROCESS_QUERY_INFORMATION;
+		break;
+	default:
+		return STATUS_INVALID_INFO_CLASS;
+	}
+	if (info_class == ProcessImageFileName ? length < size : length != size) {
+		*return_length = size;
+		return STATUS_INFO_LENGTH_MISMATCH;
+	}
+
+	status = ps_reference_process(caller, handle, access, &process);
+	if (status)
+		return status;
+	leader = get_pid_task(process->pid, PIDTYPE_TGID);
+	memset(&info, 0, sizeof(info));
+
+	switch (info_class) {
+	case ProcessBasicInformation:
+		spin_lock(&process->lock);
+		info.basic.exit_status = process->exit_status;
+		spin_unlock(&process->lock);
+		info.basic.affinity_mask = ps_affinity(leader);
+		info.basic.base_priority = ps_nt_priority(leader ? task_nice(leader) : 0);
+		info.basic.unique_process_id = ps_pid_nr(process->pid);
+		info.basic.inherited_from_unique_process_id = ps_pid_nr(process->parent);
+		status = ps_copy_out(buffer, &info, size, return_length);
+		break;
+	case ProcessTimes:
+		ps_process_times(process, leader, &info.times);
+		status = ps_copy_out(buffer, &info, size, return_length);
+		break;
+	case ProcessHandleCount:
+		info.count = ob_handle_count(&process->handles);
+		status = ps_copy_out(buffer, &info, size, return_length);
+		break;
+	case ProcessVmCounters:
+		ps_vm_counters(leader, &info.vm);
+		status = ps_copy_out(buffer, &info, size, return_length);
+		break;
+	case ProcessImageFileName: {
+		void *name = NULL;
+
+		size = ps_image_file_name(process, (u64)(uintptr_t)buffer, &name);
+		if (!size) {
+			status = STATUS_NO_MEMORY;
+		} else if (length < size) {
+			*return_length = size;
+			status = STATUS_INFO_LENGTH_MISMATCH;
+		} else {
+			status = ps_copy_out(buffer, name, size, return_length);
+		}
+		kfree(name);
+		break;
+	}
+	}
+	if (leader)
+		put_task_struct(leader);
+	ps_dereference_process(process);
+	return status;
+}
+
+/**
+ * ps_query_thread() - NtQueryInformationThread
+ * @caller: the calling process
+ * @handle: the thread
+ * @info_class: the THREADINFOCLASS
+ * @buffer: the caller's buffer
+ * @length: its length
+ * @return_length: out: bytes written
+ *
+ * Return: STATUS_SUCCESS or the NTSTATUS of the failure.
+ */
+ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class,
+			   void __user *buffer, u32 length, u32 *return_length)
+{
+	struct ps_thread *thread;
+	struct task_struct *task;
+	ntstatus_t status;
+	u32 size;
+	union {
+		struct nt_thread_basic_information basic;
+		struct nt_kernel_user_times times;
+	} info;
+
+	switch (info_class) {
+	case ThreadBasicInformation:
+		size = sizeof(info.basic);
+		break;
+	case ThreadTimes:
+		size = sizeof(info.times);
+		break;
+	default:
+		return STATUS_INVALID_INFO_CLASS;
+	}
+	if (length != size)
+		return STATUS_INFO_LENGTH_MISMATCH;
+
+	status = ps_reference_thread(caller, handle, THREAD_QUERY_LIMITED_INFORMATION,
+				     &thread);
+	if (status)
+		return status;
+	task = get_pid_task(thread->pid, PIDTYPE_PID);
+	memset(&info, 0, sizeof(info));
+
+	spin_lock(&thread->lock);
+	if (info_class == ThreadBasicInformation) {
+		info.basic.exit_status = thread->exit_status;
+	} else {
+		info.times.create_time = thread->create_time;
+		info.times.exit_time = thread->exit_time;
+		info.times.user_time = thread->user_time;
+		info.times.kernel_time = thread->kernel_time;
+	}
+	spin_unlock(&thread->lock);
+
+	if (info_class == ThreadBasicInformation) {
+		int nice = task ? task_nice(task) : 0;
+
+		info.basic.unique_process = ps_pid_nr(thread->process->pid);
+		info.basic.unique_thread = ps_pid_nr(thread->pid);
+		info.basic.affinity_mask = ps_affinity(task);
+		info.basic.priority = ps_nt_priority(nice);
+		info.basic.base_priority = info.basic.priority - 8;
+	} else if (task && !info.times.exit_time) {
+		u64 ut, st;
+
+		task_cputime_adjusted(task, &ut, &st);
+		info.times.user_time = div_u64(ut, 100);
+		info.times.kernel_time = div_u64(st, 100);
+	}
+	status = ps_copy_out(buffer, &info, size, return_length);
+	if (task)
+		put_task_struct(task);
+	ps_dereference_thread(thread);
+	return status;
+}

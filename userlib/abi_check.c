@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Compile-time checks that <ntexec/nt.h> has the Windows x64 ABI.
+ *
+ * Every number below is the Windows x64 value (sizes and offsets as laid out
+ * by the Windows SDK/WDK headers for AMD64), written out by hand rather than
+ * computed from the header, so a layout change in nt.h fails the build.
+ * Nothing here generates code; the object file is empty.
+ *
+ *   gcc -std=gnu11 -Wall -Wextra -Werror -c userlib/abi_check.c -Iuserlib/include
+ */
+#include <stddef.h>
+
+#include <ntexec/nt.h>
+
+#define SIZE(type, n) \
+    _Static_assert(sizeof(type) == (n), "sizeof(" #type ") != " #n)
+#define ALIGN(type, n) \
+    _Static_assert(_Alignof(type) == (n), "_Alignof(" #type ") != " #n)
+#define OFF(type, field, n) \
+    _Static_assert(offsetof(type, field) == (n), \
+                   "offsetof(" #type ", " #field ") != " #n)
+#define VAL(expr, n) \
+    _Static_assert((expr) == (n), #expr " != " #n)
+
+/* ---- Scalar types ------------------------------------------------------ */
+
+SIZE(CHAR, 1);
+SIZE(UCHAR, 1);
+SIZE(BOOLEAN, 1);
+SIZE(SHORT, 2);
+SIZE(USHORT, 2);
+SIZE(WCHAR, 2);
+SIZE(LONG, 4);
+SIZE(ULONG, 4);
+SIZE(DWORD, 4);
+SIZE(NTSTATUS, 4);
+SIZE(ACCESS_MASK, 4);
+SIZE(KPRIORITY, 4);
+SIZE(LONGLONG, 8);
+SIZE(ULONGLONG, 8);
+SIZE(LONG_PTR, 8);
+SIZE(ULONG_PTR, 8);
+SIZE(SIZE_T, 8);
+SIZE(SSIZE_T, 8);
+SIZE(KAFFINITY, 8);
+SIZE(DWORD64, 8);
+SIZE(PVOID, 8);
+SIZE(HANDLE, 8);
+SIZE(PWSTR, 8);
+
+/* Signedness: LONG/NTSTATUS signed, ULONG/ACCESS_MASK/WCHAR unsigned. */
+VAL((LONG)-1 < 0, 1);
+VAL((NTSTATUS)-1 < 0, 1);
+VAL((ULONG)-1 > 0, 1);
+VAL((ACCESS_MASK)-1 > 0, 1);
+VAL((WCHAR)-1 > 0, 1);
+VAL((BOOLEAN)-1 > 0, 1);
+VAL((SIZE_T)-1 > 0, 1);
+VAL((SSIZE_T)-1 < 0, 1);
+
+/* SIZE_T must be size_t's type so &size_t_var passes as PSIZE_T. */
+_Static_assert(_Generic((SIZE_T)0, size_t: 1, default: 0),
+               "SIZE_T is not size_t");
+
+/* Constants are 32-bit (no LP64 `long` leaking in through an L suffix). */
+SIZE(STATUS_ACCESS_VIOLATION, 4);
+SIZE(DELETE, 4);
+SIZE(GENERIC_READ, 4);
+SIZE(PROCESS_ALL_ACCESS, 4);
+SIZE(MEM_COMMIT, 4);
+SIZE(MEM_4MB_PAGES, 4);
+SIZE(SEC_LARGE_PAGES, 4);
+SIZE(CONTEXT_ALL, 4);
+SIZE(CONTEXT_EXCEPTION_REPORTING, 4);
+SIZE(OBJ_VALID_ATTRIBUTES, 4);
+
+/* ---- Basic structures -------------------------------------------------- */
+
+SIZE(LARGE_INTEGER, 8);
+ALIGN(LARGE_INTEGER, 8);
+OFF(LARGE_INTEGER, LowPart, 0);
+OFF(LARGE_INTEGER, HighPart, 4);
+OFF(LARGE_INTEGER, u.HighPart, 4);
+OFF(LARGE_INTEGER, QuadPart, 0);
+SIZE(ULARGE_INTEGER, 8);
+OFF(ULARGE_INTEGER, HighPart, 4);
+
+SIZE(UNICODE_STRING, 16);
+OFF(UNICODE_STRING, Length, 0);
+OFF(UNICODE_STRING, MaximumLength, 2);
+OFF(UNICODE_STRING, Buffer, 8);
+
+SIZE(CLIENT_ID, 16);
+OFF(CLIENT_ID, UniqueProcess, 0);
+OFF(CLIENT_ID, UniqueThread, 8);
+
+SIZE(OBJECT_ATTRIBUTES, 48);
+OFF(OBJECT_ATTRIBUTES, Length, 0);
+OFF(OBJECT_ATTRIBUTES, RootDirectory, 8);
+OFF(OBJECT_ATTRIBUTES, ObjectName, 16);
+OFF(OBJECT_ATTRIBUTES, Attributes, 24);
+OFF(OBJECT_ATTRIBUTES, SecurityDescriptor, 32);
+OFF(OBJECT_ATTRIBUTES, SecurityQualityOfService, 40);
+
+SIZE(GENERIC_MAPPING, 16);
+OFF(GENERIC_MAPPING, GenericAll, 12);
+
+SIZE(IO_STATUS_BLOCK, 16);
+OFF(IO_STATUS_BLOCK, Status, 0);
+OFF(IO_STATUS_BLOCK, Pointer, 0);
+OFF(IO_STATUS_BLOCK, Information, 8);
+
+/* ---- Memory and sections ----------------------------------------------- */
+
+SIZE(MEMORY_BASIC_INFORMATION, 48);
+OFF(MEMORY_BASIC_INFORMATION, BaseAddress, 0);
+OFF(MEMORY_BASIC_INFORMATION, AllocationBase, 8);
+OFF(MEMORY_BASIC_INFORMATION, AllocationProtect, 16);
+OFF(MEMORY_BASIC_INFORMATION, PartitionId, 20);
+OFF(MEMORY_BASIC_INFORMATION, RegionSize, 24);
+OFF(MEMORY_BASIC_INFORMATION, State, 32);
+OFF(MEMORY_BASIC_INFORMATION, Protect, 36);
+OFF(MEMORY_BASIC_INFORMATION, Type, 40);
+
+SIZE(SECTION_BASIC_INFORMATION, 24);
+OFF(SECTION_BASIC_INFORMATION, BaseAddress, 0);
+OFF(SECTION_BASIC_INFORMATION, AllocationAttributes, 8);
+OFF(SECTION_BASIC_INFORMATION, MaximumSize, 16);
+
+/* ---- Processes and threads --------------------------------------------- */
+
+SIZE(PROCESS_BASIC_INFORMATION, 48);
+OFF(PROCESS_BASIC_INFORMATION, ExitStatus, 0);
+OFF(PROCESS_BASIC_INFORMATION, PebBaseAddress, 8);
+OFF(PROCESS_BASIC_INFORMATION, AffinityMask, 16);
+OFF(PROCESS_BASIC_INFORMATION, BasePriority, 24);
+OFF(PROCESS_BASIC_INFORMATION, UniqueProcessId, 32);
+OFF(PROCESS_BASIC_INFORMATION, InheritedFromUniqueProcessId, 40);
+
+SIZE(THREAD_BASIC_INFORMATION, 48);
+OFF(THREAD_BASIC_INFORMATION, ExitStatus, 0);
+OFF(THREAD_BASIC_INFORMATION, TebBaseAddress, 8);
+OFF(THREAD_BASIC_INFORMATION, ClientId, 16);
+OFF(THREAD_BASIC_INFORMATION, AffinityMask, 32);
+OFF(THREAD_BASIC_INFORMATION, Priority, 40);
+OFF(THREAD_BASIC_INFORMATION, BasePriority, 44);
+
+SIZE(KERNEL_USER_TIMES, 32);
+OFF(KERNEL_USER_TIMES, CreateTime, 0);
+OFF(KERNEL_USER_TIMES, ExitTime, 8);
+OFF(KERNEL_USER_TIMES, KernelTime, 16);
+OFF(KERNEL_USER_TIMES, UserTime, 24);
+
+SIZE(VM_COUNTERS, 88);
+OFF(VM_COUNTERS, PeakVirtualSize, 0);
+OFF(VM_COUNTERS, VirtualSize, 8);
+OFF(VM_COUNTERS, PageFaultCount, 16);
+OFF(VM_COUNTERS, PeakWorkingSetSize, 24);
+OFF(VM_COUNTERS, WorkingSetSize, 32);
+OFF(VM_COUNTERS, QuotaPeakPagedPoolUsage, 40);
+OFF(VM_COUNTERS, QuotaPagedPoolUsage, 48);
+OFF(VM_COUNTERS, QuotaPeakNonPagedPoolUsage, 56);
+OFF(VM_COUNTERS, QuotaNonPagedPoolUsage, 64);
+OFF(VM_COUNTERS, PagefileUsage, 72);
+OFF(VM_COUNTERS, PeakPagefileUsage, 80);
+
+SIZE(VM_COUNTERS_EX, 96);
+OFF(VM_COUNTERS_EX, PageFaultCount, 16);
+OFF(VM_COUNTERS_EX, PeakPagefileUsage, 80);
+OFF(VM_COUNTERS_EX, PrivateUsage, 88);
+
+SIZE(QUOTA_LIMITS, 48);
+OFF(QUOTA_LIMITS, PagefileLimit, 32);
+OFF(QUOTA_LIMITS, TimeLimit, 40);
+
+SIZE(IO_COUNTERS, 48);
+OFF(IO_COUNTERS, OtherTransferCount, 40);
+
+SIZE(POOLED_USAGE_AND_LIMITS, 72);
+OFF(POOLED_USAGE_AND_LIMITS, PagefileLimit, 64);
+
+SIZE(PROCESS_PRIORITY_CLASS, 2);
+OFF(PROCESS_PRIORITY_CLASS, PriorityClass, 1);
+SIZE(PROCESS_SESSION_INFORMATION, 4);
+
+/* ---- Job objects -------------------------------------------------------- */
+
+SIZE(JOBOBJECT_BASIC_ACCOUNTING_INFORMATION, 48);
+OFF(JOBOBJECT_BASIC_ACCOUNTING_INFORMATION, TotalPageFaultCount, 32);
+OFF(JOBOBJECT_BASIC_ACCOUNTING_INFORMATION, TotalTerminatedProcesses, 44);
+
+SIZE(JOBOBJECT_BASIC_LIMIT_INFORMATION, 64);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, PerProcessUserTimeLimit, 0);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, PerJobUserTimeLimit, 8);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, LimitFlags, 16);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, MinimumWorkingSetSize, 24);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, MaximumWorkingSetSize, 32);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, ActiveProcessLimit, 40);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, Affinity, 48);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, PriorityClass, 56);
+OFF(JOBOBJECT_BASIC_LIMIT_INFORMATION, SchedulingClass, 60);
+
+SIZE(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, 144);
+OFF(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, IoInfo, 64);
+OFF(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, ProcessMemoryLimit, 112);
+OFF(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobMemoryLimit, 120);
+OFF(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, PeakProcessMemoryUsed, 128);
+OFF(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, PeakJobMemoryUsed, 136);
+
+SIZE(JOBOBJECT_BASIC_PROCESS_ID_LIST, 16);
+OFF(JOBOBJECT_BASIC_PROCESS_ID_LIST, ProcessIdList, 8);
+SIZE(JOBOBJECT_BASIC_UI_RESTRICTIONS, 4);
+SIZE(JOBOBJECT_END_OF_JOB_TIME_INFORMATION, 4);
+SIZE(JOBOBJECT_ASSOCIATE_COMPLETION_PORT, 16);
+SIZE(JOBOBJECT_BASIC_AND_IO_ACCOUNTING_INFORMATION, 96);
+OFF(JOBOBJECT_BASIC_AND_IO_ACCOUNTING_INFORMATION, IoInfo, 48);
+SIZE(JOBOBJECT_JOBSET_INFORMATION, 4);
+
+/* ---- AMD64 CONTEXT ------------------------------------------------------ */
+
+SIZE(M128A, 16);
+ALIGN(M128A, 16);
+SIZE(XMM_SAVE_AREA32, 512);
+OFF(XMM_SAVE_AREA32, MxCsr, 24);
+OFF(XMM_SAVE_AREA32, FloatRegisters, 32);
+OFF(XMM_SAVE_AREA32, XmmRegisters, 160);
+OFF(XMM_SAVE_AREA32, Reserved4, 416);
+
+SIZE(CONTEXT, 1232);          /* 0x4D0 */
+ALIGN(CONTEXT, 16);
+OFF(CONTEXT, P1Home, 0x00);
+OFF(CONTEXT, P6Home, 0x28);
+OFF(CONTEXT, ContextFlags, 0x30);
+OFF(CONTEXT, MxCsr, 0x34);
+OFF(CONTEXT, SegCs, 0x38);
+OFF(CONTEXT, SegDs, 0x3A);
+OFF(CONTEXT, SegEs, 0x3C);
+OFF(CONTEXT, SegFs, 0x3E);
+OFF(CONTEXT, SegGs, 0x40);
+OFF(CONTEXT, SegSs, 0x42);
+OFF(CONTEXT, EFlags, 0x44);
+OFF(CONTEXT, Dr0, 0x48);
+OFF(CONTEXT, Dr3, 0x60);
+OFF(CONTEXT, Dr6, 0x68);
+OFF(CONTEXT, Dr7, 0x70);
+OFF(CONTEXT, Rax, 0x78);
+OFF(CONTEXT, Rcx, 0x80);
+OFF(CONTEXT, Rdx, 0x88);
+OFF(CONTEXT, Rbx, 0x90);
+OFF(CONTEXT, Rsp, 0x98);
+OFF(CONTEXT, Rbp, 0xA0);
+OFF(CONTEXT, Rsi, 0xA8);
+OFF(CONTEXT, Rdi, 0xB0);
+OFF(CONTEXT, R8, 0xB8);
+OFF(CONTEXT, R15, 0xF0);
+OFF(CONTEXT, Rip, 0xF8);
+OFF(CONTEXT, FltSave, 0x100);
+OFF(CONTEXT, Header, 0x100);
+OFF(CONTEXT, Legacy, 0x120);
+OFF(CONTEXT, Xmm0, 0x1A0);
+OFF(CONTEXT, Xmm15, 0x290);
+OFF(CONTEXT, VectorRegister, 0x300);
+OFF(CONTEXT, VectorControl, 0x4A0);
+OFF(CONTEXT, DebugControl, 0x4A8);
+OFF(CONTEXT, LastBranchToRip, 0x4B0);
+OFF(CONTEXT, LastBranchFromRip, 0x4B8);
+OFF(CONTEXT, LastExceptionToRip, 0x4C0);
+OFF(CONTEXT, LastExceptionFromRip, 0x4C8);
+
+VAL(CONTEXT_CONTROL, 0x00100001);
+VAL(CONTEXT_INTEGER, 0x00100002);
+VAL(CONTEXT_SEGMENTS, 0x00100004);
+VAL(CONTEXT_FLOATING_POINT, 0x00100008);
+VAL(CONTEXT_DEBUG_REGISTERS, 0x00100010);
+VAL(CONTEXT_FULL, 0x0010000B);
+VAL(CONTEXT_ALL, 0x0010001F);
+
+/* ---- Composite constants ------------------------------------------------ */
+
+VAL(STANDARD_RIGHTS_REQUIRED, 0x000F0000);
+VAL(PROCESS_ALL_ACCESS, 0x001FFFFF);
+VAL(THREAD_ALL_ACCESS, 0x001FFFFF);
+VAL(JOB_OBJECT_ALL_ACCESS, 0x001F003F);
+VAL(SECTION_ALL_ACCESS, 0x000F001F);
+VAL(EVENT_ALL_ACCESS, 0x001F0003);
+VAL(SEMAPHORE_ALL_ACCESS, 0x001F0003);
+VAL(MUTANT_ALL_ACCESS, 0x001F0001);
+VAL(MEM_64K_PAGES, 0x20400000);
+VAL(MEM_IMAGE, 0x01000000);
+VAL(SEC_IMAGE_NO_EXECUTE, 0x11000000);
+VAL(OBJ_VALID_ATTRIBUTES, 0x00001FF2);
+
+/* ---- NTSTATUS classes ---------------------------------------------------- */
+
+VAL(NT_SUCCESS(STATUS_SUCCESS), 1);
+VAL(NT_SUCCESS(STATUS_PENDING), 1);
+VAL(NT_SUCCESS(STATUS_OBJECT_NAME_EXISTS), 1);
+VAL(NT_SUCCESS(STATUS_BUFFER_OVERFLOW), 0);
+VAL(NT_SUCCESS(STATUS_ACCESS_VIOLATION), 0);
+VAL(NT_INFORMATION(STATUS_OBJECT_NAME_EXISTS), 1);
+VAL(NT_WARNING(STATUS_BUFFER_OVERFLOW), 1);
+VAL(NT_ERROR(STATUS_ACCESS_VIOLATION), 1);
+VAL(NT_ERROR(STATUS_SUCCESS), 0);
+VAL(STATUS_ACCESS_VIOLATION < 0, 1);
+VAL(STATUS_WAIT_63, STATUS_WAIT_0 + 63);
+VAL(STATUS_ABANDONED_WAIT_63, STATUS_ABANDONED_WAIT_0 + 63);
+VAL(STATUS_INVALID_PARAMETER_12, STATUS_INVALID_PARAMETER_1 + 11);
+
+/* ---- Enumerations -------------------------------------------------------- */
+
+VAL(WaitAll, 0);
+VAL(WaitAny, 1);
+VAL(WaitDpc, 4);
+VAL(ViewShare, 1);
+VAL(ViewUnmap, 2);
+VAL(MemoryBasicInformation, 0);
+VAL(MemoryMappedFilenameInformation, 2);
+VAL(MemoryWorkingSetExInformation, 4);
+VAL(SectionBasicInformation, 0);
+VAL(ProcessBasicInformation, 0);
+VAL(ProcessVmCounters, 3);
+VAL(ProcessTimes, 4);
+VAL(ProcessDebugPort, 7);
+VAL(ProcessHandleCount, 20);
+VAL(ProcessAffinityMask, 21);
+VAL(ProcessWow64Information, 26);
+VAL(ProcessImageFileName, 27);
+VAL(ProcessBreakOnTermination, 29);
+VAL(ProcessImageFileNameWin32, 43);
+VAL(ProcessCommandLineInformation, 60);
+VAL(ProcessTelemetryIdInformation, 64);
+VAL(ProcessSubsystemInformation, 75);
+VAL(ThreadBasicInformation, 0);
+VAL(ThreadTimes, 1);
+VAL(ThreadQuerySetWin32StartAddress, 9);
+VAL(ThreadHideFromDebugger, 17);
+VAL(ThreadIsTerminated, 20);
+VAL(ThreadSuspendCount, 35);
+VAL(ThreadNameInformation, 38);
+VAL(JobObjectBasicAccountingInformation, 1);
+VAL(JobObjectBasicLimitInformation, 2);
+VAL(JobObjectBasicProcessIdList, 3);
+VAL(JobObjectExtendedLimitInformation, 9);
+VAL(JobObjectGroupInformation, 11);
+
+/* Enums are int-sized, as with MSVC. */
+SIZE(PROCESSINFOCLASS, 4);
+SIZE(THREADINFOCLASS, 4);
+SIZE(MEMORY_INFORMATION_CLASS, 4);
+SIZE(SECTION_INHERIT, 4);
+SIZE(WAIT_TYPE, 4);
+SIZE(JOBOBJECTINFOCLASS, 4);
+
+/* ---- Pseudo handles ------------------------------------------------------ */
+
+/* ((HANDLE)(LONG_PTR)-1) and -2; a pointer value is not an integer constant
+ * expression, so only the type is checked here. */
+_Static_assert(_Generic(NtCurrentProcess(), HANDLE: 1, default: 0),
+               "NtCurrentProcess() is not a HANDLE");
+_Static_assert(_Generic(NtCurrentThread(), HANDLE: 1, default: 0),
+               "NtCurrentThread() is not a HANDLE");

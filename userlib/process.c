@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libntexec: processes and threads (NtOpenProcess, NtOpenThread,
+ * NtQueryInformationProcess/Thread, NtTerminateProcess/Thread,
+ * NtGetNextProcess/Thread, NtAlertThread, NtTestAlert).
+ */
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static NTSTATUS ntx_open(unsigned long cmd, PHANDLE Handle, ACCESS_MASK DesiredAccess,
+			 POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId)
+{
+	struct ntexec_open args = { .access = DesiredAccess };
+	NTSTATUS status;
+
+	if (!Handle || !ObjectAttributes)
+		return STATUS_ACCESS_VIOLATION;
+	if (ObjectAttributes->ObjectName && ClientId)
+		return STATUS_INVALID_PARAMETER_MIX;
+	if (ObjectAttributes->ObjectName)
+		return STATUS_OBJECT_NAME_NOT_FOUND;	/* processes have no names */
+	if (!ClientId)
+		return STATUS_INVALID_PARAMETER_MIX;
+	args.process_id = (uint64_t)(uintptr_t)ClientId->UniqueProcess;
+	args.thread_id = (uint64_t)(uintptr_t)ClientId->UniqueThread;
+	args.attributes = ObjectAttributes->Attributes;
+	status = ntx_ioctl(cmd, &args);
+	if (NT_SUCCESS(status))
+		*Handle = (HANDLE)(uintptr_t)args.handle;
+	return status;
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtOpenProcess(PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess,
+					POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId)
+{
+	return ntx_open(NTEXEC_IOC_OPEN_PROCESS, ProcessHandle, DesiredAccess,
+			ObjectAttributes, ClientId);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtOpenThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
+				       POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId)
+{
+	return ntx_open(NTEXEC_IOC_OPEN_THREAD, ThreadHandle, DesiredAccess,
+			ObjectAttributes, ClientId);
+}
+
+static NTSTATUS ntx_query(unsigned long cmd, HANDLE Handle, ULONG Class, PVOID Buffer,
+			  ULONG Length, PULONG ReturnLength)
+{
+	struct ntexec_query_info args = {
+		.handle = (uint64_t)(uintptr_t)Handle,
+		.buffer = (uint64_t)(uintptr_t)Buffer,
+		.info_class = Class,
+		.length = Length,
+	};
+	NTSTATUS status;
+
+	status = ntx_ioctl(cmd, &args);
+	if (ReturnLength && (NT_SUCCESS(status) ||
+			     (status == STATUS_INFO_LENGTH_MISMATCH && args.return_length)))
+		*ReturnLength = args.return_length;
+	return status;
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtQueryInformationProcess(HANDLE ProcessHandle,
+						    PROCESSINFOCLASS ProcessInformationClass,
+						    PVOID ProcessInformation,
+						    ULONG ProcessInformationLength,
+						    PULONG ReturnLength)
+{
+	return ntx_query(NTEXEC_IOC_QUERY_PROCESS, ProcessHandle, ProcessInformationClass,
+			 ProcessInformation, ProcessInformationLength, ReturnLength);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle,
+						   THREADINFOCLASS ThreadInformationClass,
+						   PVOID ThreadInformation,
+						   ULONG ThreadInformationLength,
+						   PULONG ReturnLength)
+{
+	return ntx_query(NTEXEC_IOC_QUERY_THREAD, ThreadHandle, ThreadInformationClass,
+			 ThreadInformation, ThreadInformationLength, ReturnLength);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus)
+{
+	struct ntexec_terminate args = {
+		.handle = (uint64_t)(uintptr_t)ProcessHandle,
+		.status = (uint32_t)ExitStatus,
+	};
+
+	/* NULL (every thread but the caller) needs thread control: not yet. */
+	if (!ProcessHandle)
+		return STATUS_NOT_SUPPORTED;
+	/* Terminating the caller does not return: SIGKILL is pending. */
+	return ntx_ioctl(NTEXEC_IOC_TERMINATE_PROCESS, &args);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitStatus)
+{
+	struct ntexec_terminate args = {
+		.handle = (uint64_t)(uintptr_t)(ThreadHandle ? ThreadHandle : NtCurrentThread()),
+		.status = (uint32_t)ExitStatus,
+	};
+	NTSTATUS status;
+
+	status = ntx_ioctl(NTEXEC_IOC_TERMINATE_THREAD, &args);
+	if (!NT_SUCCESS(status))
+		return status;
+	/* The module recorded the status: end this thread, and only it. */
+	for (;;)
+		syscall(SYS_exit, (int)(ExitStatus & 0xff));
+}
+
+static NTSTATUS ntx_get_next(unsigned long cmd, HANDLE Process, HANDLE Thread,
+			     ACCESS_MASK DesiredAccess, ULONG HandleAttributes, ULONG Flags,
+			     PHANDLE NewHandle)
+{
+	struct ntexec_get_next args = {
+		.process = (uint64_t)(uintptr_t)Process,
+		.thread = (uint64_t)(uintptr_t)Thread,
+		.access = DesiredAccess,
+		.attributes = HandleAttributes,
+		.flags = Flags,
+	};
+	NTSTATUS status;
+
+	if (!NewHandle)
+		return STATUS_ACCESS_VIOLATION;
+	status = ntx_ioctl(cmd, &args);
+	if (NT_SUCCESS(status) && status != STATUS_NO_MORE_ENTRIES)
+		*NewHandle = (HANDLE)(uintptr_t)args.handle;
+	return status;
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtGetNextProcess(HANDLE ProcessHandle, ACCESS_MASK DesiredAccess,
+					   ULONG HandleAttributes, ULONG Flags,
+					   PHANDLE NewProcessHandle)
+{
+	return ntx_get_next(NTEXEC_IOC_GET_NEXT_PROCESS, ProcessHandle, NULL, DesiredAccess,
+			    HandleAttributes, Flags, NewProcessHandle);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtGetNextThread(HANDLE ProcessHandle, HANDLE ThreadHandle,
+					  ACCESS_MASK DesiredAccess, ULONG HandleAttributes,
+					  ULONG Flags, PHANDLE NewThreadHandle)
+{
+	return ntx_get_next(NTEXEC_IOC_GET_NEXT_THREAD, ProcessHandle, ThreadHandle,
+			    DesiredAccess, HandleAttributes, Flags, NewThreadHandle);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtAlertThread(HANDLE ThreadHandle)
+{
+	struct ntexec_handle args = { .handle = (uint64_t)(uintptr_t)ThreadHandle };
+
+	return ntx_ioctl(NTEXEC_IOC_ALERT_THREAD, &args);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtTestAlert(VOID)
+{
+	return ntx_ioctl(NTEXEC_IOC_TEST_ALERT, NULL);
+}
