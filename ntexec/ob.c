@@ -81,6 +81,7 @@ void ob_signal(struct ob_object *obj)
 	spin_unlock_irqrestore(&obj->wait.lock, flags);
 	wake_up_all(&obj->wait);
 }
+EXPORT_SYMBOL_IF_KUNIT(ob_signal);
 
 /**
  * ob_map_generic() - map generic rights to the type's specific rights

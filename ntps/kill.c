@@ -11,6 +11,8 @@
  */
 #include <linux/sched/signal.h>
 
+#include <kunit/visibility.h>
+
 #include "ps.h"
 
 /**
@@ -105,6 +107,7 @@ ntstatus_t ps_alert_thread(struct ps_process *caller, u64 handle)
 	ps_dereference_thread(thread);
 	return STATUS_SUCCESS;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_alert_thread);
 
 /**
  * ps_test_alert() - NtTestAlert: consume the calling thread's alert
@@ -126,3 +129,4 @@ ntstatus_t ps_test_alert(void)
 	ps_dereference_thread(thread);
 	return was ? STATUS_ALERTED : STATUS_SUCCESS;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_test_alert);

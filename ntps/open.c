@@ -75,6 +75,7 @@ ntstatus_t ps_reference_process(struct ps_process *caller, u64 handle, u32 desir
 		*process = to_process(obj);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_reference_process);
 
 ntstatus_t ps_reference_thread(struct ps_process *caller, u64 handle, u32 desired,
 			       struct ps_thread **thread)
@@ -87,6 +88,7 @@ ntstatus_t ps_reference_thread(struct ps_process *caller, u64 handle, u32 desire
 		*thread = to_thread(obj);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_reference_thread);
 
 /*
  * Linux's ptrace access check, run through procfs (see ntps/process.c):
@@ -247,6 +249,7 @@ ntstatus_t ps_open_process(struct ps_process *caller, u64 pid_nr, u64 tid_nr,
 	put_pid(tgid);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_open_process);
 
 /**
  * ps_open_thread() - NtOpenThread by CLIENT_ID
@@ -275,6 +278,7 @@ ntstatus_t ps_open_thread(struct ps_process *caller, u64 pid_nr, u64 tid_nr,
 	put_pid(tgid);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_open_thread);
 
 /**
  * ps_duplicate_object() - NtDuplicateObject
@@ -367,6 +371,7 @@ out_source:
 	ps_dereference_process(source);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_duplicate_object);
 
 /* The next thread group leader after @nr that the caller may open. */
 ntstatus_t ps_get_next_process(struct ps_process *caller, u64 process, u32 access,

@@ -81,6 +81,7 @@ s64 ps_nt_system_time(void)
 {
 	return div_s64(ktime_get_real_ns(), 100) + PS_NT_EPOCH_OFFSET;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_nt_system_time);
 
 s64 ps_nt_time_from_boottime(u64 boottime_ns)
 {

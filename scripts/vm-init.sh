@@ -30,16 +30,23 @@ say() {
 	echo "ntexec-vm: $*"
 }
 
+# Start `sleep $1` in the background and wait until it has been exec'd: once the
+# power-off has begun, no binary can be loaded from the 9p root any more.
+start_sleep() {
+	sleep "$1" &
+	sleep_pid=$!
+	while read -r comm <"/proc/$sleep_pid/comm" && [ "$comm" != sleep ]; do :; done 2>/dev/null
+}
+
 poweroff_now() {
-	# The share has no write cache (9p cache=none): nothing to sync. A sleep started
-	# before the power-off, as its binary may not load once the 9p root is gone.
-	sleep 10 &
+	# The share has no write cache (9p cache=none): nothing to sync.
+	start_sleep 10
 	echo o >/proc/sysrq-trigger 2>/dev/null || true
-	wait $! 2>/dev/null || true
+	wait "$sleep_pid" 2>/dev/null || true
 	# Still here: reboot instead; qemu runs with -no-reboot and exits.
-	sleep 10 &
+	start_sleep 10
 	echo b >/proc/sysrq-trigger 2>/dev/null || true
-	wait $! 2>/dev/null || true
+	wait "$sleep_pid" 2>/dev/null || true
 	# Last resort: PID 1 exiting panics the kernel, and panic=-1 reboots at once.
 	exit 1
 }
@@ -54,22 +61,27 @@ finish() {
 trap finish EXIT
 
 mount -t proc -o nosuid,nodev,noexec proc /proc
-# mount -a skips what is mounted already (the kernel mounts devtmpfs on /dev).
+# One `mount -a` for the rest; it skips what is mounted already. libmount wants a
+# regular file: the fstab goes to /dev, which the kernel mounted (DEVTMPFS_MOUNT).
 # /run/ntexec/host: the host's /, before tmpfs hides its /tmp and /var/tmp.
-mount -a --fstab /proc/self/fd/3 3<<'EOF'
-sysfs      /sys                sysfs    nosuid,nodev,noexec                          0 0
-devtmpfs   /dev                devtmpfs mode=0755,nosuid                             0 0
-devpts     /dev/pts            devpts   X-mount.mkdir,gid=5,mode=0620,ptmxmode=0666,nosuid,noexec 0 0
-tmpfs      /dev/shm            tmpfs    X-mount.mkdir,mode=1777,nosuid,nodev         0 0
-debugfs    /sys/kernel/debug   debugfs  mode=0700,nofail                             0 0
-tracefs    /sys/kernel/tracing tracefs  mode=0700,nofail                             0 0
-cgroup2    /sys/fs/cgroup      cgroup2  nosuid,nodev,noexec,nsdelegate,nofail        0 0
-tmpfs      /run                tmpfs    mode=0755,nosuid,nodev                       0 0
-/          /run/ntexec/host    none     bind,X-mount.mkdir                           0 0
-tmpfs      /tmp                tmpfs    mode=1777,nosuid,nodev                       0 0
-tmpfs      /var/tmp            tmpfs    mode=1777,nosuid,nodev                       0 0
-ntexec-out /run/ntexec/out     9p       X-mount.mkdir,trans=virtio,version=9p2000.L,access=any,msize=512000 0 0
-EOF
+fstab=/dev/.ntexec-fstab
+if ! { : >"$fstab"; } 2>/dev/null; then
+	mount -t devtmpfs -o mode=0755,nosuid devtmpfs /dev
+fi
+opts9p=trans=virtio,version=9p2000.L,access=any,msize=512000
+printf '%s\n' \
+	"sysfs      /sys                sysfs    nosuid,nodev,noexec" \
+	"devpts     /dev/pts            devpts   X-mount.mkdir,gid=5,mode=0620,ptmxmode=0666,nosuid,noexec" \
+	"tmpfs      /dev/shm            tmpfs    X-mount.mkdir,mode=1777,nosuid,nodev" \
+	"debugfs    /sys/kernel/debug   debugfs  mode=0700,nofail" \
+	"tracefs    /sys/kernel/tracing tracefs  mode=0700,nofail" \
+	"cgroup2    /sys/fs/cgroup      cgroup2  nosuid,nodev,noexec,nsdelegate,nofail" \
+	"tmpfs      /run                tmpfs    mode=0755,nosuid,nodev" \
+	"/          /run/ntexec/host    none     bind,X-mount.mkdir" \
+	"tmpfs      /tmp                tmpfs    mode=1777,nosuid,nodev" \
+	"tmpfs      /var/tmp            tmpfs    mode=1777,nosuid,nodev" \
+	"ntexec-out $share     9p       X-mount.mkdir,$opts9p" >"$fstab"
+mount -a --fstab "$fstab"
 
 echo ntexec-vm >/proc/sys/kernel/hostname
 { ip link set lo up || say "could not bring up lo"; } 2>/dev/null &

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: objects, handle tables and waits (ntexec/ob.c, ntexec/wait.c).
+ */
+#include <kunit/test.h>
+#include <linux/slab.h>
+
+#include "../ntexec/ob.h"
+
+struct test_obj {
+	struct ob_object ob;
+	int *destroyed;
+};
+
+static void test_obj_destroy(struct ob_object *obj)
+{
+	struct test_obj *t = container_of(obj, struct test_obj, ob);
+
+	(*t->destroyed)++;
+	kfree(t);
+}
+
+static const struct ob_type test_type = {
+	.name = "Test",
+	.valid_access = 0x001F000F,
+	.generic = { 0x00020001, 0x00020002, 0x00120004, 0x001F000F },
+	.destroy = test_obj_destroy,
+};
+
+static const struct ob_type other_type = {
+	.name = "Other",
+	.valid_access = 0x001F0001,
+	.generic = { 0x1, 0x1, 0x1, 0x001F0001 },
+	.destroy = test_obj_destroy,
+};
+
+static struct test_obj *new_obj(struct kunit *test, const struct ob_type *type,
+				int *destroyed)
+{
+	struct test_obj *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	ob_init_object(&t->ob, type);
+	t->destroyed = destroyed;
+	return t;
+}
+
+static void handle_values(struct kunit *test)
+{
+	struct ob_handle_table table;
+	int destroyed = 0;
+	struct test_obj *t = new_obj(test, &test_type, &destroyed);
+	struct ob_object *obj;
+	u64 h1, h2;
+	u32 granted, attrs;
+
+	ob_init_handle_table(&table);
+	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x3, 0, &h1), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, OBJ_INHERIT, &h2),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_NE(test, h1, 0ull);
+	KUNIT_EXPECT_EQ(test, h1 % 4, 0ull);
+	KUNIT_EXPECT_EQ(test, h2 % 4, 0ull);
+	KUNIT_EXPECT_NE(test, h1, h2);
+	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), 2u);
+
+	/* The low two bits of a handle are ignored. */
+	KUNIT_ASSERT_EQ(test, ob_reference_handle(&table, h2 | 3, &test_type, 0x1, &obj,
+						  &granted, &attrs), STATUS_SUCCESS);
+	KUNIT_EXPECT_PTR_EQ(test, obj, &t->ob);
+	KUNIT_EXPECT_EQ(test, granted, 0x1u);
+	KUNIT_EXPECT_EQ(test, attrs, OBJ_INHERIT);
+	ob_dereference(obj);
+
+	/* Pseudo, negative and zero handles are never table handles. */
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, 0, NULL, 0, &obj, NULL, NULL),
+			STATUS_INVALID_HANDLE);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, (u64)-1, NULL, 0, &obj, NULL, NULL),
+			STATUS_INVALID_HANDLE);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, 1ull << 40, NULL, 0, &obj, NULL,
+						  NULL), STATUS_INVALID_HANDLE);
+
+	ob_dereference(&t->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 0);
+	ob_close_handle_table(&table);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), 0u);
+}
+
+static void handle_checks_type_then_access(struct kunit *test)
+{
+	struct ob_handle_table table;
+	int destroyed = 0;
+	struct test_obj *t = new_obj(test, &test_type, &destroyed);
+	struct ob_object *obj;
+	u64 h;
+
+	ob_init_handle_table(&table);
+	KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &h), STATUS_SUCCESS);
+	ob_dereference(&t->ob);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, &other_type, 0x2, &obj, NULL, NULL),
+			STATUS_OBJECT_TYPE_MISMATCH);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, &test_type, 0x2, &obj, NULL, NULL),
+			STATUS_ACCESS_DENIED);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, NULL, 0x1, &obj, NULL, NULL),
+			STATUS_SUCCESS);
+	ob_dereference(obj);
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h), STATUS_INVALID_HANDLE);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, NULL, 0, &obj, NULL, NULL),
+			STATUS_INVALID_HANDLE);
+	ob_close_handle_table(&table);
+}
+
+static void handle_reuse_and_growth(struct kunit *test)
+{
+	const int n = 20000;
+	struct ob_handle_table table;
+	int destroyed = 0, i;
+	struct test_obj *t = new_obj(test, &test_type, &destroyed);
+	u64 *h, again;
+
+	h = kunit_kcalloc(test, n, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	ob_init_handle_table(&table);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &h[i]),
+				STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), (u32)n);
+	/* Handles are handed out densely, lowest first. */
+	KUNIT_EXPECT_EQ(test, h[0], 4ull);
+	KUNIT_EXPECT_EQ(test, h[n - 1], (u64)n * 4);
+
+	/* A closed slot is reused. */
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h[1234]), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &again),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, again, h[1234]);
+
+	ob_dereference(&t->ob);
+	ob_close_handle_table(&table);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+
+	/* A closed table takes no more handles. */
+	t = new_obj(test, &test_type, &destroyed);
+	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &again),
+			STATUS_PROCESS_IS_TERMINATING);
+	ob_dereference(&t->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 2);
+}
+
+static void generic_mapping(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ob_map_generic(&test_type, GENERIC_READ), 0x00020001u);
+	KUNIT_EXPECT_EQ(test, ob_map_generic(&test_type, GENERIC_WRITE | 0x8), 0x0002000Au);
+	KUNIT_EXPECT_EQ(test, ob_map_generic(&test_type, GENERIC_EXECUTE), 0x00120004u);
+	KUNIT_EXPECT_EQ(test, ob_map_generic(&test_type, GENERIC_ALL), 0x001F000Fu);
+	KUNIT_EXPECT_EQ(test, ob_map_generic(&test_type, MAXIMUM_ALLOWED), MAXIMUM_ALLOWED);
+}
+
+static void wait_any_all_timeout(struct kunit *test)
+{
+	int destroyed = 0;
+	struct test_obj *a = new_obj(test, &test_type, &destroyed);
+	struct test_obj *b = new_obj(test, &test_type, &destroyed);
+	struct ob_object *objs[2] = { &a->ob, &b->ob };
+	struct ob_timeout poll = { .deadline = 0, .clock = CLOCK_MONOTONIC };
+	struct ob_timeout soon = { .clock = CLOCK_MONOTONIC };
+	ktime_t start;
+
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, NULL, &poll),
+			(long)STATUS_TIMEOUT);
+	ob_signal(&b->ob);
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, NULL, &poll),
+			(long)STATUS_WAIT_0 + 1);
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, NULL, &poll),
+			(long)STATUS_TIMEOUT);
+
+	start = ktime_get();
+	soon.deadline = ktime_add_ms(start, 30);
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, NULL, &soon),
+			(long)STATUS_TIMEOUT);
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 30);
+
+	ob_signal(&a->ob);
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, NULL, &poll),
+			(long)STATUS_WAIT_0);
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, NULL, &poll),
+			(long)STATUS_WAIT_0);
+	ob_dereference(&a->ob);
+	ob_dereference(&b->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 2);
+}
+
+static void wait_alert_and_delay(struct kunit *test)
+{
+	struct ob_timeout poll = { .deadline = 0, .clock = CLOCK_MONOTONIC };
+	wait_queue_head_t alert_wait;
+	bool alerted = true;
+
+	init_waitqueue_head(&alert_wait);
+	/* A pending alert ends an alertable wait and is consumed by it. */
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, &alert_wait, &alerted, &poll),
+			(long)STATUS_ALERTED);
+	KUNIT_EXPECT_FALSE(test, alerted);
+	/* A delay that runs out succeeds. */
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, &alert_wait, &alerted, &poll),
+			(long)STATUS_SUCCESS);
+	/* A non-alertable wait ignores the alert. */
+	alerted = true;
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, NULL, NULL, &poll),
+			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_TRUE(test, alerted);
+}
+
+static struct kunit_case ob_test_cases[] = {
+	KUNIT_CASE(handle_values),
+	KUNIT_CASE(handle_checks_type_then_access),
+	KUNIT_CASE(handle_reuse_and_growth),
+	KUNIT_CASE(generic_mapping),
+	KUNIT_CASE(wait_any_all_timeout),
+	KUNIT_CASE(wait_alert_and_delay),
+	{}
+};
+
+static struct kunit_suite ob_test_suite = {
+	.name = "ntexec_ob",
+	.test_cases = ob_test_cases,
+};
+kunit_test_suite(ob_test_suite);
