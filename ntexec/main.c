@@ -16,7 +16,6 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
-#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -26,26 +25,24 @@
 
 typedef long (*ntexec_ioctl_fn)(struct ntexec_file *nf, void __user *argp);
 
-/* Indexed by ioctl number - NTEXEC_IOC_BASE; the command must match exactly. */
+/* In ioctl number order; a command must match exactly, size and direction too. */
 static const struct {
 	unsigned int cmd;
 	ntexec_ioctl_fn fn;
 } ntexec_ioctls[] = {
-#define NTX_IOCTL(c, f) [_IOC_NR(c) - NTEXEC_IOC_BASE] = { c, f }
-	NTX_IOCTL(NTEXEC_IOC_CLOSE, ntexec_ioctl_close),
-	NTX_IOCTL(NTEXEC_IOC_DUPLICATE, ntexec_ioctl_duplicate),
-	NTX_IOCTL(NTEXEC_IOC_OPEN_PROCESS, ntexec_ioctl_open_process),
-	NTX_IOCTL(NTEXEC_IOC_OPEN_THREAD, ntexec_ioctl_open_thread),
-	NTX_IOCTL(NTEXEC_IOC_WAIT, ntexec_ioctl_wait),
-	NTX_IOCTL(NTEXEC_IOC_QUERY_PROCESS, ntexec_ioctl_query_process),
-	NTX_IOCTL(NTEXEC_IOC_QUERY_THREAD, ntexec_ioctl_query_thread),
-	NTX_IOCTL(NTEXEC_IOC_TERMINATE_PROCESS, ntexec_ioctl_terminate_process),
-	NTX_IOCTL(NTEXEC_IOC_TERMINATE_THREAD, ntexec_ioctl_terminate_thread),
-	NTX_IOCTL(NTEXEC_IOC_GET_NEXT_PROCESS, ntexec_ioctl_get_next_process),
-	NTX_IOCTL(NTEXEC_IOC_GET_NEXT_THREAD, ntexec_ioctl_get_next_thread),
-	NTX_IOCTL(NTEXEC_IOC_ALERT_THREAD, ntexec_ioctl_alert_thread),
-	NTX_IOCTL(NTEXEC_IOC_TEST_ALERT, ntexec_ioctl_test_alert),
-#undef NTX_IOCTL
+	{ NTEXEC_IOC_CLOSE, ntexec_ioctl_close },
+	{ NTEXEC_IOC_DUPLICATE, ntexec_ioctl_duplicate },
+	{ NTEXEC_IOC_OPEN_PROCESS, ntexec_ioctl_open_process },
+	{ NTEXEC_IOC_OPEN_THREAD, ntexec_ioctl_open_thread },
+	{ NTEXEC_IOC_WAIT, ntexec_ioctl_wait },
+	{ NTEXEC_IOC_QUERY_PROCESS, ntexec_ioctl_query_process },
+	{ NTEXEC_IOC_QUERY_THREAD, ntexec_ioctl_query_thread },
+	{ NTEXEC_IOC_TERMINATE_PROCESS, ntexec_ioctl_terminate_process },
+	{ NTEXEC_IOC_TERMINATE_THREAD, ntexec_ioctl_terminate_thread },
+	{ NTEXEC_IOC_GET_NEXT_PROCESS, ntexec_ioctl_get_next_process },
+	{ NTEXEC_IOC_GET_NEXT_THREAD, ntexec_ioctl_get_next_thread },
+	{ NTEXEC_IOC_ALERT_THREAD, ntexec_ioctl_alert_thread },
+	{ NTEXEC_IOC_TEST_ALERT, ntexec_ioctl_test_alert },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */
@@ -55,8 +52,7 @@ static u64 ntexec_ioctl_mask(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++)
-		if (ntexec_ioctls[i].fn)
-			mask |= BIT_ULL(i);
+		mask |= BIT_ULL(_IOC_NR(ntexec_ioctls[i].cmd) - NTEXEC_IOC_BASE);
 	return mask;
 }
 
@@ -140,18 +136,16 @@ static long ntexec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ntexec_file *nf = file->private_data;
 	void __user *argp = (void __user *)arg;
-	unsigned int nr = _IOC_NR(cmd) - NTEXEC_IOC_BASE;
+	int i;
 
 	if (nf->mm != current->mm)
 		return -EIO;
 	if (cmd == NTEXEC_IOC_VERSION)
 		return ntexec_version(argp);
-	if (_IOC_TYPE(cmd) != NTEXEC_IOC_MAGIC || nr >= ARRAY_SIZE(ntexec_ioctls))
-		return -ENOIOCTLCMD;
-	nr = array_index_nospec(nr, ARRAY_SIZE(ntexec_ioctls));
-	if (!ntexec_ioctls[nr].fn || ntexec_ioctls[nr].cmd != cmd)
-		return -ENOIOCTLCMD;
-	return ntexec_ioctls[nr].fn(nf, argp);
+	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++)
+		if (ntexec_ioctls[i].cmd == cmd)
+			return ntexec_ioctls[i].fn(nf, argp);
+	return -ENOIOCTLCMD;
 }
 
 static const struct file_operations ntexec_fops = {

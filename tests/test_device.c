@@ -147,6 +147,14 @@ TEST(unknown_ioctl_is_enotty)
  */
 TEST_TIMEOUT(fuzz_random_ioctls, 240)
 {
+	static const unsigned long real_cmds[] = {
+		NTEXEC_IOC_VERSION, NTEXEC_IOC_CLOSE, NTEXEC_IOC_DUPLICATE,
+		NTEXEC_IOC_OPEN_PROCESS, NTEXEC_IOC_OPEN_THREAD, NTEXEC_IOC_WAIT,
+		NTEXEC_IOC_QUERY_PROCESS, NTEXEC_IOC_QUERY_THREAD,
+		NTEXEC_IOC_TERMINATE_PROCESS, NTEXEC_IOC_GET_NEXT_PROCESS,
+		NTEXEC_IOC_GET_NEXT_THREAD, NTEXEC_IOC_ALERT_THREAD,
+		NTEXEC_IOC_TEST_ALERT,
+	};
 	uint64_t s = ntt_seed(), buf[64];
 	struct ntexec_version ver;
 	int fd = open_dev(), i, j;
@@ -161,9 +169,12 @@ TEST_TIMEOUT(fuzz_random_ioctls, 240)
 		size = ntt_rand(&s) % (sizeof(buf) + 1);
 		dir = ntt_rand(&s) & 3;
 		cmd = (ntt_rand(&s) & 7) ? _IOC(dir, 'N', nr, size) : ntt_rand(&s);
-		/* Sometimes well-formed headers with garbage fields. */
-		if ((ntt_rand(&s) & 3) == 0)
-			cmd = _IOWR('N', NTEXEC_IOC_BASE + (nr & 63), struct ntexec_version);
+		/* Often the real commands with garbage fields. */
+		if ((ntt_rand(&s) & 3) == 0) {
+			cmd = real_cmds[ntt_rand(&s) % (sizeof(real_cmds) / sizeof(real_cmds[0]))];
+			/* No pseudo-handles: terminating ourselves is not the point. */
+			buf[0] &= ~(1ull << 63);
+		}
 		ioctl(fd, (unsigned int)cmd,
 		      (ntt_rand(&s) & 15) ? (void *)buf : (void *)(uintptr_t)buf[1]);
 	}
