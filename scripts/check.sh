@@ -97,7 +97,9 @@ if ls "$res"/kunit-*.ktap >/dev/null 2>&1; then
 		echo "KUnit $s: $p passed, $f failed"
 		[ "$f" -gt 0 ] && grep -E '^ +(not ok|#)' "$k" | head -n 40
 	done
-	if ! dmesg_ktap=$(python3 "$kunit_py" parse "$res/dmesg.txt" 2>&1); then
+	sed -n '/ntexec-check: kunit start/,$p' "$res/dmesg.txt" >"$out/kunit-dmesg.txt"
+	if ! dmesg_ktap=$(python3 "$kunit_py" parse "$out/kunit-dmesg.txt" 2>&1) ||
+		echo "$dmesg_ktap" | grep -q '\[ERROR\]'; then
 		echo "$dmesg_ktap" | tail -n 30
 		fail "kunit.py parse reports failures"
 	else
@@ -140,7 +142,7 @@ else
 	fail "kmemleak did not run"
 fi
 
-splat='BUG:|WARNING:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|refcount_t|general protection fault|Oops|kernel BUG|list_add corruption|list_del corruption|ODEBUG|INFO: task .* blocked|Call Trace:|unreferenced object'
+splat='BUG:|WARNING:|KASAN|UBSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|DEBUG_LOCKS_WARN_ON|held lock freed|lock held when returning|refcount_t|general protection fault|Oops|kernel BUG|list_add corruption|list_del corruption|ODEBUG|INFO: task .* blocked|Call Trace:|unreferenced object'
 if grep -nE "$splat" "$res/dmesg.txt" >"$out/splats.txt"; then
 	head -n 80 "$out/splats.txt"
 	grep -n -A30 -E "$splat" "$res/dmesg.txt" | head -n 120

@@ -30,24 +30,13 @@ say() {
 	echo "ntexec-vm: $*"
 }
 
-# Start `sleep $1` in the background and wait until it has been exec'd: once the
-# power-off has begun, no binary can be loaded from the 9p root any more.
-start_sleep() {
-	sleep "$1" &
-	sleep_pid=$!
-	while read -r comm <"/proc/$sleep_pid/comm" && [ "$comm" != sleep ]; do :; done 2>/dev/null
-}
-
 poweroff_now() {
-	# The share has no write cache (9p cache=none): nothing to sync.
-	start_sleep 10
-	echo o >/proc/sysrq-trigger 2>/dev/null || true
-	wait "$sleep_pid" 2>/dev/null || true
-	# Still here: reboot instead; qemu runs with -no-reboot and exits.
-	start_sleep 10
+	# sysrq b resets the machine at once, from this very write: no userspace, no
+	# waiting, and with -no-reboot qemu exits. (sysrq o powers off too, but from a
+	# work queue: PID 1 would have to wait, and with the 9p root going away it
+	# cannot even start a sleep.) The share has no write cache: nothing to sync.
 	echo b >/proc/sysrq-trigger 2>/dev/null || true
-	wait "$sleep_pid" 2>/dev/null || true
-	# Last resort: PID 1 exiting panics the kernel, and panic=-1 reboots at once.
+	# Still here: PID 1 exiting panics the kernel, and panic=-1 reboots at once.
 	exit 1
 }
 
@@ -115,14 +104,15 @@ set +e
 ) </dev/null >"$fifo" 2>&1
 status=$?
 set -e
+read -r up _ </proc/uptime
+dmesg >"$share/dmesg.txt" &
+dmesg_pid=$!
 # A background process still holding the output open delays the end by 5 s at most.
 (sleep 5 && kill "$tee_pid") 2>/dev/null &
 wait "$tee_pid" 2>/dev/null || true
-
-read -r up _ </proc/uptime
 say "command exited with status $status (uptime ${up}s)"
+wait "$dmesg_pid" || say "dmesg failed"
 echo "$status" >"$share/status"
-dmesg >"$share/dmesg.txt" || true
 # Leftover processes of the command.
 kill -KILL -1 2>/dev/null || true
 exit 0

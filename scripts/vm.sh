@@ -225,6 +225,8 @@ else
 	wait "$qemu_pid" 2>/dev/null || true
 	# tail notices qemu's end within its 0.2 s poll and prints what is left.
 	wait "$tail_pid" 2>/dev/null || true
+	# The kernel's last line has no newline yet.
+	[ ! -s "$echo_log" ] || [ -z "$(tail -c 1 "$echo_log")" ] || echo
 fi
 qemu_pid="" tail_pid="" dog_pid=""
 ms=$(( (${EPOCHREALTIME/./} - start) / 1000 ))
