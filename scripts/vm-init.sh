@@ -13,8 +13,9 @@
 #   - runs run.sh from the share in NTEXEC_CWD, as root, with PATH, HOME=/tmp,
 #     TERM=dumb, NTEXEC_OUT and NTEXEC_VM=1 in the environment, stdin /dev/null, and
 #     its output on the console and in output.log
-#   - writes the exit status to status and the kernel log to dmesg.txt, then powers off
-# Whatever fails, it powers the machine off so that qemu exits.
+#   - writes the exit status to status and the kernel log to dmesg.txt, then ends the
+#     machine (sysrq reset: qemu runs with -no-reboot and exits)
+# Whatever fails, it ends the machine so that qemu exits.
 #
 # Under TCG with a KASAN+lockdep kernel every exec costs about half a second, so this
 # script runs as few programs as it can (one `mount -a` for all the file systems).
@@ -32,9 +33,9 @@ say() {
 
 poweroff_now() {
 	# sysrq b resets the machine at once, from this very write: no userspace, no
-	# waiting, and with -no-reboot qemu exits. (sysrq o powers off too, but from a
-	# work queue: PID 1 would have to wait, and with the 9p root going away it
-	# cannot even start a sleep.) The share has no write cache: nothing to sync.
+	# waiting, and with -no-reboot qemu exits. (sysrq o powers off too, through ACPI,
+	# but from a work queue: PID 1 would have to wait, and once the 9p root is going
+	# away it cannot even start a sleep.) The share has no write cache: no sync.
 	echo b >/proc/sysrq-trigger 2>/dev/null || true
 	# Still here: PID 1 exiting panics the kernel, and panic=-1 reboots at once.
 	exit 1
@@ -44,7 +45,7 @@ finish() {
 	rc=$?
 	trap - EXIT
 	set +e
-	[ "$rc" -eq 0 ] || say "init failed (status $rc); powering off"
+	[ "$rc" -eq 0 ] || say "init failed (status $rc); stopping the machine"
 	poweroff_now
 }
 trap finish EXIT

@@ -6,7 +6,8 @@
 # current directory, with PATH=/usr/local/sbin:...:/bin, HOME=/tmp, NTEXEC_VM=1 and
 # NTEXEC_OUT=<the out directory>, which the guest can write to at the same path.
 # /tmp, /var/tmp, /run are fresh tmpfs in the guest (/tmp mode 1777); the rest of / is
-# read-only. The guest powers off when the command ends.
+# read-only (a working directory under /tmp is the host's, read-only). The guest stops
+# when the command ends; leftover processes are killed.
 #
 # Usage: scripts/vm.sh [OPTIONS] -- COMMAND [ARGS...]
 #   --kernel PATH    bzImage (default: $(scripts/kernel.sh --dir)/arch/x86/boot/bzImage)
@@ -24,9 +25,10 @@
 #   dmesg.txt     the guest kernel log, taken after the command ended
 #   status        the command's exit status (absent if the guest died first)
 #   run.sh, guest.env   the command and its working directory, as handed to the guest
+#                       (and vng-run.sh with --vng)
 #
 # Exit status: the command's; 124 on timeout; 125 if the guest died or could not be
-# started (the tail of console.log is printed); 130 on Ctrl-C.
+# started (the tail of console.log is printed) or on a usage error; 130 on Ctrl-C.
 # KVM is used when /proc/cpuinfo has vmx or svm and /dev/kvm is usable, TCG otherwise.
 set -eu
 
@@ -125,16 +127,16 @@ if grep -qwE 'vmx|svm' /proc/cpuinfo && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	have_kvm=1
 fi
 
-qemu_pid="" tail_pid="" dog_pid=""
+qemu_pid="" tail_pid="" dog_pid="" kill_target=""
 stop_all() {
 	local p i
 	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-		kill -TERM "$qemu_pid" 2>/dev/null || true
+		kill -TERM "$kill_target" "$qemu_pid" 2>/dev/null || true
 		for i in 1 2 3 4 5 6 7 8 9 10; do
 			kill -0 "$qemu_pid" 2>/dev/null || break
 			sleep 0.3
 		done
-		kill -KILL "$qemu_pid" 2>/dev/null || true
+		kill -KILL "$kill_target" "$qemu_pid" 2>/dev/null || true
 	fi
 	for p in $dog_pid $tail_pid; do
 		kill "$p" 2>/dev/null || true
@@ -171,8 +173,10 @@ if [ "$use_vng" = 1 ]; then
 	[ "$have_kvm" = 1 ] || vng_args+=(--disable-kvm)
 	[ -z "$append" ] || vng_args+=(--append "$append")
 	vng_args+=(--exec "sh $(shq "$out/vng-run.sh")")
-	vng "${vng_args[@]}" </dev/null >>"$out/console.log" 2>&1 &
+	# In a session of its own, so that stopping it stops the qemu it starts, too.
+	setsid -w vng "${vng_args[@]}" </dev/null >>"$out/console.log" 2>&1 &
 	qemu_pid=$!
+	kill_target="-$qemu_pid"
 else
 	qemu=(qemu-system-x86_64)
 	if [ "$have_kvm" = 1 ]; then
@@ -204,6 +208,7 @@ else
 	)
 	"${qemu[@]}" </dev/null >&2 &
 	qemu_pid=$!
+	kill_target=$qemu_pid
 fi
 
 # Echo the console (or with --quiet the command's output only) as it grows.
@@ -246,6 +251,11 @@ case "$rc" in
 '' | *[!0-9]*)
 	echo "$prog: the guest died before the command finished (no status); last console lines:" >&2
 	tail -n 30 "$out/console.log" >&2
+	if grep -qE 'Kernel panic|BUG:|Oops|general protection' "$out/console.log"; then
+		echo "$prog: the kernel crashed:" >&2
+		grep -m 5 -E 'Kernel panic|BUG:|Oops|general protection' "$out/console.log" >&2
+	fi
+	echo "$prog: full console: $out/console.log" >&2
 	exit 125
 	;;
 esac
