@@ -92,13 +92,17 @@ EXPORT_SYMBOL_IF_KUNIT(ps_reference_thread);
 
 /*
  * Linux's ptrace access check, run through procfs (see ntps/process.c):
- * /proc/<pid>/mem checks PTRACE_MODE_ATTACH, /proc/<pid>/auxv
- * PTRACE_MODE_READ, with the caller's credentials and LSM hooks.
+ * reading /proc/<pid>/personality checks PTRACE_MODE_ATTACH, reading
+ * /proc/<pid>/io PTRACE_MODE_READ, with the caller's filesystem credentials
+ * and every LSM hook. Both work on a task that has exited but is not yet
+ * reaped, whose address space is gone.
  */
 static bool ps_ptrace_allowed(struct pid *pid, bool attach)
 {
-	char path[32];
+	char path[40], buf[16];
 	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
 	pid_t nr;
 
 	if (pid == task_tgid(current) || pid == task_pid(current))
@@ -106,12 +110,13 @@ static bool ps_ptrace_allowed(struct pid *pid, bool attach)
 	nr = pid_nr_ns(pid, task_active_pid_ns(current));
 	if (!nr)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/%s", nr, attach ? "mem" : "auxv");
+	snprintf(path, sizeof(path), "/proc/%d/%s", nr, attach ? "personality" : "io");
 	f = filp_open(path, O_RDONLY, 0);
 	if (IS_ERR(f))
 		return false;
+	n = kernel_read(f, buf, sizeof(buf), &pos);
 	fput(f);
-	return true;
+	return n > 0;
 }
 
 /*
@@ -119,8 +124,8 @@ static bool ps_ptrace_allowed(struct pid *pid, bool attach)
  * MAXIMUM_ALLOWED meaning "all that is allowed"), or false when a right in
  * it is refused.
  */
-static bool ps_access_check(struct pid *pid, const struct ob_type *type, u32 desired,
-			    u32 *granted)
+static bool ps_access_check(struct pid *pid, const struct ob_type *type,
+			    u32 desired, u32 *granted)
 {
 	bool process = type == &ps_process_type;
 	u32 free_rights = process ? PROCESS_FREE_RIGHTS : THREAD_FREE_RIGHTS;
@@ -352,10 +357,23 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 			   obj->type->valid_access;
 
 		if (access & MAXIMUM_ALLOWED)
-			want = granted;
+			want |= granted;
+		/*
+		 * More access than the source handle has is granted when an
+		 * open would grant it, as NT checks the object's security.
+		 */
 		if (want & ~granted) {
-			status = STATUS_ACCESS_DENIED;
-			goto out_target;
+			struct pid *pid = NULL;
+			u32 checked;
+
+			if (obj->type == &ps_process_type)
+				pid = to_process(obj)->pid;
+			else if (obj->type == &ps_thread_type)
+				pid = to_thread(obj)->pid;
+			if (!pid || !ps_access_check(pid, obj->type, want, &checked)) {
+				status = STATUS_ACCESS_DENIED;
+				goto out_target;
+			}
 		}
 		granted = want;
 	}

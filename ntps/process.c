@@ -5,22 +5,27 @@
  * Adoption. A thread group becomes an NT process when it opens /dev/ntexec
  * or when another process opens it by CLIENT_ID; a thread becomes an NT
  * thread when it calls in or is opened. Both are found again by their
- * struct pid in two hash tables, which hold a reference while the thread
- * group or thread lives. A fork()ed child is not in the tables, so it starts
- * as a plain Linux process and is adopted on its first call.
+ * struct pid in two hash tables, which hold a reference until the Linux
+ * task is reaped, so a zombie opened by CLIENT_ID is the same object that
+ * saw it run. A fork()ed child is not in the tables, so it starts as a plain
+ * Linux process and is adopted on its first call.
  *
  * Exit. A probe on the sched_process_exit tracepoint (which runs in every
- * exiting task, after its mm is gone) takes exiting threads and, for the
- * last thread of a group, the process out of the tables, records exit time
- * and status and signals the objects; the process's handle table is closed
- * by a work item, since the probe may not sleep. The objects themselves
- * live on while handles name them, so exit status and times stay readable.
+ * exiting task, after its mm is gone) records exit time and status of
+ * exiting threads and signals them; for the last thread of a group it
+ * records the process's and queues a work item that closes the handle table
+ * and then signals the process, as NT closes a process's handles before
+ * the process is signaled. A probe on sched_process_free (an RCU callback
+ * after the task was reaped) takes the objects out of the tables. The
+ * objects live on while handles name them, so exit status and times stay
+ * readable.
  *
- * Adoption and exit race on the bucket locks: adoption checks under the
- * lock that the task is not exiting (PF_EXITING, or no live thread for a
- * group) before it inserts, and the probe looks up under the same lock
- * after the task set PF_EXITING, so an object is either found by the probe
- * or created already exited.
+ * Adoption and reaping race on the bucket locks: adoption checks, under the
+ * lock and inside an RCU read section, that the task is still attached to
+ * its pid before it inserts; the free probe runs a grace period after the
+ * task was detached and looks up under the same lock, so every inserted
+ * object is found by it. Adoption also records an exit that already
+ * happened (a zombie), since the exit probe will not run again.
  *
  * Access. Opening another process or thread is Linux's ptrace access check,
  * made through procfs because ptrace_may_access() is not exported: opening
@@ -44,6 +49,7 @@
 #include <linux/tracepoint.h>
 #include <kunit/visibility.h>
 
+#include "../ntexec/compat.h"
 #include "ps.h"
 
 #define PS_HASH_BITS	10
@@ -57,6 +63,7 @@ static struct ps_bucket ps_processes[1 << PS_HASH_BITS];
 static struct ps_bucket ps_threads[1 << PS_HASH_BITS];
 static struct workqueue_struct *ps_wq;
 static struct tracepoint *ps_exit_tp;
+static struct tracepoint *ps_free_tp;
 
 static void ps_process_destroy(struct ob_object *obj);
 static void ps_thread_destroy(struct ob_object *obj);
@@ -139,19 +146,56 @@ static void ps_task_times(struct task_struct *task, u64 *user, u64 *kernel)
 	*kernel = div_u64(st, 100);
 }
 
-/* The path of the executable, while procfs lets the caller see it. */
-static char *ps_image_name(struct pid *tgid)
+/**
+ * ps_group_times() - CPU time of a whole thread group, in 100 ns units
+ * @task: any thread of the group
+ * @user: out: user time
+ * @kernel: out: kernel time
+ *
+ * The live threads' times plus what the group's ended threads left in its
+ * signal struct.
+ */
+void ps_group_times(struct task_struct *task, u64 *user, u64 *kernel)
 {
-	char path[32], *buf, *name, *ret = NULL;
-	struct file *exe;
-	pid_t nr;
+	struct task_struct *t;
+	u64 ut = 0, st = 0;
 
-	nr = pid_nr_ns(tgid, task_active_pid_ns(current));
-	if (!nr)
-		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/exe", nr);
-	exe = filp_open(path, O_PATH, 0);
-	if (IS_ERR(exe))
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		u64 u, s;
+
+		task_cputime_adjusted(t, &u, &s);
+		ut += u;
+		st += s;
+	}
+	ut += task->signal->utime;
+	st += task->signal->stime;
+	rcu_read_unlock();
+	*user = div_u64(ut, 100);
+	*kernel = div_u64(st, 100);
+}
+
+/**
+ * ps_image_name() - the path of a thread group's executable
+ * @tgid: the thread group
+ *
+ * Read from its address space, so it needs no rights beyond the handle's
+ * and follows execve().
+ *
+ * Return: a kmalloc'ed path, or NULL once the address space is gone.
+ */
+char *ps_image_name(struct pid *tgid)
+{
+	struct task_struct *task = get_pid_task(tgid, PIDTYPE_TGID);
+	struct mm_struct *mm = task ? get_task_mm(task) : NULL;
+	struct file *exe = mm ? ntx_get_mm_exe_file(mm) : NULL;
+	char *buf, *name, *ret = NULL;
+
+	if (mm)
+		mmput(mm);
+	if (task)
+		put_task_struct(task);
+	if (!exe)
 		return NULL;
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (buf) {
@@ -169,7 +213,8 @@ static void ps_process_rundown(struct work_struct *work)
 	struct ps_process *process = container_of(work, struct ps_process, rundown_work);
 
 	ob_close_handle_table(&process->handles);
-	/* The reference the process table held. */
+	ob_signal(&process->ob);
+	/* The reference the exit probe took for this work. */
 	ps_dereference_process(process);
 }
 
@@ -227,7 +272,10 @@ static struct ps_thread *ps_lookup_thread(struct pid *pid)
 	return NULL;
 }
 
-/* Record an exit seen at adoption (a zombie) or by the probe. */
+/*
+ * Record an exit seen at adoption (a zombie) or by the probe; the caller
+ * closes the handle table and signals.
+ */
 static void ps_process_exited(struct ps_process *process, ntstatus_t status, s64 now,
 			      u64 user, u64 kernel)
 {
@@ -237,12 +285,19 @@ static void ps_process_exited(struct ps_process *process, ntstatus_t status, s64
 	process->user_time = user;
 	process->kernel_time = kernel;
 	spin_unlock(&process->lock);
-	ob_signal(&process->ob);
 }
 
 static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 now,
 			     u64 user, u64 kernel)
 {
+	struct ps_process *process = thread->process;
+
+	/* A thread of a terminated process ends with the process's status. */
+	spin_lock(&process->lock);
+	if (process->terminating)
+		status = process->terminate_status;
+	spin_unlock(&process->lock);
+
 	spin_lock(&thread->lock);
 	thread->exit_status = thread->terminating ? thread->terminate_status : status;
 	thread->exit_time = now;
@@ -292,10 +347,12 @@ struct ps_process *ps_get_process(struct pid *tgid)
 	process->image_name = ps_image_name(tgid);
 
 	b = ps_bucket(ps_processes, tgid);
-	spin_lock(&b->lock);
+	rcu_read_lock();
+	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(other, &b->head, node) {
 		if (other->pid == tgid && ob_reference_unless_zero(&other->ob)) {
-			spin_unlock(&b->lock);
+			spin_unlock_bh(&b->lock);
+			rcu_read_unlock();
 			put_task_struct(task);
 			ob_close_handle_table(&process->handles);
 			ps_dereference_process(process);
@@ -303,20 +360,23 @@ struct ps_process *ps_get_process(struct pid *tgid)
 		}
 	}
 	exited = !atomic_read(&task->signal->live);
-	if (!exited) {
-		/* The table's reference. */
+	/* A reaped task will see no free probe: keep it out of the table. */
+	if (pid_task(tgid, PIDTYPE_TGID) == task) {
 		ob_reference(&process->ob);
 		hlist_add_head_rcu(&process->node, &b->head);
 	}
-	spin_unlock(&b->lock);
+	spin_unlock_bh(&b->lock);
+	rcu_read_unlock();
 
 	if (exited) {
 		u64 user, kernel;
 
-		ps_task_times(task, &user, &kernel);
-		ob_close_handle_table(&process->handles);
+		/* The exit itself was not seen: its time is unknown, use now. */
+		ps_group_times(task, &user, &kernel);
 		ps_process_exited(process, ps_status_from_exit_code(ps_task_exit_code(task)),
 				  ps_nt_system_time(), user, kernel);
+		ob_close_handle_table(&process->handles);
+		ob_signal(&process->ob);
 	}
 	put_task_struct(task);
 	return process;
@@ -362,21 +422,25 @@ struct ps_thread *ps_get_thread(struct pid *pid)
 	thread->exit_status = STATUS_PENDING;
 
 	b = ps_bucket(ps_threads, pid);
-	spin_lock(&b->lock);
+	rcu_read_lock();
+	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(other, &b->head, node) {
 		if (other->pid == pid && ob_reference_unless_zero(&other->ob)) {
-			spin_unlock(&b->lock);
+			spin_unlock_bh(&b->lock);
+			rcu_read_unlock();
 			put_task_struct(task);
 			ps_dereference_thread(thread);
 			return other;
 		}
 	}
+	/* PF_EXITING is set before the exit probe runs: see the top of this file. */
 	exited = task->flags & PF_EXITING;
-	if (!exited) {
+	if (pid_task(pid, PIDTYPE_PID) == task) {
 		ob_reference(&thread->ob);
 		hlist_add_head_rcu(&thread->node, &b->head);
 	}
-	spin_unlock(&b->lock);
+	spin_unlock_bh(&b->lock);
+	rcu_read_unlock();
 
 	if (exited) {
 		u64 user, kernel;
@@ -412,15 +476,15 @@ static struct ps_thread *ps_unhash_thread(struct pid *pid)
 	struct ps_bucket *b = ps_bucket(ps_threads, pid);
 	struct ps_thread *thread;
 
-	spin_lock(&b->lock);
+	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(thread, &b->head, node) {
 		if (thread->pid == pid) {
 			hlist_del_init_rcu(&thread->node);
-			spin_unlock(&b->lock);
+			spin_unlock_bh(&b->lock);
 			return thread;
 		}
 	}
-	spin_unlock(&b->lock);
+	spin_unlock_bh(&b->lock);
 	return NULL;
 }
 
@@ -429,31 +493,34 @@ static struct ps_process *ps_unhash_process(struct pid *tgid)
 	struct ps_bucket *b = ps_bucket(ps_processes, tgid);
 	struct ps_process *process;
 
-	spin_lock(&b->lock);
+	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(process, &b->head, node) {
 		if (process->pid == tgid) {
 			hlist_del_init_rcu(&process->node);
-			spin_unlock(&b->lock);
+			spin_unlock_bh(&b->lock);
 			return process;
 		}
 	}
-	spin_unlock(&b->lock);
+	spin_unlock_bh(&b->lock);
 	return NULL;
 }
 
-/* sched_process_exit: runs in the exiting task, after exit_mm(); may not sleep. */
+/*
+ * sched_process_exit: runs in the exiting task, after exit_mm(); may not
+ * sleep. The objects stay in the tables until the task is reaped.
+ */
 static void ps_exit_probe(void *data, struct task_struct *task)
 {
 	bool group_dead = !atomic_read(&task->signal->live);
 	ntstatus_t status = ps_status_from_exit_code(ps_task_exit_code(task));
 	struct ps_process *process = NULL;
 	struct ps_thread *thread;
-	s64 now = 0;
 	u64 user, kernel;
+	s64 now;
 
-	thread = ps_unhash_thread(task_pid(task));
+	thread = ps_lookup_thread(task_pid(task));
 	if (group_dead)
-		process = ps_unhash_process(task_tgid(task));
+		process = ps_lookup_process(task_tgid(task));
 	if (!thread && !process)
 		return;
 
@@ -465,34 +532,37 @@ static void ps_exit_probe(void *data, struct task_struct *task)
 		spin_lock(&thread->lock);
 		status = thread->exit_status;
 		spin_unlock(&thread->lock);
+		ps_dereference_thread(thread);
 	}
 	if (process) {
-		struct task_struct *t;
-
-		user = kernel = 0;
-		rcu_read_lock();
-		for_each_thread(task, t) {
-			u64 ut, st;
-
-			ps_task_times(t, &ut, &st);
-			user += ut;
-			kernel += st;
-		}
-		rcu_read_unlock();
-		user += div_u64(task->signal->utime, 100);
-		kernel += div_u64(task->signal->stime, 100);
+		ps_group_times(task, &user, &kernel);
 		ps_process_exited(process, status, now, user, kernel);
-		/* The table's reference passes to the rundown work. */
+		/* The lookup's reference passes to the rundown work. */
 		queue_work(ps_wq, &process->rundown_work);
 	}
-	if (thread)
-		ps_dereference_thread(thread);
 }
 
-static void ps_find_exit_tp(struct tracepoint *tp, void *priv)
+/* sched_process_free: an RCU callback after the task was reaped. */
+static void ps_free_probe(void *data, struct task_struct *task)
+{
+	struct ps_process *process = NULL;
+	struct ps_thread *thread;
+
+	thread = ps_unhash_thread(task_pid(task));
+	if (thread_group_leader(task))
+		process = ps_unhash_process(task_tgid(task));
+	if (thread)
+		ps_dereference_thread(thread);
+	if (process)
+		ps_dereference_process(process);
+}
+
+static void ps_find_tracepoints(struct tracepoint *tp, void *priv)
 {
 	if (!strcmp(tp->name, "sched_process_exit"))
-		*(struct tracepoint **)priv = tp;
+		ps_exit_tp = tp;
+	else if (!strcmp(tp->name, "sched_process_free"))
+		ps_free_tp = tp;
 }
 
 int ps_init(void)
@@ -507,20 +577,28 @@ int ps_init(void)
 		spin_lock_init(&ps_threads[i].lock);
 		INIT_HLIST_HEAD(&ps_threads[i].head);
 	}
-	for_each_kernel_tracepoint(ps_find_exit_tp, &ps_exit_tp);
-	if (!ps_exit_tp) {
-		pr_err("no sched_process_exit tracepoint\n");
+	for_each_kernel_tracepoint(ps_find_tracepoints, NULL);
+	if (!ps_exit_tp || !ps_free_tp) {
+		pr_err("no sched_process_exit/free tracepoints\n");
 		return -ENOENT;
 	}
 	ps_wq = alloc_workqueue("ntexec_ps", WQ_UNBOUND, 0);
 	if (!ps_wq)
 		return -ENOMEM;
 	ret = tracepoint_probe_register(ps_exit_tp, ps_exit_probe, NULL);
-	if (ret) {
-		destroy_workqueue(ps_wq);
-		return ret;
-	}
+	if (ret)
+		goto out_wq;
+	ret = tracepoint_probe_register(ps_free_tp, ps_free_probe, NULL);
+	if (ret)
+		goto out_exit;
 	return 0;
+
+out_exit:
+	tracepoint_probe_unregister(ps_exit_tp, ps_exit_probe, NULL);
+	tracepoint_synchronize_unregister();
+out_wq:
+	destroy_workqueue(ps_wq);
+	return ret;
 }
 
 void ps_exit(void)
@@ -531,10 +609,13 @@ void ps_exit(void)
 	int i;
 
 	tracepoint_probe_unregister(ps_exit_tp, ps_exit_probe, NULL);
+	tracepoint_probe_unregister(ps_free_tp, ps_free_probe, NULL);
 	tracepoint_synchronize_unregister();
+	/* Free probes already running are RCU callbacks: let them finish. */
+	rcu_barrier();
 	flush_workqueue(ps_wq);
 
-	/* Threads and processes still running: drop what the tables hold. */
+	/* Tasks not yet reaped: drop what the tables hold. */
 	for (i = 0; i < ARRAY_SIZE(ps_threads); i++) {
 		hlist_for_each_entry_safe(thread, tmp, &ps_threads[i].head, node) {
 			hlist_del_init_rcu(&thread->node);

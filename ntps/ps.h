@@ -55,20 +55,23 @@ extern const struct ob_type ps_thread_type;
  * @pid: the thread group's struct pid (referenced)
  * @parent: the Linux parent's thread group when the process was adopted
  *	(referenced; may be NULL)
- * @node: in the process table while the thread group lives
+ * @node: in the process table until the thread group is reaped
  * @create_time: NT system time of the thread group's start
  * @handles: the handle table; closed at rundown
- * @rundown_work: closes the handle table after exit, in process context
+ * @rundown_work: closes the handle table after exit, then signals
+ *	the process, in process context
  * @lock: protects the fields below
  * @exit_time: NT system time of the exit, 0 while alive
  * @exit_status: STATUS_PENDING while alive
  * @terminate_status: the status NtTerminateProcess asked for
  * @terminating: @terminate_status is valid
- * @image_name: the executable's path, UTF-8 (kmalloc'ed; may be NULL)
+ * @image_name: the executable's path when last seen, UTF-8 (kmalloc'ed;
+ *	may be NULL); refreshed by queries while the process lives
  * @user_time: final user time in 100 ns units, once exited
  * @kernel_time: final kernel time in 100 ns units, once exited
  *
- * References: the process table holds one while the thread group lives,
+ * References: the process table holds one until the thread group is reaped,
+ * the rundown work one while it is queued,
  * every handle holds one, every ps_thread holds one, every /dev/ntexec
  * descriptor of the process holds one.
  */
@@ -96,7 +99,7 @@ struct ps_process {
  * @ob: object header; signaled when the thread has exited
  * @pid: the thread's struct pid (referenced)
  * @process: its process (referenced)
- * @node: in the thread table while the thread lives
+ * @node: in the thread table until the thread is reaped
  * @create_time: NT system time of the thread's start
  * @alert_wait: wakes an alertable wait; its lock protects @alerted
  * @alerted: NtAlertThread was called and no alertable wait consumed it
@@ -179,6 +182,8 @@ ntstatus_t ps_get_next_thread(struct ps_process *caller, u64 process, u64 thread
 			      u32 access, u32 attributes, u64 *handle);
 
 ntstatus_t ps_status_from_exit_code(int code);
+char *ps_image_name(struct pid *tgid);
+void ps_group_times(struct task_struct *task, u64 *user, u64 *kernel);
 
 /* ntps/query.c */
 ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_class,

@@ -105,8 +105,7 @@ static pid_t ps_pid_nr(struct pid *pid)
 static void ps_process_times(struct ps_process *process, struct task_struct *leader,
 			     struct nt_kernel_user_times *t)
 {
-	struct task_struct *th;
-	u64 user = 0, kernel = 0;
+	u64 user, kernel;
 
 	spin_lock(&process->lock);
 	t->create_time = process->create_time;
@@ -116,20 +115,9 @@ static void ps_process_times(struct ps_process *process, struct task_struct *lea
 	spin_unlock(&process->lock);
 	if (t->exit_time || !leader)
 		return;
-
-	rcu_read_lock();
-	for_each_thread(leader, th) {
-		u64 ut, st;
-
-		task_cputime_adjusted(th, &ut, &st);
-		user += ut;
-		kernel += st;
-	}
-	user += leader->signal->utime;
-	kernel += leader->signal->stime;
-	rcu_read_unlock();
-	t->user_time = div_u64(user, 100);
-	t->kernel_time = div_u64(kernel, 100);
+	ps_group_times(leader, &user, &kernel);
+	t->user_time = user;
+	t->kernel_time = kernel;
 }
 
 static void ps_vm_counters(struct task_struct *leader, struct nt_vm_counters_ex *vm)
@@ -159,20 +147,36 @@ static void ps_vm_counters(struct task_struct *leader, struct nt_vm_counters_ex 
 	mmput(mm);
 }
 
-/* UNICODE_STRING + UTF-16 path (NUL-terminated) into a kernel buffer. */
+/*
+ * UNICODE_STRING + UTF-16 path (NUL-terminated) into a kernel buffer: the
+ * executable as it is now, or as it was last seen once the process is gone.
+ */
 static u32 ps_image_file_name(struct ps_process *process, u64 user_base, void **out)
 {
+	char *fresh = ps_image_name(process->pid), *name;
 	struct nt_unicode_string *us;
-	const char *name = process->image_name ? process->image_name : "";
-	size_t len = strlen(name);
+	size_t len;
 	u32 size;
 	int n;
 
+	spin_lock(&process->lock);
+	if (fresh)
+		swap(fresh, process->image_name);
+	name = kstrdup(process->image_name ? process->image_name : "", GFP_ATOMIC);
+	spin_unlock(&process->lock);
+	kfree(fresh);
+	if (!name)
+		return 0;
+
+	len = strlen(name);
 	size = sizeof(*us) + (len + 1) * sizeof(u16);
 	us = kzalloc(size, GFP_KERNEL);
-	if (!us)
+	if (!us) {
+		kfree(name);
 		return 0;
+	}
 	n = utf8s_to_utf16s(name, len, UTF16_LITTLE_ENDIAN, (wchar_t *)(us + 1), len);
+	kfree(name);
 	if (n < 0)
 		n = 0;
 	us->length = n * sizeof(u16);
@@ -205,7 +209,7 @@ static ntstatus_t ps_copy_out(void __user *buffer, const void *data, u32 size,
 ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_class,
 			    void __user *buffer, u32 length, u32 *return_length)
 {
-	u32 access = PROCESS_QUERY_LIMITED_INFORMATION, size;
+	u32 size;
 	struct task_struct *leader;
 	struct ps_process *process;
 	ntstatus_t status;
@@ -230,18 +234,17 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		size = length == sizeof(info.vm) ? sizeof(info.vm) : NT_VM_COUNTERS_SIZE;
 		break;
 	case ProcessImageFileName:
-		size = sizeof(struct nt_unicode_string);
-		access = PROCESS_QUERY_INFORMATION;
+		/* Variable size: checked against the name, after the handle. */
+		size = 0;
 		break;
 	default:
 		return STATUS_INVALID_INFO_CLASS;
 	}
-	if (info_class == ProcessImageFileName ? length < size : length != size) {
-		*return_length = size;
+	if (size && length != size)
 		return STATUS_INFO_LENGTH_MISMATCH;
-	}
 
-	status = ps_reference_process(caller, handle, access, &process);
+	status = ps_reference_process(caller, handle, PROCESS_QUERY_LIMITED_INFORMATION,
+				      &process);
 	if (status)
 		return status;
 	leader = get_pid_task(process->pid, PIDTYPE_TGID);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Version shims: every difference between the kernels ntexec builds for
+ * (Debian's 6.1 and 6.12) is absorbed here and nowhere else.
+ */
+#ifndef _NTEXEC_COMPAT_H
+#define _NTEXEC_COMPAT_H
+
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/rcupdate.h>
+#include <linux/version.h>
+
+/* A reference to the executable of an address space, or NULL. */
+static inline struct file *ntx_get_mm_exe_file(struct mm_struct *mm)
+{
+	struct file *exe;
+
+	rcu_read_lock();
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	exe = get_file_rcu(&mm->exe_file);
+#else
+	exe = rcu_dereference(mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+#endif
+	rcu_read_unlock();
+	return exe;
+}
+
+#endif /* _NTEXEC_COMPAT_H */
