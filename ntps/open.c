@@ -4,6 +4,8 @@
  * pseudo-handles), NtOpenProcess, NtOpenThread, NtDuplicateObject,
  * NtGetNextProcess and NtGetNextThread, and the access check behind them.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/pid_namespace.h>
@@ -91,18 +93,38 @@ ntstatus_t ps_reference_thread(struct ps_process *caller, u64 handle, u32 desire
 EXPORT_SYMBOL_IF_KUNIT(ps_reference_thread);
 
 /*
+ * A task whose address space is gone (it exited and is not yet reaped)
+ * has no /proc/<pid>/mem to open. For it, the ptrace rule that does not
+ * depend on the address space: the caller's filesystem ids match the
+ * task's real, effective and saved ids, or the caller has CAP_SYS_PTRACE
+ * over the task's user namespace.
+ */
+static bool ps_exited_task_allowed(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred = get_task_cred(task);
+	bool ok;
+
+	ok = uid_eq(cred->fsuid, tcred->euid) && uid_eq(cred->fsuid, tcred->suid) &&
+	     uid_eq(cred->fsuid, tcred->uid) && gid_eq(cred->fsgid, tcred->egid) &&
+	     gid_eq(cred->fsgid, tcred->sgid) && gid_eq(cred->fsgid, tcred->gid);
+	if (!ok)
+		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	put_cred(tcred);
+	return ok;
+}
+
+/*
  * Linux's ptrace access check, run through procfs (see ntps/process.c):
- * reading /proc/<pid>/personality checks PTRACE_MODE_ATTACH, reading
- * /proc/<pid>/io PTRACE_MODE_READ, with the caller's filesystem credentials
- * and every LSM hook. Both work on a task that has exited but is not yet
- * reaped, whose address space is gone.
+ * opening /proc/<pid>/mem checks PTRACE_MODE_ATTACH, /proc/<pid>/auxv
+ * PTRACE_MODE_READ, with the caller's filesystem credentials and every LSM
+ * hook.
  */
 static bool ps_ptrace_allowed(struct pid *pid, bool attach)
 {
-	char path[40], buf[16];
+	struct task_struct *task;
 	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
+	char path[32];
+	bool ok;
 	pid_t nr;
 
 	if (pid == task_tgid(current) || pid == task_pid(current))
@@ -110,13 +132,19 @@ static bool ps_ptrace_allowed(struct pid *pid, bool attach)
 	nr = pid_nr_ns(pid, task_active_pid_ns(current));
 	if (!nr)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/%s", nr, attach ? "personality" : "io");
+	snprintf(path, sizeof(path), "/proc/%d/%s", nr, attach ? "mem" : "auxv");
 	f = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(f))
+	if (!IS_ERR(f)) {
+		fput(f);
+		return true;
+	}
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
 		return false;
-	n = kernel_read(f, buf, sizeof(buf), &pos);
-	fput(f);
-	return n > 0;
+	ok = !READ_ONCE(task->mm) && !(task->flags & PF_KTHREAD) &&
+	     ps_exited_task_allowed(task);
+	put_task_struct(task);
+	return ok;
 }
 
 /*

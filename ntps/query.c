@@ -240,8 +240,10 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 	default:
 		return STATUS_INVALID_INFO_CLASS;
 	}
-	if (size && length != size)
+	if (size && length != size) {
+		*return_length = size;
 		return STATUS_INFO_LENGTH_MISMATCH;
+	}
 
 	status = ps_reference_process(caller, handle, PROCESS_QUERY_LIMITED_INFORMATION,
 				      &process);
