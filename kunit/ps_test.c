@@ -109,10 +109,15 @@ static void handles_to_self(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_reference_process(self, h, PROCESS_TERMINATE, &p),
 			STATUS_ACCESS_DENIED);
 	KUNIT_EXPECT_EQ(test, ps_reference_thread(self, h, 0, &t), STATUS_OBJECT_TYPE_MISMATCH);
-	/* More access than the source handle has is refused. */
+	/* More access than the source has is granted when an open would be. */
 	KUNIT_EXPECT_EQ(test, ps_duplicate_object(self, NTEXEC_CURRENT_PROCESS, h,
 						  NTEXEC_CURRENT_PROCESS, PROCESS_TERMINATE, 0, 0,
-						  &ht), STATUS_ACCESS_DENIED);
+						  &ht), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_reference_process(self, ht, PROCESS_TERMINATE, &p),
+			STATUS_SUCCESS);
+	if (p == self)
+		ps_dereference_process(p);
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&self->handles, ht), STATUS_SUCCESS);
 	/* DUPLICATE_CLOSE_SOURCE without a target only closes. */
 	KUNIT_EXPECT_EQ(test, ps_duplicate_object(self, NTEXEC_CURRENT_PROCESS, h, 0, 0, 0,
 						  DUPLICATE_CLOSE_SOURCE, &ht), STATUS_SUCCESS);
