@@ -113,9 +113,10 @@ static void handles_to_self(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_duplicate_object(self, NTEXEC_CURRENT_PROCESS, h,
 						  NTEXEC_CURRENT_PROCESS, PROCESS_TERMINATE, 0, 0,
 						  &ht), STATUS_SUCCESS);
+	p = NULL;
 	KUNIT_EXPECT_EQ(test, ps_reference_process(self, ht, PROCESS_TERMINATE, &p),
 			STATUS_SUCCESS);
-	if (p == self)
+	if (p)
 		ps_dereference_process(p);
 	KUNIT_EXPECT_EQ(test, ob_close_handle(&self->handles, ht), STATUS_SUCCESS);
 	/* DUPLICATE_CLOSE_SOURCE without a target only closes. */
