@@ -12,6 +12,7 @@ cd "$top"
 B=$top/build
 passed=0
 failed=0
+skipped=0
 t0=$(date +%s)
 tstage=$t0
 
@@ -25,7 +26,7 @@ stage() {
 }
 finish() {
 	echo "ntexec-check: total $(( $(date +%s) - t0 ))s"
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
 	exit $?
 }
@@ -113,8 +114,10 @@ fi
 for t in "$res"/tests/*.tap; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .tap)
-	p=$(grep -cE '^ok [0-9]+ ' "$t")
+	k=$(grep -cE '^ok [0-9]+ .*# SKIP' "$t")
+	p=$(( $(grep -cE '^ok [0-9]+ ' "$t") - k ))
 	f=$(grep -cE '^not ok [0-9]+ ' "$t")
+	skipped=$((skipped + k))
 	if ! grep -qE '^# [0-9]+ passed' "$t"; then
 		echo "$n: did not finish"
 		tail -n 20 "$t"
@@ -122,7 +125,7 @@ for t in "$res"/tests/*.tap; do
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	echo "$n: $p passed, $f failed"
+	echo "$n: $p passed, $f failed, $k skipped"
 	[ "$f" -gt 0 ] && grep -B8 -E '^not ok' "$t" | head -n 60
 done
 
