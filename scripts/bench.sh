@@ -1,18 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run the benchmark programs (tests/bench/) in the test VM with the module
-# loaded, native Linux figures beside ntexec's in the same run.
-# Usage: scripts/bench.sh [--append "KERNEL ARGS"]
+# Run the benchmark programs (tests/bench/) in a VM with the module loaded,
+# native Linux figures beside ntexec's in the same run. By default the VM
+# runs the benchmark kernel (scripts/kernel/bench.config: the test kernel
+# without KASAN, lockdep and kmemleak, built and cached once); --debug runs
+# the debug test kernel instead.
+# Usage: scripts/bench.sh [--debug]
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+config=bench
+[ "${1:-}" = "--debug" ] && config=ntexec
 scripts/deps.sh
-kdir=$(scripts/kernel.sh)
-scripts/build-module.sh "$kdir" build/k6.12
+kdir=$(scripts/kernel.sh --config "$config")
+scripts/build-module.sh "$kdir" "build/k-$config"
 make -s user
-cmd="insmod '$top/build/k6.12/ntexec.ko' || exit 1; s=0
+cmd="insmod '$top/build/k-$config/ntexec.ko' || exit 1; s=0
 for b in '$top'/build/bench/*; do \"\$b\" || s=1; done
 rmmod ntexec; exit \$s"
-exec scripts/vm.sh --quiet --append "pci=noacpi ${1:+$2}" -- sh -c "$cmd"
+exec scripts/vm.sh --quiet --kernel "$kdir/arch/x86/boot/bzImage" -- sh -c "$cmd"

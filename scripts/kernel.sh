@@ -6,19 +6,32 @@
 #   ${NTEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ntexec}/linux-<version>-<config hash>/
 # and are rebuilt only when the package version or the fragment changes.
 #
-# Usage: scripts/kernel.sh          build if needed, print the tree's path on stdout
-#        scripts/kernel.sh --dir    print the path only (built or not)
+# Usage: scripts/kernel.sh [--config NAME] [--dir]
+#   builds if needed and prints the tree's path on stdout; with --dir only
+#   prints the path (built or not). NAME selects scripts/kernel/NAME.config:
+#   ntexec (default: the debug kernel for tests) or bench (no debugging, for
+#   benchmark figures).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-frag="$here/kernel/ntexec.config"
+config=ntexec
+only_dir=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--config) config=$2; shift 2 ;;
+	--dir) only_dir=1; shift ;;
+	*) echo "usage: $0 [--config NAME] [--dir]" >&2; exit 2 ;;
+	esac
+done
+frag="$here/kernel/$config.config"
+[ -f "$frag" ] || { echo "ntexec: no $frag" >&2; exit 2; }
 cache=${NTEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ntexec}
 tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n 1)
 version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null | tr '~+:' '___')
 hash=$(sha256sum <"$frag" | cut -c1-12)
 dir="$cache/linux-${version:-none}-$hash"
 
-if [ "${1:-}" = "--dir" ]; then
+if [ "$only_dir" = 1 ]; then
 	echo "$dir"
 	exit 0
 fi
@@ -63,7 +76,9 @@ bad=0
 grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag" | while IFS= read -r line; do
 	grep -qx "$line" .config || echo "ntexec: note: $line did not stick" >&2
 done
-for opt in KUNIT KASAN PROVE_LOCKING DEBUG_KMEMLEAK NET_9P_VIRTIO 9P_FS MODULES; do
+required="NET_9P_VIRTIO 9P_FS MODULES"
+[ "$config" = ntexec ] && required="$required KUNIT KASAN PROVE_LOCKING DEBUG_KMEMLEAK"
+for opt in $required; do
 	grep -qx "CONFIG_$opt=y" .config || { echo "ntexec: CONFIG_$opt missing" >&2; bad=1; }
 done
 [ "$bad" = 0 ] || exit 1
