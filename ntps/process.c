@@ -20,19 +20,22 @@
  * objects live on while handles name them, so exit status and times stay
  * readable.
  *
- * Adoption and reaping race on the bucket locks: adoption checks, under the
- * lock and inside an RCU read section, that the task is still attached to
- * its pid before it inserts; the free probe runs a grace period after the
- * task was detached and looks up under the same lock, so every inserted
- * object is found by it. Adoption also records an exit that already
- * happened (a zombie), since the exit probe will not run again.
+ * Adoption races with exit and with reaping on the bucket locks. Adoption
+ * reads the exit state (PF_EXITING, signal->live) under the lock and the exit
+ * probe looks up under it, so an object inserted unexited is found by the
+ * probe, and otherwise adoption records the exit itself. Adoption also
+ * checks, under the lock and inside an RCU read section, that the task is
+ * still attached to its pid before it inserts; the free probe runs a grace
+ * period after the task was detached and looks up under the same lock, so
+ * every inserted object is found by it.
  *
  * Access. Opening another process or thread is Linux's ptrace access check,
  * made through procfs because ptrace_may_access() is not exported: opening
  * /proc/<pid>/mem runs PTRACE_MODE_ATTACH, /proc/<pid>/auxv
  * PTRACE_MODE_READ, both with the caller's filesystem credentials and every
- * LSM hook (Yama included). This needs procfs mounted at /proc for the
- * caller's pid namespace.
+ * LSM hook (Yama included); a task whose address space is gone gets the
+ * ptrace credential rule (ntps/open.c). This needs procfs mounted at /proc
+ * for the caller's pid namespace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -506,6 +509,33 @@ static struct ps_process *ps_unhash_process(struct pid *tgid)
 }
 
 /*
+ * The exit probe looks up under the bucket lock, after the task set
+ * PF_EXITING and dropped signal->live: an adoption that read either before
+ * that inserted before this lookup, one that reads them after sees the exit.
+ */
+static struct ps_thread *ps_exit_find_thread(struct pid *pid)
+{
+	struct ps_bucket *b = ps_bucket(ps_threads, pid);
+	struct ps_thread *thread;
+
+	spin_lock_bh(&b->lock);
+	thread = ps_lookup_thread(pid);
+	spin_unlock_bh(&b->lock);
+	return thread;
+}
+
+static struct ps_process *ps_exit_find_process(struct pid *tgid)
+{
+	struct ps_bucket *b = ps_bucket(ps_processes, tgid);
+	struct ps_process *process;
+
+	spin_lock_bh(&b->lock);
+	process = ps_lookup_process(tgid);
+	spin_unlock_bh(&b->lock);
+	return process;
+}
+
+/*
  * sched_process_exit: runs in the exiting task, after exit_mm(); may not
  * sleep. The objects stay in the tables until the task is reaped.
  */
@@ -518,9 +548,9 @@ static void ps_exit_probe(void *data, struct task_struct *task)
 	u64 user, kernel;
 	s64 now;
 
-	thread = ps_lookup_thread(task_pid(task));
+	thread = ps_exit_find_thread(task_pid(task));
 	if (group_dead)
-		process = ps_lookup_process(task_tgid(task));
+		process = ps_exit_find_process(task_tgid(task));
 	if (!thread && !process)
 		return;
 
