@@ -7,6 +7,7 @@
 #define _NTEXEC_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/rcupdate.h>
 #include <linux/version.h>
@@ -26,6 +27,17 @@ static inline struct file *ntx_get_mm_exe_file(struct mm_struct *mm)
 #endif
 	rcu_read_unlock();
 	return exe;
+}
+
+/* Set VMA flags: vm_flags became read-only with vm_flags_set() in 6.3. */
+static inline void ntx_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
 }
 
 #endif /* _NTEXEC_COMPAT_H */

@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 
 #include "ntexec.h"
+#include "../ntmm/mm.h"
 #include "../ntps/ps.h"
 
 typedef long (*ntexec_ioctl_fn)(struct ntexec_file *nf, void __user *argp);
@@ -43,6 +44,18 @@ static const struct {
 	{ NTEXEC_IOC_GET_NEXT_THREAD, ntexec_ioctl_get_next_thread },
 	{ NTEXEC_IOC_ALERT_THREAD, ntexec_ioctl_alert_thread },
 	{ NTEXEC_IOC_TEST_ALERT, ntexec_ioctl_test_alert },
+	{ NTEXEC_IOC_ALLOCATE_VM, ntexec_ioctl_allocate_vm },
+	{ NTEXEC_IOC_FREE_VM, ntexec_ioctl_free_vm },
+	{ NTEXEC_IOC_PROTECT_VM, ntexec_ioctl_protect_vm },
+	{ NTEXEC_IOC_QUERY_VM, ntexec_ioctl_query_vm },
+	{ NTEXEC_IOC_READ_VM, ntexec_ioctl_read_vm },
+	{ NTEXEC_IOC_WRITE_VM, ntexec_ioctl_write_vm },
+	{ NTEXEC_IOC_LOCK_VM, ntexec_ioctl_lock_vm },
+	{ NTEXEC_IOC_UNLOCK_VM, ntexec_ioctl_unlock_vm },
+	{ NTEXEC_IOC_FLUSH_VM, ntexec_ioctl_flush_vm },
+	{ NTEXEC_IOC_GET_WRITE_WATCH, ntexec_ioctl_get_write_watch },
+	{ NTEXEC_IOC_RESET_WRITE_WATCH, ntexec_ioctl_reset_write_watch },
+	{ NTEXEC_IOC_GET_EXCEPTION, ntexec_ioctl_get_exception },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */
@@ -167,22 +180,30 @@ static int __init ntexec_init(void)
 {
 	int ret;
 
-	ret = ps_init();
+	ret = mm_init();
 	if (ret)
 		return ret;
+	ret = ps_init();
+	if (ret)
+		goto out_mm;
 	ret = misc_register(&ntexec_misc);
-	if (ret) {
-		ps_exit();
-		return ret;
-	}
+	if (ret)
+		goto out_ps;
 	pr_info("api %u loaded\n", NTEXEC_API_VERSION);
 	return 0;
+
+out_ps:
+	ps_exit();
+out_mm:
+	mm_exit();
+	return ret;
 }
 
 static void __exit ntexec_exit(void)
 {
 	misc_deregister(&ntexec_misc);
 	ps_exit();
+	mm_exit();
 }
 
 module_init(ntexec_init);

@@ -14,7 +14,9 @@
 #include "status.h"
 
 /* The features this build of the module implements (NTEXEC_IOC_VERSION). */
-#define NTEXEC_FEATURES		NTEXEC_FEATURE_OBJECTS
+#define NTEXEC_FEATURES		(NTEXEC_FEATURE_OBJECTS | \
+				 NTEXEC_FEATURE_VIRTUAL_MEMORY | \
+				 NTEXEC_FEATURE_WRITE_WATCH)
 
 #define NTEXEC_ALLOCATION_GRANULARITY	(64 * 1024)
 
@@ -51,5 +53,19 @@ long ntexec_ioctl_get_next_process(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_get_next_thread(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_alert_thread(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_test_alert(struct ntexec_file *nf, void __user *argp);
+
+/* ntexec/dispatch_mm.c: the memory manager's ioctls. */
+long ntexec_ioctl_allocate_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_free_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_protect_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_read_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_write_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_lock_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_unlock_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_flush_vm(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_get_write_watch(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_reset_write_watch(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_get_exception(struct ntexec_file *nf, void __user *argp);
 
 #endif /* _NTEXEC_NTEXEC_H */

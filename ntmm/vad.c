@@ -861,6 +861,49 @@ bool mm_vad_pages_match(struct mm_vad *vad, unsigned long start,
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_vad_pages_match);
 
+/**
+ * mm_vad_find_page() - the first page of a range in a given state
+ * @vad: the VAD
+ * @start: first byte, page-aligned, inside @vad
+ * @end: end, page-aligned, exclusive, inside @vad
+ * @mask: the MM_PAGE_* bits to compare
+ * @value: what they must be
+ *
+ * Chunkless stretches are skipped whole, so a scan of a large VAD costs
+ * its chunks, not its pages (NtGetWriteWatch). The caller holds the
+ * address-space lock.
+ *
+ * Return: the address of the first page with (state & @mask) == @value,
+ * or @end if there is none.
+ */
+unsigned long mm_vad_find_page(struct mm_vad *vad, unsigned long start,
+			       unsigned long end, u16 mask, u16 value)
+{
+	unsigned long idx = (start - vad->start) >> PAGE_SHIFT;
+	unsigned long last = (end - vad->start) >> PAGE_SHIFT, ci, stop;
+	u16 *chunk;
+
+	while (idx < last) {
+		ci = idx >> MM_VAD_CHUNK_SHIFT;
+		chunk = xa_load(&vad->chunks, ci);
+		if (!chunk) {
+			if ((vad->default_state & mask) == value)
+				break;
+			ci++;
+			if (!xa_find(&vad->chunks, &ci, ULONG_MAX, XA_PRESENT))
+				return end;
+			idx = ci << MM_VAD_CHUNK_SHIFT;
+			continue;
+		}
+		stop = min(last, (ci + 1) << MM_VAD_CHUNK_SHIFT);
+		for (; idx < stop; idx++)
+			if ((chunk[idx & MM_VAD_CHUNK_MASK] & mask) == value)
+				return vad->start + (idx << PAGE_SHIFT);
+	}
+	return idx < last ? vad->start + (idx << PAGE_SHIFT) : end;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_vad_find_page);
+
 /* NtQueryVirtualMemory tells pages apart by state and, if committed, protection. */
 static u16 vad_region_key(u16 state)
 {

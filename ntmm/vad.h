@@ -21,7 +21,8 @@
 #define MM_PAGE_COMMITTED	((u16)0x0800)	/* MEM_COMMIT, else MEM_RESERVE */
 #define MM_PAGE_WRITTEN		((u16)0x1000)	/* written since the last write-watch reset */
 #define MM_PAGE_LOCKED		((u16)0x2000)	/* NtLockVirtualMemory */
-#define MM_PAGE_SPARE_MASK	((u16)0xc000)	/* free for the fault path */
+#define MM_PAGE_RESET		((u16)0x4000)	/* MEM_RESET: contents may be discarded */
+#define MM_PAGE_SPARE_MASK	((u16)0x8000)	/* free for the fault path */
 
 /**
  * struct mm_vad_tree - the VADs of one NT process
@@ -190,6 +191,8 @@ ntstatus_t mm_vad_resolve_free(struct mm_vad_tree *tree,
 u16 mm_vad_page_state(struct mm_vad *vad, unsigned long addr);
 int mm_vad_update_pages(struct mm_vad *vad, unsigned long start,
 			unsigned long end, u16 clear, u16 set);
+unsigned long mm_vad_find_page(struct mm_vad *vad, unsigned long start,
+			       unsigned long end, u16 mask, u16 value);
 bool mm_vad_pages_match(struct mm_vad *vad, unsigned long start,
 			unsigned long end, u16 mask, u16 value);
 

@@ -54,6 +54,7 @@
 
 #include "../ntexec/compat.h"
 #include "ps.h"
+#include "../ntmm/mm.h"
 
 #define PS_HASH_BITS	10
 
@@ -215,6 +216,7 @@ static void ps_process_rundown(struct work_struct *work)
 {
 	struct ps_process *process = container_of(work, struct ps_process, rundown_work);
 
+	mm_process_rundown(process);
 	ob_close_handle_table(&process->handles);
 	ob_signal(&process->ob);
 	/* The reference the exit probe took for this work. */
@@ -227,6 +229,7 @@ static void ps_process_destroy(struct ob_object *obj)
 
 	/* Rundown closed the table; a process created exited never had one open. */
 	WARN_ON_ONCE(process->handles.count);
+	WARN_ON_ONCE(process->vm);
 	xa_destroy(&process->handles.entries);
 	kfree(process->image_name);
 	put_pid(process->parent);
@@ -655,6 +658,7 @@ void ps_exit(void)
 	for (i = 0; i < ARRAY_SIZE(ps_processes); i++) {
 		hlist_for_each_entry_safe(process, tmp, &ps_processes[i].head, node) {
 			hlist_del_init_rcu(&process->node);
+			mm_process_rundown(process);
 			ob_close_handle_table(&process->handles);
 			ps_dereference_process(process);
 		}

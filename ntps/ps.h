@@ -14,6 +14,8 @@
 #include "../ntexec/ob.h"
 #include "../uapi/ntexec.h"
 
+struct mm_space;
+
 /* Process and thread access rights, Windows' values. */
 #define PROCESS_TERMINATE			0x0001u
 #define PROCESS_CREATE_THREAD			0x0002u
@@ -69,6 +71,8 @@ extern const struct ob_type ps_thread_type;
  *	may be NULL); refreshed by queries while the process lives
  * @user_time: final user time in 100 ns units, once exited
  * @kernel_time: final kernel time in 100 ns units, once exited
+ * @vm: its NT address space (ntmm/), referenced; NULL until a memory
+ *	service needs it, and again after rundown
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown work one while it is queued,
@@ -92,6 +96,7 @@ struct ps_process {
 	char *image_name;
 	u64 user_time;
 	u64 kernel_time;
+	struct mm_space *vm;
 };
 
 /**
@@ -110,6 +115,10 @@ struct ps_process {
  * @terminating: @terminate_status is valid
  * @user_time: final user time in 100 ns units, once exited
  * @kernel_time: final kernel time in 100 ns units, once exited
+ * @exception_code: the NT exception behind the thread's last SIGSEGV from
+ *	the module's memory (0: none since it was last read)
+ * @exception_access: its access: 0 read, 1 write, 8 execute
+ * @exception_address: its address
  */
 struct ps_thread {
 	struct ob_object ob;
@@ -127,6 +136,9 @@ struct ps_thread {
 	bool terminating;
 	u64 user_time;
 	u64 kernel_time;
+	u32 exception_code;
+	u32 exception_access;
+	unsigned long exception_address;
 };
 
 static inline struct ps_process *to_process(struct ob_object *obj)

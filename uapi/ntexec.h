@@ -190,6 +190,104 @@ struct ntexec_get_next {
 	__u32 pad;
 };
 
+/**
+ * struct ntexec_vm_range - NtAllocateVirtualMemory, NtFreeVirtualMemory,
+ *	NtProtectVirtualMemory, NtLockVirtualMemory, NtUnlockVirtualMemory,
+ *	NtFlushVirtualMemory
+ * @process: the process handle
+ * @base: in/out: *BaseAddress
+ * @size: in/out: *RegionSize
+ * @zero_bits: NtAllocateVirtualMemory's ZeroBits; must be 0 otherwise
+ * @type: AllocationType, FreeType, NtLockVirtualMemory's MapType; 0 for
+ *	NtProtectVirtualMemory and NtFlushVirtualMemory
+ * @protect: in: NtAllocateVirtualMemory's and NtProtectVirtualMemory's
+ *	Protect (0 otherwise); out: NtProtectVirtualMemory's OldProtect
+ *
+ * @base and @size are written back only on success.
+ */
+struct ntexec_vm_range {
+	__u64 process;
+	__u64 base;
+	__u64 size;
+	__u64 zero_bits;
+	__u32 type;
+	__u32 protect;
+};
+
+/**
+ * struct ntexec_vm_query - NtQueryVirtualMemory
+ * @process: the process handle
+ * @address: BaseAddress
+ * @buffer: user pointer to MemoryInformation
+ * @length: MemoryInformationLength
+ * @return_length: out: bytes written (*ReturnLength)
+ * @info_class: MemoryInformationClass
+ * @pad: must be zero
+ */
+struct ntexec_vm_query {
+	__u64 process;
+	__u64 address;
+	__u64 buffer;
+	__u64 length;
+	__u64 return_length;
+	__u32 info_class;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_vm_copy - NtReadVirtualMemory, NtWriteVirtualMemory
+ * @process: the process handle
+ * @address: BaseAddress in that process
+ * @buffer: user pointer to the caller's buffer
+ * @size: bytes to copy
+ * @done: out: bytes copied, also with STATUS_PARTIAL_COPY
+ */
+struct ntexec_vm_copy {
+	__u64 process;
+	__u64 address;
+	__u64 buffer;
+	__u64 size;
+	__u64 done;
+};
+
+/**
+ * struct ntexec_write_watch - NtGetWriteWatch, NtResetWriteWatch
+ * @process: the process handle
+ * @base: BaseAddress
+ * @size: RegionSize
+ * @addresses: NtGetWriteWatch: user pointer to an array of __u64
+ *	(UserAddressArray); 0 for NtResetWriteWatch
+ * @count: in: the array's entries; out: the entries written
+ * @flags: WRITE_WATCH_FLAG_RESET (NtGetWriteWatch only)
+ * @granularity: out: the page size
+ */
+struct ntexec_write_watch {
+	__u64 process;
+	__u64 base;
+	__u64 size;
+	__u64 addresses;
+	__u64 count;
+	__u32 flags;
+	__u32 granularity;
+};
+
+/**
+ * struct ntexec_exception - the last memory exception of the calling thread
+ * @code: STATUS_GUARD_PAGE_VIOLATION or STATUS_ACCESS_VIOLATION; 0 when
+ *	there was none since the last call
+ * @access: ExceptionInformation[0]: 0 read, 1 write, 8 execute
+ * @address: ExceptionInformation[1]: the faulting address
+ *
+ * Memory the module manages raises SIGSEGV where Windows raises these
+ * exceptions; the signal handler asks here which one it was. Reading the
+ * record clears it.
+ */
+struct ntexec_exception {
+	__u32 code;
+	__u32 access;
+	__u64 address;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -209,5 +307,17 @@ struct ntexec_get_next {
 #define NTEXEC_IOC_GET_NEXT_THREAD	NTEXEC_IOC(11, struct ntexec_get_next)
 #define NTEXEC_IOC_ALERT_THREAD		NTEXEC_IOC(12, struct ntexec_handle)
 #define NTEXEC_IOC_TEST_ALERT		_IO(NTEXEC_IOC_MAGIC, NTEXEC_IOC_BASE + 13)
+#define NTEXEC_IOC_ALLOCATE_VM		NTEXEC_IOC(14, struct ntexec_vm_range)
+#define NTEXEC_IOC_FREE_VM		NTEXEC_IOC(15, struct ntexec_vm_range)
+#define NTEXEC_IOC_PROTECT_VM		NTEXEC_IOC(16, struct ntexec_vm_range)
+#define NTEXEC_IOC_QUERY_VM		NTEXEC_IOC(17, struct ntexec_vm_query)
+#define NTEXEC_IOC_READ_VM		NTEXEC_IOC(18, struct ntexec_vm_copy)
+#define NTEXEC_IOC_WRITE_VM		NTEXEC_IOC(19, struct ntexec_vm_copy)
+#define NTEXEC_IOC_LOCK_VM		NTEXEC_IOC(20, struct ntexec_vm_range)
+#define NTEXEC_IOC_UNLOCK_VM		NTEXEC_IOC(21, struct ntexec_vm_range)
+#define NTEXEC_IOC_FLUSH_VM		NTEXEC_IOC(22, struct ntexec_vm_range)
+#define NTEXEC_IOC_GET_WRITE_WATCH	NTEXEC_IOC(23, struct ntexec_write_watch)
+#define NTEXEC_IOC_RESET_WRITE_WATCH	NTEXEC_IOC(24, struct ntexec_write_watch)
+#define NTEXEC_IOC_GET_EXCEPTION	NTEXEC_IOC(25, struct ntexec_exception)
 
 #endif /* _UAPI_NTEXEC_H */

@@ -1,0 +1,871 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NtAllocateVirtualMemory, NtFreeVirtualMemory, NtProtectVirtualMemory,
+ * NtQueryVirtualMemory, NtLockVirtualMemory, NtUnlockVirtualMemory and
+ * NtFlushVirtualMemory on the space of any process.
+ *
+ * Creating and removing an allocation changes the process's VMAs and runs
+ * in the process (mm_run_in()); commit, decommit, protect, lock and query
+ * change or read the module's state and zap PTEs, from any context. The
+ * argument rules are in protect.c, the tree in vad.c.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "mm.h"
+#include "../ntps/ps.h"
+
+#define NT_MAP_PROCESS		1u
+#define NT_MAP_SYSTEM		2u
+#define NT_MEMORY_BASIC_INFORMATION	0u
+
+/* The end of the user address space NtQueryVirtualMemory walks. */
+#define MM_QUERY_LIMIT		(NT_HIGHEST_USER_ADDRESS + 1)
+
+/* MEMORY_BASIC_INFORMATION, x64 layout. */
+struct nt_memory_basic_information {
+	u64 base_address;
+	u64 allocation_base;
+	u32 allocation_protect;
+	u16 partition_id;
+	u16 pad;
+	u64 region_size;
+	u32 state;
+	u32 protect;
+	u32 type;
+	u32 pad2;
+};
+static_assert(sizeof(struct nt_memory_basic_information) == 48);
+
+static long mm_lock_addr(struct mm_space *space)
+{
+	if (mutex_lock_interruptible(&space->addr_lock))
+		return -ERESTARTNOINTR;
+	if (space->dead) {
+		mutex_unlock(&space->addr_lock);
+		return STATUS_PROCESS_IS_TERMINATING;
+	}
+	return 0;
+}
+
+static struct mm_space *mm_get(struct ps_process *process, bool create,
+			       long *status)
+{
+	struct mm_space *space = mm_space_get(process, create);
+
+	if (IS_ERR(space)) {
+		*status = STATUS_PROCESS_IS_TERMINATING;
+		return NULL;
+	}
+	if (!space)
+		*status = create ? STATUS_NO_MEMORY : STATUS_MEMORY_NOT_ALLOCATED;
+	return space;
+}
+
+/* Linux VMAs in the way of a new allocation; the stack keeps a gap below. */
+#define MM_STACK_GAP	(256UL << PAGE_SHIFT)
+
+static bool mm_linux_range_free(void *ctx, unsigned long start,
+				unsigned long end, unsigned long *busy_start,
+				unsigned long *busy_end)
+{
+	struct vm_area_struct *vma = find_vma(ctx, start);
+	unsigned long vstart;
+
+	if (end > TASK_SIZE) {
+		*busy_start = TASK_SIZE;
+		*busy_end = ULONG_MAX;
+		return false;
+	}
+	if (!vma)
+		return true;
+	vstart = vma->vm_start;
+	if (vma->vm_flags & VM_GROWSDOWN)
+		vstart = vstart > MM_STACK_GAP ? vstart - MM_STACK_GAP : 0;
+	if (vstart >= end)
+		return true;
+	*busy_start = vstart;
+	*busy_end = vma->vm_end;
+	return false;
+}
+
+struct mm_reserve {
+	struct mm_alloc_plan plan;
+	unsigned long base;
+	unsigned long size;
+};
+
+/* Create an allocation: runs in the process that gets it. */
+static long mm_do_reserve(struct mm_space *space, void *args)
+{
+	struct mm_reserve *req = args;
+	struct mm_alloc_plan *plan = &req->plan;
+	unsigned long start, pages;
+	struct mm_vad *vad, *other;
+	long status;
+	int tries, err;
+
+	status = mm_lock_addr(space);
+	if (status)
+		return status;
+
+	pages = plan->size >> PAGE_SHIFT;
+	if (plan->commit) {
+		status = mm_commit_charge(pages);
+		if (status)
+			goto out;
+	}
+	vad = mm_vad_alloc(0, plan->size, NT_MEM_PRIVATE, plan->protect,
+			   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
+			   plan->commit ? MM_PAGE_COMMITTED | plan->protect : 0);
+	if (IS_ERR(vad)) {
+		status = STATUS_NO_MEMORY;
+		goto uncharge;
+	}
+
+	for (tries = 0; tries < 8; tries++) {
+		if (plan->fixed) {
+			start = plan->start;
+		} else {
+			struct mm_vad_free_req fr = {
+				.size = plan->size,
+				.min = plan->min,
+				.max = plan->max,
+				.align = NT_ALLOCATION_GRANULARITY,
+				.zero_bits = plan->zero_bits,
+				.top_down = plan->top_down,
+				.range_free = mm_linux_range_free,
+				.ctx = current->mm,
+			};
+
+			mmap_read_lock(current->mm);
+			mutex_lock(&space->lock);
+			status = mm_vad_find_free(&space->vads, &fr, &start);
+			mutex_unlock(&space->lock);
+			mmap_read_unlock(current->mm);
+			if (status)
+				goto free_vad;
+		}
+
+		mutex_lock(&space->lock);
+		other = mm_vad_find_next(&space->vads, start);
+		if (other && other->start < start + plan->size) {
+			mutex_unlock(&space->lock);
+			status = STATUS_CONFLICTING_ADDRESSES;
+			goto free_vad;
+		}
+		vad->start = start;
+		vad->end = start + plan->size;
+		err = mm_vad_insert(&space->vads, vad);
+		mutex_unlock(&space->lock);
+		if (err) {
+			status = STATUS_NO_MEMORY;
+			goto free_vad;
+		}
+
+		err = mm_map_range(space, start, plan->size);
+		if (!err)
+			break;
+
+		/* A failed mmap may have closed the VMA, and the VAD with it. */
+		mutex_lock(&space->lock);
+		other = mm_vad_find(&space->vads, start);
+		if (other == vad)
+			mm_vad_remove(&space->vads, vad);
+		else
+			vad = NULL;
+		mutex_unlock(&space->lock);
+		if (!vad) {
+			vad = mm_vad_alloc(0, plan->size, NT_MEM_PRIVATE,
+					   plan->protect,
+					   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
+					   plan->commit ? MM_PAGE_COMMITTED |
+					   plan->protect : 0);
+			if (IS_ERR(vad)) {
+				status = STATUS_NO_MEMORY;
+				goto uncharge;
+			}
+		}
+		if (err != -EEXIST || plan->fixed) {
+			status = err == -EEXIST ? STATUS_CONFLICTING_ADDRESSES :
+				 err == -ENOMEM ? STATUS_NO_MEMORY :
+				 STATUS_CONFLICTING_ADDRESSES;
+			goto free_vad;
+		}
+		/* Something was mapped there meanwhile: look again. */
+	}
+	if (tries == 8) {
+		status = STATUS_NO_MEMORY;
+		goto free_vad;
+	}
+
+	mutex_lock(&space->lock);
+	if (plan->commit) {
+		space->committed += pages;
+		space->peak_committed = max(space->peak_committed,
+					    space->committed);
+	}
+	mutex_unlock(&space->lock);
+	req->base = start;
+	req->size = plan->size;
+	mutex_unlock(&space->addr_lock);
+	return STATUS_SUCCESS;
+
+free_vad:
+	mm_vad_free(vad);
+uncharge:
+	if (plan->commit)
+		mm_commit_uncharge(pages);
+out:
+	mutex_unlock(&space->addr_lock);
+	return status;
+}
+
+/* Count the pages of [start, end) of @vad whose (state & mask) == value. */
+static unsigned long mm_vad_count(struct mm_vad *vad, unsigned long start,
+				  unsigned long end, u16 mask, u16 value)
+{
+	unsigned long n = 0, addr = start;
+
+	while ((addr = mm_vad_find_page(vad, addr, end, mask, value)) < end) {
+		n++;
+		addr += PAGE_SIZE;
+	}
+	return n;
+}
+
+/*
+ * Whether every access some page of [start, end) permits is still
+ * permitted under @protect: if so no PTE needs to go.
+ */
+static bool mm_protect_is_upgrade(struct mm_vad *vad, unsigned long start,
+				  unsigned long end, u32 protect)
+{
+	u16 first = mm_vad_page_state(vad, start) & MM_PAGE_PROT_MASK;
+	unsigned long old_flags, new_flags;
+
+	if (!mm_vad_pages_match(vad, start, end, MM_PAGE_PROT_MASK, first))
+		return false;
+	if ((first ^ protect) & (NT_PAGE_GUARD | NT_PAGE_CACHE_MASK) ||
+	    (protect & NT_PAGE_GUARD))
+		return false;
+	old_flags = mm_protect_to_vm_flags(first);
+	new_flags = mm_protect_to_vm_flags(protect);
+	return !(old_flags & ~new_flags);
+}
+
+/* MEM_COMMIT, MEM_RESET, MEM_RESET_UNDO inside an allocation: any context. */
+static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
+{
+	struct mm_alloc_plan *plan = &req->plan;
+	unsigned long start = plan->start, end = plan->end, newly;
+	struct mm_vad *vad;
+	long status;
+	u32 prot;
+
+	status = mm_lock_addr(space);
+	if (status)
+		return status;
+	mutex_lock(&space->lock);
+	vad = mm_vad_find(&space->vads, start);
+	if (!vad || end > vad->end) {
+		/* The WRK: no single allocation holds the range. */
+		status = STATUS_CONFLICTING_ADDRESSES;
+		goto out;
+	}
+
+	switch (plan->op) {
+	case MM_ALLOC_COMMIT:
+		prot = mm_protect_for_allocation(vad->allocation_protect,
+						 plan->protect);
+		newly = mm_vad_count(vad, start, end, MM_PAGE_COMMITTED, 0);
+		status = mm_commit_charge(newly);
+		if (status)
+			goto out;
+		if (mm_vad_update_pages(vad, start, end, MM_PAGE_PROT_MASK |
+					MM_PAGE_RESET, MM_PAGE_COMMITTED | prot)) {
+			mm_commit_uncharge(newly);
+			status = STATUS_NO_MEMORY;
+			goto out;
+		}
+		/* Re-committed pages take the new protection. */
+		if (newly != (end - start) >> PAGE_SHIFT)
+			mm_zap(space, start, end);
+		space->committed += newly;
+		space->peak_committed = max(space->peak_committed,
+					    space->committed);
+		break;
+	case MM_ALLOC_RESET:
+	case MM_ALLOC_RESET_UNDO:
+		/*
+		 * Pages keep their contents until something needs the
+		 * memory: MM_PAGE_RESET tells the trimmer it may drop them
+		 * instead of keeping them, and MEM_RESET_UNDO takes that
+		 * back while they are still intact.
+		 */
+		if (!mm_vad_pages_match(vad, start, end, MM_PAGE_COMMITTED,
+					MM_PAGE_COMMITTED)) {
+			status = STATUS_CONFLICTING_ADDRESSES;
+			goto out;
+		}
+		if (mm_vad_update_pages(vad, start, end, MM_PAGE_RESET,
+					plan->op == MM_ALLOC_RESET ?
+					MM_PAGE_RESET : 0)) {
+			status = STATUS_NO_MEMORY;
+			goto out;
+		}
+		break;
+	default:
+		status = STATUS_INVALID_PARAMETER;
+		goto out;
+	}
+	req->base = start;
+	req->size = end - start;
+out:
+	mutex_unlock(&space->lock);
+	mutex_unlock(&space->addr_lock);
+	return status;
+}
+
+/**
+ * mm_allocate_virtual() - NtAllocateVirtualMemory
+ * @process: the process (the handle was checked for PROCESS_VM_OPERATION)
+ * @base: in/out: *BaseAddress
+ * @size: in/out: *RegionSize
+ * @zero_bits: ZeroBits
+ * @type: AllocationType
+ * @protect: Protect
+ *
+ * Return: an NTSTATUS, or -ERESTARTNOINTR. @base and @size are written
+ * only on success.
+ */
+long mm_allocate_virtual(struct ps_process *process, u64 *base, u64 *size,
+			 u64 zero_bits, u32 type, u32 protect)
+{
+	struct mm_alloc_args args = {
+		.base = *base,
+		.size = *size,
+		.zero_bits = zero_bits,
+		.type = type,
+		.protect = protect,
+	};
+	struct mm_reserve req = {};
+	struct mm_space *space;
+	long status;
+
+	status = mm_check_allocate(&args, &req.plan);
+	if (status)
+		return status;
+	space = mm_get(process, true, &status);
+	if (!space)
+		return status;
+	if (req.plan.op == MM_ALLOC_RESERVE)
+		status = mm_run_in(process, space, mm_do_reserve, &req);
+	else
+		status = mm_do_commit(space, &req);
+	mm_space_put(space);
+	if (status == STATUS_SUCCESS) {
+		*base = req.base;
+		*size = req.size;
+	}
+	return status;
+}
+
+struct mm_release {
+	struct mm_free_plan plan;
+	unsigned long base;
+	unsigned long size;
+};
+
+/* Split the VAD holding @addr so that a VAD starts there. */
+static int mm_split_at(struct mm_space *space, unsigned long addr)
+{
+	struct mm_vad *vad = mm_vad_find(&space->vads, addr), *upper;
+
+	if (!vad || vad->start == addr)
+		return 0;
+	return mm_vad_split(&space->vads, vad, addr, &upper);
+}
+
+/* MEM_RELEASE: runs in the process, which loses the VMA. */
+static long mm_do_release(struct mm_space *space, void *args)
+{
+	struct mm_release *req = args;
+	struct mm_vad_free_range range;
+	long status;
+	int err;
+
+	status = mm_lock_addr(space);
+	if (status)
+		return status;
+	mutex_lock(&space->lock);
+	status = mm_vad_resolve_free(&space->vads, &req->plan, &range);
+	if (!status && (mm_split_at(space, range.start) ||
+			mm_split_at(space, range.end)))
+		status = STATUS_NO_MEMORY;
+	mutex_unlock(&space->lock);
+	if (status)
+		goto out;
+
+	/* mm_vm_close() forgets the VADs and frees their pages. */
+	err = mm_unmap_range(space, range.start, range.end - range.start);
+	if (err) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	req->base = range.start;
+	req->size = range.size;
+out:
+	mutex_unlock(&space->addr_lock);
+	return status;
+}
+
+/* MEM_DECOMMIT: any context. */
+static long mm_do_decommit(struct mm_space *space, struct mm_release *req)
+{
+	struct mm_vad_free_range range;
+	unsigned long committed, locked;
+	LIST_HEAD(freed);
+	long status;
+
+	status = mm_lock_addr(space);
+	if (status)
+		return status;
+	mutex_lock(&space->lock);
+	status = mm_vad_resolve_free(&space->vads, &req->plan, &range);
+	if (status)
+		goto out;
+	committed = mm_vad_count(range.vad, range.start, range.end,
+				 MM_PAGE_COMMITTED, MM_PAGE_COMMITTED);
+	locked = mm_vad_count(range.vad, range.start, range.end,
+			      MM_PAGE_LOCKED, MM_PAGE_LOCKED);
+	if (mm_vad_update_pages(range.vad, range.start, range.end,
+				MM_PAGE_COMMITTED | MM_PAGE_PROT_MASK |
+				MM_PAGE_LOCKED | MM_PAGE_WRITTEN |
+				MM_PAGE_RESET, 0)) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	space->committed -= committed;
+	space->locked -= locked;
+	mm_commit_uncharge(committed);
+	/* PTEs first, then the pages they mapped. */
+	mm_zap(space, range.start, range.end);
+	mm_free_pages(space, range.start, range.end, &freed);
+	req->base = range.start;
+	req->size = range.size;
+out:
+	mutex_unlock(&space->lock);
+	mutex_unlock(&space->addr_lock);
+	mm_put_pages(&freed);
+	return status;
+}
+
+/**
+ * mm_free_virtual() - NtFreeVirtualMemory
+ * @process: the process (PROCESS_VM_OPERATION)
+ * @base: in/out: *BaseAddress
+ * @size: in/out: *RegionSize
+ * @type: FreeType
+ *
+ * Return: an NTSTATUS, or -ERESTARTNOINTR.
+ */
+long mm_free_virtual(struct ps_process *process, u64 *base, u64 *size,
+		     u32 type)
+{
+	struct mm_release req = {};
+	struct mm_space *space;
+	long status;
+
+	status = mm_check_free(*base, *size, type, 0, &req.plan);
+	if (status)
+		return status;
+	space = mm_get(process, false, &status);
+	if (!space)
+		return status;
+	if (req.plan.release)
+		status = mm_run_in(process, space, mm_do_release, &req);
+	else
+		status = mm_do_decommit(space, &req);
+	mm_space_put(space);
+	if (status == STATUS_SUCCESS) {
+		*base = req.base;
+		*size = req.size;
+	}
+	return status;
+}
+
+/*
+ * The pages [*base, *base + *size) cover, for the services that take a
+ * range of pages. A zero size covers the page of *base, as the WRK's
+ * rounding does.
+ */
+static long mm_page_range(u64 base, u64 size, unsigned long *start,
+			  unsigned long *end)
+{
+	if (base > NT_HIGHEST_USER_ADDRESS)
+		return STATUS_INVALID_PARAMETER_2;
+	if (size > NT_HIGHEST_USER_ADDRESS + 1 - base)
+		return STATUS_INVALID_PARAMETER_3;
+	*start = base & PAGE_MASK;
+	*end = PAGE_ALIGN(base + (size ?: 1));
+	return STATUS_SUCCESS;
+}
+
+/**
+ * mm_protect_virtual() - NtProtectVirtualMemory
+ * @process: the process (PROCESS_VM_OPERATION)
+ * @base: in/out: *BaseAddress
+ * @size: in/out: *RegionSize
+ * @protect: NewProtect
+ * @old_protect: out: the old protection of the first page
+ *
+ * Return: an NTSTATUS.
+ */
+long mm_protect_virtual(struct ps_process *process, u64 *base, u64 *size,
+			u32 protect, u32 *old_protect)
+{
+	unsigned long start, end;
+	struct mm_space *space;
+	struct mm_vad *vad;
+	long status;
+	u32 canon, prot;
+
+	status = mm_page_range(*base, *size, &start, &end);
+	if (status)
+		return status;
+	status = mm_check_protect(protect, MM_PROTECT_PRIVATE, &canon);
+	if (status)
+		return status;
+	space = mm_get(process, false, &status);
+	if (!space)
+		return STATUS_CONFLICTING_ADDRESSES;
+	status = mm_lock_addr(space);
+	if (status)
+		goto put;
+	mutex_lock(&space->lock);
+	vad = mm_vad_find(&space->vads, start);
+	if (!vad || end > vad->end) {
+		status = STATUS_CONFLICTING_ADDRESSES;
+		goto out;
+	}
+	if (!mm_vad_pages_match(vad, start, end, MM_PAGE_COMMITTED,
+				MM_PAGE_COMMITTED)) {
+		status = STATUS_NOT_COMMITTED;
+		goto out;
+	}
+	prot = mm_protect_for_allocation(vad->allocation_protect, canon);
+	*old_protect = mm_vad_page_state(vad, start) & MM_PAGE_PROT_MASK;
+	if (!mm_protect_is_upgrade(vad, start, end, prot))
+		mm_zap(space, start, end);
+	if (mm_vad_update_pages(vad, start, end, MM_PAGE_PROT_MASK, prot)) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	*base = start;
+	*size = end - start;
+out:
+	mutex_unlock(&space->lock);
+	mutex_unlock(&space->addr_lock);
+put:
+	mm_space_put(space);
+	return status;
+}
+
+/* The NT protection of a Linux VMA. */
+static u32 mm_linux_protect(struct vm_area_struct *vma)
+{
+	static const u32 prot[8] = {
+		[0] = NT_PAGE_NOACCESS,
+		[VM_READ] = NT_PAGE_READONLY,
+		[VM_WRITE] = NT_PAGE_READWRITE,
+		[VM_READ | VM_WRITE] = NT_PAGE_READWRITE,
+		[VM_EXEC] = NT_PAGE_EXECUTE,
+		[VM_EXEC | VM_READ] = NT_PAGE_EXECUTE_READ,
+		[VM_EXEC | VM_WRITE] = NT_PAGE_EXECUTE_READWRITE,
+		[VM_EXEC | VM_READ | VM_WRITE] = NT_PAGE_EXECUTE_READWRITE,
+	};
+	u32 p = prot[vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)];
+
+	/* A private file mapping that may be written is copy-on-write. */
+	if (vma->vm_file && !(vma->vm_flags & VM_SHARED) &&
+	    (vma->vm_flags & VM_WRITE))
+		p = (vma->vm_flags & VM_EXEC) ? NT_PAGE_EXECUTE_WRITECOPY :
+						NT_PAGE_WRITECOPY;
+	return p;
+}
+
+/* The first Linux VMA ending above @addr that is not one of ours. */
+static struct vm_area_struct *mm_next_linux_vma(struct mm_struct *mm,
+						unsigned long addr)
+{
+	struct vm_area_struct *vma = find_vma(mm, addr);
+
+	while (vma && mm_vma_is_ntexec(vma))
+		vma = find_vma(mm, vma->vm_end);
+	return vma;
+}
+
+/*
+ * MemoryBasicInformation: the module's allocations from the VAD tree, the
+ * rest of the address space from the Linux VMAs: a mapping shows as
+ * committed MEM_MAPPED (file) or MEM_PRIVATE memory, a PROT_NONE
+ * anonymous mapping (a reservation made with mmap) as reserved, a hole as
+ * free.
+ */
+static long mm_basic_info(struct ps_process *process, unsigned long addr,
+			  struct mm_vad_region *r)
+{
+	struct vm_area_struct *vma;
+	struct task_struct *task;
+	struct mm_space *space;
+	struct mm_struct *mm;
+	long status;
+
+	task = mm_live_thread(process);
+	mm = task ? get_task_mm(task) : NULL;
+	if (task)
+		put_task_struct(task);
+	if (!mm)
+		return STATUS_PROCESS_IS_TERMINATING;
+	space = mm_space_get(process, false);
+	if (IS_ERR(space))
+		space = NULL;
+
+	mmap_read_lock(mm);
+	if (space && space->mm == mm) {
+		mutex_lock(&space->lock);
+		status = mm_vad_query(&space->vads, addr, MM_QUERY_LIMIT, r);
+		mutex_unlock(&space->lock);
+	} else {
+		memset(r, 0, sizeof(*r));
+		r->base = addr & PAGE_MASK;
+		r->size = MM_QUERY_LIMIT - r->base;
+		r->state = NT_MEM_FREE;
+		r->protect = NT_PAGE_NOACCESS;
+		status = STATUS_SUCCESS;
+	}
+	if (!status && r->state == NT_MEM_FREE) {
+		vma = mm_next_linux_vma(mm, r->base);
+		if (vma && vma->vm_start <= r->base) {
+			r->size = min(vma->vm_end, MM_QUERY_LIMIT) - r->base;
+			r->allocation_base = vma->vm_start;
+			r->protect = mm_linux_protect(vma);
+			r->allocation_protect = r->protect;
+			r->type = vma->vm_file ? NT_MEM_MAPPED : NT_MEM_PRIVATE;
+			r->state = NT_MEM_COMMIT;
+			if (r->protect == NT_PAGE_NOACCESS && !vma->vm_file) {
+				r->state = NT_MEM_RESERVE;
+				r->protect = 0;
+			}
+		} else if (vma && vma->vm_start < r->base + r->size) {
+			r->size = vma->vm_start - r->base;
+		}
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	if (space)
+		mm_space_put(space);
+	return status;
+}
+
+/**
+ * mm_query_virtual() - NtQueryVirtualMemory
+ * @process: the process (PROCESS_QUERY_INFORMATION)
+ * @address: BaseAddress
+ * @info_class: MemoryInformationClass
+ * @buffer: MemoryInformation, a user pointer
+ * @length: MemoryInformationLength
+ * @return_length: out: bytes written
+ *
+ * Return: an NTSTATUS.
+ */
+long mm_query_virtual(struct ps_process *process, u64 address, u32 info_class,
+		      void __user *buffer, u64 length, u64 *return_length)
+{
+	struct nt_memory_basic_information mbi = {};
+	struct mm_vad_region r;
+	long status;
+
+	if (info_class != NT_MEMORY_BASIC_INFORMATION)
+		return STATUS_INVALID_INFO_CLASS;
+	if (length < sizeof(mbi))
+		return STATUS_INFO_LENGTH_MISMATCH;
+	if (address >= MM_QUERY_LIMIT)
+		return STATUS_INVALID_PARAMETER;
+	status = mm_basic_info(process, address, &r);
+	if (status)
+		return status;
+	mbi.base_address = r.base;
+	mbi.allocation_base = r.allocation_base;
+	mbi.allocation_protect = r.allocation_protect;
+	mbi.region_size = r.size;
+	mbi.state = r.state;
+	mbi.protect = r.protect;
+	mbi.type = r.type;
+	if (copy_to_user(buffer, &mbi, sizeof(mbi)))
+		return STATUS_ACCESS_VIOLATION;
+	*return_length = sizeof(mbi);
+	return STATUS_SUCCESS;
+}
+
+/**
+ * mm_lock_virtual() - NtLockVirtualMemory, NtUnlockVirtualMemory
+ * @process: the process (PROCESS_VM_OPERATION)
+ * @base: in/out: *BaseAddress
+ * @size: in/out: *RegionSize
+ * @map_type: MAP_PROCESS, MAP_SYSTEM or both
+ * @lock: lock, else unlock
+ *
+ * Locked pages are made resident now and stay so until unlocked,
+ * decommitted or released. Locking counts against the process's
+ * RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK (Windows: the working
+ * set minimum, STATUS_WORKING_SET_QUOTA); MAP_SYSTEM needs CAP_IPC_LOCK
+ * (SeLockMemoryPrivilege). Only the module's memory can be locked.
+ *
+ * Return: an NTSTATUS.
+ */
+long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
+		     u32 map_type, bool lock)
+{
+	unsigned long start, end, addr, newly, limit;
+	struct task_struct *task;
+	struct mm_space *space;
+	struct mm_vad *vad;
+	long status;
+
+	if (!map_type || (map_type & ~(NT_MAP_PROCESS | NT_MAP_SYSTEM)))
+		return STATUS_INVALID_PARAMETER;
+	if ((map_type & NT_MAP_SYSTEM) && !capable(CAP_IPC_LOCK))
+		return STATUS_PRIVILEGE_NOT_HELD;
+	status = mm_page_range(*base, *size, &start, &end);
+	if (status)
+		return status;
+	task = mm_live_thread(process);
+	if (!task)
+		return STATUS_PROCESS_IS_TERMINATING;
+	limit = task_rlimit(task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	put_task_struct(task);
+
+	space = mm_get(process, false, &status);
+	if (!space)
+		return lock ? STATUS_ACCESS_VIOLATION : STATUS_NOT_LOCKED;
+	status = mm_lock_addr(space);
+	if (status)
+		goto put;
+	mutex_lock(&space->lock);
+	vad = mm_vad_find(&space->vads, start);
+	if (!vad || end > vad->end) {
+		status = lock ? STATUS_ACCESS_VIOLATION : STATUS_NOT_LOCKED;
+		goto out;
+	}
+	if (!lock) {
+		if (!mm_vad_pages_match(vad, start, end, MM_PAGE_LOCKED,
+					MM_PAGE_LOCKED)) {
+			status = STATUS_NOT_LOCKED;
+			goto out;
+		}
+		mm_vad_update_pages(vad, start, end, MM_PAGE_LOCKED, 0);
+		space->locked -= (end - start) >> PAGE_SHIFT;
+		goto done;
+	}
+
+	/* Locking touches every page: each must be committed and accessible. */
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		u16 state = mm_vad_page_state(vad, addr);
+
+		if (!(state & MM_PAGE_COMMITTED) || (state & NT_PAGE_GUARD) ||
+		    !(mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK) &
+		      VM_READ)) {
+			status = STATUS_ACCESS_VIOLATION;
+			goto out;
+		}
+	}
+	newly = mm_vad_count(vad, start, end, MM_PAGE_LOCKED, 0);
+	if (!capable(CAP_IPC_LOCK) && space->locked + newly > limit) {
+		status = STATUS_WORKING_SET_QUOTA;
+		goto out;
+	}
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		if (!mm_get_page(space, vad, addr, true)) {
+			status = STATUS_NO_MEMORY;
+			goto out;
+		}
+	}
+	if (mm_vad_update_pages(vad, start, end, 0, MM_PAGE_LOCKED)) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	space->locked += newly;
+done:
+	*base = start;
+	*size = end - start;
+out:
+	mutex_unlock(&space->lock);
+	mutex_unlock(&space->addr_lock);
+put:
+	mm_space_put(space);
+	return status;
+}
+
+/**
+ * mm_flush_virtual() - NtFlushVirtualMemory
+ * @process: the process (PROCESS_VM_OPERATION)
+ * @base: in/out: *BaseAddress
+ * @size: in/out: *RegionSize
+ *
+ * Only views of files have anything to flush. The module's private memory
+ * is STATUS_NOT_MAPPED_VIEW, as in the WRK; a Linux shared file mapping
+ * of the process is written back with vfs_fsync_range().
+ *
+ * Return: an NTSTATUS.
+ */
+long mm_flush_virtual(struct ps_process *process, u64 *base, u64 *size)
+{
+	unsigned long start, end;
+	struct vm_area_struct *vma;
+	struct task_struct *task;
+	struct file *file = NULL;
+	struct mm_struct *mm;
+	loff_t from = 0, to = 0;
+	long status;
+
+	status = mm_page_range(*base, *size, &start, &end);
+	if (status)
+		return status;
+	task = mm_live_thread(process);
+	mm = task ? get_task_mm(task) : NULL;
+	if (task)
+		put_task_struct(task);
+	if (!mm)
+		return STATUS_PROCESS_IS_TERMINATING;
+	mmap_read_lock(mm);
+	vma = find_vma(mm, start);
+	if (vma && vma->vm_start <= start && !mm_vma_is_ntexec(vma) &&
+	    vma->vm_file && (vma->vm_flags & VM_SHARED)) {
+		if (!*size)
+			end = vma->vm_end;
+		end = min(end, vma->vm_end);
+		file = get_file(vma->vm_file);
+		from = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + start - vma->vm_start;
+		to = from + (end - start) - 1;
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+	if (!file)
+		return STATUS_NOT_MAPPED_VIEW;
+	status = vfs_fsync_range(file, from, to, 1) ? STATUS_UNSUCCESSFUL :
+						      STATUS_SUCCESS;
+	fput(file);
+	if (!status) {
+		*base = start;
+		*size = end - start;
+	}
+	return status;
+}
