@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Compile-time checks that <ntexec/nt.h> has the Windows x64 ABI.
+ * Compile-time checks that <ntexec/nt.h> has the Windows x64 ABI, and that
+ * the ioctl structs of uapi/ntexec.h keep their layout.
  *
  * Every number below is the Windows x64 value (sizes and offsets as laid out
  * by the Windows SDK/WDK headers for AMD64), written out by hand rather than
  * computed from the header, so a layout change in nt.h fails the build.
+ * The last section does the same for the module's ioctl ABI: those numbers
+ * are the ABI itself, fixed once released.
  * Nothing here generates code; the object file is empty.
  *
- *   gcc -std=gnu11 -Wall -Wextra -Werror -c userlib/abi_check.c -Iuserlib/include
+ *   gcc -std=gnu11 -Wall -Wextra -Werror -c userlib/abi_check.c -Iuserlib/include -I.
  */
 #include <stddef.h>
 
 #include <ntexec/nt.h>
+#include "uapi/ntexec.h"
 
 #define SIZE(type, n) \
     _Static_assert(sizeof(type) == (n), "sizeof(" #type ") != " #n)
@@ -360,3 +364,64 @@ _Static_assert(_Generic(NtCurrentProcess(), HANDLE: 1, default: 0),
                "NtCurrentProcess() is not a HANDLE");
 _Static_assert(_Generic(NtCurrentThread(), HANDLE: 1, default: 0),
                "NtCurrentThread() is not a HANDLE");
+
+/* ---- ioctl ABI: virtual memory (uapi/ntexec.h) ---------------------------- */
+
+/* Fixed-width fields only: no pointer, no long, no implicit padding. */
+SIZE(struct ntexec_vm_range, 40);
+OFF(struct ntexec_vm_range, process, 0);
+OFF(struct ntexec_vm_range, base, 8);
+OFF(struct ntexec_vm_range, size, 16);
+OFF(struct ntexec_vm_range, zero_bits, 24);
+OFF(struct ntexec_vm_range, type, 32);
+OFF(struct ntexec_vm_range, protect, 36);
+
+SIZE(struct ntexec_vm_query, 48);
+OFF(struct ntexec_vm_query, process, 0);
+OFF(struct ntexec_vm_query, address, 8);
+OFF(struct ntexec_vm_query, buffer, 16);
+OFF(struct ntexec_vm_query, length, 24);
+OFF(struct ntexec_vm_query, return_length, 32);
+OFF(struct ntexec_vm_query, info_class, 40);
+OFF(struct ntexec_vm_query, pad, 44);
+
+SIZE(struct ntexec_vm_copy, 40);
+OFF(struct ntexec_vm_copy, process, 0);
+OFF(struct ntexec_vm_copy, address, 8);
+OFF(struct ntexec_vm_copy, buffer, 16);
+OFF(struct ntexec_vm_copy, size, 24);
+OFF(struct ntexec_vm_copy, done, 32);
+
+SIZE(struct ntexec_write_watch, 48);
+OFF(struct ntexec_write_watch, process, 0);
+OFF(struct ntexec_write_watch, base, 8);
+OFF(struct ntexec_write_watch, size, 16);
+OFF(struct ntexec_write_watch, addresses, 24);
+OFF(struct ntexec_write_watch, count, 32);
+OFF(struct ntexec_write_watch, flags, 40);
+OFF(struct ntexec_write_watch, granularity, 44);
+
+SIZE(struct ntexec_exception, 16);
+OFF(struct ntexec_exception, code, 0);
+OFF(struct ntexec_exception, access, 4);
+OFF(struct ntexec_exception, address, 8);
+
+/* The ioctl numbers: NTEXEC_IOC_BASE + n, _IOWR with the struct's size. */
+VAL(_IOC_NR(NTEXEC_IOC_ALLOCATE_VM), 0xA0 + 14);
+VAL(_IOC_NR(NTEXEC_IOC_FREE_VM), 0xA0 + 15);
+VAL(_IOC_NR(NTEXEC_IOC_PROTECT_VM), 0xA0 + 16);
+VAL(_IOC_NR(NTEXEC_IOC_QUERY_VM), 0xA0 + 17);
+VAL(_IOC_NR(NTEXEC_IOC_READ_VM), 0xA0 + 18);
+VAL(_IOC_NR(NTEXEC_IOC_WRITE_VM), 0xA0 + 19);
+VAL(_IOC_NR(NTEXEC_IOC_LOCK_VM), 0xA0 + 20);
+VAL(_IOC_NR(NTEXEC_IOC_UNLOCK_VM), 0xA0 + 21);
+VAL(_IOC_NR(NTEXEC_IOC_FLUSH_VM), 0xA0 + 22);
+VAL(_IOC_NR(NTEXEC_IOC_GET_WRITE_WATCH), 0xA0 + 23);
+VAL(_IOC_NR(NTEXEC_IOC_RESET_WRITE_WATCH), 0xA0 + 24);
+VAL(_IOC_NR(NTEXEC_IOC_GET_EXCEPTION), 0xA0 + 25);
+VAL(_IOC_SIZE(NTEXEC_IOC_ALLOCATE_VM), 40);
+VAL(_IOC_SIZE(NTEXEC_IOC_QUERY_VM), 48);
+VAL(_IOC_SIZE(NTEXEC_IOC_READ_VM), 40);
+VAL(_IOC_SIZE(NTEXEC_IOC_GET_WRITE_WATCH), 48);
+VAL(_IOC_SIZE(NTEXEC_IOC_GET_EXCEPTION), 16);
+VAL(_IOC_DIR(NTEXEC_IOC_GET_EXCEPTION), _IOC_READ | _IOC_WRITE);

@@ -1605,6 +1605,18 @@ int NtxDeviceFd(void);
 /* Symbolic name of Status, e.g. "STATUS_ACCESS_VIOLATION". */
 const char *NtxStatusName(NTSTATUS Status);
 
+/*
+ * The last memory exception of the calling thread.  Memory that ntexec
+ * manages raises SIGSEGV where Windows raises STATUS_GUARD_PAGE_VIOLATION or
+ * STATUS_ACCESS_VIOLATION; a SIGSEGV handler calls this to learn which.
+ * *Access is ExceptionInformation[0] (0 read, 1 write, 8 execute) and
+ * *Address ExceptionInformation[1] (the faulting address).  Returns
+ * STATUS_SUCCESS with *Code 0 when there was no such exception since the
+ * last call: reading the record clears it.  Access and Address may be NULL;
+ * errno is preserved, so the call is safe in a signal handler.
+ */
+NTSTATUS NtxGetLastException(NTSTATUS *Code, ULONG *Access, PVOID *Address);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
