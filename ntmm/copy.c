@@ -10,6 +10,7 @@
  * protections hold too. A copy that stops early is STATUS_PARTIAL_COPY
  * with the count of bytes done.
  */
+#include <kunit/visibility.h>
 #include <linux/highmem.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
@@ -169,3 +170,4 @@ out:
 	*done = copied;
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_copy_virtual);

@@ -19,6 +19,7 @@
  * for (mm_run_in()). Everything else (page state, PTE zaps, copies) works
  * from the caller's context.
  */
+#include <kunit/visibility.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -86,6 +87,7 @@ void mm_space_put(struct mm_space *space)
 {
 	kref_put(&space->ref, mm_space_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_space_put);
 
 /**
  * mm_get_page() - the physical page of a committed page
@@ -713,6 +715,7 @@ again:
 	mmdrop(mm);
 	return space;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_space_get);
 
 /**
  * mm_process_rundown() - free a process's NT memory
@@ -903,6 +906,7 @@ long mm_get_exception(struct ntexec_exception *exception)
 	ps_dereference_thread(thread);
 	return STATUS_SUCCESS;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_get_exception);
 
 static int mm_fs_init_fs_context(struct fs_context *fc)
 {

@@ -9,6 +9,7 @@
  * change or read the module's state and zap PTEs, from any context. The
  * argument rules are in protect.c, the tree in vad.c.
  */
+#include <kunit/visibility.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -376,6 +377,7 @@ long mm_allocate_virtual(struct ps_process *process, u64 *base, u64 *size,
 	}
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_allocate_virtual);
 
 struct mm_release {
 	struct mm_free_plan plan;
@@ -500,6 +502,7 @@ long mm_free_virtual(struct ps_process *process, u64 *base, u64 *size,
 	}
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_free_virtual);
 
 /*
  * The pages [*base, *base + *size) cover, for the services that take a
@@ -577,6 +580,7 @@ put:
 	mm_space_put(space);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_protect_virtual);
 
 /* The NT protection of a Linux VMA. */
 static u32 mm_linux_protect(struct vm_area_struct *vma)

@@ -10,6 +10,7 @@
  * seen again. Hardware dirty bits are never cleared (there is no exported
  * user TLB flush): the zap is the flush.
  */
+#include <kunit/visibility.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -131,6 +132,7 @@ free:
 	kvfree(found);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_get_write_watch);
 
 /**
  * mm_reset_write_watch() - NtResetWriteWatch
@@ -171,3 +173,4 @@ long mm_reset_write_watch(struct ps_process *process, u64 base, u64 size)
 	mm_space_put(space);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_reset_write_watch);
