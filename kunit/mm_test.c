@@ -22,12 +22,12 @@
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 
+#include "../ntexec/compat.h"
 #include "../ntmm/mm.h"
 #include "../ntps/ps.h"
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef NTX_HAVE_KUNIT_VM_MMAP
 
 #define P(n)		((unsigned long)(n) << PAGE_SHIFT)
 #define RW		NT_PAGE_READWRITE

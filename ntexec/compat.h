@@ -40,4 +40,9 @@ static inline void ntx_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/* kunit_vm_mmap(), a user address space for a KUnit test, came in 6.12. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define NTX_HAVE_KUNIT_VM_MMAP	1
+#endif
+
 #endif /* _NTEXEC_COMPAT_H */

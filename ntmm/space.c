@@ -77,7 +77,9 @@ static void mm_space_release(struct kref *ref)
 	struct mm_space *space = container_of(ref, struct mm_space, ref);
 
 	WARN_ON_ONCE(space->committed || space->resident);
+	mutex_lock(&space->lock);
 	mm_vad_tree_destroy(&space->vads);
+	mutex_unlock(&space->lock);
 	xa_destroy(&space->pages);
 	mmdrop(space->mm);
 	kfree(space);
@@ -300,7 +302,10 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		goto violation;
 	}
 	allowed = mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK);
-	if (!(allowed & VM_READ) || (write && !(allowed & VM_WRITE)) ||
+	/* x86 has no execute-only PTE: PAGE_EXECUTE pages read, as on Windows. */
+	if (allowed & VM_EXEC)
+		allowed |= VM_READ;
+	if (!allowed || (write && !(allowed & VM_WRITE)) ||
 	    (exec && !(allowed & VM_EXEC)))
 		goto violation;
 
@@ -329,7 +334,7 @@ out:
 
 violation:
 	mutex_unlock(&space->lock);
-	mm_record_exception(code, write ? 1 : exec ? 8 : 0, vmf->address);
+	mm_record_exception(code, write ? 1 : exec ? 8 : 0, vmf->real_address);
 	return VM_FAULT_SIGSEGV;
 }
 
@@ -352,7 +357,7 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 	if (!(state & MM_PAGE_COMMITTED) || (state & NT_PAGE_GUARD) ||
 	    !(mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK) & VM_WRITE)) {
 		mutex_unlock(&space->lock);
-		mm_record_exception(STATUS_ACCESS_VIOLATION, 1, vmf->address);
+		mm_record_exception(STATUS_ACCESS_VIOLATION, 1, vmf->real_address);
 		return VM_FAULT_SIGSEGV;
 	}
 	if ((vad->flags & NT_MEM_WRITE_WATCH) && !(state & MM_PAGE_WRITTEN) &&
@@ -569,8 +574,11 @@ static struct mm_space *mm_space_create(struct mm_struct *mm)
 	inode = alloc_anon_inode(mm_mnt->mnt_sb);
 	if (IS_ERR(inode))
 		goto fail;
+	/* The file's f_op reference, as anon_inode_getfile() takes it. */
+	__module_get(THIS_MODULE);
 	file = alloc_file_pseudo(inode, mm_mnt, "ntexec-vm", O_RDWR, &mm_vm_fops);
 	if (IS_ERR(file)) {
+		module_put(THIS_MODULE);
 		iput(inode);
 		goto fail;
 	}
@@ -870,14 +878,16 @@ long mm_run_in(struct ps_process *process, struct mm_space *space,
 	}
 	put_task_struct(target);
 
-	if (wait_for_completion_interruptible(&r->done) &&
-	    atomic_cmpxchg(&r->state, MM_REMOTE_PENDING,
-			   MM_REMOTE_CANCELLED) == MM_REMOTE_PENDING) {
-		ret = -ERESTARTNOINTR;
-	} else {
-		wait_for_completion(&r->done);
-		ret = r->ret;
+	ret = 0;
+	if (wait_for_completion_interruptible(&r->done)) {
+		if (atomic_cmpxchg(&r->state, MM_REMOTE_PENDING,
+				   MM_REMOTE_CANCELLED) == MM_REMOTE_PENDING)
+			ret = -ERESTARTNOINTR;
+		else
+			wait_for_completion(&r->done);
 	}
+	if (!ret)
+		ret = r->ret;
 	mm_remote_put(r);
 	return ret;
 }

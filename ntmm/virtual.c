@@ -258,7 +258,11 @@ static bool mm_protect_is_upgrade(struct mm_vad *vad, unsigned long start,
 		return false;
 	old_flags = mm_protect_to_vm_flags(first);
 	new_flags = mm_protect_to_vm_flags(protect);
-	return !(old_flags & ~new_flags);
+	/*
+	 * Only write can be added to a present PTE later (.pfn_mkwrite);
+	 * execute needs the PTE rebuilt without NX.
+	 */
+	return !(old_flags & ~new_flags) && !((new_flags & ~old_flags) & VM_EXEC);
 }
 
 /* MEM_COMMIT, MEM_RESET, MEM_RESET_UNDO inside an allocation: any context. */
@@ -283,6 +287,11 @@ static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 
 	switch (plan->op) {
 	case MM_ALLOC_COMMIT:
+		/* test_VirtualAlloc_protection: no write-copy private pages. */
+		if (mm_protect_is_writecopy(plan->protect)) {
+			status = STATUS_INVALID_PAGE_PROTECTION;
+			goto out;
+		}
 		prot = mm_protect_for_allocation(vad->allocation_protect,
 						 plan->protect);
 		newly = mm_vad_count(vad, start, end, MM_PAGE_COMMITTED, 0);
@@ -308,13 +317,9 @@ static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		 * Pages keep their contents until something needs the
 		 * memory: MM_PAGE_RESET tells the trimmer it may drop them
 		 * instead of keeping them, and MEM_RESET_UNDO takes that
-		 * back while they are still intact.
+		 * back while they are still intact. Reserved pages stay
+		 * reserved (test_VirtualAlloc: MEM_RESET on them succeeds).
 		 */
-		if (!mm_vad_pages_match(vad, start, end, MM_PAGE_COMMITTED,
-					MM_PAGE_COMMITTED)) {
-			status = STATUS_CONFLICTING_ADDRESSES;
-			goto out;
-		}
 		if (mm_vad_update_pages(vad, start, end, MM_PAGE_RESET,
 					plan->op == MM_ALLOC_RESET ?
 					MM_PAGE_RESET : 0)) {
@@ -543,12 +548,13 @@ long mm_protect_virtual(struct ps_process *process, u64 *base, u64 *size,
 	status = mm_page_range(*base, *size, &start, &end);
 	if (status)
 		return status;
-	status = mm_check_protect(protect, MM_PROTECT_PRIVATE, &canon);
+	status = mm_check_protect(protect, MM_PROTECT_MAPPED, &canon);
 	if (status)
 		return status;
 	space = mm_get(process, false, &status);
 	if (!space)
-		return STATUS_CONFLICTING_ADDRESSES;
+		return status == STATUS_PROCESS_IS_TERMINATING ? status :
+		       STATUS_CONFLICTING_ADDRESSES;
 	status = mm_lock_addr(space);
 	if (status)
 		goto put;
@@ -561,6 +567,11 @@ long mm_protect_virtual(struct ps_process *process, u64 *base, u64 *size,
 	if (!mm_vad_pages_match(vad, start, end, MM_PAGE_COMMITTED,
 				MM_PAGE_COMMITTED)) {
 		status = STATUS_NOT_COMMITTED;
+		goto out;
+	}
+	/* ReactOS' MiProtectVirtualMemory: no write-copy on private memory. */
+	if (vad->type == NT_MEM_PRIVATE && mm_protect_is_writecopy(canon)) {
+		status = STATUS_INVALID_PARAMETER_4;
 		goto out;
 	}
 	prot = mm_protect_for_allocation(vad->allocation_protect, canon);
@@ -758,6 +769,8 @@ long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
 	put_task_struct(task);
 
 	space = mm_get(process, false, &status);
+	if (!space && status == STATUS_PROCESS_IS_TERMINATING)
+		return status;
 	if (!space)
 		return lock ? STATUS_ACCESS_VIOLATION : STATUS_NOT_LOCKED;
 	status = mm_lock_addr(space);
@@ -807,6 +820,9 @@ long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
 		goto out;
 	}
 	space->locked += newly;
+	/* The WRK (and ReactOS): some page was locked already. */
+	if (newly != (end - start) >> PAGE_SHIFT)
+		status = STATUS_WAS_LOCKED;
 done:
 	*base = start;
 	*size = end - start;

@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 
 #include "ps.h"
+#include "../ntmm/mm.h"
 
 /* PROCESSINFOCLASS and THREADINFOCLASS values served here. */
 #define ProcessBasicInformation		0
@@ -120,11 +121,20 @@ static void ps_process_times(struct ps_process *process, struct task_struct *lea
 	t->kernel_time = kernel;
 }
 
-static void ps_vm_counters(struct task_struct *leader, struct nt_vm_counters_ex *vm)
+/*
+ * Linux's counters of the address space plus the module's pages, which
+ * Linux does not see (VM_PFNMAP): committed pages are commit charge,
+ * resident ones working set. Page faults on the module's memory are
+ * already in the threads' fault counts, and its VMAs in total_vm. A peak
+ * is the sum of the two peaks, an upper bound of the true one.
+ */
+static void ps_vm_counters(struct ps_process *process, struct task_struct *leader,
+			   struct nt_vm_counters_ex *vm)
 {
 	struct mm_struct *mm = leader ? get_task_mm(leader) : NULL;
 	struct task_struct *th;
 	unsigned long faults = 0;
+	struct mm_counters nt;
 
 	if (leader) {
 		rcu_read_lock();
@@ -134,15 +144,21 @@ static void ps_vm_counters(struct task_struct *leader, struct nt_vm_counters_ex 
 		rcu_read_unlock();
 	}
 	vm->page_fault_count = min_t(unsigned long, faults, U32_MAX);
+	mm_process_counters(process, &nt);
+	vm->working_set_size = nt.resident;
+	vm->peak_working_set_size = nt.peak_resident;
+	vm->pagefile_usage = nt.committed;
+	vm->peak_pagefile_usage = nt.peak_committed;
+	vm->private_usage = nt.committed;
 	if (!mm)
 		return;
 	vm->virtual_size = mm->total_vm << PAGE_SHIFT;
 	vm->peak_virtual_size = max(mm->hiwater_vm, mm->total_vm) << PAGE_SHIFT;
-	vm->working_set_size = get_mm_rss(mm) << PAGE_SHIFT;
-	vm->peak_working_set_size = max(mm->hiwater_rss, get_mm_rss(mm)) << PAGE_SHIFT;
+	vm->working_set_size += get_mm_rss(mm) << PAGE_SHIFT;
+	vm->peak_working_set_size += max(mm->hiwater_rss, get_mm_rss(mm)) << PAGE_SHIFT;
 	/* Linux's commit charge: private writable memory (VM_ACCOUNT). */
-	vm->pagefile_usage = (mm->data_vm + mm->stack_vm) << PAGE_SHIFT;
-	vm->peak_pagefile_usage = vm->pagefile_usage;
+	vm->pagefile_usage += (mm->data_vm + mm->stack_vm) << PAGE_SHIFT;
+	vm->peak_pagefile_usage += (mm->data_vm + mm->stack_vm) << PAGE_SHIFT;
 	vm->private_usage = vm->pagefile_usage;
 	mmput(mm);
 }
@@ -272,7 +288,7 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		status = ps_copy_out(buffer, &info, size, return_length);
 		break;
 	case ProcessVmCounters:
-		ps_vm_counters(leader, &info.vm);
+		ps_vm_counters(process, leader, &info.vm);
 		status = ps_copy_out(buffer, &info, size, return_length);
 		break;
 	case ProcessImageFileName: {
