@@ -2523,3 +2523,47 @@ TEST(munmap_of_a_whole_reservation_is_forgotten)
 	EXPECT_EQ(p[0x11000], 0);
 	xrelease(p);
 }
+
+/*
+ * The system commit limit (module parameter commit_limit, in pages): a
+ * commit that would pass it fails with STATUS_COMMITMENT_LIMIT and changes
+ * nothing; reserving costs no commit. Needs root to set the parameter.
+ */
+TEST(commit_limit_gives_commitment_limit)
+{
+	static const char param[] = "/sys/module/ntexec/parameters/commit_limit";
+	PVOID base = NULL;
+	SIZE_T size = 0x100000;
+	char *r;
+	FILE *f;
+
+	vm_setup();
+	f = fopen(param, "w");
+	if (!f)
+		SKIP("cannot set %s (not root)", param);
+	r = xreserve(0x200000, PAGE_READWRITE);
+	xcommit(r, 0x1000, PAGE_READWRITE);
+	/* 1 page: nothing more can be committed by anyone. */
+	fprintf(f, "1\n");
+	fclose(f);
+
+	EXPECT_STATUS(vm_alloc(&base, &size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
+		      STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(base, NULL);
+	EXPECT_EQ(size, 0x100000);
+	base = r + 0x10000;
+	size = 0x1000;
+	EXPECT_STATUS(vm_alloc(&base, &size, MEM_COMMIT, PAGE_READWRITE),
+		      STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(xquery(r + 0x10000).State, MEM_RESERVE);
+	/* Re-committing committed pages costs nothing, reserving neither. */
+	xcommit(r, 0x1000, PAGE_READONLY);
+	xrelease(xreserve(0x10000, PAGE_READWRITE));
+
+	f = fopen(param, "w");
+	ASSERT_TRUE(f != NULL);
+	fprintf(f, "0\n");
+	fclose(f);
+	xcommit(r + 0x10000, 0x1000, PAGE_READWRITE);
+	xrelease(r);
+}
