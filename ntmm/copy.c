@@ -12,7 +12,6 @@
  */
 #include <kunit/visibility.h>
 #include <linux/highmem.h>
-#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
@@ -30,7 +29,6 @@
 static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 				 bool write)
 {
-	struct mem_cgroup *memcg, *old;
 	unsigned long allowed;
 	struct page *page;
 	struct mm_vad *vad;
@@ -49,12 +47,7 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-EFAULT);
 	}
-	/* A page first touched by a remote write is the target's memory. */
-	memcg = get_mem_cgroup_from_mm(space->mm);
-	old = set_active_memcg(memcg);
 	page = mm_get_page(space, vad, addr & PAGE_MASK, true);
-	set_active_memcg(old);
-	mem_cgroup_put(memcg);
 	if (!page) {
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-ENOMEM);

@@ -23,6 +23,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
@@ -98,8 +99,9 @@ EXPORT_SYMBOL_IF_KUNIT(mm_space_put);
  * @addr: a page-aligned address of a committed page
  * @create: allocate the (zeroed) page if the page was never touched
  *
- * Pages are charged to the memory cgroup that is active for the caller
- * (__GFP_ACCOUNT): the process's own when it faults.
+ * Pages are charged (__GFP_ACCOUNT) to the memory cgroup of the process
+ * whose memory they are, also when another process touches them first
+ * (NtWriteVirtualMemory, NtLockVirtualMemory).
  *
  * Return: the page, or NULL (none yet, or no memory).
  */
@@ -107,6 +109,7 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 			 unsigned long addr, bool create)
 {
 	unsigned long idx = addr >> PAGE_SHIFT;
+	struct mem_cgroup *memcg, *old;
 	struct page *page;
 	int ret;
 
@@ -114,7 +117,15 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 	page = xa_load(&space->pages, idx);
 	if (page || !create)
 		return page;
-	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+	if (current->mm == space->mm) {
+		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+	} else {
+		memcg = get_mem_cgroup_from_mm(space->mm);
+		old = set_active_memcg(memcg);
+		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		set_active_memcg(old);
+		mem_cgroup_put(memcg);
+	}
 	if (!page)
 		return NULL;
 	ret = xa_err(xa_store(&space->pages, idx, page, GFP_KERNEL_ACCOUNT));
