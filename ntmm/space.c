@@ -47,6 +47,22 @@ MODULE_PARM_DESC(commit_limit,
 		 "System commit limit in pages for NT private memory (0: RAM + free swap)");
 
 static atomic_long_t mm_committed_total = ATOMIC_LONG_INIT(0);
+static atomic_long_t mm_resident_total = ATOMIC_LONG_INIT(0);
+
+static int mm_param_get_total(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%ld\n", atomic_long_read(kp->arg));
+}
+
+static const struct kernel_param_ops mm_total_ops = {
+	.get = mm_param_get_total,
+};
+
+/* The system's NT memory, like Windows' commit total and its resident pages. */
+module_param_cb(committed_pages, &mm_total_ops, &mm_committed_total, 0444);
+MODULE_PARM_DESC(committed_pages, "Pages of NT private memory committed, all processes");
+module_param_cb(resident_pages, &mm_total_ops, &mm_resident_total, 0444);
+MODULE_PARM_DESC(resident_pages, "Pages of NT private memory resident, all processes");
 static struct vfsmount *mm_mnt;
 
 /**
@@ -134,6 +150,7 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 		return NULL;
 	}
 	space->resident++;
+	atomic_long_inc(&mm_resident_total);
 	space->peak_resident = max(space->peak_resident, space->resident);
 	return page;
 }
@@ -173,6 +190,7 @@ void mm_free_pages(struct mm_space *space, unsigned long start,
 		xa_erase(&space->pages, idx);
 		list_add_tail(&page->lru, freed);
 		space->resident--;
+		atomic_long_dec(&mm_resident_total);
 	}
 }
 
