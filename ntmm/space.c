@@ -295,6 +295,60 @@ static pgprot_t mm_pgprot(u16 state, unsigned long allowed)
 	return prot;
 }
 
+/* What a committed, accessible page may be mapped with now; 0 if nothing. */
+static unsigned long mm_map_flags(struct mm_vad *vad, u16 state, bool write)
+{
+	unsigned long allowed;
+
+	if (!(state & MM_PAGE_COMMITTED) || (state & NT_PAGE_GUARD))
+		return 0;
+	allowed = mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK);
+	/* x86 has no execute-only PTE: PAGE_EXECUTE pages read, as on Windows. */
+	if (allowed & VM_EXEC)
+		allowed |= VM_READ;
+	/* Watched pages are mapped writable once written. */
+	if (!write && (vad->flags & NT_MEM_WRITE_WATCH) &&
+	    !(state & MM_PAGE_WRITTEN))
+		allowed &= ~VM_WRITE;
+	return allowed;
+}
+
+#define MM_FAULT_AROUND_PAGES	16
+
+/*
+ * A fault on a page that is already resident is a refault after a zap
+ * (protect, decommit of a neighbour, write-watch reset): map the other
+ * resident pages of the aligned 64 KiB window too, as the page cache's
+ * fault-around does, so that a protection change costs one fault per
+ * window instead of one per page. Pages never touched stay unmapped.
+ */
+static void mm_fault_around(struct mm_space *space, struct vm_area_struct *vma,
+			    struct mm_vad *vad, unsigned long addr)
+{
+	unsigned long start, end, a, allowed;
+	struct page *page;
+	u16 state;
+
+	start = max3(ALIGN_DOWN(addr, MM_FAULT_AROUND_PAGES << PAGE_SHIFT),
+		     vad->start, vma->vm_start);
+	end = min3(start + (MM_FAULT_AROUND_PAGES << PAGE_SHIFT), vad->end,
+		   vma->vm_end);
+	for (a = start; a < end; a += PAGE_SIZE) {
+		if (a == addr)
+			continue;
+		page = xa_load(&space->pages, a >> PAGE_SHIFT);
+		if (!page)
+			continue;
+		state = mm_vad_page_state(vad, a);
+		allowed = mm_map_flags(vad, state, false);
+		if (!allowed)
+			continue;
+		if (vmf_insert_pfn_prot(vma, a, page_to_pfn(page),
+					mm_pgprot(state, allowed)) != VM_FAULT_NOPAGE)
+			break;
+	}
+}
+
 static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -303,9 +357,8 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool exec = vmf->flags & FAULT_FLAG_INSTRUCTION;
 	u32 code = STATUS_ACCESS_VIOLATION;
-	bool watch, written;
+	struct page *page, *refault;
 	struct mm_vad *vad;
-	struct page *page;
 	vm_fault_t ret;
 	u16 state;
 
@@ -330,33 +383,31 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		code = STATUS_GUARD_PAGE_VIOLATION;
 		goto violation;
 	}
-	allowed = mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK);
-	/* x86 has no execute-only PTE: PAGE_EXECUTE pages read, as on Windows. */
-	if (allowed & VM_EXEC)
-		allowed |= VM_READ;
+	/* Watched pages: mapped read-only until written, see .pfn_mkwrite. */
+	allowed = mm_map_flags(vad, state, write);
 	if (!allowed || (write && !(allowed & VM_WRITE)) ||
 	    (exec && !(allowed & VM_EXEC)))
 		goto violation;
 
-	page = mm_get_page(space, vad, addr, true);
+	page = mm_get_page(space, vad, addr, false);
+	refault = page;
+	if (!page)
+		page = mm_get_page(space, vad, addr, true);
 	if (!page) {
 		ret = VM_FAULT_OOM;
 		goto out;
 	}
-	watch = vad->flags & NT_MEM_WRITE_WATCH;
-	written = state & MM_PAGE_WRITTEN;
-	if (watch && !write && !written) {
-		/* Map read-only: the first write comes to .pfn_mkwrite. */
-		allowed &= ~VM_WRITE;
-	} else if (watch && write && !written &&
-		   mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, 0,
-				       MM_PAGE_WRITTEN)) {
+	if (write && (vad->flags & NT_MEM_WRITE_WATCH) &&
+	    !(state & MM_PAGE_WRITTEN) &&
+	    mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, 0, MM_PAGE_WRITTEN)) {
 		ret = VM_FAULT_OOM;
 		goto out;
 	}
 	space->faults++;
 	ret = vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
 				  mm_pgprot(state, allowed));
+	if (refault && ret == VM_FAULT_NOPAGE)
+		mm_fault_around(space, vma, vad, addr);
 out:
 	mutex_unlock(&space->lock);
 	return ret;

@@ -2617,3 +2617,57 @@ TEST(flush_virtual_memory)
 	munmap(m, 0x4000);
 	close(fd);
 }
+
+static ULONG fault_count(void)
+{
+	VM_COUNTERS_EX vm;
+
+	ASSERT_STATUS(NtQueryInformationProcess(NtCurrentProcess(), ProcessVmCounters, &vm,
+						sizeof(vm), NULL), STATUS_SUCCESS);
+	return vm.PageFaultCount;
+}
+
+/*
+ * A refault (a resident page whose PTE a protection change zapped) maps
+ * the resident neighbours of its 64 KiB window too, each with its own
+ * protection: writes to the writable ones then cost no fault, and the
+ * others still fault as they must.
+ */
+TEST(refault_maps_neighbours_with_their_own_protection)
+{
+	ULONG before;
+	unsigned int i;
+	char *p;
+
+	vm_setup();
+	p = xalloc(0x10000, PAGE_READWRITE);
+	for (i = 0; i < 16; i++)
+		p[i * PAGE] = (char)i;
+	/* All 16 pages are resident now. */
+	xprotect(p + 5 * PAGE, PAGE, PAGE_NOACCESS);
+	xprotect(p + 6 * PAGE, PAGE, PAGE_READONLY);
+	xprotect(p + 7 * PAGE, PAGE, PAGE_READWRITE | PAGE_GUARD);
+	/* Every PTE of the window goes, and comes back with the first write. */
+	EXPECT_EQ(xprotect(p, 5 * PAGE, PAGE_READONLY), PAGE_READWRITE);
+	EXPECT_EQ(xprotect(p, 5 * PAGE, PAGE_READWRITE), PAGE_READONLY);
+	EXPECT_EQ(xprotect(p + 8 * PAGE, 8 * PAGE, PAGE_READONLY), PAGE_READWRITE);
+	EXPECT_EQ(xprotect(p + 8 * PAGE, 8 * PAGE, PAGE_READWRITE), PAGE_READONLY);
+
+	EXPECT_NO_FAULT(PROBE_WRITE, p, 0x40);
+	before = fault_count();
+	for (i = 1; i < 16; i++)
+		if (i < 5 || i > 7)
+			((volatile char *)p)[i * PAGE + 1] = 1;
+	/* The neighbours were mapped writable by the first fault. */
+	EXPECT_EQ(fault_count() - before, 0);
+	/* And the others kept their protection. */
+	EXPECT_FAULT(PROBE_READ, p + 5 * PAGE, STATUS_ACCESS_VIOLATION, 0);
+	EXPECT_FAULT(PROBE_WRITE, p + 6 * PAGE, STATUS_ACCESS_VIOLATION, 1);
+	EXPECT_EQ(EXPECT_NO_FAULT(PROBE_READ, p + 6 * PAGE, 0), 6);
+	EXPECT_FAULT(PROBE_READ, p + 7 * PAGE, STATUS_GUARD_PAGE_VIOLATION, 0);
+	EXPECT_EQ(EXPECT_NO_FAULT(PROBE_READ, p + 7 * PAGE, 0), 7);
+	for (i = 0; i < 16; i++)
+		if (i < 5 || i > 7)
+			EXPECT_EQ(p[i * PAGE], i ? (char)i : 0x40);
+	xrelease(p);
+}
