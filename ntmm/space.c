@@ -406,7 +406,13 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	space->faults++;
 	ret = vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
 				  mm_pgprot(state, allowed));
-	if (refault && ret == VM_FAULT_NOPAGE)
+	/*
+	 * Not for write-watched memory: its resets zap on purpose, and
+	 * neighbours mapped again would only make the next reset's zap and
+	 * this fault dearer.
+	 */
+	if (refault && ret == VM_FAULT_NOPAGE &&
+	    !(vad->flags & NT_MEM_WRITE_WATCH))
 		mm_fault_around(space, vma, vad, addr);
 out:
 	mutex_unlock(&space->lock);
