@@ -694,7 +694,9 @@ static void mm_space_kill(struct mm_space *space)
 	mutex_lock(&space->addr_lock);
 	mutex_lock(&space->lock);
 	space->dead = true;
-	mm_zap(space, 0, ULONG_MAX & PAGE_MASK);
+	/* A hole of length 0 reaches the end of the file: every PTE. */
+	if (space->mapping)
+		unmap_mapping_range(space->mapping, 0, 0, 1);
 	while ((vad = mm_vad_find_next(&space->vads, 0))) {
 		mm_count_pages(vad, vad->start, vad->end, &committed, &locked);
 		space->committed -= committed;

@@ -164,6 +164,11 @@ static long mm_do_reserve(struct mm_space *space, void *args)
 		vad->start = start;
 		vad->end = start + plan->size;
 		err = mm_vad_insert(&space->vads, vad);
+		if (!err && plan->commit) {
+			space->committed += pages;
+			space->peak_committed = max(space->peak_committed,
+						    space->committed);
+		}
 		mutex_unlock(&space->lock);
 		if (err) {
 			status = STATUS_NO_MEMORY;
@@ -174,14 +179,24 @@ static long mm_do_reserve(struct mm_space *space, void *args)
 		if (!err)
 			break;
 
-		/* A failed mmap may have closed the VMA, and the VAD with it. */
+		/*
+		 * A failed mmap may have closed the new VMA, and then
+		 * mm_vm_close() released the VAD and its commit charge.
+		 */
 		mutex_lock(&space->lock);
 		other = mm_vad_find(&space->vads, start);
-		if (other == vad)
+		if (other == vad) {
 			mm_vad_remove(&space->vads, vad);
-		else
+			if (plan->commit)
+				space->committed -= pages;
+		} else {
 			vad = NULL;
+		}
 		mutex_unlock(&space->lock);
+		if (!vad && plan->commit && mm_commit_charge(pages)) {
+			status = STATUS_COMMITMENT_LIMIT;
+			goto out;
+		}
 		if (!vad) {
 			vad = mm_vad_alloc(0, plan->size, NT_MEM_PRIVATE,
 					   plan->protect,
@@ -206,13 +221,6 @@ static long mm_do_reserve(struct mm_space *space, void *args)
 		goto free_vad;
 	}
 
-	mutex_lock(&space->lock);
-	if (plan->commit) {
-		space->committed += pages;
-		space->peak_committed = max(space->peak_committed,
-					    space->committed);
-	}
-	mutex_unlock(&space->lock);
 	req->base = start;
 	req->size = plan->size;
 	mutex_unlock(&space->addr_lock);

@@ -25,9 +25,11 @@
 #include <limits.h>
 #include <semaphore.h>
 #include <setjmp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "nt_util.h"
+#include "uapi/ntexec.h"
 
 #define PAGE		0x1000UL
 #define GRANULE		0x10000UL	/* allocation granularity */
@@ -2669,5 +2671,101 @@ TEST(refault_maps_neighbours_with_their_own_protection)
 	for (i = 0; i < 16; i++)
 		if (i < 5 || i > 7)
 			EXPECT_EQ(p[i * PAGE], i ? (char)i : 0x40);
+	xrelease(p);
+}
+
+/* One raw ioctl: the transport's answer (-errno) or the NTSTATUS. */
+static long raw_ioctl(unsigned long cmd, void *arg)
+{
+	int ret = ioctl(NtxDeviceFd(), cmd, arg);
+
+	/* An NTSTATUS comes back as an int: only -1 is the transport's. */
+	return ret == -1 ? -errno : (long)(NTSTATUS)ret;
+}
+
+/*
+ * The transport refuses fields a call does not take, non-zero padding and
+ * bad pointers with -EINVAL / -EFAULT, before anything happens.
+ */
+TEST(vm_ioctls_refuse_bad_fields)
+{
+	struct ntexec_vm_range r;
+	struct ntexec_vm_query q;
+	struct ntexec_write_watch w;
+	char *p;
+
+	vm_setup();
+	p = xalloc_type(0x10000, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE);
+	p[0] = 1;
+
+	memset(&r, 0, sizeof(r));
+	r.process = (uint64_t)-1;
+	r.base = pv(p);
+	r.type = MEM_RELEASE;
+	r.zero_bits = 1;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_FREE_VM, &r), -EINVAL);
+	r.zero_bits = 0;
+	r.protect = PAGE_READWRITE;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_FREE_VM, &r), -EINVAL);
+	EXPECT_EQ(xquery(p).State, MEM_COMMIT);
+
+	memset(&r, 0, sizeof(r));
+	r.process = (uint64_t)-1;
+	r.base = pv(p);
+	r.size = PAGE;
+	r.protect = PAGE_READONLY;
+	r.type = MEM_COMMIT;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_PROTECT_VM, &r), -EINVAL);
+	r.type = 0;
+	r.zero_bits = 1;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_PROTECT_VM, &r), -EINVAL);
+	EXPECT_EQ(xquery(p).Protect, PAGE_READWRITE);
+	r.zero_bits = 0;
+	r.protect = 0;
+	r.type = 0;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_FLUSH_VM, &r), STATUS_NOT_MAPPED_VIEW);
+	r.type = 1;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_FLUSH_VM, &r), -EINVAL);
+	r.type = MAP_PROCESS;
+	r.protect = PAGE_READWRITE;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_LOCK_VM, &r), -EINVAL);
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_UNLOCK_VM, &r), -EINVAL);
+
+	memset(&q, 0, sizeof(q));
+	q.process = (uint64_t)-1;
+	q.address = pv(p);
+	q.buffer = pv(&q);
+	q.length = 0;
+	q.pad = 1;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_QUERY_VM, &q), -EINVAL);
+
+	memset(&w, 0, sizeof(w));
+	w.process = (uint64_t)-1;
+	w.base = pv(p);
+	w.size = 0x10000;
+	w.granularity = 1;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_GET_WRITE_WATCH, &w), -EINVAL);
+	w.granularity = 0;
+	w.flags = WRITE_WATCH_FLAG_RESET;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_RESET_WRITE_WATCH, &w), -EINVAL);
+	w.flags = 0;
+	w.count = 1;
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_RESET_WRITE_WATCH, &w), -EINVAL);
+	/* Nothing was reset by the refused calls. */
+	{
+		PVOID got[4];
+		ULONG_PTR n = 4;
+		ULONG g;
+
+		EXPECT_STATUS(NtGetWriteWatch(NtCurrentProcess(), 0, p, 0x10000, got, &n, &g),
+			      STATUS_SUCCESS);
+		EXPECT_EQ(n, 1);
+	}
+
+	/* Unreadable argument structs. */
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_ALLOCATE_VM, NULL), -EFAULT);
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_QUERY_VM, (void *)-4096L), -EFAULT);
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_READ_VM, (void *)8), -EFAULT);
+	EXPECT_EQ(raw_ioctl(NTEXEC_IOC_GET_EXCEPTION, NULL), -EFAULT);
 	xrelease(p);
 }
