@@ -48,6 +48,87 @@ static void show_process(const char *what, HANDLE h)
 	       NtxStatusName(pbi.ExitStatus), times.ExitTime.QuadPart ? " exited" : "");
 }
 
+static void show_region(HANDLE process, PVOID addr)
+{
+	MEMORY_BASIC_INFORMATION mbi;
+	SIZE_T len;
+
+	CHECK(NtQueryVirtualMemory(process, addr, MemoryBasicInformation, &mbi, sizeof(mbi),
+				   &len));
+	printf("  region %p: size 0x%zx, State 0x%x, Protect 0x%x, AllocationBase %p, Type 0x%x\n",
+	       mbi.BaseAddress, (size_t)mbi.RegionSize, (unsigned int)mbi.State,
+	       (unsigned int)mbi.Protect, mbi.AllocationBase, (unsigned int)mbi.Type);
+}
+
+/*
+ * A child that only reads an address from a pipe, prints the string it
+ * finds there and then writes to it.
+ */
+static void memory_child(int in)
+{
+	volatile char *p;
+	uintptr_t addr;
+
+	NtxInitialize();
+	if (read(in, &addr, sizeof(addr)) != sizeof(addr))
+		exit(2);
+	p = (volatile char *)addr;
+	printf("  child reads its new memory: \"%s\"\n", (const char *)p);
+	printf("  child writes to it...\n");
+	p[0] = 'H';
+	printf("  child: the write went through (it should not have)\n");
+	exit(0);
+}
+
+static void memory_demo(void)
+{
+	static const char hello[] = "hello from the parent";
+	ACCESS_MASK access = PROCESS_VM_OPERATION | PROCESS_VM_READ | PROCESS_VM_WRITE |
+			     PROCESS_QUERY_INFORMATION | SYNCHRONIZE;
+	PROCESS_BASIC_INFORMATION pbi;
+	SIZE_T size = 0x10000, done;
+	PVOID base = NULL, written[4];
+	ULONG_PTR n = 4;
+	ULONG old, gran, len;
+	uintptr_t addr;
+	HANDLE child;
+	int fds[2];
+	pid_t pid;
+
+	if (pipe(fds))
+		exit(1);
+	pid = fork();
+	if (!pid) {
+		close(fds[1]);
+		memory_child(fds[0]);
+	}
+	close(fds[0]);
+	child = open_pid(pid, access);
+	CHECK(NtAllocateVirtualMemory(child, &base, 0, &size,
+				      MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE));
+	printf("  NtAllocateVirtualMemory(child, 64 KiB, write watch) -> %p\n", base);
+	CHECK(NtWriteVirtualMemory(child, base, (PVOID)hello, sizeof(hello), &done));
+	printf("  NtWriteVirtualMemory(child, \"%s\") -> %zu bytes\n", hello, (size_t)done);
+	CHECK(NtGetWriteWatch(child, 0, base, size, written, &n, &gran));
+	printf("  NtGetWriteWatch(child) -> %lu page(s) written, first %p\n", (unsigned long)n,
+	       n ? written[0] : NULL);
+	size = 0x1000;
+	CHECK(NtProtectVirtualMemory(child, &base, &size, PAGE_READONLY, &old));
+	printf("  NtProtectVirtualMemory(child, PAGE_READONLY) -> old protection 0x%x\n",
+	       (unsigned int)old);
+	show_region(child, base);
+	addr = (uintptr_t)base;
+	if (write(fds[1], &addr, sizeof(addr)) != sizeof(addr))
+		exit(1);
+	CHECK(NtWaitForSingleObject(child, FALSE, NULL));
+	CHECK(NtQueryInformationProcess(child, ProcessBasicInformation, &pbi, sizeof(pbi), &len));
+	printf("  child ended with 0x%08X (%s): the page table said read-only\n",
+	       (unsigned int)pbi.ExitStatus, NtxStatusName(pbi.ExitStatus));
+	waitpid(pid, NULL, 0);
+	close(fds[1]);
+	CHECK(NtClose(child));
+}
+
 int main(void)
 {
 	struct ntexec_version ver = { .api = NTEXEC_API_VERSION };
@@ -123,6 +204,10 @@ int main(void)
 
 	CHECK(NtClose(child1));
 	CHECK(NtClose(child2));
+
+	printf("3. memory of another process, without its help\n");
+	memory_demo();
+
 	CHECK(NtClose(self));
 	s = NtClose(self);
 	printf("  NtClose(closed handle) -> %s\n", NtxStatusName(s));
