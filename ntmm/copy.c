@@ -24,10 +24,12 @@
 /*
  * The page holding @addr if it is one of the space's and permits the
  * access (referenced), NULL if @addr is not the module's memory, or
- * ERR_PTR(-EFAULT) if it is but the access is refused.
+ * ERR_PTR(-EFAULT) if it is but the access is refused. A read of a page
+ * never touched sets *@zero instead: it reads as zeros and stays
+ * untouched.
  */
 static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
-				 bool write)
+				 bool write, bool *zero)
 {
 	unsigned long allowed;
 	struct page *page;
@@ -47,7 +49,12 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-EFAULT);
 	}
-	page = mm_get_page(space, vad, addr & PAGE_MASK, true);
+	page = mm_get_page(space, vad, addr & PAGE_MASK, write);
+	if (!page && !write) {
+		mutex_unlock(&space->lock);
+		*zero = true;
+		return NULL;
+	}
 	if (!page) {
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-ENOMEM);
@@ -88,6 +95,7 @@ long mm_copy_virtual(struct ps_process *process, u64 address,
 	long status = STATUS_SUCCESS;
 	void *bounce, *kaddr;
 	u64 copied = 0;
+	bool zero;
 	int ret;
 
 	*done = 0;
@@ -113,9 +121,19 @@ long mm_copy_virtual(struct ps_process *process, u64 address,
 		void __user *ubuf = buffer + copied;
 
 		n = min_t(u64, size - copied, PAGE_SIZE - offset_in_page(addr));
-		page = space ? mm_copy_page(space, addr, write) : NULL;
+		zero = false;
+		page = space ? mm_copy_page(space, addr, write, &zero) : NULL;
 		if (IS_ERR(page))
 			break;
+		if (zero) {
+			left = clear_user(ubuf, n);
+			copied += n - left;
+			if (left) {
+				status = STATUS_ACCESS_VIOLATION;
+				break;
+			}
+			continue;
+		}
 		if (page) {
 			kaddr = kmap_local_page(page);
 			if (write)

@@ -474,11 +474,18 @@ static int mm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 		vad = mm_vad_find(&space->vads, addr);
 		if (!vad || !(mm_vad_page_state(vad, addr) & MM_PAGE_COMMITTED))
 			break;
-		page = mm_get_page(space, vad, addr & PAGE_MASK, true);
-		if (!page)
-			break;
 		n = min_t(unsigned long, len - done,
 			  PAGE_SIZE - offset_in_page(addr));
+		/* A page never touched reads as zeros and stays untouched. */
+		page = mm_get_page(space, vad, addr & PAGE_MASK, write);
+		if (!page && !write) {
+			memset(buf + done, 0, n);
+			done += n;
+			addr += n;
+			continue;
+		}
+		if (!page)
+			break;
 		kaddr = kmap_local_page(page);
 		if (write)
 			memcpy(kaddr + offset_in_page(addr), buf + done, n);

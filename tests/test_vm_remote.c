@@ -231,6 +231,20 @@ static int write_full(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* The module's count of resident NT pages, all processes. */
+static int64_t resident_pages(void)
+{
+	FILE *f = fopen("/sys/module/ntexec/parameters/resident_pages", "r");
+	long long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 static uint64_t meminfo_kb(const char *key)
 {
 	char line[256];
@@ -1685,6 +1699,7 @@ TEST(proc_pid_mem_reads_committed_pages)
 	struct vmk k;
 	char *base;
 	HANDLE h;
+	int64_t resident;
 	int fd;
 
 	nt_setup();
@@ -1706,10 +1721,18 @@ TEST(proc_pid_mem_reads_committed_pages)
 	memset(buf, 0, sizeof(buf));
 	EXPECT_EQ(pread(fd, buf, 100, (off_t)pv(base + PAGE - 50)), 100);
 	EXPECT_EQ(memcmp(buf, expect + PAGE - 50, 100), 0);
-	/* Committed, never touched: zeros. */
+	/* Committed, never touched: zeros, and reading does not make it resident. */
 	memset(buf, 0xff, sizeof(buf));
+	resident = resident_pages();
 	EXPECT_EQ(pread(fd, buf, PAGE, (off_t)pv(base + 8 * PAGE)), (ssize_t)PAGE);
 	EXPECT_TRUE(is_filled(buf, 0, PAGE));
+	EXPECT_EQ(resident_pages(), resident);
+	/* The same through NtReadVirtualMemory. */
+	memset(buf, 0xff, sizeof(buf));
+	EXPECT_STATUS(NtReadVirtualMemory(h, base + 10 * PAGE, buf, 2 * PAGE, NULL),
+		      STATUS_SUCCESS);
+	EXPECT_TRUE(is_filled(buf, 0, 2 * PAGE));
+	EXPECT_EQ(resident_pages(), resident);
 	/* After a write through the handle, the same. */
 	memset(buf, 0x6b, 64);
 	EXPECT_STATUS(NtWriteVirtualMemory(h, base + 8 * PAGE, buf, 64, NULL), STATUS_SUCCESS);
@@ -1737,20 +1760,6 @@ TEST(proc_pid_mem_reads_committed_pages)
 	xrelease(h, base, size);
 	xclose(h);
 	vmk_kill(&k);
-}
-
-/* The module's count of resident NT pages, all processes. */
-static int64_t resident_pages(void)
-{
-	FILE *f = fopen("/sys/module/ntexec/parameters/resident_pages", "r");
-	long long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%lld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
 }
 
 /*
