@@ -61,7 +61,7 @@ static long mm_watch_range(u64 base, u64 size, unsigned long *start,
 long mm_get_write_watch(struct ps_process *process, u32 flags, u64 base,
 			u64 size, u64 __user *addresses, u64 *count)
 {
-	unsigned long start, end, addr, max, n = 0, run = 0, run_end = 0;
+	unsigned long start, end, addr, max, i, n = 0, run = 0, run_end = 0;
 	struct mm_space *space;
 	struct mm_vad *vad;
 	u64 *found = NULL;
@@ -98,34 +98,40 @@ long mm_get_write_watch(struct ps_process *process, u32 flags, u64 base,
 	       (addr = mm_vad_find_page(vad, addr, end, MM_PAGE_WRITTEN,
 					MM_PAGE_WRITTEN)) < end) {
 		found[n++] = addr;
-		if (flags & NT_WRITE_WATCH_FLAG_RESET) {
-			/* Reset runs of adjacent pages with one zap each. */
-			if (addr != run_end) {
-				if (run_end)
-					mm_zap(space, run, run_end);
-				run = addr;
-			}
-			run_end = addr + PAGE_SIZE;
-		}
 		addr += PAGE_SIZE;
 	}
-	if (flags & NT_WRITE_WATCH_FLAG_RESET) {
-		unsigned long i;
+	mutex_unlock(&space->lock);
 
-		if (run_end)
-			mm_zap(space, run, run_end);
-		/* Clearing a bit never needs memory: the chunks exist. */
-		for (i = 0; i < n; i++)
-			mm_vad_update_pages(vad, found[i], found[i] + PAGE_SIZE,
-					    MM_PAGE_WRITTEN, 0);
+	/* The array first: a call that fails changes nothing. */
+	if (n && copy_to_user(addresses, found, n * sizeof(*found))) {
+		status = STATUS_ACCESS_VIOLATION;
+		goto unlock_addr;
 	}
+	*count = n;
+	if (!(flags & NT_WRITE_WATCH_FLAG_RESET) || !n)
+		goto unlock_addr;
+
+	/* A munmap() may have taken the allocation meanwhile. */
+	mutex_lock(&space->lock);
+	vad = mm_watch_vad(space, start, end);
+	for (i = 0; vad && i < n; i++) {
+		/* Reset runs of adjacent pages with one zap each. */
+		if (found[i] != run_end) {
+			if (run_end)
+				mm_zap(space, run, run_end);
+			run = found[i];
+		}
+		run_end = found[i] + PAGE_SIZE;
+		/* Clearing a bit never needs memory: the chunks exist. */
+		mm_vad_update_pages(vad, found[i], found[i] + PAGE_SIZE,
+				    MM_PAGE_WRITTEN, 0);
+	}
+	if (vad && run_end)
+		mm_zap(space, run, run_end);
 out:
 	mutex_unlock(&space->lock);
+unlock_addr:
 	mutex_unlock(&space->addr_lock);
-	if (!status && n && copy_to_user(addresses, found, n * sizeof(*found)))
-		status = STATUS_ACCESS_VIOLATION;
-	if (!status)
-		*count = n;
 put:
 	mm_space_put(space);
 free:

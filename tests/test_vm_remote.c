@@ -2313,3 +2313,32 @@ TEST_TIMEOUT(stress_vm, 120)
 	xclose(st_.own[ST_LOCAL].process);
 	vmk_kill(&k);
 }
+
+/*
+ * A NtGetWriteWatch whose array cannot be written fails with
+ * STATUS_ACCESS_VIOLATION and resets nothing, even with
+ * WRITE_WATCH_FLAG_RESET: the pages are reported by the next call.
+ */
+TEST(write_watch_bad_array_resets_nothing)
+{
+	const SIZE_T size = 64 * 1024;
+	ULONG_PTR count = 8;
+	ULONG gran;
+	char *base;
+	void *ro;
+
+	nt_setup();
+	base = xalloc(NtCurrentProcess(), NULL, size,
+		      MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE);
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(ro != MAP_FAILED);
+	poke(base, 2);
+	poke(base, 9);
+	EXPECT_STATUS(NtGetWriteWatch(NtCurrentProcess(), WRITE_WATCH_FLAG_RESET, base, size,
+				      ro, &count, &gran), STATUS_ACCESS_VIOLATION);
+	EXPECT_EQ(count, 8);
+	EXPECT_WATCH(NtCurrentProcess(), WRITE_WATCH_FLAG_RESET, base, size, 2, 9);
+	EXPECT_NO_WATCH(NtCurrentProcess(), 0, base, size);
+	munmap(ro, PAGE);
+	xrelease(NtCurrentProcess(), base, size);
+}
