@@ -510,6 +510,57 @@ static void vad_page_updates(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xa_empty(&v->chunks));
 }
 
+static unsigned long t_find_page(struct vad_ctx *c, struct mm_vad *v, unsigned long start,
+			    unsigned long end, u16 mask, u16 value)
+{
+	unsigned long addr;
+
+	mutex_lock(&c->lock);
+	addr = mm_vad_find_page(v, start, end, mask, value);
+	mutex_unlock(&c->lock);
+	return addr;
+}
+
+/*
+ * mm_vad_find_page(): the first page in a state, across chunks and the
+ * chunkless stretches between them, never outside [start, end).
+ */
+static void vad_find_page(struct kunit *test)
+{
+	const unsigned long x = 0x30000000, n = 4 * 512 + 100;
+	struct vad_ctx *c = vad_ctx_new(test);
+	struct mm_vad *v = add(test, c, x, x + P(n), COMMIT_RW);
+	const u16 W = MM_PAGE_WRITTEN;
+
+	/* Nothing written: the end, whatever the range. */
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x, x + P(n), W, W), x + P(n));
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x + P(7), x + P(9), W, W), x + P(9));
+	/* A chunkless stretch in the state asked for: its first page. */
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x + P(5), x + P(n), W, 0), x + P(5));
+
+	/* Written pages in the second and the last (short) chunk. */
+	KUNIT_EXPECT_EQ(test, t_update(c, v, x + P(600), x + P(601), 0, W), 0);
+	KUNIT_EXPECT_EQ(test, t_update(c, v, x + P(2050), x + P(2051), 0, W), 0);
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x, x + P(n), W, W), x + P(600));
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x + P(600), x + P(n), W, W), x + P(600));
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x + P(601), x + P(n), W, W), x + P(2050));
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x + P(2051), x + P(n), W, W), x + P(n));
+	/* The range's end bounds the search, inside a chunk too. */
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x, x + P(600), W, W), x + P(600));
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x + P(601), x + P(2050), W, W), x + P(2050));
+	/* Inside a chunk, the first page not written. */
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x + P(600), x + P(n), W, 0), x + P(601));
+
+	/* Decommit all: the default is no longer committed, the chunks go. */
+	KUNIT_EXPECT_EQ(test, t_update(c, v, x, x + P(n), MM_PAGE_COMMITTED |
+				       MM_PAGE_PROT_MASK | W, 0), 0);
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x, x + P(n), MM_PAGE_COMMITTED,
+				     MM_PAGE_COMMITTED), x + P(n));
+	KUNIT_EXPECT_EQ(test, t_update(c, v, x + P(1500), x + P(1502), 0, COMMIT_RW), 0);
+	KUNIT_EXPECT_EQ(test, t_find_page(c, v, x, x + P(n), MM_PAGE_COMMITTED,
+				     MM_PAGE_COMMITTED), x + P(1500));
+}
+
 /*
  * A 1 TiB reservation costs nothing per page, and the region walk skips
  * the chunkless stretches.
@@ -923,6 +974,7 @@ static struct kunit_case vad_test_cases[] = {
 	KUNIT_CASE(vad_partial_release),
 	KUNIT_CASE(vad_region_runs),
 	KUNIT_CASE(vad_page_updates),
+	KUNIT_CASE(vad_find_page),
 	KUNIT_CASE(vad_huge_reservation),
 	KUNIT_CASE(vad_free_bottom_up),
 	KUNIT_CASE(vad_free_top_down),
