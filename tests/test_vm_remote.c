@@ -2342,3 +2342,54 @@ TEST(write_watch_bad_array_resets_nothing)
 	munmap(ro, PAGE);
 	xrelease(NtCurrentProcess(), base, size);
 }
+
+/*
+ * execve() replaces the address space: the NT memory of the old one is
+ * freed with it, while the process lives on.
+ */
+TEST(execve_frees_nt_memory)
+{
+	int64_t r0, r1, r2, t0;
+	int ready[2];
+	char c;
+	pid_t pid;
+
+	nt_setup();
+	ASSERT_EQ(pipe(ready), 0);
+	r0 = resident_pages();
+	ASSERT_GE(r0, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		PVOID base = NULL;
+		SIZE_T size = 64 * PAGE;
+
+		close(ready[0]);
+		if (NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size,
+					    MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE))
+			_exit(2);
+		memset(base, 1, size);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(3);
+		/* Hold the pipe open across execve so the parent can time it. */
+		execl("/bin/sleep", "sleep", "3", (char *)NULL);
+		_exit(4);
+	}
+	close(ready[1]);
+	ASSERT_EQ(read(ready[0], &c, 1), 1);
+	r1 = resident_pages();
+	EXPECT_GE(r1 - r0, 64);
+	t0 = mono_ns();
+	do {
+		r2 = resident_pages();
+		if (r2 <= r0)
+			break;
+		sleep_ms(20);
+	} while (ms_since(t0) < 2500);
+	EXPECT_LE(r2, r0);
+	/* Still the same, live process. */
+	EXPECT_EQ(kill(pid, 0), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(ready[0]);
+}
