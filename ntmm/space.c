@@ -911,7 +911,10 @@ static void mm_remote_work(struct callback_head *work)
 	mm_remote_put(r);
 	/*
 	 * The queueing took a module reference: the work may run after its
-	 * caller has gone. This is the work's last statement.
+	 * caller has gone (a work cannot be cancelled once queued). This is
+	 * the work's last statement; an unload would have to finish within
+	 * the function's epilogue, and free_module() waits for an RCU grace
+	 * period before it frees the module's text.
 	 */
 	module_put(THIS_MODULE);
 }
