@@ -32,13 +32,16 @@ static inline PVOID ntx_ptr(uint64_t v)
 
 /*
  * The services that take PVOID *BaseAddress and PSIZE_T RegionSize in and
- * out: both are read, and written back rounded on success.
+ * out: both are read (NULL is STATUS_ACCESS_VIOLATION, as the kernel's
+ * probe of them gives), and written back rounded on success.
  */
 static NTSTATUS ntx_vm_range(unsigned long cmd, struct ntexec_vm_range *args,
 			     PVOID *BaseAddress, PSIZE_T RegionSize)
 {
 	NTSTATUS status;
 
+	if (!BaseAddress || !RegionSize)
+		return STATUS_ACCESS_VIOLATION;
 	args->base = ntx_u64(*BaseAddress);
 	args->size = *RegionSize;
 	status = ntx_ioctl(cmd, args);
@@ -60,8 +63,6 @@ NTX_EXPORT NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *B
 		.protect = Protect,
 	};
 
-	if (!BaseAddress || !RegionSize)
-		return STATUS_ACCESS_VIOLATION;
 	return ntx_vm_range(NTEXEC_IOC_ALLOCATE_VM, &args, BaseAddress, RegionSize);
 }
 
@@ -73,8 +74,6 @@ NTX_EXPORT NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseA
 		.type = FreeType,
 	};
 
-	if (!BaseAddress || !RegionSize)
-		return STATUS_ACCESS_VIOLATION;
 	return ntx_vm_range(NTEXEC_IOC_FREE_VM, &args, BaseAddress, RegionSize);
 }
 
@@ -165,8 +164,6 @@ NTX_EXPORT NTSTATUS NTAPI NtLockVirtualMemory(HANDLE ProcessHandle, PVOID *BaseA
 		.type = MapType,
 	};
 
-	if (!BaseAddress || !RegionSize)
-		return STATUS_ACCESS_VIOLATION;
 	return ntx_vm_range(NTEXEC_IOC_LOCK_VM, &args, BaseAddress, RegionSize);
 }
 
@@ -178,8 +175,6 @@ NTX_EXPORT NTSTATUS NTAPI NtUnlockVirtualMemory(HANDLE ProcessHandle, PVOID *Bas
 		.type = MapType,
 	};
 
-	if (!BaseAddress || !RegionSize)
-		return STATUS_ACCESS_VIOLATION;
 	return ntx_vm_range(NTEXEC_IOC_UNLOCK_VM, &args, BaseAddress, RegionSize);
 }
 
