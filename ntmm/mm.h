@@ -120,7 +120,7 @@ long mm_reset_write_watch(struct ps_process *process, u64 base, u64 size);
 long mm_get_exception(struct ntexec_exception *exception);
 
 /* Internal to ntmm/. */
-struct mm_remote;
+long mm_lock_addr(struct mm_space *space);
 typedef long (*mm_remote_fn)(struct mm_space *space, void *args);
 bool mm_vma_is_ntexec(struct vm_area_struct *vma);
 struct task_struct *mm_live_thread(struct ps_process *process);
@@ -130,15 +130,12 @@ void mm_zap(struct mm_space *space, unsigned long start, unsigned long end);
 void mm_free_pages(struct mm_space *space, unsigned long start,
 		   unsigned long end, struct list_head *freed);
 void mm_put_pages(struct list_head *freed);
-void mm_release_vads(struct mm_space *space, unsigned long start,
-		     unsigned long end, struct list_head *freed);
 struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 			 unsigned long addr, bool create);
 int mm_map_range(struct mm_space *space, unsigned long addr,
 		 unsigned long len);
 int mm_unmap_range(struct mm_space *space, unsigned long addr,
 		   unsigned long len);
-void mm_record_exception(u32 code, u32 access, unsigned long address);
 unsigned long mm_commit_charge(unsigned long pages);
 void mm_commit_uncharge(unsigned long pages);
 

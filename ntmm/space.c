@@ -208,30 +208,6 @@ void mm_put_pages(struct list_head *freed)
 	}
 }
 
-/* Committed and locked pages of [start, end) of @vad. */
-static void mm_count_pages(struct mm_vad *vad, unsigned long start,
-			   unsigned long end, unsigned long *committed,
-			   unsigned long *locked)
-{
-	unsigned long addr;
-	u16 state;
-
-	*committed = 0;
-	*locked = 0;
-	if (mm_vad_pages_match(vad, start, end, MM_PAGE_COMMITTED | MM_PAGE_LOCKED,
-			       MM_PAGE_COMMITTED)) {
-		*committed = (end - start) >> PAGE_SHIFT;
-		return;
-	}
-	if (mm_vad_pages_match(vad, start, end, MM_PAGE_COMMITTED, 0))
-		return;
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		state = mm_vad_page_state(vad, addr);
-		*committed += !!(state & MM_PAGE_COMMITTED);
-		*locked += !!(state & MM_PAGE_LOCKED);
-	}
-}
-
 /**
  * mm_release_vads() - forget the allocations inside a range
  * @space: the space, @space->lock held
@@ -242,8 +218,8 @@ static void mm_count_pages(struct mm_vad *vad, unsigned long start,
  * The range is a VMA that is going away: VADs and VMAs are split together,
  * so the VADs lie wholly inside it.
  */
-void mm_release_vads(struct mm_space *space, unsigned long start,
-		     unsigned long end, struct list_head *freed)
+static void mm_release_vads(struct mm_space *space, unsigned long start,
+			    unsigned long end, struct list_head *freed)
 {
 	unsigned long committed, locked;
 	struct mm_vad *vad;
@@ -252,7 +228,11 @@ void mm_release_vads(struct mm_space *space, unsigned long start,
 	while ((vad = mm_vad_find_next(&space->vads, start)) &&
 	       vad->start < end) {
 		WARN_ON_ONCE(vad->start < start || vad->end > end);
-		mm_count_pages(vad, vad->start, vad->end, &committed, &locked);
+		committed = mm_vad_count_pages(vad, vad->start, vad->end,
+					       MM_PAGE_COMMITTED,
+					       MM_PAGE_COMMITTED);
+		locked = mm_vad_count_pages(vad, vad->start, vad->end,
+					    MM_PAGE_LOCKED, MM_PAGE_LOCKED);
 		space->committed -= committed;
 		space->locked -= locked;
 		mm_commit_uncharge(committed);
@@ -270,7 +250,7 @@ void mm_release_vads(struct mm_space *space, unsigned long start,
  *
  * For the current thread; NTEXEC_IOC_GET_EXCEPTION reads it back.
  */
-void mm_record_exception(u32 code, u32 access, unsigned long address)
+static void mm_record_exception(u32 code, u32 access, unsigned long address)
 {
 	struct ps_thread *thread = ps_current_thread();
 
@@ -693,8 +673,6 @@ fail:
  */
 static void mm_space_kill(struct mm_space *space)
 {
-	unsigned long committed, locked;
-	struct mm_vad *vad;
 	struct file *file;
 	LIST_HEAD(freed);
 
@@ -704,15 +682,7 @@ static void mm_space_kill(struct mm_space *space)
 	/* A hole of length 0 reaches the end of the file: every PTE. */
 	if (space->mapping)
 		unmap_mapping_range(space->mapping, 0, 0, 1);
-	while ((vad = mm_vad_find_next(&space->vads, 0))) {
-		mm_count_pages(vad, vad->start, vad->end, &committed, &locked);
-		space->committed -= committed;
-		space->locked -= locked;
-		mm_commit_uncharge(committed);
-		mm_vad_remove(&space->vads, vad);
-		mm_vad_free(vad);
-	}
-	mm_free_pages(space, 0, ULONG_MAX & PAGE_MASK, &freed);
+	mm_release_vads(space, 0, ULONG_MAX & PAGE_MASK, &freed);
 	file = space->file;
 	space->file = NULL;
 	space->mapping = NULL;

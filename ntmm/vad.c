@@ -904,6 +904,33 @@ unsigned long mm_vad_find_page(struct mm_vad *vad, unsigned long start,
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_vad_find_page);
 
+/**
+ * mm_vad_count_pages() - how many pages of a range are in a given state
+ * @vad: the VAD
+ * @start: first byte, page-aligned, inside @vad
+ * @end: end, page-aligned, exclusive, inside @vad
+ * @mask: the MM_PAGE_* bits to compare
+ * @value: what they must be
+ *
+ * Built on mm_vad_find_page(), so chunkless stretches cost nothing per
+ * page when they are not in the state. The caller holds the address-space
+ * lock.
+ *
+ * Return: the number of pages with (state & @mask) == @value.
+ */
+unsigned long mm_vad_count_pages(struct mm_vad *vad, unsigned long start,
+				 unsigned long end, u16 mask, u16 value)
+{
+	unsigned long n = 0, addr = start;
+
+	while ((addr = mm_vad_find_page(vad, addr, end, mask, value)) < end) {
+		n++;
+		addr += PAGE_SIZE;
+	}
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_vad_count_pages);
+
 /* NtQueryVirtualMemory tells pages apart by state and, if committed, protection. */
 static u16 vad_region_key(u16 state)
 {

@@ -22,7 +22,7 @@
 #define MM_PAGE_WRITTEN		((u16)0x1000)	/* written since the last write-watch reset */
 #define MM_PAGE_LOCKED		((u16)0x2000)	/* NtLockVirtualMemory */
 #define MM_PAGE_RESET		((u16)0x4000)	/* MEM_RESET: contents may be discarded */
-#define MM_PAGE_SPARE_MASK	((u16)0x8000)	/* free for the fault path */
+#define MM_PAGE_SPARE_MASK	((u16)0x8000)	/* unused */
 
 /**
  * struct mm_vad_tree - the VADs of one NT process
@@ -193,6 +193,8 @@ int mm_vad_update_pages(struct mm_vad *vad, unsigned long start,
 			unsigned long end, u16 clear, u16 set);
 unsigned long mm_vad_find_page(struct mm_vad *vad, unsigned long start,
 			       unsigned long end, u16 mask, u16 value);
+unsigned long mm_vad_count_pages(struct mm_vad *vad, unsigned long start,
+				 unsigned long end, u16 mask, u16 value);
 bool mm_vad_pages_match(struct mm_vad *vad, unsigned long start,
 			unsigned long end, u16 mask, u16 value);
 

@@ -44,7 +44,15 @@ struct nt_memory_basic_information {
 };
 static_assert(sizeof(struct nt_memory_basic_information) == 48);
 
-static long mm_lock_addr(struct mm_space *space)
+/**
+ * mm_lock_addr() - take a space's address-creation lock for a service
+ * @space: the space
+ *
+ * Return: 0 with @space->addr_lock held; -ERESTARTNOINTR when a signal
+ * came first (nothing happened, the ioctl restarts);
+ * STATUS_PROCESS_IS_TERMINATING when the space was run down.
+ */
+long mm_lock_addr(struct mm_space *space)
 {
 	if (mutex_lock_interruptible(&space->addr_lock))
 		return -ERESTARTNOINTR;
@@ -236,19 +244,6 @@ out:
 	return status;
 }
 
-/* Count the pages of [start, end) of @vad whose (state & mask) == value. */
-static unsigned long mm_vad_count(struct mm_vad *vad, unsigned long start,
-				  unsigned long end, u16 mask, u16 value)
-{
-	unsigned long n = 0, addr = start;
-
-	while ((addr = mm_vad_find_page(vad, addr, end, mask, value)) < end) {
-		n++;
-		addr += PAGE_SIZE;
-	}
-	return n;
-}
-
 /*
  * Whether every access some page of [start, end) permits is still
  * permitted under @protect: if so no PTE needs to go.
@@ -302,7 +297,7 @@ static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		}
 		prot = mm_protect_for_allocation(vad->allocation_protect,
 						 plan->protect);
-		newly = mm_vad_count(vad, start, end, MM_PAGE_COMMITTED, 0);
+		newly = mm_vad_count_pages(vad, start, end, MM_PAGE_COMMITTED, 0);
 		status = mm_commit_charge(newly);
 		if (status)
 			goto out;
@@ -456,9 +451,9 @@ static long mm_do_decommit(struct mm_space *space, struct mm_release *req)
 	status = mm_vad_resolve_free(&space->vads, &req->plan, &range);
 	if (status)
 		goto out;
-	committed = mm_vad_count(range.vad, range.start, range.end,
+	committed = mm_vad_count_pages(range.vad, range.start, range.end,
 				 MM_PAGE_COMMITTED, MM_PAGE_COMMITTED);
-	locked = mm_vad_count(range.vad, range.start, range.end,
+	locked = mm_vad_count_pages(range.vad, range.start, range.end,
 			      MM_PAGE_LOCKED, MM_PAGE_LOCKED);
 	if (mm_vad_update_pages(range.vad, range.start, range.end,
 				MM_PAGE_COMMITTED | MM_PAGE_PROT_MASK |
@@ -812,7 +807,7 @@ long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
 			goto out;
 		}
 	}
-	newly = mm_vad_count(vad, start, end, MM_PAGE_LOCKED, 0);
+	newly = mm_vad_count_pages(vad, start, end, MM_PAGE_LOCKED, 0);
 	if (!capable(CAP_IPC_LOCK) && space->locked + newly > limit) {
 		status = STATUS_WORKING_SET_QUOTA;
 		goto out;

@@ -83,10 +83,9 @@ long mm_get_write_watch(struct ps_process *process, u32 flags, u64 base,
 		status = STATUS_INVALID_PARAMETER;
 		goto free;
 	}
-	if (mutex_lock_interruptible(&space->addr_lock)) {
-		status = -ERESTARTNOINTR;
+	status = mm_lock_addr(space);
+	if (status)
 		goto put;
-	}
 	mutex_lock(&space->lock);
 	vad = mm_watch_vad(space, start, end);
 	if (!vad) {
@@ -161,9 +160,10 @@ long mm_reset_write_watch(struct ps_process *process, u64 base, u64 size)
 	space = mm_space_get(process, false);
 	if (IS_ERR_OR_NULL(space))
 		return STATUS_INVALID_PARAMETER;
-	if (mutex_lock_interruptible(&space->addr_lock)) {
+	status = mm_lock_addr(space);
+	if (status) {
 		mm_space_put(space);
-		return -ERESTARTNOINTR;
+		return status;
 	}
 	mutex_lock(&space->lock);
 	vad = mm_watch_vad(space, start, end);
