@@ -43,6 +43,7 @@
 struct mm_ctx {
 	struct kunit *test;
 	struct ps_process *process;
+	struct mm_struct *mm;		/* its address space (kunit_vm_mmap()) */
 	unsigned long ubuf;		/* a page of ordinary user memory */
 	u8 *kbuf;			/* a kernel page */
 	u8 *kbuf2;			/* another */
@@ -70,6 +71,7 @@ static struct mm_ctx *mm_ctx_new(struct kunit *test)
 	KUNIT_ASSERT_NE_MSG(test, c->ubuf, 0UL, "kunit_vm_mmap failed");
 	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(c->ubuf));
 	KUNIT_ASSERT_NOT_NULL(test, current->mm);
+	c->mm = current->mm;
 	c->process = ps_current_process();
 	KUNIT_ASSERT_NOT_NULL(test, c->process);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mm_ctx_put_process,
@@ -79,7 +81,7 @@ static struct mm_ctx *mm_ctx_new(struct kunit *test)
 
 static u64 nt_alloc(struct mm_ctx *c, u64 base, u64 size, u32 type, u32 protect)
 {
-	long status = mm_allocate_virtual(c->process, &base, &size, 0, type, protect);
+	long status = mm_allocate_virtual(c->process, c->mm, &base, &size, 0, type, protect);
 
 	KUNIT_ASSERT_EQ(c->test, status, (long)STATUS_SUCCESS);
 	return base;
@@ -87,12 +89,12 @@ static u64 nt_alloc(struct mm_ctx *c, u64 base, u64 size, u32 type, u32 protect)
 
 static long nt_commit(struct mm_ctx *c, u64 base, u64 size, u32 protect)
 {
-	return mm_allocate_virtual(c->process, &base, &size, 0, COMMIT, protect);
+	return mm_allocate_virtual(c->process, c->mm, &base, &size, 0, COMMIT, protect);
 }
 
 static long nt_free(struct mm_ctx *c, u64 base, u64 size, u32 type)
 {
-	return mm_free_virtual(c->process, &base, &size, type);
+	return mm_free_virtual(c->process, c->mm, &base, &size, type);
 }
 
 static long nt_protect(struct mm_ctx *c, u64 base, u64 size, u32 protect,
@@ -100,7 +102,7 @@ static long nt_protect(struct mm_ctx *c, u64 base, u64 size, u32 protect,
 {
 	u32 dummy;
 
-	return mm_protect_virtual(c->process, &base, &size, protect, old ?: &dummy);
+	return mm_protect_virtual(c->process, c->mm, &base, &size, protect, old ?: &dummy);
 }
 
 /* Bytes copy_from_user()/copy_to_user() could not copy. */
@@ -131,7 +133,7 @@ static bool is_zero(const u8 *buf, size_t len)
 static void space_counts(struct mm_ctx *c, unsigned long *committed,
 			 unsigned long *resident)
 {
-	struct mm_space *space = mm_space_get(c->process, false);
+	struct mm_space *space = mm_space_get(c->process, c->mm, false);
 
 	KUNIT_ASSERT_FALSE(c->test, IS_ERR_OR_NULL(space));
 	mutex_lock(&space->lock);
@@ -154,7 +156,7 @@ static void space_counts(struct mm_ctx *c, unsigned long *committed,
 /* The MM_PAGE_* state of the page holding @addr, or NO_VAD. */
 static u32 page_state(struct mm_ctx *c, unsigned long addr)
 {
-	struct mm_space *space = mm_space_get(c->process, false);
+	struct mm_space *space = mm_space_get(c->process, c->mm, false);
 	struct mm_vad *vad;
 	u32 state = NO_VAD;
 
@@ -172,7 +174,7 @@ static u32 page_state(struct mm_ctx *c, unsigned long addr)
 static bool vad_bounds(struct mm_ctx *c, unsigned long addr,
 		       unsigned long *start, unsigned long *end)
 {
-	struct mm_space *space = mm_space_get(c->process, false);
+	struct mm_space *space = mm_space_get(c->process, c->mm, false);
 	struct mm_vad *vad;
 	bool found = false;
 
@@ -249,7 +251,7 @@ static void reserve_refuses_access(struct kunit *test)
 	EXPECT_COUNTS(c, 0, 0);
 
 	/* The range is taken: a fixed reservation over it conflicts. */
-	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(c->process, &base, &size, 0,
+	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(c->process, c->mm, &base, &size, 0,
 						  RESERVE, RW),
 			(long)STATUS_CONFLICTING_ADDRESSES);
 
@@ -447,7 +449,7 @@ static void decommit_recommit(struct kunit *test)
 
 	b = base + P(1);
 	s = P(2);
-	KUNIT_ASSERT_EQ(test, mm_free_virtual(c->process, &b, &s, NT_MEM_DECOMMIT),
+	KUNIT_ASSERT_EQ(test, mm_free_virtual(c->process, c->mm, &b, &s, NT_MEM_DECOMMIT),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, b, base + P(1));
 	KUNIT_EXPECT_EQ(test, s, P(2));
@@ -499,7 +501,7 @@ static void write_watch(struct kunit *test)
 
 	base = nt_alloc(c, 0, P(4), RESERVE | COMMIT | WATCH, RW);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, 0, base, P(4), uaddrs, &count),
+	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 0ull);
 
@@ -520,7 +522,7 @@ static void write_watch(struct kunit *test)
 
 	/* At most *count addresses, in order. */
 	count = 1;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, 0, base, P(4), uaddrs, &count),
+	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 1ull);
 	KUNIT_ASSERT_EQ(test, uread(addrs, c->ubuf, 8), 0ul);
@@ -528,7 +530,7 @@ static void write_watch(struct kunit *test)
 
 	/* Get and reset. */
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, WRITE_WATCH_FLAG_RESET,
+	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, WRITE_WATCH_FLAG_RESET,
 						 base, P(4), uaddrs, &count),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 2ull);
@@ -538,7 +540,7 @@ static void write_watch(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, page_state(c, base) & MM_PAGE_WRITTEN);
 	KUNIT_EXPECT_FALSE(test, page_state(c, base + P(1)) & MM_PAGE_WRITTEN);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, 0, base, P(4), uaddrs, &count),
+	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 0ull);
 
@@ -550,7 +552,7 @@ static void write_watch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, 8), 0);
 
 	/* NtResetWriteWatch does the same. */
-	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(c->process, base, P(4)),
+	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(c->process, c->mm, base, P(4)),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_FALSE(test, page_state(c, base + P(1)) & MM_PAGE_WRITTEN);
 	KUNIT_EXPECT_EQ(test, uwrite(base + P(1), c->kbuf, 8), 0ul);
@@ -559,13 +561,13 @@ static void write_watch(struct kunit *test)
 
 	/* A write by NtWriteVirtualMemory counts too. */
 	KUNIT_ASSERT_EQ(test, uwrite(c->ubuf, c->kbuf, 16), 0ul);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, base + P(3),
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(3),
 					      (void __user *)c->ubuf, 16, true, &done),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 16ull);
 	KUNIT_EXPECT_TRUE(test, page_state(c, base + P(3)) & MM_PAGE_WRITTEN);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, 0, base, P(4), uaddrs, &count),
+	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 2ull);
 	KUNIT_ASSERT_EQ(test, uread(addrs, c->ubuf, 16), 0ul);
@@ -576,9 +578,9 @@ static void write_watch(struct kunit *test)
 	/* Without MEM_WRITE_WATCH there is nothing to ask. */
 	other = nt_alloc(c, 0, P(1), RESERVE | COMMIT, RW);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, 0, other, P(1), uaddrs, &count),
+	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, other, P(1), uaddrs, &count),
 			(long)STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(c->process, other, P(1)),
+	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(c->process, c->mm, other, P(1)),
 			(long)STATUS_INVALID_PARAMETER);
 }
 
@@ -596,7 +598,7 @@ static void copy_virtual(struct kunit *test)
 	fill(c->kbuf, 30);
 	KUNIT_ASSERT_EQ(test, uwrite(c->ubuf, c->kbuf, 128), 0ul);
 	/* A write into a page never touched: it becomes resident. */
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, base + 16, ubuf, 128, true,
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + 16, ubuf, 128, true,
 					      &done), (long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 128ull);
 	EXPECT_COUNTS(c, 2, 1);
@@ -607,27 +609,30 @@ static void copy_virtual(struct kunit *test)
 	/* And the copy sees what is written through the mapping. */
 	fill(c->kbuf, 31);
 	KUNIT_ASSERT_EQ(test, uwrite(base + 256, c->kbuf, 64), 0ul);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, base + 256, ubuf, 64, false,
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + 256, ubuf, 64, false,
 					      &done), (long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 64ull);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, c->ubuf, 64), 0ul);
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, 64), 0);
 
 	/* A write running into the read-only page stops there. */
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, base + P(1) - 32, ubuf, 64,
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1) - 32, ubuf, 64,
 					      true, &done), (long)STATUS_PARTIAL_COPY);
 	KUNIT_EXPECT_EQ(test, done, 32ull);
 	/* A read across both is fine. */
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, base + P(1) - 32, ubuf, 64,
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1) - 32, ubuf, 64,
 					      false, &done), (long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 64ull);
-	/* Not through a no-access page. */
+	/*
+	 * Not through a no-access page, and the source of a copy is read
+	 * whole or not at all (MmCopyVirtualMemory's chunk): nothing.
+	 */
 	KUNIT_ASSERT_EQ(test, nt_protect(c, base + P(1), P(1), NOACCESS, NULL),
 			(long)STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, base + P(1) - 32, ubuf, 64,
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1) - 32, ubuf, 64,
 					      false, &done), (long)STATUS_PARTIAL_COPY);
-	KUNIT_EXPECT_EQ(test, done, 32ull);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, base + P(1), ubuf, 8,
+	KUNIT_EXPECT_EQ(test, done, 0ull);
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1), ubuf, 8,
 					      false, &done), (long)STATUS_PARTIAL_COPY);
 	KUNIT_EXPECT_EQ(test, done, 0ull);
 }
@@ -650,7 +655,7 @@ static void partial_release(struct kunit *test)
 
 	b = base + P(4);
 	s = P(4);
-	KUNIT_ASSERT_EQ(test, mm_free_virtual(c->process, &b, &s, NT_MEM_RELEASE),
+	KUNIT_ASSERT_EQ(test, mm_free_virtual(c->process, c->mm, &b, &s, NT_MEM_RELEASE),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, b, base + P(4));
 	KUNIT_EXPECT_EQ(test, s, P(4));
@@ -692,7 +697,7 @@ static void partial_release(struct kunit *test)
 	EXPECT_COUNTS(c, 4, 4);
 	b = base;
 	s = 0;
-	KUNIT_EXPECT_EQ(test, mm_free_virtual(c->process, &b, &s, NT_MEM_RELEASE),
+	KUNIT_EXPECT_EQ(test, mm_free_virtual(c->process, c->mm, &b, &s, NT_MEM_RELEASE),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, b, base);
 	KUNIT_EXPECT_EQ(test, s, P(4));
@@ -725,7 +730,7 @@ static void release_frees_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nt_free(c, a + P(1), 0, NT_MEM_RELEASE),
 			(long)STATUS_FREE_VM_NOT_AT_BASE);
 	s = 0;
-	KUNIT_EXPECT_EQ(test, mm_free_virtual(c->process, &a, &s, NT_MEM_RELEASE),
+	KUNIT_EXPECT_EQ(test, mm_free_virtual(c->process, c->mm, &a, &s, NT_MEM_RELEASE),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, s, P(8));
 	EXPECT_COUNTS(c, 8, 4);
@@ -736,7 +741,7 @@ static void release_frees_pages(struct kunit *test)
 
 	/* The space is reusable: the same place is free again. */
 	s = P(1);
-	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(c->process, &a, &s, 0,
+	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(c->process, c->mm, &a, &s, 0,
 						  RESERVE | COMMIT, RW),
 			(long)STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, a, 8), 0ul);

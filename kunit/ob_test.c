@@ -45,18 +45,26 @@ static struct test_obj *new_obj(struct kunit *test, const struct ob_type *type,
 	return t;
 }
 
+static ntstatus_t insert(struct ob_handle_table *table, struct ob_object *obj,
+			 u32 access, u32 attributes, u64 *handle)
+{
+	struct ob_handle_info info = { .access = access, .attributes = attributes };
+
+	return ob_insert_handle(table, obj, &info, handle);
+}
+
 static void handle_values(struct kunit *test)
 {
 	struct ob_handle_table table;
 	int destroyed = 0;
 	struct test_obj *t = new_obj(test, &test_type, &destroyed);
 	struct ob_object *obj;
+	struct ob_handle_info info;
 	u64 h1, h2;
-	u32 granted, attrs;
 
 	ob_init_handle_table(&table);
-	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x3, 0, &h1), STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, OBJ_INHERIT, &h2),
+	KUNIT_EXPECT_EQ(test, insert(&table, &t->ob, 0x3, 0, &h1), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, insert(&table, &t->ob, 0x1, OBJ_INHERIT, &h2),
 			STATUS_SUCCESS);
 	KUNIT_EXPECT_NE(test, h1, 0ull);
 	KUNIT_EXPECT_EQ(test, h1 % 4, 0ull);
@@ -66,19 +74,18 @@ static void handle_values(struct kunit *test)
 
 	/* The low two bits of a handle are ignored. */
 	KUNIT_ASSERT_EQ(test, ob_reference_handle(&table, h2 | 3, &test_type, 0x1, &obj,
-						  &granted, &attrs), STATUS_SUCCESS);
+						  &info), STATUS_SUCCESS);
 	KUNIT_EXPECT_PTR_EQ(test, obj, &t->ob);
-	KUNIT_EXPECT_EQ(test, granted, 0x1u);
-	KUNIT_EXPECT_EQ(test, attrs, OBJ_INHERIT);
+	KUNIT_EXPECT_EQ(test, info.access, 0x1u);
+	KUNIT_EXPECT_EQ(test, info.attributes, OBJ_INHERIT);
 	ob_dereference(obj);
 
 	/* Pseudo, negative and zero handles are never table handles. */
-	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, 0, NULL, 0, &obj, NULL, NULL),
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, 0, NULL, 0, &obj, NULL),
 			STATUS_INVALID_HANDLE);
-	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, (u64)-1, NULL, 0, &obj, NULL, NULL),
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, (u64)-1, NULL, 0, &obj, NULL),
 			STATUS_INVALID_HANDLE);
-	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, 1ull << 40, NULL, 0, &obj, NULL,
-						  NULL), STATUS_INVALID_HANDLE);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, 1ull << 40, NULL, 0, &obj, NULL), STATUS_INVALID_HANDLE);
 
 	ob_dereference(&t->ob);
 	KUNIT_EXPECT_EQ(test, destroyed, 0);
@@ -96,19 +103,19 @@ static void handle_checks_type_then_access(struct kunit *test)
 	u64 h;
 
 	ob_init_handle_table(&table);
-	KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &h), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, insert(&table, &t->ob, 0x1, 0, &h), STATUS_SUCCESS);
 	ob_dereference(&t->ob);
-	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, &other_type, 0x2, &obj, NULL, NULL),
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, &other_type, 0x2, &obj, NULL),
 			STATUS_OBJECT_TYPE_MISMATCH);
-	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, &test_type, 0x2, &obj, NULL, NULL),
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, &test_type, 0x2, &obj, NULL),
 			STATUS_ACCESS_DENIED);
-	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, NULL, 0x1, &obj, NULL, NULL),
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, NULL, 0x1, &obj, NULL),
 			STATUS_SUCCESS);
 	ob_dereference(obj);
 	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h), STATUS_INVALID_HANDLE);
-	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, NULL, 0, &obj, NULL, NULL),
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, NULL, 0, &obj, NULL),
 			STATUS_INVALID_HANDLE);
 	ob_close_handle_table(&table);
 }
@@ -125,7 +132,7 @@ static void handle_reuse_and_growth(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, h);
 	ob_init_handle_table(&table);
 	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &h[i]),
+		KUNIT_ASSERT_EQ(test, insert(&table, &t->ob, 0x1, 0, &h[i]),
 				STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), (u32)n);
 	/* Handles are handed out densely, lowest first. */
@@ -134,7 +141,7 @@ static void handle_reuse_and_growth(struct kunit *test)
 
 	/* A closed slot is reused. */
 	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h[1234]), STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &again),
+	KUNIT_EXPECT_EQ(test, insert(&table, &t->ob, 0x1, 0, &again),
 			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, again, h[1234]);
 
@@ -144,7 +151,7 @@ static void handle_reuse_and_growth(struct kunit *test)
 
 	/* A closed table takes no more handles. */
 	t = new_obj(test, &test_type, &destroyed);
-	KUNIT_EXPECT_EQ(test, ob_insert_handle(&table, &t->ob, 0x1, 0, &again),
+	KUNIT_EXPECT_EQ(test, insert(&table, &t->ob, 0x1, 0, &again),
 			STATUS_PROCESS_IS_TERMINATING);
 	ob_dereference(&t->ob);
 	KUNIT_EXPECT_EQ(test, destroyed, 2);
@@ -214,8 +221,46 @@ static void wait_alert_and_delay(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, alerted);
 }
 
+/*
+ * A handle's binding changes only from what the caller found, and an
+ * emptied table stays open for new handles (a new program's).
+ */
+static void handle_bind_and_empty(struct kunit *test)
+{
+	struct ob_handle_info info = { .access = 0x1, .bind = 7 }, got;
+	struct ob_handle_table table;
+	int destroyed = 0;
+	struct test_obj *t = new_obj(test, &test_type, &destroyed);
+	struct ob_object *obj;
+	u64 h;
+
+	ob_init_handle_table(&table);
+	KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, &t->ob, &info, &h), STATUS_SUCCESS);
+	ob_rebind_handle(&table, h, &t->ob, 6, 9);
+	KUNIT_ASSERT_EQ(test, ob_reference_handle(&table, h, NULL, 0, &obj, &got),
+			STATUS_SUCCESS);
+	ob_dereference(obj);
+	KUNIT_EXPECT_EQ(test, got.bind, 7ull);
+	ob_rebind_handle(&table, h, &t->ob, 7, 9);
+	KUNIT_ASSERT_EQ(test, ob_reference_handle(&table, h, NULL, 0, &obj, &got),
+			STATUS_SUCCESS);
+	ob_dereference(obj);
+	KUNIT_EXPECT_EQ(test, got.bind, 9ull);
+
+	ob_empty_handle_table(&table);
+	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), 0u);
+	KUNIT_EXPECT_EQ(test, ob_reference_handle(&table, h, NULL, 0, &obj, NULL),
+			STATUS_INVALID_HANDLE);
+	KUNIT_EXPECT_EQ(test, insert(&table, &t->ob, 0x1, 0, &h), STATUS_SUCCESS);
+	ob_dereference(&t->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 0);
+	ob_close_handle_table(&table);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+}
+
 static struct kunit_case ob_test_cases[] = {
 	KUNIT_CASE(handle_values),
+	KUNIT_CASE(handle_bind_and_empty),
 	KUNIT_CASE(handle_checks_type_then_access),
 	KUNIT_CASE(handle_reuse_and_growth),
 	KUNIT_CASE(generic_mapping),

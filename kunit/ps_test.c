@@ -4,10 +4,12 @@
  * adoption, CID opens, references through handles, and the exit probe.
  */
 #include <kunit/test.h>
+#include <linux/mman.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/sched/signal.h>
 
+#include "../ntexec/compat.h"
 #include "../ntps/ps.h"
 
 struct exit_case {
@@ -78,11 +80,24 @@ static void release_process(void *p)
 
 static void handles_to_self(struct kunit *test)
 {
-	struct ps_process *self = ps_current_process(), *p;
+	struct ps_process *self, *p;
 	struct ps_thread *t;
 	u64 h, ht;
 
+#ifdef NTX_HAVE_KUNIT_VM_MMAP
+	/* PROCESS_DUP_HANDLE is about a program: give the test thread one. */
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(kunit_vm_mmap(test, NULL, 0, PAGE_SIZE,
+							    PROT_READ, MAP_ANONYMOUS |
+							    MAP_PRIVATE, 0)));
+#else
+	kunit_skip(test, "needs kunit_vm_mmap()");
+#endif
+	self = ps_current_process();
 	KUNIT_ASSERT_NOT_NULL(test, self);
+	/* One id per address space, the same every time it is asked. */
+	KUNIT_EXPECT_NE(test, ps_process_mm_id(self, current->mm), 0ull);
+	KUNIT_EXPECT_EQ(test, ps_process_mm_id(self, current->mm),
+			ps_process_mm_id(self, current->mm));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_process, self), 0);
 
 	/* A kernel thread is no NT process: its CID cannot be opened. */
@@ -129,7 +144,7 @@ static void handles_to_self(struct kunit *test)
 						  NTEXEC_CURRENT_PROCESS, THREAD_ALERT, 0, 0, &ht),
 			STATUS_SUCCESS);
 	KUNIT_ASSERT_EQ(test, ps_reference_thread(self, ht, THREAD_ALERT, &t), STATUS_SUCCESS);
-	KUNIT_EXPECT_PTR_EQ(test, t->pid, task_pid(current));
+	KUNIT_EXPECT_PTR_EQ(test, t->task, current);
 	ps_dereference_thread(t);
 	KUNIT_EXPECT_EQ(test, ps_alert_thread(self, ht), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, ps_test_alert(), STATUS_ALERTED);
@@ -182,6 +197,8 @@ static void exit_signals_objects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e.process->exit_status, 0u);
 	KUNIT_EXPECT_EQ(test, e.thread->exit_status, 0u);
 	KUNIT_EXPECT_GE(test, e.process->exit_time, e.process->create_time);
+	/* Run down before it was signaled: no address space can be bound now. */
+	KUNIT_EXPECT_EQ(test, ps_process_mm_id(e.process, current->mm), 0ull);
 	ps_dereference_thread(e.thread);
 	/* The rundown work holds the last table reference for a moment. */
 	ps_dereference_process(e.process);

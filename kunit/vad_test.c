@@ -585,6 +585,48 @@ static void vad_huge_reservation(struct kunit *test)
 	KUNIT_EXPECT_LT(test, us, 5 * USEC_PER_SEC);
 }
 
+/*
+ * Counting the pages of a 64 TiB reservation costs its chunks, not its
+ * pages, and an update that no chunkless page qualifies for installs no
+ * chunk: the state memory an update may take is bounded by the pages it
+ * changes (MEM_RESET marks committed pages only).
+ */
+static void vad_huge_counts(struct kunit *test)
+{
+	const unsigned long x = 0x100000000000UL, size = 64UL << 40;
+	const unsigned long mid = x + size / 2;
+	struct vad_ctx *c = vad_ctx_new(test);
+	struct mm_vad *v = add(test, c, x, x + size, 0);
+	unsigned long reserved, committed, reset;
+	bool empty;
+	int r1, r2, r3;
+	ktime_t t0 = ktime_get();
+	s64 us;
+
+	mutex_lock(&c->lock);
+	reserved = mm_vad_count_pages(v, x, x + size, MM_PAGE_COMMITTED, 0);
+	r1 = mm_vad_update_pages_if(v, x + P(1), x + size - P(1), MM_PAGE_COMMITTED,
+				    MM_PAGE_COMMITTED, MM_PAGE_RESET, MM_PAGE_RESET);
+	empty = xa_empty(&v->chunks);
+	r2 = mm_vad_update_pages(v, mid, mid + P(3), MM_PAGE_PROT_MASK, COMMIT_RW);
+	r3 = mm_vad_update_pages_if(v, x + P(1), x + size - P(1), MM_PAGE_COMMITTED,
+				    MM_PAGE_COMMITTED, MM_PAGE_RESET, MM_PAGE_RESET);
+	committed = mm_vad_count_pages(v, x, x + size, MM_PAGE_COMMITTED, MM_PAGE_COMMITTED);
+	reset = mm_vad_count_pages(v, x, x + size, MM_PAGE_RESET, MM_PAGE_RESET);
+	mutex_unlock(&c->lock);
+	us = ktime_us_delta(ktime_get(), t0);
+
+	KUNIT_EXPECT_EQ(test, reserved, size >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, r1, 0);
+	KUNIT_EXPECT_TRUE(test, empty);
+	KUNIT_EXPECT_EQ(test, r2, 0);
+	KUNIT_EXPECT_EQ(test, r3, 0);
+	KUNIT_EXPECT_EQ(test, committed, 3ul);
+	KUNIT_EXPECT_EQ(test, reset, 3ul);
+	kunit_info(test, "64 TiB reservation: counts and updates in %lld us\n", us);
+	KUNIT_EXPECT_LT(test, us, 5 * USEC_PER_SEC);
+}
+
 struct busy_stub {
 	unsigned long start, end;	/* a "Linux mapping" */
 	bool report;			/* tell the finder where it is */
@@ -976,6 +1018,7 @@ static struct kunit_case vad_test_cases[] = {
 	KUNIT_CASE(vad_page_updates),
 	KUNIT_CASE(vad_find_page),
 	KUNIT_CASE(vad_huge_reservation),
+	KUNIT_CASE(vad_huge_counts),
 	KUNIT_CASE(vad_free_bottom_up),
 	KUNIT_CASE(vad_free_top_down),
 	KUNIT_CASE(vad_free_random),

@@ -40,6 +40,21 @@ static inline void ntx_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/* get_user_pages_remote() lost its vmas argument in 6.5. */
+static inline long ntx_get_user_pages_remote(struct mm_struct *mm,
+					     unsigned long start,
+					     unsigned long nr_pages,
+					     unsigned int gup_flags,
+					     struct page **pages)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	return get_user_pages_remote(mm, start, nr_pages, gup_flags, pages, NULL);
+#else
+	return get_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				     NULL, NULL);
+#endif
+}
+
 /* kunit_vm_mmap(), a user address space for a KUnit test, came in 6.12. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #define NTX_HAVE_KUNIT_VM_MMAP	1

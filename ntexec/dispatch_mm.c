@@ -4,7 +4,12 @@
  * checks padding and flags, references the process handle for the access
  * the service needs, calls ntmm/ with kernel types and copies the answer
  * out on success (and, for copies, on STATUS_PARTIAL_COPY).
+ *
+ * The handle gives the process and the address space its rights hold for
+ * (ps_reference_process_mm()): a handle opened before the process ran a
+ * new program is checked again before it reaches the new one.
  */
+#include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
 #include "ntexec.h"
@@ -35,6 +40,7 @@ static long ntx_range(struct ntexec_file *nf, void __user *argp,
 {
 	struct ntexec_vm_range args;
 	struct ps_process *process;
+	struct mm_struct *mm;
 	ntstatus_t status;
 	long ret;
 
@@ -46,32 +52,34 @@ static long ntx_range(struct ntexec_file *nf, void __user *argp,
 		return -EINVAL;
 	if (op != NTX_ALLOCATE && op != NTX_PROTECT && args.protect)
 		return -EINVAL;
-	status = ps_reference_process(nf->process, args.process,
-				      PROCESS_VM_OPERATION, &process);
+	status = ps_reference_process_mm(nf->process, args.process,
+					 PROCESS_VM_OPERATION, &process, &mm);
 	if (status)
 		return ntx_mm_ret(status);
 
 	switch (op) {
 	case NTX_ALLOCATE:
-		ret = mm_allocate_virtual(process, &args.base, &args.size,
+		ret = mm_allocate_virtual(process, mm, &args.base, &args.size,
 					  args.zero_bits, args.type, args.protect);
 		break;
 	case NTX_FREE:
-		ret = mm_free_virtual(process, &args.base, &args.size, args.type);
+		ret = mm_free_virtual(process, mm, &args.base, &args.size,
+				      args.type);
 		break;
 	case NTX_PROTECT:
-		ret = mm_protect_virtual(process, &args.base, &args.size,
+		ret = mm_protect_virtual(process, mm, &args.base, &args.size,
 					 args.protect, &args.protect);
 		break;
 	case NTX_LOCK:
 	case NTX_UNLOCK:
-		ret = mm_lock_virtual(process, &args.base, &args.size, args.type,
-				      op == NTX_LOCK);
+		ret = mm_lock_virtual(process, mm, &args.base, &args.size,
+				      args.type, op == NTX_LOCK);
 		break;
 	default:
-		ret = mm_flush_virtual(process, &args.base, &args.size);
+		ret = mm_flush_virtual(process, mm, &args.base, &args.size);
 		break;
 	}
+	mmput(mm);
 	ps_dereference_process(process);
 	return ntx_mm_out(argp, &args, sizeof(args), ret, false);
 }
@@ -110,6 +118,7 @@ long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 {
 	struct ntexec_vm_query args;
 	struct ps_process *process;
+	struct mm_struct *mm;
 	ntstatus_t status;
 	long ret;
 
@@ -117,13 +126,14 @@ long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 		return -EFAULT;
 	if (args.pad)
 		return -EINVAL;
-	status = ps_reference_process(nf->process, args.process,
-				      PROCESS_QUERY_INFORMATION, &process);
+	status = ps_reference_process_mm(nf->process, args.process,
+					 PROCESS_QUERY_INFORMATION, &process, &mm);
 	if (status)
 		return ntx_mm_ret(status);
-	ret = mm_query_virtual(process, args.address, args.info_class,
+	ret = mm_query_virtual(process, mm, args.address, args.info_class,
 			       u64_to_user_ptr(args.buffer), args.length,
 			       &args.return_length);
+	mmput(mm);
 	ps_dereference_process(process);
 	return ntx_mm_out(argp, &args, sizeof(args), ret, false);
 }
@@ -132,18 +142,21 @@ static long ntx_copy(struct ntexec_file *nf, void __user *argp, bool write)
 {
 	struct ntexec_vm_copy args;
 	struct ps_process *process;
+	struct mm_struct *mm;
 	ntstatus_t status;
 	long ret;
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
-	status = ps_reference_process(nf->process, args.process,
-				      write ? PROCESS_VM_WRITE : PROCESS_VM_READ,
-				      &process);
+	status = ps_reference_process_mm(nf->process, args.process,
+					 write ? PROCESS_VM_WRITE : PROCESS_VM_READ,
+					 &process, &mm);
 	if (status)
 		return ntx_mm_ret(status);
-	ret = mm_copy_virtual(process, args.address, u64_to_user_ptr(args.buffer),
-			      args.size, write, &args.done);
+	ret = mm_copy_virtual(process, mm, args.address,
+			      u64_to_user_ptr(args.buffer), args.size, write,
+			      &args.done);
+	mmput(mm);
 	ps_dereference_process(process);
 	/* The count is valid with STATUS_PARTIAL_COPY too. */
 	return ntx_mm_out(argp, &args, sizeof(args), ret, true);
@@ -164,6 +177,7 @@ static long ntx_write_watch(struct ntexec_file *nf, void __user *argp,
 {
 	struct ntexec_write_watch args;
 	struct ps_process *process;
+	struct mm_struct *mm;
 	ntstatus_t status;
 	long ret;
 
@@ -172,16 +186,17 @@ static long ntx_write_watch(struct ntexec_file *nf, void __user *argp,
 	if (args.granularity || (reset && (args.addresses || args.count ||
 					   args.flags)))
 		return -EINVAL;
-	status = ps_reference_process(nf->process, args.process,
-				      PROCESS_VM_OPERATION, &process);
+	status = ps_reference_process_mm(nf->process, args.process,
+					 PROCESS_VM_OPERATION, &process, &mm);
 	if (status)
 		return ntx_mm_ret(status);
 	if (reset)
-		ret = mm_reset_write_watch(process, args.base, args.size);
+		ret = mm_reset_write_watch(process, mm, args.base, args.size);
 	else
-		ret = mm_get_write_watch(process, args.flags, args.base,
+		ret = mm_get_write_watch(process, mm, args.flags, args.base,
 					 args.size, u64_to_user_ptr(args.addresses),
 					 &args.count);
+	mmput(mm);
 	ps_dereference_process(process);
 	args.granularity = PAGE_SIZE;
 	return ntx_mm_out(argp, &args, sizeof(args), ret, false);

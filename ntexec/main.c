@@ -129,6 +129,8 @@ static int ntexec_open(struct inode *inode, struct file *file)
 		kfree(nf);
 		return -ENOMEM;
 	}
+	/* A new program starts with an empty handle table. */
+	ps_attach_current(nf->process);
 	nf->mm = current->mm;
 	mmgrab(nf->mm);
 	file->private_data = nf;

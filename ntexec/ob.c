@@ -29,13 +29,11 @@
 /**
  * struct ob_handle_entry - one handle
  * @object: the referenced object (the handle holds one reference)
- * @access: the access granted through this handle
- * @attributes: OBJ_INHERIT
+ * @info: what the handle grants
  */
 struct ob_handle_entry {
 	struct ob_object *object;
-	u32 access;
-	u32 attributes;
+	struct ob_handle_info info;
 };
 
 void ob_init_object(struct ob_object *obj, const struct ob_type *type)
@@ -117,8 +115,8 @@ EXPORT_SYMBOL_IF_KUNIT(ob_init_handle_table);
  * ob_insert_handle() - create a handle to an object
  * @table: the handle table
  * @obj: the object; the handle takes a reference of its own
- * @access: the access granted (already mapped, no generic bits)
- * @attributes: OBJ_INHERIT or 0
+ * @info: the access granted (already mapped, no generic bits), OBJ_INHERIT
+ *	(other attributes are dropped) and the binding
  * @handle: out: the new handle
  *
  * Return: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES when the table is
@@ -126,38 +124,46 @@ EXPORT_SYMBOL_IF_KUNIT(ob_init_handle_table);
  * closed.
  */
 ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj,
-			    u32 access, u32 attributes, u64 *handle)
+			    const struct ob_handle_info *info, u64 *handle)
 {
 	struct ob_handle_entry *entry;
+	ntstatus_t status;
 	u32 index;
 	int ret;
 
 	entry = kmalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
 	if (!entry)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	entry->object = obj;
-	entry->access = access;
-	entry->attributes = attributes & OBJ_INHERIT;
+	entry->object = ob_reference(obj);
+	entry->info = *info;
+	entry->info.attributes &= OBJ_INHERIT;
 
 	xa_lock(&table->entries);
-	if (table->closed) {
-		xa_unlock(&table->entries);
-		kfree(entry);
-		return STATUS_PROCESS_IS_TERMINATING;
-	}
+	status = STATUS_PROCESS_IS_TERMINATING;
+	if (table->closed)
+		goto fail;
+	/* May drop the lock to allocate: @closed is looked at again after. */
 	ret = __xa_alloc(&table->entries, &index, entry,
 			 XA_LIMIT(1, OB_HANDLE_MAX_INDEX), GFP_KERNEL_ACCOUNT);
-	if (!ret) {
-		table->count++;
-		ob_reference(obj);
-	}
-	xa_unlock(&table->entries);
 	if (ret) {
-		kfree(entry);
-		return STATUS_INSUFFICIENT_RESOURCES;
+		status = STATUS_INSUFFICIENT_RESOURCES;
+		goto fail;
 	}
+	if (table->closed) {
+		/* The rundown began meanwhile and may have missed the entry. */
+		__xa_erase(&table->entries, index);
+		goto fail;
+	}
+	table->count++;
+	xa_unlock(&table->entries);
 	*handle = (u64)index << 2;
 	return STATUS_SUCCESS;
+
+fail:
+	xa_unlock(&table->entries);
+	ob_dereference(obj);
+	kfree(entry);
+	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_insert_handle);
 
@@ -177,15 +183,14 @@ static bool ob_handle_index(u64 handle, unsigned long *index)
  * @type: the type the object must have, or NULL for any
  * @desired: the access the caller needs through this handle
  * @obj: out: the referenced object
- * @granted: out (optional): the handle's granted access
- * @attributes: out (optional): the handle's attributes
+ * @info: out (optional): what the handle grants
  *
  * Return: STATUS_SUCCESS, STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH
  * or STATUS_ACCESS_DENIED (checked in that order, as NT does).
  */
 ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
 			       const struct ob_type *type, u32 desired,
-			       struct ob_object **obj, u32 *granted, u32 *attributes)
+			       struct ob_object **obj, struct ob_handle_info *info)
 {
 	struct ob_handle_entry *entry;
 	unsigned long index;
@@ -200,20 +205,44 @@ ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
 		status = STATUS_INVALID_HANDLE;
 	} else if (type && entry->object->type != type) {
 		status = STATUS_OBJECT_TYPE_MISMATCH;
-	} else if ((entry->access & desired) != desired) {
+	} else if ((entry->info.access & desired) != desired) {
 		status = STATUS_ACCESS_DENIED;
 	} else {
 		*obj = ob_reference(entry->object);
-		if (granted)
-			*granted = entry->access;
-		if (attributes)
-			*attributes = entry->attributes;
+		if (info)
+			*info = entry->info;
 		status = STATUS_SUCCESS;
 	}
 	xa_unlock(&table->entries);
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_reference_handle);
+
+/**
+ * ob_rebind_handle() - record a new binding on a handle
+ * @table: the handle table
+ * @handle: the handle
+ * @obj: the object the caller found behind it
+ * @old_bind: the binding the caller found
+ * @new_bind: the binding it checked the handle's access against since
+ *
+ * Nothing changes when the handle was closed or rebound meanwhile.
+ */
+void ob_rebind_handle(struct ob_handle_table *table, u64 handle,
+		      struct ob_object *obj, u64 old_bind, u64 new_bind)
+{
+	struct ob_handle_entry *entry;
+	unsigned long index;
+
+	if (!ob_handle_index(handle, &index))
+		return;
+	xa_lock(&table->entries);
+	entry = xa_load(&table->entries, index);
+	if (entry && entry->object == obj && entry->info.bind == old_bind)
+		entry->info.bind = new_bind;
+	xa_unlock(&table->entries);
+}
+EXPORT_SYMBOL_IF_KUNIT(ob_rebind_handle);
 
 /**
  * ob_close_handle() - NtClose on a table handle
@@ -243,22 +272,12 @@ ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle)
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_close_handle);
 
-/**
- * ob_close_handle_table() - close every handle, for good
- * @table: the handle table
- *
- * Context: process context; may be called more than once.
- */
-void ob_close_handle_table(struct ob_handle_table *table)
+/* Close every handle the table holds now; the caller decides about new ones. */
+static void ob_close_entries(struct ob_handle_table *table)
 {
 	struct ob_handle_entry *entry;
 	unsigned long index;
 
-	xa_lock(&table->entries);
-	table->closed = true;
-	xa_unlock(&table->entries);
-
-	/* No insertion can happen now; the entries are ours to take. */
 	xa_for_each(&table->entries, index, entry) {
 		xa_lock(&table->entries);
 		entry = __xa_erase(&table->entries, index);
@@ -271,6 +290,37 @@ void ob_close_handle_table(struct ob_handle_table *table)
 		kfree(entry);
 		cond_resched();
 	}
+}
+
+/**
+ * ob_empty_handle_table() - close every handle, leaving the table open
+ * @table: the handle table
+ *
+ * For a process that starts over (a new program after execve): the old
+ * program's handles go. Handles inserted while this runs may go too.
+ *
+ * Context: process context.
+ */
+void ob_empty_handle_table(struct ob_handle_table *table)
+{
+	ob_close_entries(table);
+}
+EXPORT_SYMBOL_IF_KUNIT(ob_empty_handle_table);
+
+/**
+ * ob_close_handle_table() - close every handle, for good
+ * @table: the handle table
+ *
+ * Context: process context; may be called more than once.
+ */
+void ob_close_handle_table(struct ob_handle_table *table)
+{
+	xa_lock(&table->entries);
+	table->closed = true;
+	xa_unlock(&table->entries);
+
+	/* No insertion can complete now; the entries are ours to take. */
+	ob_close_entries(table);
 	xa_destroy(&table->entries);
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_close_handle_table);

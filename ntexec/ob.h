@@ -89,6 +89,20 @@ void ob_signal(struct ob_object *obj);
 u32 ob_map_generic(const struct ob_type *type, u32 access);
 
 /**
+ * struct ob_handle_info - what a handle grants
+ * @access: the access granted through the handle (mapped, no generic bits)
+ * @attributes: OBJ_INHERIT or 0
+ * @bind: what the access was granted on, beyond the object, in the type's
+ *	own terms (a process handle: the address space the access was
+ *	checked against, see ps_process_mm_id()); 0 for nothing
+ */
+struct ob_handle_info {
+	u32 access;
+	u32 attributes;
+	u64 bind;
+};
+
+/**
  * struct ob_handle_table - a process's handles
  * @entries: index (handle >> 2) -> struct ob_handle_entry; the xarray lock
  *	protects the entries, @count and @closed
@@ -106,11 +120,14 @@ struct ob_handle_table {
 
 void ob_init_handle_table(struct ob_handle_table *table);
 ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj,
-			    u32 access, u32 attributes, u64 *handle);
+			    const struct ob_handle_info *info, u64 *handle);
 ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
 			       const struct ob_type *type, u32 desired,
-			       struct ob_object **obj, u32 *granted, u32 *attributes);
+			       struct ob_object **obj, struct ob_handle_info *info);
+void ob_rebind_handle(struct ob_handle_table *table, u64 handle,
+		      struct ob_object *obj, u64 old_bind, u64 new_bind);
 ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle);
+void ob_empty_handle_table(struct ob_handle_table *table);
 void ob_close_handle_table(struct ob_handle_table *table);
 u32 ob_handle_count(struct ob_handle_table *table);
 

@@ -6,20 +6,27 @@
  * The module's own pages are copied directly from their struct page (GUP
  * refuses VM_PFNMAP); they must be committed and permit the access, as
  * Windows' MmCopyVirtualMemory probes them. Ordinary Linux memory of the
- * target goes through access_process_vm() without FOLL_FORCE, so Linux
- * protections hold too. A copy that stops early is STATUS_PARTIAL_COPY
- * with the count of bytes done.
+ * target goes through get_user_pages_remote() without FOLL_FORCE, so Linux
+ * protections hold too. Both act on the address space the caller's rights
+ * were checked against, never on one the target execs into meanwhile. A
+ * copy that stops early is STATUS_PARTIAL_COPY with the count of bytes
+ * done.
  */
 #include <kunit/visibility.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "mm.h"
+#include "../ntexec/compat.h"
 #include "../ntps/ps.h"
+
+/* MmCopyVirtualMemory's unit: 64 KiB, read from the source all or nothing. */
+#define MM_COPY_CHUNK		(64 * 1024UL)
 
 /*
  * The page holding @addr if it is one of the space's and permits the
@@ -41,6 +48,11 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 	if (!vad) {
 		mutex_unlock(&space->lock);
 		return NULL;
+	}
+	/* A reservation still being made: no page may appear in it yet. */
+	if (vad->pending) {
+		mutex_unlock(&space->lock);
+		return ERR_PTR(-EFAULT);
 	}
 	state = mm_vad_page_state(vad, addr);
 	allowed = mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK);
@@ -72,31 +84,120 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 	return page;
 }
 
+/*
+ * Ordinary Linux memory of @mm, as access_remote_vm() (not exported) does
+ * it: get_user_pages_remote() without FOLL_FORCE, so Linux protections
+ * hold. Return: bytes copied, stopping at the first page that fails.
+ */
+static unsigned long mm_copy_linux(struct mm_struct *mm, unsigned long addr,
+				   void *buf, unsigned long len, bool write)
+{
+	unsigned long done = 0, n;
+	struct page *page;
+	void *kaddr;
+	long got;
+
+	if (mmap_read_lock_killable(mm))
+		return 0;
+	while (done < len) {
+		got = ntx_get_user_pages_remote(mm, addr, 1,
+						write ? FOLL_WRITE : 0, &page);
+		if (got <= 0)
+			break;
+		n = min(len - done, PAGE_SIZE - offset_in_page(addr));
+		kaddr = kmap_local_page(page);
+		if (write) {
+			memcpy(kaddr + offset_in_page(addr), buf + done, n);
+			set_page_dirty_lock(page);
+		} else {
+			memcpy(buf + done, kaddr + offset_in_page(addr), n);
+		}
+		kunmap_local(kaddr);
+		put_page(page);
+		done += n;
+		addr += n;
+	}
+	mmap_read_unlock(mm);
+	return done;
+}
+
+/*
+ * One chunk between the kernel buffer @buf and @mm at @addr: the module's
+ * own pages directly, the rest through mm_copy_linux(). Return: bytes
+ * copied, stopping where the target refuses the access.
+ */
+static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
+				   unsigned long addr, void *buf,
+				   unsigned long len, bool write)
+{
+	unsigned long done = 0, n, run;
+	struct page *page;
+	void *kaddr;
+	bool zero;
+
+	while (done < len) {
+		n = min(len - done, PAGE_SIZE - offset_in_page(addr));
+		zero = false;
+		page = space ? mm_copy_page(space, addr, write, &zero) : NULL;
+		if (IS_ERR(page))
+			break;
+		if (zero) {
+			/* Never touched: reads as zeros, stays untouched. */
+			memset(buf + done, 0, n);
+		} else if (page) {
+			kaddr = kmap_local_page(page);
+			if (write)
+				memcpy(kaddr + offset_in_page(addr), buf + done, n);
+			else
+				memcpy(buf + done, kaddr + offset_in_page(addr), n);
+			kunmap_local(kaddr);
+			put_page(page);
+		} else {
+			/* Linux memory: as far as it goes, up to the next page. */
+			run = mm_copy_linux(mm, addr, buf + done, n, write);
+			done += run;
+			addr += run;
+			if (run < n)
+				break;
+			continue;
+		}
+		done += n;
+		addr += n;
+	}
+	return done;
+}
+
 /**
  * mm_copy_virtual() - NtReadVirtualMemory, NtWriteVirtualMemory
  * @process: the process (PROCESS_VM_READ or PROCESS_VM_WRITE)
+ * @mm: its address space, which the rights hold for
  * @address: BaseAddress in @process
  * @buffer: the caller's buffer
  * @size: bytes
  * @write: write into @process, else read from it
  * @done: out: bytes copied
  *
+ * The copy goes in chunks of MM_COPY_CHUNK bytes through a kernel buffer,
+ * as MmCopyVirtualMemory does: each chunk of the source (the target's
+ * memory for a read, the caller's buffer for a write) is read whole or not
+ * at all, so a source that fails part-way counts nothing of that chunk;
+ * the destination is written as far as it goes, so its faults keep exact
+ * counts.
+ *
  * Return: STATUS_SUCCESS, STATUS_PARTIAL_COPY (with *@done valid),
- * STATUS_ACCESS_VIOLATION for ranges outside user space or a bad caller
- * buffer with nothing copied, STATUS_PROCESS_IS_TERMINATING.
+ * STATUS_ACCESS_VIOLATION for ranges outside user space or a caller buffer
+ * that takes nothing, STATUS_PROCESS_IS_TERMINATING, or -EINTR when the
+ * caller was killed.
  */
-long mm_copy_virtual(struct ps_process *process, u64 address,
-		     void __user *buffer, u64 size, bool write, u64 *done)
+long mm_copy_virtual(struct ps_process *process, struct mm_struct *mm,
+		     u64 address, void __user *buffer, u64 size, bool write,
+		     u64 *done)
 {
-	struct task_struct *task;
 	struct mm_space *space;
-	unsigned long n, left;
-	struct page *page;
+	unsigned long n, got;
 	long status = STATUS_SUCCESS;
-	void *bounce, *kaddr;
 	u64 copied = 0;
-	bool zero;
-	int ret;
+	void *bounce;
 
 	*done = 0;
 	if (!size)
@@ -104,13 +205,10 @@ long mm_copy_virtual(struct ps_process *process, u64 address,
 	if (address + size < address || address + size > TASK_SIZE ||
 	    !access_ok(buffer, size))
 		return STATUS_ACCESS_VIOLATION;
-	task = mm_live_thread(process);
-	if (!task)
-		return STATUS_PROCESS_IS_TERMINATING;
-	space = mm_space_get(process, false);
+	space = mm_space_get(process, mm, false);
 	if (IS_ERR(space))
-		space = NULL;
-	bounce = (void *)__get_free_page(GFP_KERNEL);
+		return STATUS_PROCESS_IS_TERMINATING;
+	bounce = kvmalloc(min_t(u64, size, MM_COPY_CHUNK), GFP_KERNEL);
 	if (!bounce) {
 		status = STATUS_NO_MEMORY;
 		goto out;
@@ -120,64 +218,38 @@ long mm_copy_virtual(struct ps_process *process, u64 address,
 		unsigned long addr = address + copied;
 		void __user *ubuf = buffer + copied;
 
-		n = min_t(u64, size - copied, PAGE_SIZE - offset_in_page(addr));
-		zero = false;
-		page = space ? mm_copy_page(space, addr, write, &zero) : NULL;
-		if (IS_ERR(page))
-			break;
-		if (zero) {
-			left = clear_user(ubuf, n);
-			copied += n - left;
-			if (left) {
+		n = min_t(u64, size - copied, MM_COPY_CHUNK);
+		if (write) {
+			if (copy_from_user(bounce, ubuf, n))
+				break;
+			got = mm_copy_chunk(space, mm, addr, bounce, n, true);
+			copied += got;
+			if (got < n)
+				break;
+		} else {
+			if (mm_copy_chunk(space, mm, addr, bounce, n, false) < n)
+				break;
+			got = n - copy_to_user(ubuf, bounce, n);
+			copied += got;
+			if (got < n) {
 				status = STATUS_ACCESS_VIOLATION;
 				break;
 			}
-			continue;
 		}
-		if (page) {
-			kaddr = kmap_local_page(page);
-			if (write)
-				left = copy_from_user(kaddr + offset_in_page(addr),
-						      ubuf, n);
-			else
-				left = copy_to_user(ubuf,
-						    kaddr + offset_in_page(addr), n);
-			kunmap_local(kaddr);
-			put_page(page);
-			copied += n - left;
-			if (left) {
-				status = STATUS_ACCESS_VIOLATION;
-				break;
-			}
-			continue;
-		}
-
-		/* Ordinary Linux memory of the process. */
-		if (write && copy_from_user(bounce, ubuf, n)) {
-			status = STATUS_ACCESS_VIOLATION;
+		if (fatal_signal_pending(current)) {
+			status = -EINTR;
 			break;
 		}
-		ret = access_process_vm(task, addr, bounce, n,
-					write ? FOLL_WRITE : 0);
-		if (ret <= 0)
-			break;
-		if (!write && copy_to_user(ubuf, bounce, ret)) {
-			status = STATUS_ACCESS_VIOLATION;
-			break;
-		}
-		copied += ret;
-		if (ret < n)
-			break;
+		cond_resched();
 	}
-	free_page((unsigned long)bounce);
-	if (copied < size && status == STATUS_SUCCESS)
+	kvfree(bounce);
+	if (status == STATUS_SUCCESS && copied < size)
 		status = STATUS_PARTIAL_COPY;
 	else if (status == STATUS_ACCESS_VIOLATION && copied)
 		status = STATUS_PARTIAL_COPY;
 out:
 	if (space)
 		mm_space_put(space);
-	put_task_struct(task);
 	*done = copied;
 	return status;
 }

@@ -96,32 +96,43 @@ int mm_init(void);
 void mm_exit(void);
 
 void mm_space_put(struct mm_space *space);
-struct mm_space *mm_space_get(struct ps_process *process, bool create);
+struct mm_space *mm_space_get(struct ps_process *process, struct mm_struct *mm,
+			      bool create);
 void mm_process_rundown(struct ps_process *process);
 void mm_process_counters(struct ps_process *process, struct mm_counters *c);
 
-/* The services: a NTSTATUS (>= 0) or a transport error (< 0). */
-long mm_allocate_virtual(struct ps_process *process, u64 *base, u64 *size,
-			 u64 zero_bits, u32 type, u32 protect);
-long mm_free_virtual(struct ps_process *process, u64 *base, u64 *size,
-		     u32 type);
-long mm_protect_virtual(struct ps_process *process, u64 *base, u64 *size,
-			u32 protect, u32 *old_protect);
-long mm_query_virtual(struct ps_process *process, u64 address, u32 info_class,
-		      void __user *buffer, u64 length, u64 *return_length);
-long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
-		     u32 map_type, bool lock);
-long mm_flush_virtual(struct ps_process *process, u64 *base, u64 *size);
-long mm_copy_virtual(struct ps_process *process, u64 address,
-		     void __user *buffer, u64 size, bool write, u64 *done);
-long mm_get_write_watch(struct ps_process *process, u32 flags, u64 base,
-			u64 size, u64 __user *addresses, u64 *count);
-long mm_reset_write_watch(struct ps_process *process, u64 base, u64 size);
+/*
+ * The services: a NTSTATUS (>= 0) or a transport error (< 0). Each acts on
+ * @mm, the address space of @process the caller's rights hold for
+ * (ps_reference_process_mm()), and on nothing else.
+ */
+long mm_allocate_virtual(struct ps_process *process, struct mm_struct *mm,
+			 u64 *base, u64 *size, u64 zero_bits, u32 type,
+			 u32 protect);
+long mm_free_virtual(struct ps_process *process, struct mm_struct *mm,
+		     u64 *base, u64 *size, u32 type);
+long mm_protect_virtual(struct ps_process *process, struct mm_struct *mm,
+			u64 *base, u64 *size, u32 protect, u32 *old_protect);
+long mm_query_virtual(struct ps_process *process, struct mm_struct *mm,
+		      u64 address, u32 info_class, void __user *buffer,
+		      u64 length, u64 *return_length);
+long mm_lock_virtual(struct ps_process *process, struct mm_struct *mm,
+		     u64 *base, u64 *size, u32 map_type, bool lock);
+long mm_flush_virtual(struct ps_process *process, struct mm_struct *mm,
+		      u64 *base, u64 *size);
+long mm_copy_virtual(struct ps_process *process, struct mm_struct *mm,
+		     u64 address, void __user *buffer, u64 size, bool write,
+		     u64 *done);
+long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
+			u32 flags, u64 base, u64 size, u64 __user *addresses,
+			u64 *count);
+long mm_reset_write_watch(struct ps_process *process, struct mm_struct *mm,
+			  u64 base, u64 size);
 long mm_get_exception(struct ntexec_exception *exception);
 
 /* Internal to ntmm/. */
-long mm_lock_addr(struct mm_space *space);
-typedef long (*mm_remote_fn)(struct mm_space *space, void *args);
+long mm_lock_addr(struct mm_space *space, bool remote);
+typedef long (*mm_remote_fn)(struct mm_space *space, void *args, bool remote);
 bool mm_vma_is_ntexec(struct vm_area_struct *vma);
 struct task_struct *mm_live_thread(struct ps_process *process);
 long mm_run_in(struct ps_process *process, struct mm_space *space,

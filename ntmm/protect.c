@@ -256,19 +256,22 @@ static ntstatus_t mm_check_alloc_type(u32 type)
 {
 	unsigned int i;
 
+	const u32 placeholder = NT_MEM_RESERVE_PLACEHOLDER | NT_MEM_REPLACE_PLACEHOLDER;
+
 	/*
-	 * The placeholder flags belong to NtAllocateVirtualMemoryEx; through
-	 * NtAllocateVirtualMemory they are STATUS_INVALID_PARAMETER
-	 * (test_NtAllocateVirtualMemoryEx, "Placeholder functionality").
+	 * Unknown bits first (Windows: 0xFFFFFFFF is
+	 * STATUS_INVALID_PARAMETER_5, placeholder bits and all), then the
+	 * placeholder flags, which belong to NtAllocateVirtualMemoryEx and are
+	 * STATUS_INVALID_PARAMETER through NtAllocateVirtualMemory
+	 * (test_NtAllocateVirtualMemoryEx, "Placeholder functionality"), then
+	 * no action at all: the WRK's STATUS_INVALID_PARAMETER_5, which
+	 * test_NtAllocateVirtualMemory accepts for AT_ROUND_TO_PAGE.
 	 */
-	if (type & (NT_MEM_RESERVE_PLACEHOLDER | NT_MEM_REPLACE_PLACEHOLDER))
+	if (type & ~(MM_ALLOC_TYPE_VALID | placeholder))
+		return STATUS_INVALID_PARAMETER_5;
+	if (type & placeholder)
 		return STATUS_INVALID_PARAMETER;
-	/*
-	 * Unknown bits, and no action at all: the WRK's
-	 * STATUS_INVALID_PARAMETER_5, which test_NtAllocateVirtualMemory
-	 * accepts for AT_ROUND_TO_PAGE.
-	 */
-	if ((type & ~MM_ALLOC_TYPE_VALID) || !(type & MM_ALLOC_TYPE_ACTION))
+	if (!(type & MM_ALLOC_TYPE_ACTION))
 		return STATUS_INVALID_PARAMETER_5;
 	for (i = 0; i < ARRAY_SIZE(mm_alloc_type_rules); i++) {
 		const struct mm_alloc_type_rule *r = &mm_alloc_type_rules[i];
@@ -405,9 +408,9 @@ EXPORT_SYMBOL_IF_KUNIT(mm_check_allocate);
  * MEM_COALESCE_PLACEHOLDERS with MEM_RELEASE are refused the same way, as
  * ntexec has no placeholders. A base at or above the highest user address
  * is STATUS_INVALID_PARAMETER_2 and a size reaching past it
- * STATUS_INVALID_PARAMETER_3 (ReactOS). A NULL base is
- * STATUS_INVALID_PARAMETER (Wine: "avoid freeing the DOS area when a broken
- * app passes a NULL pointer").
+ * STATUS_INVALID_PARAMETER_3 (ReactOS). A base in the first page is
+ * STATUS_MEMORY_NOT_ALLOCATED, what Windows answers for a NULL base: no
+ * allocation can be there.
  *
  * The base is rounded down to a page and a non-zero size up to cover
  * [base, base + size) (test_NtAllocateVirtualMemory: decommitting 2 bytes
@@ -429,7 +432,7 @@ ntstatus_t mm_check_free(unsigned long base, unsigned long size, u32 type,
 	if (highest - base < size)
 		return STATUS_INVALID_PARAMETER_3;
 	if (!(base & PAGE_MASK))
-		return STATUS_INVALID_PARAMETER;
+		return STATUS_MEMORY_NOT_ALLOCATED;
 
 	plan->release = type == NT_MEM_RELEASE;
 	plan->whole = !size;

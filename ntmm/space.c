@@ -191,6 +191,7 @@ void mm_free_pages(struct mm_space *space, unsigned long start,
 		list_add_tail(&page->lru, freed);
 		space->resident--;
 		atomic_long_dec(&mm_resident_total);
+		cond_resched();
 	}
 }
 
@@ -205,6 +206,7 @@ void mm_put_pages(struct list_head *freed)
 	list_for_each_entry_safe(page, tmp, freed, lru) {
 		list_del(&page->lru);
 		__free_page(page);
+		cond_resched();
 	}
 }
 
@@ -506,12 +508,17 @@ static int mm_vm_mremap(struct vm_area_struct *vma)
 /*
  * The VMA is going: munmap() by the process, a release by the module,
  * exit or execve. Its PTEs are already gone; so go its VADs and pages.
+ * Only a VMA the module made (file offset == address) stands for VADs: a
+ * failed mremap() closes a temporary copy of the VMA at another address,
+ * where another allocation may be under way.
  */
 static void mm_vm_close(struct vm_area_struct *vma)
 {
 	struct mm_space *space = vma->vm_file->private_data;
 	LIST_HEAD(freed);
 
+	if (vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT)
+		return;
 	mutex_lock(&space->lock);
 	if (!space->dead)
 		mm_release_vads(space, vma->vm_start, vma->vm_end, &freed);
@@ -727,41 +734,55 @@ struct task_struct *mm_live_thread(struct ps_process *process)
 	return found;
 }
 
+/* Whether some live thread of @process has @mm as its address space. */
+static bool mm_is_current(struct ps_process *process, struct mm_struct *mm)
+{
+	struct task_struct *task, *t;
+	bool found = false;
+
+	rcu_read_lock();
+	task = pid_task(process->pid, PIDTYPE_TGID);
+	if (task) {
+		for_each_thread(task, t) {
+			if (READ_ONCE(t->mm) == mm && !(t->flags & PF_EXITING)) {
+				found = true;
+				break;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /**
  * mm_space_get() - the NT address space of a process
  * @process: the process
+ * @mm: the Linux address space the caller acts on (referenced by it): the
+ *	one the caller's rights were checked against
  * @create: create the space if the process has none yet
  *
- * The space belongs to the process's current Linux mm: after an execve the
- * old space is run down and a new one starts.
+ * The space belongs to one Linux mm: after an execve the old space is run
+ * down and a new one starts. A caller whose @mm is no longer the
+ * process's (it ran a new program meanwhile) gets nothing: it must not
+ * act on the new program, nor replace its space.
  *
  * Return: a referenced space, NULL if there is none (or no memory), or
- * ERR_PTR(-ESRCH) when the process has no address space any more.
+ * ERR_PTR(-ESRCH) when @mm is not the process's address space any more.
  */
-struct mm_space *mm_space_get(struct ps_process *process, bool create)
+struct mm_space *mm_space_get(struct ps_process *process, struct mm_struct *mm,
+			      bool create)
 {
 	struct mm_space *space, *old = NULL, *new = NULL;
-	struct task_struct *task;
-	struct mm_struct *mm;
-
-	task = mm_live_thread(process);
-	if (!task)
-		return ERR_PTR(-ESRCH);
-	task_lock(task);
-	mm = task->mm;
-	if (mm)
-		mmgrab(mm);
-	task_unlock(task);
-	put_task_struct(task);
-	if (!mm)
-		return ERR_PTR(-ESRCH);
 
 again:
 	spin_lock(&process->lock);
 	space = process->vm;
-	if (space && space->mm == mm) {
+	if (process->rundown || !mm_is_current(process, mm)) {
+		space = ERR_PTR(-ESRCH);
+	} else if (space && space->mm == mm) {
 		kref_get(&space->ref);
 	} else if (new) {
+		/* A space of an mm that no thread has any more is stale. */
 		old = space;
 		process->vm = new;
 		space = new;
@@ -785,7 +806,6 @@ again:
 		mm_space_kill(old);
 		mm_space_put(old);
 	}
-	mmdrop(mm);
 	return space;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_space_get);
@@ -875,7 +895,7 @@ static void mm_remote_work(struct callback_head *work)
 		if ((current->flags & PF_EXITING) || current->mm != r->space->mm)
 			r->ret = STATUS_PROCESS_IS_TERMINATING;
 		else
-			r->ret = r->fn(r->space, r->args);
+			r->ret = r->fn(r->space, r->args, true);
 		complete(&r->done);
 	}
 	mm_remote_put(r);
@@ -893,7 +913,8 @@ static void mm_remote_work(struct callback_head *work)
  * mm_run_in() - run a service in the context of a process
  * @process: the process
  * @space: its space (referenced by the caller)
- * @fn: the service's part that must run there (vm_mmap(), vm_munmap())
+ * @fn: the service's part that must run there (vm_mmap(), vm_munmap());
+ *	told whether it runs remotely, where it cannot restart a system call
  * @args: for @fn
  *
  * Return: what @fn returned, STATUS_PROCESS_IS_TERMINATING when the
@@ -908,7 +929,7 @@ long mm_run_in(struct ps_process *process, struct mm_space *space,
 	long ret;
 
 	if (current->mm == space->mm)
-		return fn(space, args);
+		return fn(space, args, false);
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)

@@ -757,7 +757,34 @@ EXPORT_SYMBOL_IF_KUNIT(mm_vad_page_state);
 int mm_vad_update_pages(struct mm_vad *vad, unsigned long start,
 			unsigned long end, u16 clear, u16 set)
 {
+	return mm_vad_update_pages_if(vad, start, end, 0, 0, clear, set);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_vad_update_pages);
+
+/**
+ * mm_vad_update_pages_if() - change the state of the pages in a state
+ * @vad: the VAD, its tree's lock held
+ * @start: first byte, page-aligned, inside @vad
+ * @end: end, page-aligned, exclusive, inside @vad
+ * @mask: the state bits the condition looks at (0: every page qualifies)
+ * @value: their value on the pages to change
+ * @clear: bits to clear on those pages
+ * @set: bits to set on them, after @clear
+ *
+ * A chunk is installed only where some page changes: pages that do not
+ * qualify cost nothing, however large the range. So the memory an update
+ * may allocate is bounded by the pages it changes, and callers bound those
+ * (by commit: only committed pages take states other than a VAD's default).
+ *
+ * Return: 0, -EINVAL for a range outside @vad, or -ENOMEM (nothing changed
+ * in the chunks that could not be installed; earlier ones may have been).
+ */
+int mm_vad_update_pages_if(struct mm_vad *vad, unsigned long start,
+			   unsigned long end, u16 mask, u16 value, u16 clear,
+			   u16 set)
+{
 	unsigned long first, last, ci, cfirst, clast, j, a, b;
+	bool dflt = (vad->default_state & mask) == value;
 	u16 nd = (vad->default_state & ~clear) | set;
 	u16 *chunk;
 	int ret = 0;
@@ -770,18 +797,21 @@ int mm_vad_update_pages(struct mm_vad *vad, unsigned long start,
 	cfirst = first >> MM_VAD_CHUNK_SHIFT;
 	clast = last >> MM_VAD_CHUNK_SHIFT;
 
-	if (first == 0 && last == vad_pages(vad) - 1) {
-		/* Every page: the default changes, chunks follow. */
-		xa_for_each(&vad->chunks, ci, chunk)
+	if (first == 0 && last == vad_pages(vad) - 1 && dflt) {
+		/* Every page whose state is the default: the default changes. */
+		xa_for_each(&vad->chunks, ci, chunk) {
 			for (j = 0; j < vad_chunk_len(vad, ci); j++)
-				chunk[j] = (chunk[j] & ~clear) | set;
+				if ((chunk[j] & mask) == value)
+					chunk[j] = (chunk[j] & ~clear) | set;
+			cond_resched();
+		}
 		vad->default_state = nd;
 		vad_chunks_compact(vad, cfirst, clast);
 		return 0;
 	}
 
 	/* Chunkless pages hold the default: only a change needs a chunk. */
-	if (nd != vad->default_state) {
+	if (dflt && nd != vad->default_state) {
 		for (ci = cfirst; ci <= clast; ci++) {
 			if (xa_load(&vad->chunks, ci))
 				continue;
@@ -790,6 +820,7 @@ int mm_vad_update_pages(struct mm_vad *vad, unsigned long start,
 				vad_chunks_compact(vad, cfirst, clast);
 				return ret;
 			}
+			cond_resched();
 		}
 	}
 
@@ -798,23 +829,25 @@ int mm_vad_update_pages(struct mm_vad *vad, unsigned long start,
 		b = min(last, ((ci + 1) << MM_VAD_CHUNK_SHIFT) - 1) &
 		    MM_VAD_CHUNK_MASK;
 		for (j = a; j <= b; j++)
-			chunk[j] = (chunk[j] & ~clear) | set;
+			if ((chunk[j] & mask) == value)
+				chunk[j] = (chunk[j] & ~clear) | set;
 		if (a == 0 && b == vad_chunk_len(vad, ci) - 1 &&
 		    vad_chunk_uniform(chunk, b + 1, vad->default_state))
 			kfree(xa_erase(&vad->chunks, ci));
+		cond_resched();
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(mm_vad_update_pages);
+EXPORT_SYMBOL_IF_KUNIT(mm_vad_update_pages_if);
 
 /*
- * The first page at or after @idx whose state under @mask differs from
- * @value, or the number of pages of @vad if there is none.
+ * The first page at or after @idx, below @n, whose state under @mask
+ * differs from @value, or @n if there is none.
  */
 static unsigned long vad_scan(struct mm_vad *vad, unsigned long idx,
-			      u16 mask, u16 value)
+			      unsigned long n, u16 mask, u16 value)
 {
-	unsigned long n = vad_pages(vad), ci, end;
+	unsigned long ci, end;
 	u16 *chunk;
 
 	while (idx < n) {
@@ -834,6 +867,7 @@ static unsigned long vad_scan(struct mm_vad *vad, unsigned long idx,
 		for (; idx < end; idx++)
 			if ((chunk[idx & MM_VAD_CHUNK_MASK] & mask) != value)
 				return idx;
+		cond_resched();
 	}
 	return n;
 }
@@ -857,7 +891,7 @@ bool mm_vad_pages_match(struct mm_vad *vad, unsigned long start,
 	unsigned long first = (start - vad->start) >> PAGE_SHIFT;
 	unsigned long last = (PAGE_ALIGN(end) - vad->start) >> PAGE_SHIFT;
 
-	return vad_scan(vad, first, mask, value) >= last;
+	return vad_scan(vad, first, last, mask, value) >= last;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_vad_pages_match);
 
@@ -899,6 +933,7 @@ unsigned long mm_vad_find_page(struct mm_vad *vad, unsigned long start,
 		for (; idx < stop; idx++)
 			if ((chunk[idx & MM_VAD_CHUNK_MASK] & mask) == value)
 				return vad->start + (idx << PAGE_SHIFT);
+		cond_resched();
 	}
 	return idx < last ? vad->start + (idx << PAGE_SHIFT) : end;
 }
@@ -912,20 +947,34 @@ EXPORT_SYMBOL_IF_KUNIT(mm_vad_find_page);
  * @mask: the MM_PAGE_* bits to compare
  * @value: what they must be
  *
- * Built on mm_vad_find_page(), so chunkless stretches cost nothing per
- * page when they are not in the state. The caller holds the address-space
- * lock.
+ * Chunkless stretches are counted whole, so the count costs the range's
+ * chunks, never its pages (a 64 TiB reservation counts as fast as one
+ * page). The caller holds the address-space lock.
  *
  * Return: the number of pages with (state & @mask) == @value.
  */
 unsigned long mm_vad_count_pages(struct mm_vad *vad, unsigned long start,
 				 unsigned long end, u16 mask, u16 value)
 {
-	unsigned long n = 0, addr = start;
+	unsigned long first = (start - vad->start) >> PAGE_SHIFT;
+	unsigned long last = (end - vad->start) >> PAGE_SHIFT, ci, a, b, idx, n;
+	bool dflt = (vad->default_state & mask) == value;
+	u16 *chunk;
 
-	while ((addr = mm_vad_find_page(vad, addr, end, mask, value)) < end) {
-		n++;
-		addr += PAGE_SIZE;
+	if (first >= last)
+		return 0;
+	/* Chunkless stretches count whole; only chunks are looked into. */
+	n = dflt ? last - first : 0;
+	xa_for_each_range(&vad->chunks, ci, chunk, first >> MM_VAD_CHUNK_SHIFT,
+			  (last - 1) >> MM_VAD_CHUNK_SHIFT) {
+		a = max(first, ci << MM_VAD_CHUNK_SHIFT);
+		b = min(last, (ci + 1) << MM_VAD_CHUNK_SHIFT);
+		if (dflt)
+			n -= b - a;
+		for (idx = a; idx < b; idx++)
+			if ((chunk[idx & MM_VAD_CHUNK_MASK] & mask) == value)
+				n++;
+		cond_resched();
 	}
 	return n;
 }
@@ -958,10 +1007,10 @@ void mm_vad_region(struct mm_vad *vad, unsigned long addr,
 	u16 state = vad_get(vad, idx), key = vad_region_key(state);
 
 	if (key)
-		end = vad_scan(vad, idx + 1,
+		end = vad_scan(vad, idx + 1, vad_pages(vad),
 			       MM_PAGE_COMMITTED | MM_PAGE_PROT_MASK, key);
 	else
-		end = vad_scan(vad, idx + 1, MM_PAGE_COMMITTED, 0);
+		end = vad_scan(vad, idx + 1, vad_pages(vad), MM_PAGE_COMMITTED, 0);
 	region->base = vad->start + (idx << PAGE_SHIFT);
 	region->size = (end - idx) << PAGE_SHIFT;
 	region->state = key ? NT_MEM_COMMIT : NT_MEM_RESERVE;

@@ -63,6 +63,8 @@ struct mm_vad_span {
  * @type: NT_MEM_PRIVATE (NT_MEM_MAPPED and NT_MEM_IMAGE later)
  * @allocation_protect: the protection given at reservation (AllocationProtect)
  * @flags: NT_MEM_WRITE_WATCH and the like, as given at reservation
+ * @pending: inserted by a reservation whose VMA is not made yet: no page
+ *	may be allocated in it (the reservation may still fail)
  * @default_state: the state of every page that has no entry in @chunks
  * @chunks: chunk index -> u16 state of MM_VAD_CHUNK_PAGES pages (the last
  *	chunk of a VAD may be shorter). A chunk exists only where some page
@@ -81,6 +83,7 @@ struct mm_vad {
 	u32 type;
 	u32 allocation_protect;
 	u32 flags;
+	bool pending;
 	u16 default_state;
 	struct xarray chunks;
 };
@@ -191,6 +194,9 @@ ntstatus_t mm_vad_resolve_free(struct mm_vad_tree *tree,
 u16 mm_vad_page_state(struct mm_vad *vad, unsigned long addr);
 int mm_vad_update_pages(struct mm_vad *vad, unsigned long start,
 			unsigned long end, u16 clear, u16 set);
+int mm_vad_update_pages_if(struct mm_vad *vad, unsigned long start,
+			   unsigned long end, u16 mask, u16 value, u16 clear,
+			   u16 set);
 unsigned long mm_vad_find_page(struct mm_vad *vad, unsigned long start,
 			       unsigned long end, u16 mask, u16 value);
 unsigned long mm_vad_count_pages(struct mm_vad *vad, unsigned long start,

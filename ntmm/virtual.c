@@ -47,15 +47,23 @@ static_assert(sizeof(struct nt_memory_basic_information) == 48);
 /**
  * mm_lock_addr() - take a space's address-creation lock for a service
  * @space: the space
+ * @remote: the service runs in the target for another process's call
+ *	(mm_run_in()): no system call of the target's can restart, so only
+ *	a fatal signal interrupts the wait
  *
  * Return: 0 with @space->addr_lock held; -ERESTARTNOINTR when a signal
  * came first (nothing happened, the ioctl restarts);
- * STATUS_PROCESS_IS_TERMINATING when the space was run down.
+ * STATUS_PROCESS_IS_TERMINATING when the space was run down or a remote
+ * target is being killed.
  */
-long mm_lock_addr(struct mm_space *space)
+long mm_lock_addr(struct mm_space *space, bool remote)
 {
-	if (mutex_lock_interruptible(&space->addr_lock))
+	if (remote) {
+		if (mutex_lock_killable(&space->addr_lock))
+			return STATUS_PROCESS_IS_TERMINATING;
+	} else if (mutex_lock_interruptible(&space->addr_lock)) {
 		return -ERESTARTNOINTR;
+	}
 	if (space->dead) {
 		mutex_unlock(&space->addr_lock);
 		return STATUS_PROCESS_IS_TERMINATING;
@@ -63,10 +71,10 @@ long mm_lock_addr(struct mm_space *space)
 	return 0;
 }
 
-static struct mm_space *mm_get(struct ps_process *process, bool create,
-			       long *status)
+static struct mm_space *mm_get(struct ps_process *process, struct mm_struct *mm,
+			       bool create, long *status)
 {
-	struct mm_space *space = mm_space_get(process, create);
+	struct mm_space *space = mm_space_get(process, mm, create);
 
 	if (IS_ERR(space)) {
 		*status = STATUS_PROCESS_IS_TERMINATING;
@@ -111,16 +119,17 @@ struct mm_reserve {
 };
 
 /* Create an allocation: runs in the process that gets it. */
-static long mm_do_reserve(struct mm_space *space, void *args)
+static long mm_do_reserve(struct mm_space *space, void *args, bool remote)
 {
 	struct mm_reserve *req = args;
 	struct mm_alloc_plan *plan = &req->plan;
 	unsigned long start, pages;
 	struct mm_vad *vad, *other;
+	LIST_HEAD(freed);
 	long status;
 	int tries, err;
 
-	status = mm_lock_addr(space);
+	status = mm_lock_addr(space, remote);
 	if (status)
 		return status;
 
@@ -171,6 +180,8 @@ static long mm_do_reserve(struct mm_space *space, void *args)
 		}
 		vad->start = start;
 		vad->end = start + plan->size;
+		/* Until its VMA exists: see mm_copy_page(). */
+		vad->pending = true;
 		err = mm_vad_insert(&space->vads, vad);
 		if (!err && plan->commit) {
 			space->committed += pages;
@@ -184,12 +195,24 @@ static long mm_do_reserve(struct mm_space *space, void *args)
 		}
 
 		err = mm_map_range(space, start, plan->size);
-		if (!err)
+		if (!err) {
+			/*
+			 * The process may have unmapped the new VMA already
+			 * (a racing munmap() or mremap()), and with it freed
+			 * the VAD: look it up again. No VAD can be allocated
+			 * meanwhile (addr_lock), so an equal pointer is ours.
+			 */
+			mutex_lock(&space->lock);
+			if (mm_vad_find(&space->vads, start) == vad)
+				vad->pending = false;
+			mutex_unlock(&space->lock);
 			break;
+		}
 
 		/*
 		 * A failed mmap may have closed the new VMA, and then
 		 * mm_vm_close() released the VAD and its commit charge.
+		 * No page can be there (pending); were one, it would go.
 		 */
 		mutex_lock(&space->lock);
 		other = mm_vad_find(&space->vads, start);
@@ -197,10 +220,12 @@ static long mm_do_reserve(struct mm_space *space, void *args)
 			mm_vad_remove(&space->vads, vad);
 			if (plan->commit)
 				space->committed -= pages;
+			mm_free_pages(space, start, vad->end, &freed);
 		} else {
 			vad = NULL;
 		}
 		mutex_unlock(&space->lock);
+		mm_put_pages(&freed);
 		if (!vad && plan->commit && mm_commit_charge(pages)) {
 			status = STATUS_COMMITMENT_LIMIT;
 			goto out;
@@ -277,7 +302,7 @@ static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 	long status;
 	u32 prot;
 
-	status = mm_lock_addr(space);
+	status = mm_lock_addr(space, false);
 	if (status)
 		return status;
 	mutex_lock(&space->lock);
@@ -321,11 +346,14 @@ static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		 * memory: MM_PAGE_RESET tells the trimmer it may drop them
 		 * instead of keeping them, and MEM_RESET_UNDO takes that
 		 * back while they are still intact. Reserved pages stay
-		 * reserved (test_VirtualAlloc: MEM_RESET on them succeeds).
+		 * reserved (test_VirtualAlloc: MEM_RESET on them succeeds)
+		 * and unmarked: they have no contents, and marking them
+		 * would cost state memory for pages nobody was charged for.
 		 */
-		if (mm_vad_update_pages(vad, start, end, MM_PAGE_RESET,
-					plan->op == MM_ALLOC_RESET ?
-					MM_PAGE_RESET : 0)) {
+		if (mm_vad_update_pages_if(vad, start, end, MM_PAGE_COMMITTED,
+					   MM_PAGE_COMMITTED, MM_PAGE_RESET,
+					   plan->op == MM_ALLOC_RESET ?
+					   MM_PAGE_RESET : 0)) {
 			status = STATUS_NO_MEMORY;
 			goto out;
 		}
@@ -345,6 +373,7 @@ out:
 /**
  * mm_allocate_virtual() - NtAllocateVirtualMemory
  * @process: the process (the handle was checked for PROCESS_VM_OPERATION)
+ * @mm: its address space, which the check was about
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
  * @zero_bits: ZeroBits
@@ -354,8 +383,9 @@ out:
  * Return: an NTSTATUS, or -ERESTARTNOINTR. @base and @size are written
  * only on success.
  */
-long mm_allocate_virtual(struct ps_process *process, u64 *base, u64 *size,
-			 u64 zero_bits, u32 type, u32 protect)
+long mm_allocate_virtual(struct ps_process *process, struct mm_struct *mm,
+			 u64 *base, u64 *size, u64 zero_bits, u32 type,
+			 u32 protect)
 {
 	struct mm_alloc_args args = {
 		.base = *base,
@@ -371,7 +401,7 @@ long mm_allocate_virtual(struct ps_process *process, u64 *base, u64 *size,
 	status = mm_check_allocate(&args, &req.plan);
 	if (status)
 		return status;
-	space = mm_get(process, true, &status);
+	space = mm_get(process, mm, true, &status);
 	if (!space)
 		return status;
 	if (req.plan.op == MM_ALLOC_RESERVE)
@@ -404,14 +434,14 @@ static int mm_split_at(struct mm_space *space, unsigned long addr)
 }
 
 /* MEM_RELEASE: runs in the process, which loses the VMA. */
-static long mm_do_release(struct mm_space *space, void *args)
+static long mm_do_release(struct mm_space *space, void *args, bool remote)
 {
 	struct mm_release *req = args;
 	struct mm_vad_free_range range;
 	long status;
 	int err;
 
-	status = mm_lock_addr(space);
+	status = mm_lock_addr(space, remote);
 	if (status)
 		return status;
 	mutex_lock(&space->lock);
@@ -444,7 +474,7 @@ static long mm_do_decommit(struct mm_space *space, struct mm_release *req)
 	LIST_HEAD(freed);
 	long status;
 
-	status = mm_lock_addr(space);
+	status = mm_lock_addr(space, false);
 	if (status)
 		return status;
 	mutex_lock(&space->lock);
@@ -480,14 +510,15 @@ out:
 /**
  * mm_free_virtual() - NtFreeVirtualMemory
  * @process: the process (PROCESS_VM_OPERATION)
+ * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
  * @type: FreeType
  *
  * Return: an NTSTATUS, or -ERESTARTNOINTR.
  */
-long mm_free_virtual(struct ps_process *process, u64 *base, u64 *size,
-		     u32 type)
+long mm_free_virtual(struct ps_process *process, struct mm_struct *mm,
+		     u64 *base, u64 *size, u32 type)
 {
 	struct mm_release req = {};
 	struct mm_space *space;
@@ -496,7 +527,7 @@ long mm_free_virtual(struct ps_process *process, u64 *base, u64 *size,
 	status = mm_check_free(*base, *size, type, 0, &req.plan);
 	if (status)
 		return status;
-	space = mm_get(process, false, &status);
+	space = mm_get(process, mm, false, &status);
 	if (!space)
 		return status;
 	if (req.plan.release)
@@ -532,6 +563,7 @@ static long mm_page_range(u64 base, u64 size, unsigned long *start,
 /**
  * mm_protect_virtual() - NtProtectVirtualMemory
  * @process: the process (PROCESS_VM_OPERATION)
+ * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
  * @protect: NewProtect
@@ -539,8 +571,8 @@ static long mm_page_range(u64 base, u64 size, unsigned long *start,
  *
  * Return: an NTSTATUS.
  */
-long mm_protect_virtual(struct ps_process *process, u64 *base, u64 *size,
-			u32 protect, u32 *old_protect)
+long mm_protect_virtual(struct ps_process *process, struct mm_struct *mm,
+			u64 *base, u64 *size, u32 protect, u32 *old_protect)
 {
 	unsigned long start, end;
 	struct mm_space *space;
@@ -554,11 +586,11 @@ long mm_protect_virtual(struct ps_process *process, u64 *base, u64 *size,
 	status = mm_check_protect(protect, MM_PROTECT_MAPPED, &canon);
 	if (status)
 		return status;
-	space = mm_get(process, false, &status);
+	space = mm_get(process, mm, false, &status);
 	if (!space)
 		return status == STATUS_PROCESS_IS_TERMINATING ? status :
 		       STATUS_CONFLICTING_ADDRESSES;
-	status = mm_lock_addr(space);
+	status = mm_lock_addr(space, false);
 	if (status)
 		goto put;
 	mutex_lock(&space->lock);
@@ -637,24 +669,16 @@ static struct vm_area_struct *mm_next_linux_vma(struct mm_struct *mm,
  * anonymous mapping (a reservation made with mmap) as reserved, a hole as
  * free.
  */
-static long mm_basic_info(struct ps_process *process, unsigned long addr,
-			  struct mm_vad_region *r)
+static long mm_basic_info(struct ps_process *process, struct mm_struct *mm,
+			  unsigned long addr, struct mm_vad_region *r)
 {
 	struct vm_area_struct *vma;
-	struct task_struct *task;
 	struct mm_space *space;
-	struct mm_struct *mm;
 	long status;
 
-	task = mm_live_thread(process);
-	mm = task ? get_task_mm(task) : NULL;
-	if (task)
-		put_task_struct(task);
-	if (!mm)
-		return STATUS_PROCESS_IS_TERMINATING;
-	space = mm_space_get(process, false);
+	space = mm_space_get(process, mm, false);
 	if (IS_ERR(space))
-		space = NULL;
+		return STATUS_PROCESS_IS_TERMINATING;
 
 	mmap_read_lock(mm);
 	if (space && space->mm == mm) {
@@ -687,7 +711,6 @@ static long mm_basic_info(struct ps_process *process, unsigned long addr,
 		}
 	}
 	mmap_read_unlock(mm);
-	mmput(mm);
 	if (space)
 		mm_space_put(space);
 	return status;
@@ -696,6 +719,7 @@ static long mm_basic_info(struct ps_process *process, unsigned long addr,
 /**
  * mm_query_virtual() - NtQueryVirtualMemory
  * @process: the process (PROCESS_QUERY_INFORMATION)
+ * @mm: its address space
  * @address: BaseAddress
  * @info_class: MemoryInformationClass
  * @buffer: MemoryInformation, a user pointer
@@ -704,8 +728,9 @@ static long mm_basic_info(struct ps_process *process, unsigned long addr,
  *
  * Return: an NTSTATUS.
  */
-long mm_query_virtual(struct ps_process *process, u64 address, u32 info_class,
-		      void __user *buffer, u64 length, u64 *return_length)
+long mm_query_virtual(struct ps_process *process, struct mm_struct *mm,
+		      u64 address, u32 info_class, void __user *buffer,
+		      u64 length, u64 *return_length)
 {
 	struct nt_memory_basic_information mbi = {};
 	struct mm_vad_region r;
@@ -717,7 +742,7 @@ long mm_query_virtual(struct ps_process *process, u64 address, u32 info_class,
 		return STATUS_INFO_LENGTH_MISMATCH;
 	if (address >= MM_QUERY_LIMIT)
 		return STATUS_INVALID_PARAMETER;
-	status = mm_basic_info(process, address, &r);
+	status = mm_basic_info(process, mm, address, &r);
 	if (status)
 		return status;
 	mbi.base_address = r.base;
@@ -733,9 +758,29 @@ long mm_query_virtual(struct ps_process *process, u64 address, u32 info_class,
 	return STATUS_SUCCESS;
 }
 
+/*
+ * The first page of [start, end) that locking (which touches every page,
+ * in order) cannot pass: uncommitted, a guard page, or not readable
+ * (PAGE_NOACCESS, PAGE_EXECUTE). @end if every page can be locked. Each
+ * search costs the VAD's chunks, not the range's pages.
+ */
+static unsigned long mm_lock_barrier(struct mm_vad *vad, unsigned long start,
+				     unsigned long end)
+{
+	unsigned long first;
+
+	first = mm_vad_find_page(vad, start, end, MM_PAGE_COMMITTED, 0);
+	first = mm_vad_find_page(vad, start, first, NT_PAGE_GUARD, NT_PAGE_GUARD);
+	first = mm_vad_find_page(vad, start, first, NT_PAGE_NOACCESS,
+				 NT_PAGE_NOACCESS);
+	return mm_vad_find_page(vad, start, first, NT_PAGE_EXECUTE,
+				NT_PAGE_EXECUTE);
+}
+
 /**
  * mm_lock_virtual() - NtLockVirtualMemory, NtUnlockVirtualMemory
  * @process: the process (PROCESS_VM_OPERATION)
+ * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
  * @map_type: MAP_PROCESS, MAP_SYSTEM or both
@@ -747,10 +792,16 @@ long mm_query_virtual(struct ps_process *process, u64 address, u32 info_class,
  * set minimum, STATUS_WORKING_SET_QUOTA); MAP_SYSTEM needs CAP_IPC_LOCK
  * (SeLockMemoryPrivilege). Only the module's memory can be locked.
  *
- * Return: an NTSTATUS.
+ * Locking probes the pages in order, as an access would: the first page
+ * that is not committed or not readable makes it STATUS_ACCESS_VIOLATION;
+ * a guard page met first loses its guard (the access consumed it), and the
+ * call locks nothing and returns STATUS_GUARD_PAGE_VIOLATION, so that a
+ * second call succeeds, as on Windows. That probe marks no page written.
+ *
+ * Return: an NTSTATUS, or -EINTR when the caller was killed meanwhile.
  */
-long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
-		     u32 map_type, bool lock)
+long mm_lock_virtual(struct ps_process *process, struct mm_struct *mm,
+		     u64 *base, u64 *size, u32 map_type, bool lock)
 {
 	unsigned long start, end, addr, newly, limit;
 	struct task_struct *task;
@@ -771,12 +822,12 @@ long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
 	limit = task_rlimit(task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	put_task_struct(task);
 
-	space = mm_get(process, false, &status);
+	space = mm_get(process, mm, false, &status);
 	if (!space && status == STATUS_PROCESS_IS_TERMINATING)
 		return status;
 	if (!space)
 		return lock ? STATUS_ACCESS_VIOLATION : STATUS_NOT_LOCKED;
-	status = mm_lock_addr(space);
+	status = mm_lock_addr(space, false);
 	if (status)
 		goto put;
 	mutex_lock(&space->lock);
@@ -796,27 +847,37 @@ long mm_lock_virtual(struct ps_process *process, u64 *base, u64 *size,
 		goto done;
 	}
 
-	/* Locking touches every page: each must be committed and accessible. */
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
+	addr = mm_lock_barrier(vad, start, end);
+	if (addr < end) {
 		u16 state = mm_vad_page_state(vad, addr);
 
-		if (!(state & MM_PAGE_COMMITTED) || (state & NT_PAGE_GUARD) ||
-		    !(mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK) &
-		      VM_READ)) {
-			status = STATUS_ACCESS_VIOLATION;
-			goto out;
+		status = STATUS_ACCESS_VIOLATION;
+		if ((state & MM_PAGE_COMMITTED) && (state & NT_PAGE_GUARD)) {
+			/* Clearing a bit of an existing state needs no memory. */
+			if (mm_vad_update_pages(vad, addr, addr + PAGE_SIZE,
+						NT_PAGE_GUARD, 0))
+				status = STATUS_NO_MEMORY;
+			else
+				status = STATUS_GUARD_PAGE_VIOLATION;
 		}
+		goto out;
 	}
 	newly = mm_vad_count_pages(vad, start, end, MM_PAGE_LOCKED, 0);
 	if (!capable(CAP_IPC_LOCK) && space->locked + newly > limit) {
 		status = STATUS_WORKING_SET_QUOTA;
 		goto out;
 	}
+	/* Every page is committed, so there are at most commit-limit many. */
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		if (!mm_get_page(space, vad, addr, true)) {
 			status = STATUS_NO_MEMORY;
 			goto out;
 		}
+		if (fatal_signal_pending(current)) {
+			status = -EINTR;
+			goto out;
+		}
+		cond_resched();
 	}
 	if (mm_vad_update_pages(vad, start, end, 0, MM_PAGE_LOCKED)) {
 		status = STATUS_NO_MEMORY;
@@ -840,6 +901,7 @@ put:
 /**
  * mm_flush_virtual() - NtFlushVirtualMemory
  * @process: the process (PROCESS_VM_OPERATION)
+ * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
  *
@@ -849,26 +911,20 @@ put:
  *
  * Return: an NTSTATUS.
  */
-long mm_flush_virtual(struct ps_process *process, u64 *base, u64 *size)
+long mm_flush_virtual(struct ps_process *process, struct mm_struct *mm,
+		      u64 *base, u64 *size)
 {
 	unsigned long start, end;
 	struct vm_area_struct *vma;
-	struct task_struct *task;
 	struct file *file = NULL;
-	struct mm_struct *mm;
 	loff_t from = 0, to = 0;
 	long status;
 
 	status = mm_page_range(*base, *size, &start, &end);
 	if (status)
 		return status;
-	task = mm_live_thread(process);
-	mm = task ? get_task_mm(task) : NULL;
-	if (task)
-		put_task_struct(task);
-	if (!mm)
-		return STATUS_PROCESS_IS_TERMINATING;
-	mmap_read_lock(mm);
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
 	vma = find_vma(mm, start);
 	if (vma && vma->vm_start <= start && !mm_vma_is_ntexec(vma) &&
 	    vma->vm_file && (vma->vm_flags & VM_SHARED)) {
@@ -880,7 +936,6 @@ long mm_flush_virtual(struct ps_process *process, u64 *base, u64 *size)
 		to = from + (end - start) - 1;
 	}
 	mmap_read_unlock(mm);
-	mmput(mm);
 	if (!file)
 		return STATUS_NOT_MAPPED_VIEW;
 	status = vfs_fsync_range(file, from, to, 1) ? STATUS_UNSUCCESSFUL :

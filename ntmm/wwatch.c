@@ -12,6 +12,7 @@
  */
 #include <kunit/visibility.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -42,9 +43,13 @@ static long mm_watch_range(u64 base, u64 size, unsigned long *start,
 	return STATUS_SUCCESS;
 }
 
+/* Addresses found and copied out per step; the kernel buffer is one page. */
+#define MM_WATCH_BATCH		(PAGE_SIZE / sizeof(u64))
+
 /**
  * mm_get_write_watch() - NtGetWriteWatch
  * @process: the process (PROCESS_VM_OPERATION)
+ * @mm: its address space
  * @flags: 0 or WRITE_WATCH_FLAG_RESET
  * @base: BaseAddress
  * @size: RegionSize
@@ -53,18 +58,27 @@ static long mm_watch_range(u64 base, u64 size, unsigned long *start,
  *
  * The written pages of the range in address order, at most *@count of
  * them; with WRITE_WATCH_FLAG_RESET exactly the pages returned are reset.
+ * The addresses go out in batches of MM_WATCH_BATCH through one kernel
+ * page, whatever *@count says; a batch is reset only once it is stored, so
+ * a write the caller has not been told of is never lost. A bad array
+ * fails the call at its first unwritable batch, with the pages of the
+ * batches before it stored and reset (a bad array from the start changes
+ * nothing).
  *
  * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for bad flags, a zero
- * size or a range that is not inside one write-watched allocation,
- * STATUS_ACCESS_VIOLATION for a bad array.
+ * size or capacity, or a range that is not inside one write-watched
+ * allocation, STATUS_ACCESS_VIOLATION for a bad array, -EINTR when the
+ * caller was killed.
  */
-long mm_get_write_watch(struct ps_process *process, u32 flags, u64 base,
-			u64 size, u64 __user *addresses, u64 *count)
+long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
+			u32 flags, u64 base, u64 size, u64 __user *addresses,
+			u64 *count)
 {
-	unsigned long start, end, addr, max, i, n = 0, run = 0, run_end = 0;
+	unsigned long start, end, addr, i, n, run, run_end;
+	bool reset = flags & NT_WRITE_WATCH_FLAG_RESET;
 	struct mm_space *space;
 	struct mm_vad *vad;
-	u64 *found = NULL;
+	u64 *found, stored = 0;
 	long status;
 
 	if (flags & ~NT_WRITE_WATCH_FLAG_RESET)
@@ -72,69 +86,80 @@ long mm_get_write_watch(struct ps_process *process, u32 flags, u64 base,
 	status = mm_watch_range(base, size, &start, &end);
 	if (status)
 		return status;
-	max = min_t(u64, *count, (end - start) >> PAGE_SHIFT);
-	if (max) {
-		found = kvmalloc_array(max, sizeof(*found), GFP_KERNEL);
-		if (!found)
-			return STATUS_NO_MEMORY;
-	}
-	space = mm_space_get(process, false);
-	if (IS_ERR_OR_NULL(space)) {
-		status = STATUS_INVALID_PARAMETER;
-		goto free;
-	}
-	status = mm_lock_addr(space);
-	if (status)
+	if (!*count)
+		return STATUS_INVALID_PARAMETER;
+	space = mm_space_get(process, mm, false);
+	if (IS_ERR_OR_NULL(space))
+		return STATUS_INVALID_PARAMETER;
+	found = (u64 *)__get_free_page(GFP_KERNEL);
+	if (!found) {
+		status = STATUS_NO_MEMORY;
 		goto put;
-	mutex_lock(&space->lock);
-	vad = mm_watch_vad(space, start, end);
-	if (!vad) {
-		status = STATUS_INVALID_PARAMETER;
-		goto out;
 	}
+	status = mm_lock_addr(space, false);
+	if (status)
+		goto free;
+
 	addr = start;
-	while (n < max &&
-	       (addr = mm_vad_find_page(vad, addr, end, MM_PAGE_WRITTEN,
-					MM_PAGE_WRITTEN)) < end) {
-		found[n++] = addr;
-		addr += PAGE_SIZE;
-	}
-	mutex_unlock(&space->lock);
-
-	/* The array first: a call that fails changes nothing. */
-	if (n && copy_to_user(addresses, found, n * sizeof(*found))) {
-		status = STATUS_ACCESS_VIOLATION;
-		goto unlock_addr;
-	}
-	*count = n;
-	if (!(flags & NT_WRITE_WATCH_FLAG_RESET) || !n)
-		goto unlock_addr;
-
-	/* A munmap() may have taken the allocation meanwhile. */
-	mutex_lock(&space->lock);
-	vad = mm_watch_vad(space, start, end);
-	for (i = 0; vad && i < n; i++) {
-		/* Reset runs of adjacent pages with one zap each. */
-		if (found[i] != run_end) {
-			if (run_end)
-				mm_zap(space, run, run_end);
-			run = found[i];
+	while (stored < *count && addr < end) {
+		mutex_lock(&space->lock);
+		/* A munmap() may take the allocation between batches. */
+		vad = mm_watch_vad(space, start, end);
+		if (!vad) {
+			mutex_unlock(&space->lock);
+			status = stored ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
+			break;
 		}
-		run_end = found[i] + PAGE_SIZE;
-		/* Clearing a bit never needs memory: the chunks exist. */
-		mm_vad_update_pages(vad, found[i], found[i] + PAGE_SIZE,
-				    MM_PAGE_WRITTEN, 0);
+		n = 0;
+		while (n < min_t(u64, *count - stored, MM_WATCH_BATCH) &&
+		       (addr = mm_vad_find_page(vad, addr, end, MM_PAGE_WRITTEN,
+						MM_PAGE_WRITTEN)) < end) {
+			found[n++] = addr;
+			addr += PAGE_SIZE;
+		}
+		mutex_unlock(&space->lock);
+		if (!n)
+			break;
+
+		/* Stored first: a batch that cannot be stored is not reset. */
+		if (copy_to_user(addresses + stored, found, n * sizeof(*found))) {
+			status = STATUS_ACCESS_VIOLATION;
+			break;
+		}
+		stored += n;
+		if (reset) {
+			mutex_lock(&space->lock);
+			vad = mm_watch_vad(space, start, end);
+			run = run_end = 0;
+			for (i = 0; vad && i < n; i++) {
+				/* Runs of adjacent pages, one zap each. */
+				if (found[i] != run_end) {
+					if (run_end)
+						mm_zap(space, run, run_end);
+					run = found[i];
+				}
+				run_end = found[i] + PAGE_SIZE;
+				/* Clearing a bit never needs memory: the chunks exist. */
+				mm_vad_update_pages(vad, found[i], found[i] + PAGE_SIZE,
+						    MM_PAGE_WRITTEN, 0);
+			}
+			if (vad && run_end)
+				mm_zap(space, run, run_end);
+			mutex_unlock(&space->lock);
+		}
+		if (fatal_signal_pending(current)) {
+			status = -EINTR;
+			break;
+		}
+		cond_resched();
 	}
-	if (vad && run_end)
-		mm_zap(space, run, run_end);
-out:
-	mutex_unlock(&space->lock);
-unlock_addr:
+	if (status == STATUS_SUCCESS)
+		*count = stored;
 	mutex_unlock(&space->addr_lock);
+free:
+	free_page((unsigned long)found);
 put:
 	mm_space_put(space);
-free:
-	kvfree(found);
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_get_write_watch);
@@ -142,12 +167,14 @@ EXPORT_SYMBOL_IF_KUNIT(mm_get_write_watch);
 /**
  * mm_reset_write_watch() - NtResetWriteWatch
  * @process: the process (PROCESS_VM_OPERATION)
+ * @mm: its address space
  * @base: BaseAddress
  * @size: RegionSize
  *
  * Return: STATUS_SUCCESS or STATUS_INVALID_PARAMETER, as mm_get_write_watch().
  */
-long mm_reset_write_watch(struct ps_process *process, u64 base, u64 size)
+long mm_reset_write_watch(struct ps_process *process, struct mm_struct *mm,
+			  u64 base, u64 size)
 {
 	unsigned long start, end;
 	struct mm_space *space;
@@ -157,10 +184,10 @@ long mm_reset_write_watch(struct ps_process *process, u64 base, u64 size)
 	status = mm_watch_range(base, size, &start, &end);
 	if (status)
 		return status;
-	space = mm_space_get(process, false);
+	space = mm_space_get(process, mm, false);
 	if (IS_ERR_OR_NULL(space))
 		return STATUS_INVALID_PARAMETER;
-	status = mm_lock_addr(space);
+	status = mm_lock_addr(space, false);
 	if (status) {
 		mm_space_put(space);
 		return status;

@@ -9,11 +9,33 @@
  * queries see all 32 bits, a Linux parent sees SIGKILL (for a process) or
  * the low 8 bits (for a last thread that ends with NtTerminateThread).
  */
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 
 #include <kunit/visibility.h>
 
 #include "ps.h"
+
+/*
+ * Init of the whole system, or of a pid namespace the caller is inside:
+ * SIGKILL would be dropped (SIGNAL_UNKILLABLE), so the caller is told no
+ * instead of a success that does nothing. Ancestor namespaces may kill a
+ * namespace's init, as kill(2) may.
+ */
+static bool ps_unkillable(struct ps_process *process)
+{
+	struct task_struct *task;
+	bool ret = false;
+
+	rcu_read_lock();
+	task = pid_task(process->pid, PIDTYPE_TGID);
+	if (task && (is_global_init(task) ||
+		     ((task->signal->flags & SIGNAL_UNKILLABLE) &&
+		      task_pid_nr_ns(current, task_active_pid_ns(task)))))
+		ret = true;
+	rcu_read_unlock();
+	return ret;
+}
 
 /**
  * ps_terminate_process() - NtTerminateProcess
@@ -25,26 +47,50 @@
  * caller dies on its way back to user space.
  *
  * Return: STATUS_SUCCESS, STATUS_PROCESS_IS_TERMINATING for a process that
- * has exited, or the handle's failure.
+ * has exited, STATUS_ACCESS_DENIED when kill(2) would refuse the signal,
+ * or the handle's failure.
  */
 ntstatus_t ps_terminate_process(struct ps_process *caller, u64 handle, u32 status)
 {
 	struct ps_process *process;
+	bool recorded = false;
 	ntstatus_t ret;
+	int err;
 
 	ret = ps_reference_process(caller, handle, PROCESS_TERMINATE, &process);
 	if (ret)
 		return ret;
+	if (ps_unkillable(process)) {
+		ret = STATUS_ACCESS_DENIED;
+		goto out;
+	}
 	spin_lock(&process->lock);
-	if (process->exit_status != STATUS_PENDING) {
+	if (process->exited) {
 		ret = STATUS_PROCESS_IS_TERMINATING;
 	} else if (!process->terminating) {
 		process->terminating = true;
 		process->terminate_status = status;
+		recorded = true;
 	}
 	spin_unlock(&process->lock);
-	if (!ret && kill_pid(process->pid, SIGKILL, 1))
-		ret = STATUS_PROCESS_IS_TERMINATING;
+	if (ret)
+		goto out;
+	/*
+	 * Not forced (priv 0): the signal code applies kill(2)'s rules too,
+	 * so a pid namespace's init stays unkillable from inside it, as
+	 * SIGNAL_UNKILLABLE means, while its ancestors may still kill it.
+	 */
+	err = kill_pid(process->pid, SIGKILL, 0);
+	if (err) {
+		ret = err == -EPERM ? STATUS_ACCESS_DENIED :
+				      STATUS_PROCESS_IS_TERMINATING;
+		if (recorded) {
+			spin_lock(&process->lock);
+			process->terminating = false;
+			spin_unlock(&process->lock);
+		}
+	}
+out:
 	ps_dereference_process(process);
 	return ret;
 }
@@ -70,7 +116,7 @@ ntstatus_t ps_terminate_thread(struct ps_process *caller, u64 handle, u32 status
 	ret = ps_reference_thread(caller, handle, THREAD_TERMINATE, &thread);
 	if (ret)
 		return ret;
-	if (thread->pid != task_pid(current)) {
+	if (thread->task != current) {
 		ret = STATUS_NOT_SUPPORTED;
 	} else {
 		spin_lock(&thread->lock);

@@ -5,6 +5,8 @@
  * NtGetNextProcess and NtGetNextThread, and the access check behind them.
  */
 #include <linux/capability.h>
+#include <linux/mount.h>
+#include <linux/sched/mm.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -15,15 +17,6 @@
 
 #include "ps.h"
 
-/* Rights that need no ptrace access: what /proc/<pid>/stat and pidfds give anyone. */
-#define PROCESS_FREE_RIGHTS	(SYNCHRONIZE | READ_CONTROL | \
-				 PROCESS_QUERY_LIMITED_INFORMATION)
-#define PROCESS_READ_RIGHTS	(PROCESS_FREE_RIGHTS | PROCESS_QUERY_INFORMATION | \
-				 PROCESS_VM_READ)
-#define THREAD_FREE_RIGHTS	(SYNCHRONIZE | READ_CONTROL | \
-				 THREAD_QUERY_LIMITED_INFORMATION)
-#define THREAD_READ_RIGHTS	(THREAD_FREE_RIGHTS | THREAD_QUERY_INFORMATION)
-
 /**
  * ps_reference_object() - reference the object behind a handle
  * @caller: the calling process (whose handle table is used)
@@ -31,13 +24,14 @@
  * @type: the required type, or NULL for any
  * @desired: the access needed
  * @obj: out: the referenced object
- * @granted: out (optional): the access the handle grants
+ * @info: out (optional): what the handle grants; a pseudo-handle grants
+ *	every right and is bound to nothing (0)
  *
  * Return: STATUS_SUCCESS or the NTSTATUS of the failure.
  */
 ntstatus_t ps_reference_object(struct ps_process *caller, u64 handle,
 			       const struct ob_type *type, u32 desired,
-			       struct ob_object **obj, u32 *granted)
+			       struct ob_object **obj, struct ob_handle_info *info)
 {
 	const struct ob_type *pseudo = NULL;
 	struct ps_thread *thread;
@@ -48,7 +42,7 @@ ntstatus_t ps_reference_object(struct ps_process *caller, u64 handle,
 		pseudo = &ps_thread_type;
 	if (!pseudo)
 		return ob_reference_handle(&caller->handles, handle, type, desired,
-					   obj, granted, NULL);
+					   obj, info);
 
 	if (type && type != pseudo)
 		return STATUS_OBJECT_TYPE_MISMATCH;
@@ -60,8 +54,11 @@ ntstatus_t ps_reference_object(struct ps_process *caller, u64 handle,
 			return STATUS_NO_MEMORY;
 		*obj = &thread->ob;
 	}
-	if (granted)
-		*granted = pseudo->valid_access;
+	if (info) {
+		info->access = pseudo->valid_access;
+		info->attributes = 0;
+		info->bind = 0;
+	}
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_reference_object);
@@ -93,11 +90,95 @@ ntstatus_t ps_reference_thread(struct ps_process *caller, u64 handle, u32 desire
 EXPORT_SYMBOL_IF_KUNIT(ps_reference_thread);
 
 /*
- * A task whose address space is gone (it exited and is not yet reaped)
- * has no /proc/<pid>/mem to open. For it, the ptrace rule that does not
- * depend on the address space: the caller's filesystem ids match the
- * task's real, effective and saved ids, or the caller has CAP_SYS_PTRACE
- * over the task's user namespace.
+ * The access check.
+ *
+ * Opening another process or thread, or asking a handle for more, is
+ * Linux's ptrace access check. ptrace_may_access() is not exported, so the
+ * module runs it through procfs, in a procfs instance of its own, mounted
+ * with kern_mount() at load for the pid namespace the module was loaded
+ * from: opening <pid>/mem there runs mm_access() with
+ * PTRACE_MODE_ATTACH_FSCREDS, <pid>/auxv with PTRACE_MODE_READ_FSCREDS,
+ * with the caller's credentials, every LSM hook (Yama included) and the
+ * dumpability rule, and the inode's DAC check on top (so it is never more
+ * generous than the caller's own open of /proc/<pid>/mem). Why it is sound:
+ *  - The caller's root, chroot, mount namespace and procfs mounts play no
+ *    part: the name is resolved from the module's own mount.
+ *  - The task is named by its id in that mount's pid namespace, taken from
+ *    the referenced task; an id is not reused while its task is attached.
+ *  - The check is about one address space: the caller first takes the
+ *    task's mm, and after the open the task must still have that mm (held,
+ *    so no other mm can have its address). An execve in between (which
+ *    also swaps ids, exchange_tids()) or an exit fails the check; so does
+ *    6.1's mm_access(), which lets any caller open the file of a task
+ *    without an mm.
+ *  - What is granted is bound to the id of that mm (ps_process_mm_id()):
+ *    when the process runs a new program, a handle's rights are checked
+ *    again before they reach it (ps_reference_process_mm()).
+ * A process without a thread that has its address space has exited: it
+ * gets the ptrace credential rule alone (no LSM can be asked about it), and
+ * nothing reaches memory through its handles.
+ */
+static struct vfsmount *ps_proc_mnt;
+static struct pid_namespace *ps_proc_ns;
+
+enum ps_level { PS_FREE, PS_READ, PS_ATTACH };
+
+static bool ps_is_process_type(const struct ob_type *type)
+{
+	return type == &ps_process_type;
+}
+
+/* The rights a level of ptrace access grants. */
+static u32 ps_level_rights(const struct ob_type *type, enum ps_level level)
+{
+	bool process = ps_is_process_type(type);
+
+	switch (level) {
+	case PS_FREE:
+		return process ? PROCESS_FREE_RIGHTS : THREAD_FREE_RIGHTS;
+	case PS_READ:
+		return process ? PROCESS_READ_RIGHTS : THREAD_READ_RIGHTS;
+	default:
+		return type->valid_access;
+	}
+}
+
+/* The level of ptrace access @access needs. */
+static enum ps_level ps_level_needed(const struct ob_type *type, u32 access)
+{
+	if (access & ~ps_level_rights(type, PS_READ))
+		return PS_ATTACH;
+	if (access & ~ps_level_rights(type, PS_FREE))
+		return PS_READ;
+	return PS_FREE;
+}
+
+/*
+ * An access mask as a handle holds it: generic rights mapped, unknown bits
+ * dropped, and the full query and set rights with their limited forms, as
+ * on NT, for opens and duplicates alike.
+ */
+static u32 ps_handle_access(const struct ob_type *type, u32 access)
+{
+	access = ob_map_generic(type, access & ~MAXIMUM_ALLOWED) & type->valid_access;
+	if (ps_is_process_type(type)) {
+		if (access & PROCESS_QUERY_INFORMATION)
+			access |= PROCESS_QUERY_LIMITED_INFORMATION;
+		if (access & PROCESS_SET_INFORMATION)
+			access |= PROCESS_SET_LIMITED_INFORMATION;
+	} else {
+		if (access & THREAD_QUERY_INFORMATION)
+			access |= THREAD_QUERY_LIMITED_INFORMATION;
+		if (access & THREAD_SET_INFORMATION)
+			access |= THREAD_SET_LIMITED_INFORMATION;
+	}
+	return access;
+}
+
+/*
+ * ptrace's credential rule, for a task whose address space is gone: the
+ * caller's filesystem ids match the task's real, effective and saved ids,
+ * or the caller has CAP_SYS_PTRACE over the task's user namespace.
  */
 static bool ps_exited_task_allowed(struct task_struct *task)
 {
@@ -114,84 +195,206 @@ static bool ps_exited_task_allowed(struct task_struct *task)
 }
 
 /*
- * Linux's ptrace access check, run through procfs (see ntps/process.c):
- * opening /proc/<pid>/mem checks PTRACE_MODE_ATTACH, /proc/<pid>/auxv
- * PTRACE_MODE_READ, with the caller's filesystem credentials and every LSM
- * hook.
+ * The ptrace access check of @task, which had @mm when the caller took it
+ * (see the top of this section). Return: true when allowed.
  */
-static bool ps_ptrace_allowed(struct pid *pid, bool attach)
+static bool ps_ptrace_check(struct task_struct *task, struct mm_struct *mm,
+			    enum ps_level level)
 {
-	struct task_struct *task;
+	char name[32];
 	struct file *f;
-	char path[32];
 	bool ok;
 	pid_t nr;
 
-	if (pid == task_tgid(current) || pid == task_pid(current))
+	if (level == PS_FREE || same_thread_group(task, current))
 		return true;
-	nr = pid_nr_ns(pid, task_active_pid_ns(current));
+	rcu_read_lock();
+	nr = pid_alive(task) ? task_pid_nr_ns(task, ps_proc_ns) : 0;
+	rcu_read_unlock();
 	if (!nr)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/%s", nr, attach ? "mem" : "auxv");
-	f = filp_open(path, O_RDONLY, 0);
-	if (!IS_ERR(f)) {
-		fput(f);
-		return true;
-	}
-	task = get_pid_task(pid, PIDTYPE_PID);
-	if (!task)
+	snprintf(name, sizeof(name), "%d/%s", nr, level == PS_ATTACH ? "mem" : "auxv");
+	f = file_open_root_mnt(ps_proc_mnt, name, O_RDONLY, 0);
+	if (IS_ERR(f))
 		return false;
-	ok = !READ_ONCE(task->mm) && !(task->flags & PF_KTHREAD) &&
-	     ps_exited_task_allowed(task);
-	put_task_struct(task);
+	fput(f);
+	task_lock(task);
+	ok = task->mm == mm;
+	task_unlock(task);
 	return ok;
 }
 
-/*
- * The access a caller gets to a process or thread: @desired (mapped, with
- * MAXIMUM_ALLOWED meaning "all that is allowed"), or false when a right in
- * it is refused.
+/**
+ * ps_access_check() - the access a caller gets to a process or a thread
+ * @process: the process, or the thread's process
+ * @thread: the thread, or NULL for the process
+ * @desired: the access asked for (generic rights allowed); MAXIMUM_ALLOWED
+ *	adds every right the caller may have
+ * @granted: out: the access to grant
+ * @bind: out: the id of the address space the access was checked against
+ *	(ps_process_mm_id()), 0 when no address space was involved
+ *
+ * Every right in @desired must be allowed, MAXIMUM_ALLOWED or not.
+ *
+ * Return: STATUS_SUCCESS or STATUS_ACCESS_DENIED.
  */
-static bool ps_access_check(struct pid *pid, const struct ob_type *type,
-			    u32 desired, u32 *granted)
+static ntstatus_t ps_access_check(struct ps_process *process, struct ps_thread *thread,
+				  u32 desired, u32 *granted, u64 *bind)
 {
-	bool process = type == &ps_process_type;
-	u32 free_rights = process ? PROCESS_FREE_RIGHTS : THREAD_FREE_RIGHTS;
-	u32 read_rights = process ? PROCESS_READ_RIGHTS : THREAD_READ_RIGHTS;
+	const struct ob_type *type = thread ? &ps_thread_type : &ps_process_type;
+	u32 access = ps_handle_access(type, desired);
 	bool maximum = desired & MAXIMUM_ALLOWED;
-	u32 access;
+	enum ps_level want, have = PS_FREE;
+	struct mm_struct *mm = NULL;
+	struct task_struct *task;
+	u32 allowed;
 
-	access = ob_map_generic(type, desired & ~MAXIMUM_ALLOWED) & type->valid_access;
-	/* Full query and set rights include their limited forms, as on NT. */
-	if (process) {
-		if (access & PROCESS_QUERY_INFORMATION)
-			access |= PROCESS_QUERY_LIMITED_INFORMATION;
-		if (access & PROCESS_SET_INFORMATION)
-			access |= PROCESS_SET_LIMITED_INFORMATION;
+	*bind = 0;
+	want = maximum ? PS_ATTACH : ps_level_needed(type, access);
+	if (want == PS_FREE) {
+		*granted = access;
+		return STATUS_SUCCESS;
+	}
+	/* The caller's own process and threads: everything, as ptrace allows. */
+	if (process->pid == task_tgid(current)) {
+		if (current->mm)
+			*bind = ps_process_mm_id(process, current->mm);
+		*granted = maximum ? access | type->valid_access : access;
+		return STATUS_SUCCESS;
+	}
+	if (thread) {
+		task = get_task_struct(thread->task);
+		mm = get_task_mm(task);
 	} else {
-		if (access & THREAD_QUERY_INFORMATION)
-			access |= THREAD_QUERY_LIMITED_INFORMATION;
-		if (access & THREAD_SET_INFORMATION)
-			access |= THREAD_SET_LIMITED_INFORMATION;
+		task = ps_mm_thread(process, &mm);
+		if (!task)
+			task = get_pid_task(process->pid, PIDTYPE_TGID);
 	}
 
-	if (maximum) {
-		if (ps_ptrace_allowed(pid, true))
-			access |= type->valid_access;
-		else if (ps_ptrace_allowed(pid, false))
-			access |= read_rights;
-		else
-			access |= free_rights;
-	} else if (access & ~read_rights) {
-		if (!ps_ptrace_allowed(pid, true))
-			return false;
-	} else if (access & ~free_rights) {
-		if (!ps_ptrace_allowed(pid, false))
-			return false;
+	if (!mm) {
+		/* Exited: no memory to reach, no LSM to ask. */
+		if (task && !(task->flags & PF_KTHREAD) && ps_exited_task_allowed(task))
+			have = PS_ATTACH;
+	} else if (want == PS_ATTACH && ps_ptrace_check(task, mm, PS_ATTACH)) {
+		have = PS_ATTACH;
+	} else if ((maximum || want == PS_READ) &&
+		   ps_ptrace_check(task, mm, PS_READ)) {
+		have = PS_READ;
 	}
-	*granted = access;
-	return true;
+	if (mm && have != PS_FREE)
+		*bind = ps_process_mm_id(process, mm);
+	if (mm)
+		mmput(mm);
+	if (task)
+		put_task_struct(task);
+
+	allowed = ps_level_rights(type, have);
+	if (access & ~allowed)
+		return STATUS_ACCESS_DENIED;
+	*granted = maximum ? access | allowed : access;
+	return STATUS_SUCCESS;
 }
+
+/**
+ * ps_may_read() - whether the caller passes PTRACE_MODE_READ on a process now
+ * @process: the process
+ *
+ * For what Linux shows only to such callers (/proc/<pid>/exe) but NT gives
+ * with PROCESS_QUERY_LIMITED_INFORMATION.
+ *
+ * Return: true if allowed.
+ */
+bool ps_may_read(struct ps_process *process)
+{
+	u32 granted;
+	u64 bind;
+
+	return !ps_access_check(process, NULL, PROCESS_QUERY_INFORMATION,
+				&granted, &bind);
+}
+
+/**
+ * ps_reference_process_mm() - reference a process handle for rights on the
+ *	program it runs
+ * @caller: the calling process
+ * @handle: a process handle or NtCurrentProcess()
+ * @desired: the access needed
+ * @process: out: the referenced process
+ * @mm: out (optional): the address space the rights hold for (mmget());
+ *	the caller must act on this one only
+ *
+ * A handle's rights were checked against one address space. When the
+ * process runs a new program since (an execve, maybe of a setuid or
+ * otherwise undumpable binary), they are checked again with the caller's
+ * credentials before they reach it, as process_vm_readv() checks each
+ * call; the handle is rebound to the new program when all of its rights
+ * pass.
+ *
+ * Return: STATUS_SUCCESS, STATUS_PROCESS_IS_TERMINATING when the process has
+ * no address space any more, STATUS_ACCESS_DENIED, or the handle's failure.
+ */
+ntstatus_t ps_reference_process_mm(struct ps_process *caller, u64 handle,
+				   u32 desired, struct ps_process **process,
+				   struct mm_struct **mm)
+{
+	struct ob_handle_info info = {};
+	enum ps_level all, now;
+	struct task_struct *task;
+	struct ps_process *p;
+	struct ob_object *obj;
+	struct mm_struct *m;
+	ntstatus_t status;
+	u64 id;
+
+	if (handle == NTEXEC_CURRENT_PROCESS) {
+		/* The caller's own: no check, and its own address space. */
+		m = current->mm;
+		if (!m || (current->flags & PF_EXITING))
+			return STATUS_PROCESS_IS_TERMINATING;
+		mmget(m);
+		if (mm)
+			*mm = m;
+		else
+			mmput(m);
+		*process = to_process(ob_reference(&caller->ob));
+		return STATUS_SUCCESS;
+	}
+	status = ps_reference_object(caller, handle, &ps_process_type, desired,
+				     &obj, &info);
+	if (status)
+		return status;
+	p = to_process(obj);
+	task = ps_mm_thread(p, &m);
+	if (!task) {
+		status = STATUS_PROCESS_IS_TERMINATING;
+		goto fail;
+	}
+	id = ps_process_mm_id(p, m);
+	if (!id) {
+		status = STATUS_PROCESS_IS_TERMINATING;
+	} else if (id != info.bind) {
+		all = ps_level_needed(&ps_process_type, info.access);
+		now = ps_level_needed(&ps_process_type, desired);
+		if (ps_ptrace_check(task, m, all))
+			ob_rebind_handle(&caller->handles, handle, obj, info.bind, id);
+		else if (now >= all || !ps_ptrace_check(task, m, now))
+			status = STATUS_ACCESS_DENIED;
+	}
+	put_task_struct(task);
+	if (status || !mm)
+		mmput(m);
+	else
+		*mm = m;
+	if (status)
+		goto fail;
+	*process = p;
+	return STATUS_SUCCESS;
+
+fail:
+	ob_dereference(obj);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_reference_process_mm);
 
 /* Resolve a CLIENT_ID to the struct pid of its thread group (and thread). */
 static ntstatus_t ps_lookup_cid(u64 pid_nr, u64 tid_nr, struct pid **tgid,
@@ -225,34 +428,30 @@ static ntstatus_t ps_lookup_cid(u64 pid_nr, u64 tid_nr, struct pid **tgid,
 	return status;
 }
 
-static ntstatus_t ps_insert(struct ps_process *caller, struct ob_object *obj,
-			    u32 access, u32 attributes, u64 *handle)
-{
-	return ob_insert_handle(&caller->handles, obj, access, attributes, handle);
-}
-
 static ntstatus_t ps_open_pid(struct ps_process *caller, struct pid *pid, bool thread,
 			      u32 access, u32 attributes, u64 *handle)
 {
-	const struct ob_type *type = thread ? &ps_thread_type : &ps_process_type;
+	struct ob_handle_info info = { .attributes = attributes };
+	struct ps_process *process;
+	struct ps_thread *t = NULL;
 	struct ob_object *obj;
 	ntstatus_t status;
-	u32 granted;
 
-	if (!ps_access_check(pid, type, access, &granted))
-		return STATUS_ACCESS_DENIED;
 	if (thread) {
-		struct ps_thread *t = ps_get_thread(pid);
-
-		obj = t ? &t->ob : NULL;
+		t = ps_get_thread(pid);
+		if (!t)
+			return STATUS_INVALID_CID;
+		process = t->process;
+		obj = &t->ob;
 	} else {
-		struct ps_process *p = ps_get_process(pid);
-
-		obj = p ? &p->ob : NULL;
+		process = ps_get_process(pid);
+		if (!process)
+			return STATUS_INVALID_CID;
+		obj = &process->ob;
 	}
-	if (!obj)
-		return STATUS_INVALID_CID;
-	status = ps_insert(caller, obj, granted, attributes, handle);
+	status = ps_access_check(process, t, access, &info.access, &info.bind);
+	if (!status)
+		status = ob_insert_handle(&caller->handles, obj, &info, handle);
 	ob_dereference(obj);
 	return status;
 }
@@ -334,7 +533,8 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 			       u32 attributes, u32 options, u64 *target_handle)
 {
 	struct ps_process *source, *target = NULL;
-	u32 granted, src_attributes = 0;
+	struct ob_handle_info src = {}, info;
+	struct mm_struct *source_mm;
 	struct ob_object *obj;
 	ntstatus_t status;
 
@@ -344,25 +544,29 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 	if (attributes & ~OBJ_VALID_ATTRIBUTES)
 		return STATUS_INVALID_PARAMETER;
 
-	status = ps_reference_process(caller, source_process, PROCESS_DUP_HANDLE, &source);
+	/* PROCESS_DUP_HANDLE reaches into the process's table: bound, as VM rights. */
+	status = ps_reference_process_mm(caller, source_process, PROCESS_DUP_HANDLE,
+					 &source, &source_mm);
 	if (status)
 		return status;
 
 	/* Pseudo-handles name the source process's own process and thread. */
 	if (source_handle == NTEXEC_CURRENT_PROCESS) {
 		obj = ob_reference(&source->ob);
-		granted = PROCESS_ALL_ACCESS;
+		src.access = PROCESS_ALL_ACCESS;
+		src.bind = ps_process_mm_id(source, source_mm);
 	} else if (source_handle == NTEXEC_CURRENT_THREAD) {
 		if (source != caller) {
 			status = STATUS_INVALID_HANDLE;
 			goto out_source;
 		}
-		status = ps_reference_object(caller, source_handle, NULL, 0, &obj, &granted);
+		status = ps_reference_object(caller, source_handle, NULL, 0, &obj, &src);
 		if (status)
 			goto out_source;
+		src.bind = ps_process_mm_id(source, source_mm);
 	} else {
 		status = ob_reference_handle(&source->handles, source_handle, NULL, 0,
-					     &obj, &granted, &src_attributes);
+					     &obj, &src);
 		if (status)
 			goto out_source;
 	}
@@ -376,44 +580,56 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 							    STATUS_INVALID_HANDLE;
 		goto out_obj;
 	}
-	status = ps_reference_process(caller, target_process, PROCESS_DUP_HANDLE, &target);
+	status = ps_reference_process_mm(caller, target_process, PROCESS_DUP_HANDLE,
+					 &target, NULL);
 	if (status)
 		goto out_obj;
 
+	info = src;
 	if (!(options & DUPLICATE_SAME_ACCESS)) {
-		u32 want = ob_map_generic(obj->type, access & ~MAXIMUM_ALLOWED) &
+		bool ps = obj->type == &ps_process_type || obj->type == &ps_thread_type;
+		u32 want = ps ? ps_handle_access(obj->type, access) :
+			   ob_map_generic(obj->type, access & ~MAXIMUM_ALLOWED) &
 			   obj->type->valid_access;
 
 		if (access & MAXIMUM_ALLOWED)
-			want |= granted;
+			want |= src.access;
+		info.access = want;
 		/*
 		 * More access than the source handle has is granted when an
-		 * open would grant it, as NT checks the object's security.
+		 * open would grant it, as NT checks the object's security;
+		 * the new handle is then bound to what that check saw.
 		 */
-		if (want & ~granted) {
-			struct pid *pid = NULL;
+		if (want & ~src.access) {
+			struct ps_thread *t = NULL;
+			struct ps_process *p;
 			u32 checked;
 
-			if (obj->type == &ps_process_type)
-				pid = to_process(obj)->pid;
-			else if (obj->type == &ps_thread_type)
-				pid = to_thread(obj)->pid;
-			if (!pid || !ps_access_check(pid, obj->type, want, &checked)) {
+			if (!ps) {
 				status = STATUS_ACCESS_DENIED;
 				goto out_target;
 			}
+			if (obj->type == &ps_thread_type) {
+				t = to_thread(obj);
+				p = t->process;
+			} else {
+				p = to_process(obj);
+			}
+			status = ps_access_check(p, t, want, &checked, &info.bind);
+			if (status)
+				goto out_target;
 		}
-		granted = want;
 	}
-	if (options & DUPLICATE_SAME_ATTRIBUTES)
-		attributes = src_attributes;
-	status = ob_insert_handle(&target->handles, obj, granted, attributes, target_handle);
+	info.attributes = (options & DUPLICATE_SAME_ATTRIBUTES) ? src.attributes :
+								  attributes;
+	status = ob_insert_handle(&target->handles, obj, &info, target_handle);
 
 out_target:
 	ps_dereference_process(target);
 out_obj:
 	ob_dereference(obj);
 out_source:
+	mmput(source_mm);
 	ps_dereference_process(source);
 	return status;
 }
@@ -478,6 +694,7 @@ static struct pid *ps_next_thread_pid(struct ps_process *process, pid_t after)
 	leader = pid_task(process->pid, PIDTYPE_TGID);
 	if (leader) {
 		for_each_thread(leader, t) {
+			/* Threads whose id another namespace hides have 0: skipped. */
 			pid_t nr = task_pid_nr_ns(t, ns);
 
 			if (nr > after && (!best || nr < best_nr)) {
@@ -511,7 +728,7 @@ ntstatus_t ps_get_next_thread(struct ps_process *caller, u64 process, u64 thread
 		if (from->process != proc)
 			status = STATUS_INVALID_PARAMETER;
 		else
-			after = pid_nr_ns(from->pid, ns);
+			after = ps_thread_id(from, ns);
 		ps_dereference_thread(from);
 		if (status)
 			goto out;
@@ -528,8 +745,39 @@ ntstatus_t ps_get_next_thread(struct ps_process *caller, u64 process, u64 thread
 		put_pid(pid);
 		if (status != STATUS_ACCESS_DENIED && status != STATUS_INVALID_CID)
 			break;
+		/* Each step scans the threads: a long walk must yield and die. */
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			status = STATUS_NO_MORE_ENTRIES;
+			break;
+		}
 	}
 out:
 	ps_dereference_process(proc);
 	return status;
+}
+
+/**
+ * ps_access_init() - mount the module's own procfs for the access check
+ *
+ * Return: 0 or an errno.
+ */
+int ps_access_init(void)
+{
+	struct file_system_type *proc = get_fs_type("proc");
+
+	if (!proc)
+		return -ENOENT;
+	/* procfs is built in: get_fs_type() took no module reference. */
+	ps_proc_mnt = kern_mount(proc);
+	if (IS_ERR(ps_proc_mnt))
+		return PTR_ERR(ps_proc_mnt);
+	ps_proc_ns = get_pid_ns(task_active_pid_ns(current));
+	return 0;
+}
+
+void ps_access_exit(void)
+{
+	kern_unmount(ps_proc_mnt);
+	put_pid_ns(ps_proc_ns);
 }

@@ -4,44 +4,58 @@
  *
  * Adoption. A thread group becomes an NT process when it opens /dev/ntexec
  * or when another process opens it by CLIENT_ID; a thread becomes an NT
- * thread when it calls in or is opened. Both are found again by their
- * struct pid in two hash tables, which hold a reference until the Linux
- * task is reaped, so a zombie opened by CLIENT_ID is the same object that
- * saw it run. A fork()ed child is not in the tables, so it starts as a plain
- * Linux process and is adopted on its first call.
+ * thread when it calls in or is opened. Both are found again in two hash
+ * tables, which hold a reference until the Linux task is reaped, so a
+ * zombie opened by CLIENT_ID is the same object that saw it run. A
+ * fork()ed child is not in the tables, so it starts as a plain Linux
+ * process and is adopted on its first call.
+ *
+ * Keys. A thread is keyed by its task_struct, which it references: a
+ * thread that execs from outside the group leader swaps pids with the
+ * leader (exchange_tids()), so a pid would name the wrong thread
+ * afterwards. A process is keyed by its signal_struct, which lives as long
+ * as any of its tasks and survives execve; the process holds no reference
+ * to it and leaves the table at the free probe of the group's last leader,
+ * before the signal_struct can go. Both keys are still valid when the
+ * sched_process_free probe runs, unlike the task's pids, which are
+ * detached by then.
  *
  * Exit. A probe on the sched_process_exit tracepoint (which runs in every
  * exiting task, after its mm is gone) records exit time and status of
- * exiting threads and signals them; for the last thread of a group it
- * records the process's and queues a work item that closes the handle table
- * and then signals the process, as NT closes a process's handles before
- * the process is signaled. A probe on sched_process_free (an RCU callback
- * after the task was reaped) takes the objects out of the tables. The
- * objects live on while handles name them, so exit status and times stay
- * readable.
+ * exiting threads and signals them; the first exiting thread that sees the
+ * whole group gone records the process's exit (exactly once) and queues a
+ * work item that closes the handle table and then signals the process, as
+ * NT closes a process's handles before the process is signaled. A probe on
+ * sched_process_free (an RCU callback after the task was reaped) takes the
+ * objects out of the tables. The objects live on while handles name them,
+ * so exit status and times stay readable.
  *
  * Adoption races with exit and with reaping on the bucket locks. Adoption
  * reads the exit state (PF_EXITING, signal->live) under the lock and the exit
  * probe looks up under it, so an object inserted unexited is found by the
- * probe, and otherwise adoption records the exit itself. Adoption also
- * checks, under the lock and inside an RCU read section, that the task is
- * still attached to its pid before it inserts; the free probe runs a grace
- * period after the task was detached and looks up under the same lock, so
- * every inserted object is found by it.
+ * probe, and otherwise adoption records the exit itself. An exit is
+ * recorded once, by whichever comes first. Adoption also checks, under the
+ * lock and inside an RCU read section, that the task is still attached to
+ * its pid before it inserts; the free probe runs a grace period after the
+ * task was detached and looks up under the same lock, so every inserted
+ * object is found by it.
  *
- * Access. Opening another process or thread is Linux's ptrace access check,
- * made through procfs because ptrace_may_access() is not exported: opening
- * /proc/<pid>/mem runs PTRACE_MODE_ATTACH, /proc/<pid>/auxv
- * PTRACE_MODE_READ, both with the caller's filesystem credentials and every
- * LSM hook (Yama included); a task whose address space is gone gets the
- * ptrace credential rule (ntps/open.c). This needs procfs mounted at /proc
- * for the caller's pid namespace.
+ * Programs. A process outlives execve (its pid and signal_struct do), but
+ * what the old program held must not reach the new one: handles and
+ * rights are tied to the address space they were made in or granted on,
+ * by ids of ps_process_mm_id(). A new program's first open of the device
+ * empties the handle table (ps_attach_current()); a handle's rights on a
+ * process are checked again when the process runs a new program
+ * (ps_reference_process_mm(), ntps/open.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/binfmts.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
@@ -68,9 +82,32 @@ static struct ps_bucket ps_threads[1 << PS_HASH_BITS];
 static struct workqueue_struct *ps_wq;
 static struct tracepoint *ps_exit_tp;
 static struct tracepoint *ps_free_tp;
+static struct tracepoint *ps_exec_tp;
+static atomic64_t ps_mm_ids = ATOMIC64_INIT(0);
+
+/* Process and thread objects alive, for tests and leak hunting. */
+static atomic_long_t ps_objects = ATOMIC_LONG_INIT(0);
+
+static int ps_param_get_objects(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%ld\n", atomic_long_read(&ps_objects));
+}
+
+static const struct kernel_param_ops ps_objects_ops = {
+	.get = ps_param_get_objects,
+};
+module_param_cb(objects, &ps_objects_ops, NULL, 0444);
+MODULE_PARM_DESC(objects, "NT process and thread objects alive");
+
+long ps_object_count(void)
+{
+	return atomic_long_read(&ps_objects);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_object_count);
 
 static void ps_process_destroy(struct ob_object *obj);
 static void ps_thread_destroy(struct ob_object *obj);
+static void ps_process_exec_work(struct work_struct *work);
 
 const struct ob_type ps_process_type = {
 	.name = "Process",
@@ -101,9 +138,9 @@ s64 ps_nt_time_from_boottime(u64 boottime_ns)
 	return div_s64(real, 100) + PS_NT_EPOCH_OFFSET;
 }
 
-static struct ps_bucket *ps_bucket(struct ps_bucket *table, struct pid *pid)
+static struct ps_bucket *ps_bucket(struct ps_bucket *table, const void *key)
 {
-	return &table[hash_ptr(pid, PS_HASH_BITS)];
+	return &table[hash_ptr(key, PS_HASH_BITS)];
 }
 
 /*
@@ -212,10 +249,25 @@ char *ps_image_name(struct pid *tgid)
 	return ret;
 }
 
+/* No address space can be bound any more; the last one seen is let go. */
+static void ps_process_end_mm(struct ps_process *process)
+{
+	struct mm_struct *mm;
+
+	spin_lock(&process->lock);
+	process->rundown = true;
+	mm = process->mm;
+	process->mm = NULL;
+	spin_unlock(&process->lock);
+	if (mm)
+		mmdrop(mm);
+}
+
 static void ps_process_rundown(struct work_struct *work)
 {
 	struct ps_process *process = container_of(work, struct ps_process, rundown_work);
 
+	ps_process_end_mm(process);
 	mm_process_rundown(process);
 	ob_close_handle_table(&process->handles);
 	ob_signal(&process->ob);
@@ -227,13 +279,18 @@ static void ps_process_destroy(struct ob_object *obj)
 {
 	struct ps_process *process = to_process(obj);
 
-	/* Rundown closed the table; a process created exited never had one open. */
-	WARN_ON_ONCE(process->handles.count);
+	/*
+	 * Every path closed the table before (rundown, an exited adoption, a
+	 * lost adoption race, module exit); this may run in the free probe's
+	 * softirq, where the table's lock may not be taken.
+	 */
+	WARN_ON_ONCE(!process->handles.closed || process->handles.count);
 	WARN_ON_ONCE(process->vm);
-	xa_destroy(&process->handles.entries);
+	WARN_ON_ONCE(process->mm);
 	kfree(process->image_name);
 	put_pid(process->parent);
 	put_pid(process->pid);
+	atomic_long_dec(&ps_objects);
 	kfree_rcu(process, ob.rcu);
 }
 
@@ -243,60 +300,90 @@ static void ps_thread_destroy(struct ob_object *obj)
 
 	ps_dereference_process(thread->process);
 	put_pid(thread->pid);
+	/* May be the last reference, from the free probe's RCU callback. */
+	put_task_struct(thread->task);
+	atomic_long_dec(&ps_objects);
 	kfree_rcu(thread, ob.rcu);
+}
+
+/* The process keyed @signal, referenced; the caller holds the RCU read lock. */
+static struct ps_process *ps_find_process(const void *signal)
+{
+	struct ps_bucket *b = ps_bucket(ps_processes, signal);
+	struct ps_process *process;
+
+	hlist_for_each_entry_rcu(process, &b->head, node)
+		if (process->signal == signal &&
+		    ob_reference_unless_zero(&process->ob))
+			return process;
+	return NULL;
+}
+
+static struct ps_thread *ps_find_thread(struct task_struct *task)
+{
+	struct ps_bucket *b = ps_bucket(ps_threads, task);
+	struct ps_thread *thread;
+
+	hlist_for_each_entry_rcu(thread, &b->head, node)
+		if (thread->task == task && ob_reference_unless_zero(&thread->ob))
+			return thread;
+	return NULL;
 }
 
 static struct ps_process *ps_lookup_process(struct pid *tgid)
 {
-	struct ps_bucket *b = ps_bucket(ps_processes, tgid);
-	struct ps_process *process;
+	struct ps_process *process = NULL;
+	struct task_struct *task;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(process, &b->head, node) {
-		if (process->pid == tgid && ob_reference_unless_zero(&process->ob)) {
-			rcu_read_unlock();
-			return process;
-		}
-	}
+	task = pid_task(tgid, PIDTYPE_TGID);
+	if (task)
+		process = ps_find_process(task->signal);
 	rcu_read_unlock();
-	return NULL;
+	return process;
 }
 
 static struct ps_thread *ps_lookup_thread(struct pid *pid)
 {
-	struct ps_bucket *b = ps_bucket(ps_threads, pid);
-	struct ps_thread *thread;
+	struct ps_thread *thread = NULL;
+	struct task_struct *task;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(thread, &b->head, node) {
-		if (thread->pid == pid && ob_reference_unless_zero(&thread->ob)) {
-			rcu_read_unlock();
-			return thread;
-		}
-	}
+	task = pid_task(pid, PIDTYPE_PID);
+	if (task)
+		thread = ps_find_thread(task);
 	rcu_read_unlock();
-	return NULL;
+	return thread;
 }
 
 /*
- * Record an exit seen at adoption (a zombie) or by the probe; the caller
- * closes the handle table and signals.
+ * Record an exit seen at adoption (a zombie) or by the probe. Return: true
+ * for the first record, whose caller closes the handle table and signals.
  */
-static void ps_process_exited(struct ps_process *process, ntstatus_t status, s64 now,
+static bool ps_process_exited(struct ps_process *process, ntstatus_t status, s64 now,
 			      u64 user, u64 kernel)
 {
+	bool first;
+
 	spin_lock(&process->lock);
-	process->exit_status = process->terminating ? process->terminate_status : status;
-	process->exit_time = now;
-	process->user_time = user;
-	process->kernel_time = kernel;
+	first = !process->exited;
+	if (first) {
+		process->exited = true;
+		process->exit_status = process->terminating ?
+				       process->terminate_status : status;
+		process->exit_time = now;
+		process->user_time = user;
+		process->kernel_time = kernel;
+	}
 	spin_unlock(&process->lock);
+	return first;
 }
 
 static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 now,
 			     u64 user, u64 kernel)
 {
 	struct ps_process *process = thread->process;
+	bool first;
 
 	/* A thread of a terminated process ends with the process's status. */
 	spin_lock(&process->lock);
@@ -305,12 +392,30 @@ static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 no
 	spin_unlock(&process->lock);
 
 	spin_lock(&thread->lock);
-	thread->exit_status = thread->terminating ? thread->terminate_status : status;
-	thread->exit_time = now;
-	thread->user_time = user;
-	thread->kernel_time = kernel;
+	first = !thread->exited;
+	if (first) {
+		thread->exited = true;
+		thread->exit_status = thread->terminating ?
+				      thread->terminate_status : status;
+		thread->exit_time = now;
+		thread->user_time = user;
+		thread->kernel_time = kernel;
+	}
 	spin_unlock(&thread->lock);
-	ob_signal(&thread->ob);
+	if (first)
+		ob_signal(&thread->ob);
+}
+
+/* The id of the parent's thread group, if the task is still attached. */
+static struct pid *ps_parent_tgid(struct task_struct *task)
+{
+	struct pid *parent = NULL;
+
+	rcu_read_lock();
+	if (pid_alive(task))
+		parent = get_pid(task_tgid(rcu_dereference(task->real_parent)));
+	rcu_read_unlock();
+	return parent;
 }
 
 /**
@@ -340,34 +445,40 @@ struct ps_process *ps_get_process(struct pid *tgid)
 		put_task_struct(task);
 		return NULL;
 	}
+	atomic_long_inc(&ps_objects);
 	ob_init_object(&process->ob, &ps_process_type);
 	process->pid = get_pid(tgid);
-	rcu_read_lock();
-	process->parent = get_pid(task_tgid(rcu_dereference(task->real_parent)));
-	rcu_read_unlock();
+	process->signal = task->signal;
+	process->parent = ps_parent_tgid(task);
 	process->create_time = ps_nt_time_from_boottime(task->start_boottime);
 	ob_init_handle_table(&process->handles);
 	INIT_WORK(&process->rundown_work, ps_process_rundown);
+	INIT_WORK(&process->exec_work, ps_process_exec_work);
+	mutex_init(&process->attach_lock);
 	spin_lock_init(&process->lock);
 	process->exit_status = STATUS_PENDING;
 	process->image_name = ps_image_name(tgid);
 
-	b = ps_bucket(ps_processes, tgid);
+	b = ps_bucket(ps_processes, task->signal);
 	rcu_read_lock();
 	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(other, &b->head, node) {
-		if (other->pid == tgid && ob_reference_unless_zero(&other->ob)) {
-			spin_unlock_bh(&b->lock);
-			rcu_read_unlock();
-			put_task_struct(task);
-			ob_close_handle_table(&process->handles);
-			ps_dereference_process(process);
-			return other;
-		}
+	other = ps_find_process(task->signal);
+	if (other) {
+		spin_unlock_bh(&b->lock);
+		rcu_read_unlock();
+		put_task_struct(task);
+		ps_process_end_mm(process);
+		ob_close_handle_table(&process->handles);
+		ps_dereference_process(process);
+		return other;
 	}
 	exited = !atomic_read(&task->signal->live);
-	/* A reaped task will see no free probe: keep it out of the table. */
-	if (pid_task(tgid, PIDTYPE_TGID) == task) {
+	/*
+	 * A reaped group will see no free probe: keep it out of the table.
+	 * The leader may have changed (an execve by another thread): the key
+	 * is the group's, not the leader's.
+	 */
+	if (pid_task(tgid, PIDTYPE_TGID)) {
 		ob_reference(&process->ob);
 		hlist_add_head_rcu(&process->node, &b->head);
 	}
@@ -379,10 +490,13 @@ struct ps_process *ps_get_process(struct pid *tgid)
 
 		/* The exit itself was not seen: its time is unknown, use now. */
 		ps_group_times(task, &user, &kernel);
-		ps_process_exited(process, ps_status_from_exit_code(ps_task_exit_code(task)),
-				  ps_nt_system_time(), user, kernel);
-		ob_close_handle_table(&process->handles);
-		ob_signal(&process->ob);
+		if (ps_process_exited(process,
+				      ps_status_from_exit_code(ps_task_exit_code(task)),
+				      ps_nt_system_time(), user, kernel)) {
+			ps_process_end_mm(process);
+			ob_close_handle_table(&process->handles);
+			ob_signal(&process->ob);
+		}
 	}
 	put_task_struct(task);
 	return process;
@@ -419,7 +533,10 @@ struct ps_thread *ps_get_thread(struct pid *pid)
 		ps_dereference_process(process);
 		goto out_task;
 	}
+	atomic_long_inc(&ps_objects);
 	ob_init_object(&thread->ob, &ps_thread_type);
+	/* The object's own reference; the lookup's is dropped below. */
+	thread->task = get_task_struct(task);
 	thread->pid = get_pid(pid);
 	thread->process = process;
 	thread->create_time = ps_nt_time_from_boottime(task->start_boottime);
@@ -427,21 +544,20 @@ struct ps_thread *ps_get_thread(struct pid *pid)
 	spin_lock_init(&thread->lock);
 	thread->exit_status = STATUS_PENDING;
 
-	b = ps_bucket(ps_threads, pid);
+	b = ps_bucket(ps_threads, task);
 	rcu_read_lock();
 	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(other, &b->head, node) {
-		if (other->pid == pid && ob_reference_unless_zero(&other->ob)) {
-			spin_unlock_bh(&b->lock);
-			rcu_read_unlock();
-			put_task_struct(task);
-			ps_dereference_thread(thread);
-			return other;
-		}
+	other = ps_find_thread(task);
+	if (other) {
+		spin_unlock_bh(&b->lock);
+		rcu_read_unlock();
+		put_task_struct(task);
+		ps_dereference_thread(thread);
+		return other;
 	}
 	/* PF_EXITING is set before the exit probe runs: see the top of this file. */
 	exited = task->flags & PF_EXITING;
-	if (pid_task(pid, PIDTYPE_PID) == task) {
+	if (pid_alive(task)) {
 		ob_reference(&thread->ob);
 		hlist_add_head_rcu(&thread->node, &b->head);
 	}
@@ -476,15 +592,149 @@ struct ps_thread *ps_current_thread(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_current_thread);
 
-/* Take an object out of its table; the table's reference passes to the caller. */
-static struct ps_thread *ps_unhash_thread(struct pid *pid)
+/**
+ * ps_thread_id() - the id of a thread, as a namespace sees it
+ * @thread: the thread
+ * @ns: the pid namespace
+ *
+ * Its task's id while it has one (a thread that exec'd from outside the
+ * leader has the leader's now), else the id it was adopted with.
+ *
+ * Return: the id, or 0 when @ns does not see the thread.
+ */
+pid_t ps_thread_id(struct ps_thread *thread, struct pid_namespace *ns)
 {
-	struct ps_bucket *b = ps_bucket(ps_threads, pid);
+	pid_t nr;
+
+	rcu_read_lock();
+	nr = pid_alive(thread->task) ? task_pid_nr_ns(thread->task, ns) : 0;
+	rcu_read_unlock();
+	return nr ?: pid_nr_ns(thread->pid, ns);
+}
+
+/**
+ * ps_process_mm_id() - an id for a process's address space
+ * @process: the process
+ * @mm: an address space the process has (had) (referenced by the caller)
+ *
+ * The process keeps the last address space it was asked about (grabbed,
+ * so no other can take its address) and a 64-bit id for it, new each time
+ * the address space changes. An id thus names one address space of one
+ * process, never another; a handle or a handle table that records the id
+ * can tell whether the process runs a new program since.
+ *
+ * Return: the id (non-zero), or 0 after rundown.
+ */
+u64 ps_process_mm_id(struct ps_process *process, struct mm_struct *mm)
+{
+	struct mm_struct *old = NULL;
+	u64 id = 0;
+
+	spin_lock(&process->lock);
+	if (!process->rundown) {
+		if (process->mm != mm) {
+			old = process->mm;
+			mmgrab(mm);
+			process->mm = mm;
+			process->mm_id = atomic64_inc_return(&ps_mm_ids);
+		}
+		id = process->mm_id;
+	}
+	spin_unlock(&process->lock);
+	if (old)
+		mmdrop(old);
+	return id;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_process_mm_id);
+
+/*
+ * Bind the handle table to the program running in @mm. A table of an older
+ * program is emptied; one no program has claimed yet (handles duplicated
+ * into a process before it first opened the device, a Windows pattern)
+ * is claimed as it is when @claim, else left alone.
+ */
+void ps_attach_mm(struct ps_process *process, struct mm_struct *mm, bool claim)
+{
+	u64 id = ps_process_mm_id(process, mm);
+
+	mutex_lock(&process->attach_lock);
+	if (id && id != process->handles_mm_id &&
+	    (claim || process->handles_mm_id)) {
+		if (process->handles_mm_id)
+			ob_empty_handle_table(&process->handles);
+		process->handles_mm_id = id;
+	}
+	mutex_unlock(&process->attach_lock);
+}
+
+/**
+ * ps_attach_current() - bind the calling process's handle table to its program
+ * @process: the caller's process
+ *
+ * Called when the process opens the device. The first open by a new
+ * program (after execve) closes the old program's handles, if the exec
+ * probe's work has not closed them yet: Linux closes what is O_CLOEXEC,
+ * and an NT program never inherits another's handle table. Serialized, so
+ * a second thread's open cannot close what the first has created
+ * meanwhile.
+ */
+void ps_attach_current(struct ps_process *process)
+{
+	if (current->mm)
+		ps_attach_mm(process, current->mm, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_attach_current);
+
+/**
+ * ps_mm_thread() - a thread of a process that has its address space
+ * @process: the process
+ * @mm: out: that address space (mmget())
+ *
+ * The group leader when it still has the address space, else another
+ * thread: the leader may have exited while its threads run.
+ *
+ * Return: a referenced task, or NULL when no thread has an address space
+ * (the process has exited, or is exiting).
+ */
+struct task_struct *ps_mm_thread(struct ps_process *process, struct mm_struct **mm)
+{
+	struct task_struct *leader, *t, *found = NULL;
+
+	leader = get_pid_task(process->pid, PIDTYPE_TGID);
+	if (!leader)
+		return NULL;
+	*mm = get_task_mm(leader);
+	if (*mm)
+		return leader;
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		if (READ_ONCE(t->mm) && !(t->flags & PF_EXITING)) {
+			found = get_task_struct(t);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	put_task_struct(leader);
+	if (found) {
+		*mm = get_task_mm(found);
+		if (!*mm) {
+			put_task_struct(found);
+			found = NULL;
+		}
+	}
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_mm_thread);
+
+/* Take an object out of its table; the table's reference passes to the caller. */
+static struct ps_thread *ps_unhash_thread(struct task_struct *task)
+{
+	struct ps_bucket *b = ps_bucket(ps_threads, task);
 	struct ps_thread *thread;
 
 	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(thread, &b->head, node) {
-		if (thread->pid == pid) {
+		if (thread->task == task) {
 			hlist_del_init_rcu(&thread->node);
 			spin_unlock_bh(&b->lock);
 			return thread;
@@ -494,14 +744,14 @@ static struct ps_thread *ps_unhash_thread(struct pid *pid)
 	return NULL;
 }
 
-static struct ps_process *ps_unhash_process(struct pid *tgid)
+static struct ps_process *ps_unhash_process(const void *signal)
 {
-	struct ps_bucket *b = ps_bucket(ps_processes, tgid);
+	struct ps_bucket *b = ps_bucket(ps_processes, signal);
 	struct ps_process *process;
 
 	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(process, &b->head, node) {
-		if (process->pid == tgid) {
+		if (process->signal == signal) {
 			hlist_del_init_rcu(&process->node);
 			spin_unlock_bh(&b->lock);
 			return process;
@@ -516,31 +766,37 @@ static struct ps_process *ps_unhash_process(struct pid *tgid)
  * PF_EXITING and dropped signal->live: an adoption that read either before
  * that inserted before this lookup, one that reads them after sees the exit.
  */
-static struct ps_thread *ps_exit_find_thread(struct pid *pid)
+static struct ps_thread *ps_exit_find_thread(struct task_struct *task)
 {
-	struct ps_bucket *b = ps_bucket(ps_threads, pid);
+	struct ps_bucket *b = ps_bucket(ps_threads, task);
 	struct ps_thread *thread;
 
+	rcu_read_lock();
 	spin_lock_bh(&b->lock);
-	thread = ps_lookup_thread(pid);
+	thread = ps_find_thread(task);
 	spin_unlock_bh(&b->lock);
+	rcu_read_unlock();
 	return thread;
 }
 
-static struct ps_process *ps_exit_find_process(struct pid *tgid)
+static struct ps_process *ps_exit_find_process(const void *signal)
 {
-	struct ps_bucket *b = ps_bucket(ps_processes, tgid);
+	struct ps_bucket *b = ps_bucket(ps_processes, signal);
 	struct ps_process *process;
 
+	rcu_read_lock();
 	spin_lock_bh(&b->lock);
-	process = ps_lookup_process(tgid);
+	process = ps_find_process(signal);
 	spin_unlock_bh(&b->lock);
+	rcu_read_unlock();
 	return process;
 }
 
 /*
  * sched_process_exit: runs in the exiting task, after exit_mm(); may not
- * sleep. The objects stay in the tables until the task is reaped.
+ * sleep. The objects stay in the tables until the task is reaped. Several
+ * exiting threads may see the group's live count at zero; the process's
+ * exit is recorded and run down once.
  */
 static void ps_exit_probe(void *data, struct task_struct *task)
 {
@@ -551,9 +807,9 @@ static void ps_exit_probe(void *data, struct task_struct *task)
 	u64 user, kernel;
 	s64 now;
 
-	thread = ps_exit_find_thread(task_pid(task));
+	thread = ps_exit_find_thread(task);
 	if (group_dead)
-		process = ps_exit_find_process(task_tgid(task));
+		process = ps_exit_find_process(task->signal);
 	if (!thread && !process)
 		return;
 
@@ -569,9 +825,10 @@ static void ps_exit_probe(void *data, struct task_struct *task)
 	}
 	if (process) {
 		ps_group_times(task, &user, &kernel);
-		ps_process_exited(process, status, now, user, kernel);
 		/* The lookup's reference passes to the rundown work. */
-		queue_work(ps_wq, &process->rundown_work);
+		if (!ps_process_exited(process, status, now, user, kernel) ||
+		    WARN_ON_ONCE(!queue_work(ps_wq, &process->rundown_work)))
+			ps_dereference_process(process);
 	}
 }
 
@@ -581,12 +838,43 @@ static void ps_free_probe(void *data, struct task_struct *task)
 	struct ps_process *process = NULL;
 	struct ps_thread *thread;
 
-	thread = ps_unhash_thread(task_pid(task));
+	thread = ps_unhash_thread(task);
+	/* The group's last leader: an old leader replaced by execve is not. */
 	if (thread_group_leader(task))
-		process = ps_unhash_process(task_tgid(task));
+		process = ps_unhash_process(task->signal);
 	if (thread)
 		ps_dereference_thread(thread);
 	if (process)
+		ps_dereference_process(process);
+}
+
+/* A new program's predecessor's handles go now, not at its first open. */
+static void ps_process_exec_work(struct work_struct *work)
+{
+	struct ps_process *process = container_of(work, struct ps_process, exec_work);
+	struct task_struct *task;
+	struct mm_struct *mm;
+
+	task = ps_mm_thread(process, &mm);
+	if (task) {
+		ps_attach_mm(process, mm, false);
+		mmput(mm);
+		put_task_struct(task);
+	}
+	ps_dereference_process(process);
+}
+
+/* sched_process_exec: in the task, after a successful execve; may not sleep. */
+static void ps_exec_probe(void *data, struct task_struct *task, pid_t old_pid,
+			  struct linux_binprm *bprm)
+{
+	struct ps_process *process;
+
+	rcu_read_lock();
+	process = ps_find_process(task->signal);
+	rcu_read_unlock();
+	/* The lookup's reference passes to the work, unless it is queued already. */
+	if (process && !queue_work(ps_wq, &process->exec_work))
 		ps_dereference_process(process);
 }
 
@@ -596,6 +884,8 @@ static void ps_find_tracepoints(struct tracepoint *tp, void *priv)
 		ps_exit_tp = tp;
 	else if (!strcmp(tp->name, "sched_process_free"))
 		ps_free_tp = tp;
+	else if (!strcmp(tp->name, "sched_process_exec"))
+		ps_exec_tp = tp;
 }
 
 int ps_init(void)
@@ -611,26 +901,38 @@ int ps_init(void)
 		INIT_HLIST_HEAD(&ps_threads[i].head);
 	}
 	for_each_kernel_tracepoint(ps_find_tracepoints, NULL);
-	if (!ps_exit_tp || !ps_free_tp) {
-		pr_err("no sched_process_exit/free tracepoints\n");
+	if (!ps_exit_tp || !ps_free_tp || !ps_exec_tp) {
+		pr_err("no sched_process_exit/free/exec tracepoints\n");
 		return -ENOENT;
 	}
+	ret = ps_access_init();
+	if (ret)
+		return ret;
 	ps_wq = alloc_workqueue("ntexec_ps", WQ_UNBOUND, 0);
-	if (!ps_wq)
-		return -ENOMEM;
+	if (!ps_wq) {
+		ret = -ENOMEM;
+		goto out_access;
+	}
 	ret = tracepoint_probe_register(ps_exit_tp, ps_exit_probe, NULL);
 	if (ret)
 		goto out_wq;
 	ret = tracepoint_probe_register(ps_free_tp, ps_free_probe, NULL);
 	if (ret)
 		goto out_exit;
+	ret = tracepoint_probe_register(ps_exec_tp, ps_exec_probe, NULL);
+	if (ret)
+		goto out_free;
 	return 0;
 
+out_free:
+	tracepoint_probe_unregister(ps_free_tp, ps_free_probe, NULL);
 out_exit:
 	tracepoint_probe_unregister(ps_exit_tp, ps_exit_probe, NULL);
 	tracepoint_synchronize_unregister();
 out_wq:
 	destroy_workqueue(ps_wq);
+out_access:
+	ps_access_exit();
 	return ret;
 }
 
@@ -641,6 +943,7 @@ void ps_exit(void)
 	struct ps_thread *thread;
 	int i;
 
+	tracepoint_probe_unregister(ps_exec_tp, ps_exec_probe, NULL);
 	tracepoint_probe_unregister(ps_exit_tp, ps_exit_probe, NULL);
 	tracepoint_probe_unregister(ps_free_tp, ps_free_probe, NULL);
 	tracepoint_synchronize_unregister();
@@ -658,6 +961,7 @@ void ps_exit(void)
 	for (i = 0; i < ARRAY_SIZE(ps_processes); i++) {
 		hlist_for_each_entry_safe(process, tmp, &ps_processes[i].head, node) {
 			hlist_del_init_rcu(&process->node);
+			ps_process_end_mm(process);
 			mm_process_rundown(process);
 			ob_close_handle_table(&process->handles);
 			ps_dereference_process(process);
@@ -665,4 +969,5 @@ void ps_exit(void)
 	}
 	destroy_workqueue(ps_wq);
 	rcu_barrier();
+	ps_access_exit();
 }

@@ -7,6 +7,7 @@
 #define _NTEXEC_PS_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -15,6 +16,9 @@
 #include "../uapi/ntexec.h"
 
 struct mm_space;
+struct mm_struct;
+struct pid_namespace;
+struct task_struct;
 
 /* Process and thread access rights, Windows' values. */
 #define PROCESS_TERMINATE			0x0001u
@@ -48,6 +52,20 @@ struct mm_space;
 #define THREAD_RESUME				0x1000u
 #define THREAD_ALL_ACCESS	(STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0xFFFFu)
 
+/*
+ * The rights that need no ptrace access: what /proc/<pid>/stat and pidfds
+ * give anyone (and kill(2)'s own rules for NtTerminateProcess, which the
+ * signal code checks again).
+ */
+#define PROCESS_FREE_RIGHTS	(SYNCHRONIZE | READ_CONTROL | \
+				 PROCESS_QUERY_LIMITED_INFORMATION)
+#define THREAD_FREE_RIGHTS	(SYNCHRONIZE | READ_CONTROL | \
+				 THREAD_QUERY_LIMITED_INFORMATION)
+/* The rights PTRACE_MODE_READ grants, as /proc/<pid>/stat's full fields. */
+#define PROCESS_READ_RIGHTS	(PROCESS_FREE_RIGHTS | PROCESS_QUERY_INFORMATION)
+#define THREAD_READ_RIGHTS	(THREAD_FREE_RIGHTS | THREAD_QUERY_INFORMATION)
+/* Everything else needs PTRACE_MODE_ATTACH, as /proc/<pid>/mem does. */
+
 extern const struct ob_type ps_process_type;
 extern const struct ob_type ps_thread_type;
 
@@ -55,60 +73,88 @@ extern const struct ob_type ps_thread_type;
  * struct ps_process - an NT process: one Linux thread group
  * @ob: object header; signaled when the thread group has exited
  * @pid: the thread group's struct pid (referenced)
+ * @signal: the thread group's signal_struct: the key of the process table
+ *	(never dereferenced). It outlives the group's last task's free probe,
+ *	where the process leaves the table, and it survives execve.
  * @parent: the Linux parent's thread group when the process was adopted
  *	(referenced; may be NULL)
  * @node: in the process table until the thread group is reaped
  * @create_time: NT system time of the thread group's start
- * @handles: the handle table; closed at rundown
+ * @handles: the handle table; emptied when the process runs a new program
+ *	(ps_attach_mm()), closed at rundown
  * @rundown_work: closes the handle table after exit, then signals
  *	the process, in process context
+ * @exec_work: empties the handle table after an execve
+ * @attach_lock: serializes ps_attach_current()
+ * @handles_mm_id: the address space (an id of ps_process_mm_id()) whose
+ *	program owns @handles; under @attach_lock
  * @lock: protects the fields below
+ * @exited: the exit is recorded; the fields of the exit are final
  * @exit_time: NT system time of the exit, 0 while alive
  * @exit_status: STATUS_PENDING while alive
  * @terminate_status: the status NtTerminateProcess asked for
  * @terminating: @terminate_status is valid
+ * @rundown: run down (or adopted exited): no address space can be bound or
+ *	get an NT space any more
  * @image_name: the executable's path when last seen, UTF-8 (kmalloc'ed;
  *	may be NULL); refreshed by queries while the process lives
  * @user_time: final user time in 100 ns units, once exited
  * @kernel_time: final kernel time in 100 ns units, once exited
+ * @mm: the address space last seen (grabbed, not pinned), so that @mm_id
+ *	names it alone; dropped at rundown
+ * @mm_id: the id of @mm (ps_process_mm_id())
  * @vm: its NT address space (ntmm/), referenced; NULL until a memory
  *	service needs it, and again after rundown
  *
  * References: the process table holds one until the thread group is reaped,
- * the rundown work one while it is queued,
+ * the rundown and exec works one each while queued,
  * every handle holds one, every ps_thread holds one, every /dev/ntexec
  * descriptor of the process holds one.
  */
 struct ps_process {
 	struct ob_object ob;
 	struct pid *pid;
+	const void *signal;
 	struct pid *parent;
 	struct hlist_node node;
 	s64 create_time;
 	struct ob_handle_table handles;
 	struct work_struct rundown_work;
+	struct work_struct exec_work;
+	struct mutex attach_lock;
+	u64 handles_mm_id;
 
 	spinlock_t lock;
+	bool exited;
 	s64 exit_time;
 	ntstatus_t exit_status;
 	ntstatus_t terminate_status;
 	bool terminating;
+	bool rundown;
 	char *image_name;
 	u64 user_time;
 	u64 kernel_time;
+	struct mm_struct *mm;
+	u64 mm_id;
 	struct mm_space *vm;
 };
 
 /**
  * struct ps_thread - an NT thread: one Linux thread
  * @ob: object header; signaled when the thread has exited
- * @pid: the thread's struct pid (referenced)
+ * @task: the Linux thread (referenced for the object's life): the key of
+ *	the thread table, and what thread services act on. A thread that
+ *	execs from outside the group leader takes the leader's pid but stays
+ *	this task, so the object follows it.
+ * @pid: the thread's struct pid when it was adopted (referenced): its id
+ *	once the task is gone (ps_thread_id())
  * @process: its process (referenced)
  * @node: in the thread table until the thread is reaped
  * @create_time: NT system time of the thread's start
  * @alert_wait: wakes an alertable wait; its lock protects @alerted
  * @alerted: NtAlertThread was called and no alertable wait consumed it
  * @lock: protects the fields below
+ * @exited: the exit is recorded; the fields of the exit are final
  * @exit_time: NT system time of the exit, 0 while alive
  * @exit_status: STATUS_PENDING while alive
  * @terminate_status: the status NtTerminateThread asked for
@@ -122,6 +168,7 @@ struct ps_process {
  */
 struct ps_thread {
 	struct ob_object ob;
+	struct task_struct *task;
 	struct pid *pid;
 	struct ps_process *process;
 	struct hlist_node node;
@@ -130,6 +177,7 @@ struct ps_thread {
 	bool alerted;
 
 	spinlock_t lock;
+	bool exited;
 	s64 exit_time;
 	ntstatus_t exit_status;
 	ntstatus_t terminate_status;
@@ -163,19 +211,32 @@ static inline void ps_dereference_thread(struct ps_thread *t)
 
 int ps_init(void);
 void ps_exit(void);
+int ps_access_init(void);
+void ps_access_exit(void);
 
 struct ps_process *ps_get_process(struct pid *tgid);
 struct ps_thread *ps_get_thread(struct pid *pid);
 struct ps_process *ps_current_process(void);
 struct ps_thread *ps_current_thread(void);
+void ps_attach_current(struct ps_process *process);
+void ps_attach_mm(struct ps_process *process, struct mm_struct *mm, bool claim);
+u64 ps_process_mm_id(struct ps_process *process, struct mm_struct *mm);
+struct task_struct *ps_mm_thread(struct ps_process *process,
+				 struct mm_struct **mm);
+pid_t ps_thread_id(struct ps_thread *thread, struct pid_namespace *ns);
+long ps_object_count(void);
 
 ntstatus_t ps_reference_object(struct ps_process *caller, u64 handle,
 			       const struct ob_type *type, u32 desired,
-			       struct ob_object **obj, u32 *granted);
+			       struct ob_object **obj, struct ob_handle_info *info);
 ntstatus_t ps_reference_process(struct ps_process *caller, u64 handle, u32 desired,
 				struct ps_process **process);
+ntstatus_t ps_reference_process_mm(struct ps_process *caller, u64 handle,
+				   u32 desired, struct ps_process **process,
+				   struct mm_struct **mm);
 ntstatus_t ps_reference_thread(struct ps_process *caller, u64 handle, u32 desired,
 			       struct ps_thread **thread);
+bool ps_may_read(struct ps_process *process);
 
 ntstatus_t ps_open_process(struct ps_process *caller, u64 pid_nr, u64 tid_nr,
 			   u32 access, u32 attributes, u64 *handle);

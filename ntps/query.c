@@ -4,7 +4,9 @@
  *
  * Order of checks, as NT: the information class (STATUS_INVALID_INFO_CLASS),
  * then the buffer length (STATUS_INFO_LENGTH_MISMATCH, with the needed
- * length returned where NT returns it), then the handle and its access.
+ * length returned where NT returns it), then the buffer's alignment
+ * (STATUS_DATATYPE_MISALIGNMENT: NT probes it for a ULONG), then the
+ * handle and its access.
  * The answer is built in kernel memory with the Windows x64 layout and
  * copied out whole.
  */
@@ -27,6 +29,9 @@
 #define ProcessImageFileName		27
 #define ThreadBasicInformation		0
 #define ThreadTimes			1
+
+/* NT probes every query buffer for the alignment of a ULONG. */
+#define PS_QUERY_ALIGN			sizeof(u32)
 
 /* Windows x64 layouts. */
 struct nt_process_basic_information {
@@ -202,6 +207,29 @@ static u32 ps_image_file_name(struct ps_process *process, u64 user_base, void **
 	return sizeof(*us) + us->maximum_length;
 }
 
+/*
+ * The executable's path is what /proc/<pid>/exe shows, to PTRACE_MODE_READ
+ * only. A full query handle had that check at open, for the program it was
+ * granted on (checked again if the process has run another since); a
+ * limited handle gets the path when the caller passes the check now.
+ */
+static bool ps_may_see_image(struct ps_process *caller, u64 handle,
+			     struct ps_process *process,
+			     const struct ob_handle_info *hinfo)
+{
+	struct ps_process *p;
+	ntstatus_t status;
+
+	if (!(hinfo->access & PROCESS_QUERY_INFORMATION))
+		return ps_may_read(process);
+	status = ps_reference_process_mm(caller, handle, PROCESS_QUERY_INFORMATION,
+					 &p, NULL);
+	if (!status)
+		ps_dereference_process(p);
+	/* Exited: the path last seen, as the handle was granted. */
+	return !status || status == STATUS_PROCESS_IS_TERMINATING;
+}
+
 static ntstatus_t ps_copy_out(void __user *buffer, const void *data, u32 size,
 			      u32 *return_length)
 {
@@ -225,10 +253,12 @@ static ntstatus_t ps_copy_out(void __user *buffer, const void *data, u32 size,
 ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_class,
 			    void __user *buffer, u32 length, u32 *return_length)
 {
-	u32 size;
+	struct ob_handle_info hinfo;
 	struct task_struct *leader;
 	struct ps_process *process;
+	struct ob_object *obj;
 	ntstatus_t status;
+	u32 size;
 	union {
 		struct nt_process_basic_information basic;
 		struct nt_kernel_user_times times;
@@ -257,14 +287,24 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		return STATUS_INVALID_INFO_CLASS;
 	}
 	if (size && length != size) {
-		*return_length = size;
+		/* NT reports the size for some classes, not for ProcessTimes. */
+		if (info_class != ProcessTimes)
+			*return_length = size;
 		return STATUS_INFO_LENGTH_MISMATCH;
 	}
+	if (!IS_ALIGNED((unsigned long)buffer, PS_QUERY_ALIGN))
+		return STATUS_DATATYPE_MISALIGNMENT;
 
-	status = ps_reference_process(caller, handle, PROCESS_QUERY_LIMITED_INFORMATION,
-				      &process);
+	status = ps_reference_object(caller, handle, &ps_process_type,
+				     PROCESS_QUERY_LIMITED_INFORMATION, &obj, &hinfo);
 	if (status)
 		return status;
+	process = to_process(obj);
+	if (info_class == ProcessImageFileName && !ps_may_see_image(caller, handle,
+								    process, &hinfo)) {
+		ps_dereference_process(process);
+		return STATUS_ACCESS_DENIED;
+	}
 	leader = get_pid_task(process->pid, PIDTYPE_TGID);
 	memset(&info, 0, sizeof(info));
 
@@ -348,12 +388,15 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	}
 	if (length != size)
 		return STATUS_INFO_LENGTH_MISMATCH;
+	if (!IS_ALIGNED((unsigned long)buffer, PS_QUERY_ALIGN))
+		return STATUS_DATATYPE_MISALIGNMENT;
 
 	status = ps_reference_thread(caller, handle, THREAD_QUERY_LIMITED_INFORMATION,
 				     &thread);
 	if (status)
 		return status;
-	task = get_pid_task(thread->pid, PIDTYPE_PID);
+	/* The object holds its task; once exited, the recorded values count. */
+	task = thread->task;
 	memset(&info, 0, sizeof(info));
 
 	spin_lock(&thread->lock);
@@ -371,11 +414,12 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		int nice = task ? task_nice(task) : 0;
 
 		info.basic.unique_process = ps_pid_nr(thread->process->pid);
-		info.basic.unique_thread = ps_pid_nr(thread->pid);
+		info.basic.unique_thread = ps_thread_id(thread,
+						       task_active_pid_ns(current));
 		info.basic.affinity_mask = ps_affinity(task);
 		info.basic.priority = ps_nt_priority(nice);
 		info.basic.base_priority = info.basic.priority - 8;
-	} else if (task && !info.times.exit_time) {
+	} else if (!info.times.exit_time) {
 		u64 ut, st;
 
 		task_cputime_adjusted(task, &ut, &st);
@@ -383,8 +427,6 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		info.times.kernel_time = div_u64(st, 100);
 	}
 	status = ps_copy_out(buffer, &info, size, return_length);
-	if (task)
-		put_task_struct(task);
 	ps_dereference_thread(thread);
 	return status;
 }

@@ -13,17 +13,22 @@ mkdir -p "$2"
 out=$(cd "$2" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# Copy only the module sources; keep timestamps so rebuilds are incremental.
+# Copy only the module sources, and only those that changed: a copy gets the
+# time of copying, so make rebuilds exactly what changed (keeping the source's
+# time could leave an object newer than a source edited while it was built).
 for d in ntexec ntmm ntps uapi kunit; do
 	mkdir -p "$out/$d"
-	cp -p "$top/$d"/*.[ch] "$out/$d/" 2>/dev/null || true
+	for f in "$top/$d"/*.[ch]; do
+		[ -e "$f" ] || continue
+		cmp -s "$f" "$out/$d/$(basename "$f")" || cp "$f" "$out/$d/"
+	done
 	# Drop sources that no longer exist in the tree.
 	for f in "$out/$d"/*.[ch]; do
 		[ -e "$f" ] || continue
 		[ -e "$top/$d/$(basename "$f")" ] || rm -f "$f" "${f%.c}.o"
 	done
 done
-cp -p "$top/Kbuild" "$out/Kbuild"
+cmp -s "$top/Kbuild" "$out/Kbuild" || cp "$top/Kbuild" "$out/Kbuild"
 
 log="$out/build.log"
 if ! make -C "$kdir" M="$out" modules >"$log" 2>&1; then

@@ -77,7 +77,7 @@ grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag" | while IFS= read -r line; do
 	grep -qx "$line" .config || echo "ntexec: note: $line did not stick" >&2
 done
 required="NET_9P_VIRTIO 9P_FS MODULES"
-[ "$config" = ntexec ] && required="$required KUNIT KASAN PROVE_LOCKING DEBUG_KMEMLEAK"
+[ "$config" = ntexec ] && required="$required KUNIT KASAN PROVE_LOCKING DEBUG_KMEMLEAK SECURITY_YAMA"
 for opt in $required; do
 	grep -qx "CONFIG_$opt=y" .config || { echo "ntexec: CONFIG_$opt missing" >&2; bad=1; }
 done

@@ -101,7 +101,8 @@ TEST(handle_count_changes_by_exactly_one)
 	EXPECT_EQ(handle_count(NtCurrentProcess()), c0 + 3);
 	/* Failures create nothing. */
 	EXPECT_STATUS(open_process(&bad, SYNCHRONIZE, 0x7ffffff0), STATUS_INVALID_CID);
-	EXPECT_EQ(hv(bad), NTT_POISON64);
+	/* Windows writes NULL to the handle of a failed open. */
+	EXPECT_EQ(hv(bad), 0);
 	EXPECT_STATUS(NtClose((HANDLE)(uintptr_t)0x3fffffc), STATUS_INVALID_HANDLE);
 	EXPECT_EQ(handle_count(NtCurrentProcess()), c0 + 3);
 	xclose(d);
@@ -235,7 +236,8 @@ TEST(open_process_bad_client_ids)
 	nt_setup();
 	/* A pid nobody has. */
 	EXPECT_STATUS(open_process(&h, SYNCHRONIZE, 0x7ffffff0), STATUS_INVALID_CID);
-	EXPECT_EQ(hv(h), NTT_POISON64);
+	/* A failed open leaves NULL, as on Windows. */
+	EXPECT_EQ(hv(h), 0);
 
 	/* A reaped child's pid. */
 	k = kid_spawn(KID_EXIT, 0);
@@ -258,7 +260,7 @@ TEST(open_process_bad_client_ids)
 	EXPECT_STATUS(NtOpenProcess(&h, SYNCHRONIZE, &oa, &cid), STATUS_INVALID_CID);
 	sem_post(&b.done);
 	pthread_join(th, NULL);
-	EXPECT_EQ(hv(h), NTT_POISON64);
+	EXPECT_EQ(hv(h), 0);
 }
 
 TEST(open_process_name_and_client_id_is_parameter_mix)
@@ -276,7 +278,7 @@ TEST(open_process_name_and_client_id_is_parameter_mix)
 	/* Neither a name nor a CLIENT_ID. */
 	InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
 	EXPECT_STATUS(NtOpenProcess(&h, SYNCHRONIZE, &oa, NULL), STATUS_INVALID_PARAMETER_MIX);
-	EXPECT_EQ(hv(h), NTT_POISON64);
+	EXPECT_EQ(hv(h), 0);
 }
 
 TEST(open_thread_by_client_id)
@@ -313,7 +315,7 @@ TEST(open_thread_by_client_id)
 	EXPECT_STATUS(open_thread(&h, SYNCHRONIZE, getpid(), 0), STATUS_INVALID_CID);
 	/* A thread nobody has. */
 	EXPECT_STATUS(open_thread(&h, SYNCHRONIZE, 0, 0x7ffffff0), STATUS_INVALID_CID);
-	EXPECT_EQ(hv(h), NTT_POISON64);
+	EXPECT_EQ(hv(h), 0);
 	sem_post(&b.done);
 	pthread_join(th, NULL);
 }
@@ -904,4 +906,32 @@ TEST(duplicate_source_pseudo_handle_of_other_process)
 	xclose(h);
 	xclose(hk);
 	kid_kill(&k);
+}
+
+/*
+ * A handle with PROCESS_QUERY_INFORMATION (THREAD_QUERY_INFORMATION) holds
+ * the limited right too, on a duplicate with reduced access as on an open:
+ * the limited queries work through it.
+ */
+TEST(duplicate_to_query_keeps_limited_right)
+{
+	HANDLE p, t, d;
+
+	nt_setup();
+	p = xopen_process(PROCESS_ALL_ACCESS, getpid());
+	ASSERT_STATUS(NtDuplicateObject(NtCurrentProcess(), p, NtCurrentProcess(), &d,
+					PROCESS_QUERY_INFORMATION, 0, 0), STATUS_SUCCESS);
+	EXPECT_EQ(hv(basic_info(d).UniqueProcessId), (uint64_t)getpid());
+	xclose(d);
+	ASSERT_STATUS(NtDuplicateObject(NtCurrentProcess(), p, NtCurrentProcess(), &d,
+					GENERIC_READ, 0, 0), STATUS_SUCCESS);
+	EXPECT_EQ(hv(basic_info(d).UniqueProcessId), (uint64_t)getpid());
+	xclose(d);
+	xclose(p);
+	t = xopen_thread(THREAD_ALL_ACCESS, getpid(), gettid());
+	ASSERT_STATUS(NtDuplicateObject(NtCurrentProcess(), t, NtCurrentProcess(), &d,
+					THREAD_QUERY_INFORMATION, 0, 0), STATUS_SUCCESS);
+	EXPECT_EQ((uintptr_t)thread_info(d).ClientId.UniqueThread, (uintptr_t)gettid());
+	xclose(d);
+	xclose(t);
 }

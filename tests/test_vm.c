@@ -417,6 +417,28 @@ static uint64_t working_set(void)
 /* NtAllocateVirtualMemory: reservations                                    */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Windows, as its conformance tests see it: every AllocationType bit set is
+ * STATUS_INVALID_PARAMETER_5 (before the placeholder rules), and freeing at
+ * a NULL base is STATUS_MEMORY_NOT_ALLOCATED.
+ */
+TEST(allocate_every_type_bit_and_free_null)
+{
+	SIZE_T size = 0x1000;
+	PVOID p = NULL;
+
+	nt_setup();
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &p, 0, &size, 0xffffffff,
+					      PAGE_READWRITE), STATUS_INVALID_PARAMETER_5);
+	EXPECT_EQ(p, NULL);
+	size = 0;
+	EXPECT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &p, &size, MEM_RELEASE),
+		      STATUS_MEMORY_NOT_ALLOCATED);
+	size = 0x1000;
+	EXPECT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &p, &size, MEM_DECOMMIT),
+		      STATUS_MEMORY_NOT_ALLOCATED);
+}
+
 TEST(reserve_anywhere_is_bottom_up_and_64k_aligned)
 {
 	PVOID base = NULL, base2 = NULL;
@@ -2356,14 +2378,15 @@ TEST(read_write_own_memory)
 		      STATUS_PARTIAL_COPY);
 	EXPECT_EQ(n, 0);
 	/*
-	 * Nor can a range running into it; the count is what was copied up to
-	 * the fault (MmCopyVirtualMemory, as ReactOS reproduces it).
+	 * Nor can a range running into it, and the source of a copy is read
+	 * whole or not at all, a 64 KiB chunk at a time (MmCopyVirtualMemory
+	 * copies through a buffer): nothing, as Windows answers.
 	 */
 	xcommit(r, 0x1000, PAGE_READWRITE);
 	n = NTT_POISON64;
 	EXPECT_STATUS(NtReadVirtualMemory(NtCurrentProcess(), r + 0x800, dst, 0x1000, &n),
 		      STATUS_PARTIAL_COPY);
-	EXPECT_EQ(n, 0x800);
+	EXPECT_EQ(n, 0);
 	xrelease(r);
 	xrelease(p);
 }

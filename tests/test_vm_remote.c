@@ -617,12 +617,12 @@ TEST(remote_read_write_linux_memory)
 
 /*
  * A copy that runs from committed into reserved memory stops at the
- * boundary: STATUS_PARTIAL_COPY, with the count of the bytes copied.
- * test_VirtualAllocEx: NtWriteVirtualMemory over 0x2000 writable bytes
- * followed by read-only ones reports STATUS_PARTIAL_COPY and 0x2000 written;
- * MmCopyVirtualMemory (ReactOS MiDoPoolCopy/MiDoMappedCopy) reports the
- * faulting address minus the start. Windows' MDL path may round a large
- * copy down to its chunk; ntexec counts exactly, for small and large copies.
+ * boundary: STATUS_PARTIAL_COPY. test_VirtualAllocEx: NtWriteVirtualMemory
+ * over 0x2000 writable bytes followed by read-only ones reports
+ * STATUS_PARTIAL_COPY and 0x2000 written: a fault in the destination keeps
+ * the exact count. The source of a copy is read 64 KiB at a time into a
+ * buffer (MmCopyVirtualMemory), whole or not at all, so a read that runs
+ * into reserved memory within one chunk copies nothing.
  */
 TEST(remote_partial_copy_at_commit_boundary)
 {
@@ -645,15 +645,18 @@ TEST(remote_partial_copy_at_commit_boundary)
 	vmk_ok(&k, VMK_PATTERN, 9, base, committed);
 	fill_pattern(expect, 9, 0, committed);
 
-	/* Small (one page each side). */
+	/* Small (one page each side): the source chunk fails whole. */
 	memset(buf, 0, size);
 	EXPECT_STATUS(rd(h, base + committed - 100, buf, 200, &n), STATUS_PARTIAL_COPY);
-	EXPECT_EQ(n, 100);
-	EXPECT_EQ(memcmp(buf, expect + committed - 100, 100), 0);
+	EXPECT_EQ(n, 0);
 
-	/* Large (the whole reservation). */
+	/* Large (the whole reservation, one chunk): nothing either. */
 	memset(buf, 0, size);
 	EXPECT_STATUS(rd(h, base, buf, size, &n), STATUS_PARTIAL_COPY);
+	EXPECT_EQ(n, 0);
+
+	/* The committed part alone reads whole. */
+	EXPECT_STATUS(rd(h, base, buf, committed, &n), STATUS_SUCCESS);
 	EXPECT_EQ(n, committed);
 	EXPECT_EQ(memcmp(buf, expect, committed), 0);
 
@@ -1452,6 +1455,57 @@ TEST(lock_reserved_pages_fails)
 	xrelease(NtCurrentProcess(), base, size);
 }
 
+/*
+ * Locking a guard page (Windows, as its conformance tests see it): the
+ * probe consumes the guard, the call locks nothing, marks nothing written
+ * and returns STATUS_GUARD_PAGE_VIOLATION; the next call succeeds.
+ */
+TEST(lock_guard_page_once)
+{
+	const SIZE_T size = 64 * 1024;
+	void *out[16];
+	char *base;
+
+	nt_setup();
+	base = xalloc(NtCurrentProcess(), NULL, size, MEM_RESERVE | MEM_WRITE_WATCH,
+		      PAGE_READWRITE);
+	xcommit(NtCurrentProcess(), base, 2 * PAGE, PAGE_READWRITE);
+	EXPECT_EQ(xprotect(NtCurrentProcess(), base + PAGE, PAGE, PAGE_READWRITE | PAGE_GUARD),
+		  PAGE_READWRITE);
+	EXPECT_STATUS(vm_lock(NtCurrentProcess(), base, 2 * PAGE, MAP_PROCESS, NULL, NULL),
+		      STATUS_GUARD_PAGE_VIOLATION);
+	EXPECT_EQ(xquery(NtCurrentProcess(), base + PAGE).Protect, PAGE_READWRITE);
+	EXPECT_STATUS(vm_unlock(NtCurrentProcess(), base, PAGE, MAP_PROCESS), STATUS_NOT_LOCKED);
+	EXPECT_EQ(ww_get(NtCurrentProcess(), 0, base, size, out, 16), 0);
+	EXPECT_STATUS(vm_lock(NtCurrentProcess(), base, 2 * PAGE, MAP_PROCESS, NULL, NULL),
+		      STATUS_SUCCESS);
+	EXPECT_STATUS(vm_unlock(NtCurrentProcess(), base, 2 * PAGE, MAP_PROCESS), STATUS_SUCCESS);
+	xrelease(NtCurrentProcess(), base, size);
+}
+
+/* NtGetWriteWatch with room for no address: STATUS_INVALID_PARAMETER. */
+TEST(write_watch_zero_capacity)
+{
+	const SIZE_T size = 64 * 1024;
+	ULONG_PTR count = 0;
+	ULONG gran;
+	void *out[1];
+	char *base;
+
+	nt_setup();
+	base = xalloc(NtCurrentProcess(), NULL, size, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH,
+		      PAGE_READWRITE);
+	poke(base, 1);
+	EXPECT_STATUS(NtGetWriteWatch(NtCurrentProcess(), 0, base, size, out, &count, &gran),
+		      STATUS_INVALID_PARAMETER);
+	count = 0;
+	EXPECT_STATUS(NtGetWriteWatch(NtCurrentProcess(), WRITE_WATCH_FLAG_RESET, base, size, out,
+				      &count, &gran), STATUS_INVALID_PARAMETER);
+	/* Nothing was reset: the write is still there. */
+	EXPECT_EQ(ww_get(NtCurrentProcess(), 0, base, size, out, 1), 1);
+	xrelease(NtCurrentProcess(), base, size);
+}
+
 TEST(lock_remote)
 {
 	const SIZE_T size = 64 * 1024;
@@ -1975,11 +2029,16 @@ static void st_check_read(HANDLE h, const struct st_region *r, unsigned int pg, 
 		len = sizeof(buf);
 	if (pg * PAGE + off + len > r->npages * PAGE)
 		len = r->npages * PAGE - pg * PAGE - off;
-	/* Readable bytes from the start, up to the first unreadable page. */
+	/*
+	 * Readable bytes from the start, up to the first unreadable page; the
+	 * source of a read (one 64 KiB chunk here) counts whole or not at all.
+	 */
 	for (p = pg; p < r->npages && expect < len && st_readable(r, p); p++)
 		expect = (p + 1) * PAGE - (pg * PAGE + off);
 	if (expect > len)
 		expect = len;
+	if (expect < len)
+		expect = 0;
 	s = NtReadVirtualMemory(h, r->base + pg * PAGE + off, buf, len, &n);
 	atomic_fetch_add(&st_.reads, 1);
 	if (s != (expect == len ? STATUS_SUCCESS : STATUS_PARTIAL_COPY) || n != expect) {

@@ -16,7 +16,11 @@ static NTSTATUS ntx_open(unsigned long cmd, PHANDLE Handle, ACCESS_MASK DesiredA
 	struct ntexec_open args = { .access = DesiredAccess };
 	NTSTATUS status;
 
-	if (!Handle || !ObjectAttributes)
+	if (!Handle)
+		return STATUS_ACCESS_VIOLATION;
+	/* Windows writes NULL first: a failed open leaves no stale handle. */
+	*Handle = NULL;
+	if (!ObjectAttributes)
 		return STATUS_ACCESS_VIOLATION;
 	if (ObjectAttributes->ObjectName && ClientId)
 		return STATUS_INVALID_PARAMETER_MIX;
