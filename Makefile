@@ -36,7 +36,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
 
-.PHONY: all module user lib tests examples bench check demo kernel deps \
+.PHONY: all module user lib tests examples bench check demo kernel deps ntnumbers \
 	install clean checkpatch
 
 all: module user
@@ -44,7 +44,14 @@ all: module user
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-user: lib tests examples bench
+user: ntnumbers lib tests examples bench
+
+# The kernel's copies of NT's numbers must equal <ntexec/nt.h>'s.
+ntnumbers: $(B)/nt_numbers.c
+$(B)/nt_numbers.c: scripts/nt-numbers.py userlib/include/ntexec/nt.h ntob/status.h \
+		ntob/ob.h ntps/ps.h ntmm/protect.h
+	@mkdir -p $(B)
+	@python3 scripts/nt-numbers.py $@ $(CC)
 
 lib: $(B)/libntexec.a $(B)/libntexec.so $(B)/ntexec.pc
 
@@ -114,13 +121,13 @@ install: lib
 checkpatch:
 	@mkdir -p $(B)
 	@perl $$(scripts/kernel.sh --dir)/scripts/checkpatch.pl --no-tree --terse -q \
-		--ignore SPDX_LICENSE_TAG -f $$(ls ntexec/*.[ch] ntmm/*.[ch] \
+		--ignore SPDX_LICENSE_TAG -f $$(ls ntexec/*.[ch] ntob/*.[ch] ntmm/*.[ch] \
 		ntps/*.[ch] kunit/*.[ch] uapi/*.h 2>/dev/null | grep -v compat.h) \
 		> $(B)/checkpatch.log || true
 	@# The version shims are the one place that must test the version.
 	@perl $$(scripts/kernel.sh --dir)/scripts/checkpatch.pl --no-tree --terse -q \
 		--ignore SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
-		-f ntexec/compat.h >> $(B)/checkpatch.log || true
+		-f ntob/compat.h >> $(B)/checkpatch.log || true
 	@! grep -vE '^total: 0 errors, 0 warnings' $(B)/checkpatch.log
 
 clean:

@@ -23,8 +23,8 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
-#include "../ntexec/compat.h"
-#include "../ntmm/mm.h"
+#include "../ntob/compat.h"
+#include "../ntmm/mi.h"
 #include "../ntps/ps.h"
 
 #ifdef NTX_HAVE_KUNIT_VM_MMAP
@@ -81,20 +81,20 @@ static struct mm_ctx *mm_ctx_new(struct kunit *test)
 
 static u64 nt_alloc(struct mm_ctx *c, u64 base, u64 size, u32 type, u32 protect)
 {
-	long status = mm_allocate_virtual(c->process, c->mm, &base, &size, 0, type, protect);
+	long status = mm_allocate_virtual(&c->process->vm, c->mm, &base, &size, 0, type, protect);
 
-	KUNIT_ASSERT_EQ(c->test, status, (long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(c->test, status, STATUS_SUCCESS);
 	return base;
 }
 
 static long nt_commit(struct mm_ctx *c, u64 base, u64 size, u32 protect)
 {
-	return mm_allocate_virtual(c->process, c->mm, &base, &size, 0, COMMIT, protect);
+	return mm_allocate_virtual(&c->process->vm, c->mm, &base, &size, 0, COMMIT, protect);
 }
 
 static long nt_free(struct mm_ctx *c, u64 base, u64 size, u32 type)
 {
-	return mm_free_virtual(c->process, c->mm, &base, &size, type);
+	return mm_free_virtual(&c->process->vm, c->mm, &base, &size, type);
 }
 
 static long nt_protect(struct mm_ctx *c, u64 base, u64 size, u32 protect,
@@ -102,7 +102,7 @@ static long nt_protect(struct mm_ctx *c, u64 base, u64 size, u32 protect,
 {
 	u32 dummy;
 
-	return mm_protect_virtual(c->process, c->mm, &base, &size, protect, old ?: &dummy);
+	return mm_protect_virtual(&c->process->vm, c->mm, &base, &size, protect, old ?: &dummy);
 }
 
 /* Bytes copy_from_user()/copy_to_user() could not copy. */
@@ -133,7 +133,7 @@ static bool is_zero(const u8 *buf, size_t len)
 static void space_counts(struct mm_ctx *c, unsigned long *committed,
 			 unsigned long *resident)
 {
-	struct mm_space *space = mm_space_get(c->process, c->mm, false);
+	struct mm_space *space = mm_space_get(&c->process->vm, c->mm, false);
 
 	KUNIT_ASSERT_FALSE(c->test, IS_ERR_OR_NULL(space));
 	mutex_lock(&space->lock);
@@ -156,7 +156,7 @@ static void space_counts(struct mm_ctx *c, unsigned long *committed,
 /* The MM_PAGE_* state of the page holding @addr, or NO_VAD. */
 static u32 page_state(struct mm_ctx *c, unsigned long addr)
 {
-	struct mm_space *space = mm_space_get(c->process, c->mm, false);
+	struct mm_space *space = mm_space_get(&c->process->vm, c->mm, false);
 	struct mm_vad *vad;
 	u32 state = NO_VAD;
 
@@ -174,7 +174,7 @@ static u32 page_state(struct mm_ctx *c, unsigned long addr)
 static bool vad_bounds(struct mm_ctx *c, unsigned long addr,
 		       unsigned long *start, unsigned long *end)
 {
-	struct mm_space *space = mm_space_get(c->process, c->mm, false);
+	struct mm_space *space = mm_space_get(&c->process->vm, c->mm, false);
 	struct mm_vad *vad;
 	bool found = false;
 
@@ -215,7 +215,7 @@ static u32 take_exception(struct mm_ctx *c, u32 *access, u64 *address)
 {
 	struct ntexec_exception e;
 
-	KUNIT_EXPECT_EQ(c->test, mm_get_exception(&e), (long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(c->test, ps_get_exception(&e), STATUS_SUCCESS);
 	if (access)
 		*access = e.access;
 	if (address)
@@ -251,12 +251,12 @@ static void reserve_refuses_access(struct kunit *test)
 	EXPECT_COUNTS(c, 0, 0);
 
 	/* The range is taken: a fixed reservation over it conflicts. */
-	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(c->process, c->mm, &base, &size, 0,
+	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(&c->process->vm, c->mm, &base, &size, 0,
 						  RESERVE, RW),
-			(long)STATUS_CONFLICTING_ADDRESSES);
+			STATUS_CONFLICTING_ADDRESSES);
 
 	/* Committing one page makes only that page accessible. */
-	KUNIT_ASSERT_EQ(test, nt_commit(c, base + P(2), P(1), RW), (long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, nt_commit(c, base + P(2), P(1), RW), STATUS_SUCCESS);
 	EXPECT_COUNTS(c, 1, 0);
 	KUNIT_EXPECT_EQ(test, page_state(c, base + P(2)), (u32)(MM_PAGE_COMMITTED | RW));
 	memset(c->kbuf, 0xff, PAGE_SIZE);
@@ -316,7 +316,7 @@ static void protect_readonly(struct kunit *test)
 	fill(c->kbuf, 3);
 	KUNIT_ASSERT_EQ(test, uwrite(base, c->kbuf, PAGE_SIZE), 0ul);
 
-	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(1), RO, &old), (long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(1), RO, &old), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, old, RW);
 	KUNIT_EXPECT_EQ(test, page_state(c, base), (u32)(MM_PAGE_COMMITTED | RO));
 	KUNIT_EXPECT_EQ(test, page_state(c, base + P(1)), (u32)(MM_PAGE_COMMITTED | RW));
@@ -341,7 +341,7 @@ static void protect_readonly(struct kunit *test)
 	 * Back to PAGE_READWRITE: an upgrade zaps nothing, so the read-only
 	 * PTE stays and the write is allowed by .pfn_mkwrite.
 	 */
-	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(1), RW, &old), (long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(1), RW, &old), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, old, RO);
 	fill(c->kbuf, 4);
 	KUNIT_EXPECT_EQ(test, uwrite(base, c->kbuf, PAGE_SIZE), 0ul);
@@ -362,7 +362,7 @@ static void protect_noaccess(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, uwrite(base, c->kbuf, PAGE_SIZE), 0ul);
 
 	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(1), NOACCESS, &old),
-			(long)STATUS_SUCCESS);
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, old, RW);
 	take_exception(c, NULL, NULL);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, base, 64), 64ul);
@@ -376,7 +376,7 @@ static void protect_noaccess(struct kunit *test)
 	/* Still committed and resident. */
 	EXPECT_COUNTS(c, 1, 1);
 
-	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(1), RO, &old), (long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(1), RO, &old), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, old, NOACCESS);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, base, PAGE_SIZE), 0ul);
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
@@ -394,7 +394,7 @@ static void guard_page_once(struct kunit *test)
 	base = nt_alloc(c, 0, P(2), RESERVE | COMMIT, RW);
 	KUNIT_ASSERT_EQ(test, put_user(0x12345678u, (u32 __user *)base), 0);
 	KUNIT_ASSERT_EQ(test, nt_protect(c, base, P(2), RW | GUARD, &old),
-			(long)STATUS_SUCCESS);
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, old, RW);
 	KUNIT_EXPECT_EQ(test, page_state(c, base),
 			(u32)(MM_PAGE_COMMITTED | RW | GUARD));
@@ -449,8 +449,8 @@ static void decommit_recommit(struct kunit *test)
 
 	b = base + P(1);
 	s = P(2);
-	KUNIT_ASSERT_EQ(test, mm_free_virtual(c->process, c->mm, &b, &s, NT_MEM_DECOMMIT),
-			(long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mm_free_virtual(&c->process->vm, c->mm, &b, &s, NT_MEM_DECOMMIT),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, b, base + P(1));
 	KUNIT_EXPECT_EQ(test, s, P(2));
 	EXPECT_COUNTS(c, 2, 2);
@@ -467,11 +467,11 @@ static void decommit_recommit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
 	/* Decommitting a decommitted page is no error, and changes nothing. */
 	KUNIT_EXPECT_EQ(test, nt_free(c, base + P(1), P(1), NT_MEM_DECOMMIT),
-			(long)STATUS_SUCCESS);
+			STATUS_SUCCESS);
 	EXPECT_COUNTS(c, 2, 2);
 
 	/* Recommit over a mix of committed and decommitted pages. */
-	KUNIT_ASSERT_EQ(test, nt_commit(c, base, P(3), RW), (long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, nt_commit(c, base, P(3), RW), STATUS_SUCCESS);
 	EXPECT_COUNTS(c, 4, 2);
 	for (i = 1; i < 3; i++) {
 		memset(c->kbuf2, 0xff, PAGE_SIZE);
@@ -485,24 +485,40 @@ static void decommit_recommit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
 
 	/* Decommitting the whole allocation (size 0) leaves the reservation. */
-	KUNIT_EXPECT_EQ(test, nt_free(c, base, 0, NT_MEM_DECOMMIT), (long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, nt_free(c, base, 0, NT_MEM_DECOMMIT), STATUS_SUCCESS);
 	EXPECT_COUNTS(c, 0, 0);
 	KUNIT_EXPECT_EQ(test, page_state(c, base + P(3)), 0u);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, base + P(3), 16), 16ul);
+}
+
+/* NtGetWriteWatch's store, into the context's second kernel page. */
+static int store_addrs(void *ctx, u64 index, const u64 *addrs, unsigned long n)
+{
+	u64 *out = ctx;
+
+	if (index + n > PAGE_SIZE / sizeof(u64))
+		return -EFAULT;
+	memcpy(out + index, addrs, n * sizeof(*addrs));
+	return 0;
+}
+
+static ntstatus_t watch(struct mm_ctx *c, u32 flags, u64 base, u64 size, u64 *count)
+{
+	return mm_get_write_watch(&c->process->vm, c->mm, flags, base, size, *count,
+				  store_addrs, c->kbuf2, count);
 }
 
 /* Write watch: writes mark pages, a reset clears the marks and re-arms. */
 static void write_watch(struct kunit *test)
 {
 	struct mm_ctx *c = mm_ctx_new(test);
-	u64 __user *uaddrs = (u64 __user *)c->ubuf;
 	u64 *addrs = (u64 *)c->kbuf2;
 	u64 base, count, other, done;
 
 	base = nt_alloc(c, 0, P(4), RESERVE | COMMIT | WATCH, RW);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, watch(c, 0, base, P(4), &count),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 0ull);
 
 	/* A read maps the page without marking it. */
@@ -522,26 +538,23 @@ static void write_watch(struct kunit *test)
 
 	/* At most *count addresses, in order. */
 	count = 1;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, watch(c, 0, base, P(4), &count),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 1ull);
-	KUNIT_ASSERT_EQ(test, uread(addrs, c->ubuf, 8), 0ul);
 	KUNIT_EXPECT_EQ(test, addrs[0], base);
 
 	/* Get and reset. */
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, WRITE_WATCH_FLAG_RESET,
-						 base, P(4), uaddrs, &count),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, watch(c, WRITE_WATCH_FLAG_RESET, base, P(4), &count),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 2ull);
-	KUNIT_ASSERT_EQ(test, uread(addrs, c->ubuf, 16), 0ul);
 	KUNIT_EXPECT_EQ(test, addrs[0], base);
 	KUNIT_EXPECT_EQ(test, addrs[1], base + P(1));
 	KUNIT_EXPECT_FALSE(test, page_state(c, base) & MM_PAGE_WRITTEN);
 	KUNIT_EXPECT_FALSE(test, page_state(c, base + P(1)) & MM_PAGE_WRITTEN);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, watch(c, 0, base, P(4), &count),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 0ull);
 
 	/* The reset zapped the writable PTE: the next write is seen. */
@@ -552,8 +565,8 @@ static void write_watch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, 8), 0);
 
 	/* NtResetWriteWatch does the same. */
-	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(c->process, c->mm, base, P(4)),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(&c->process->vm, c->mm, base, P(4)),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_FALSE(test, page_state(c, base + P(1)) & MM_PAGE_WRITTEN);
 	KUNIT_EXPECT_EQ(test, uwrite(base + P(1), c->kbuf, 8), 0ul);
 	KUNIT_EXPECT_TRUE(test, page_state(c, base + P(1)) & MM_PAGE_WRITTEN);
@@ -561,16 +574,15 @@ static void write_watch(struct kunit *test)
 
 	/* A write by NtWriteVirtualMemory counts too. */
 	KUNIT_ASSERT_EQ(test, uwrite(c->ubuf, c->kbuf, 16), 0ul);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(3),
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(&c->process->vm, c->mm, base + P(3),
 					      (void __user *)c->ubuf, 16, true, &done),
-			(long)STATUS_SUCCESS);
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 16ull);
 	KUNIT_EXPECT_TRUE(test, page_state(c, base + P(3)) & MM_PAGE_WRITTEN);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, base, P(4), uaddrs, &count),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, watch(c, 0, base, P(4), &count),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, count, 2ull);
-	KUNIT_ASSERT_EQ(test, uread(addrs, c->ubuf, 16), 0ul);
 	KUNIT_EXPECT_EQ(test, addrs[0], base + P(1));
 	KUNIT_EXPECT_EQ(test, addrs[1], base + P(3));
 	EXPECT_COUNTS(c, 4, 3);
@@ -578,10 +590,10 @@ static void write_watch(struct kunit *test)
 	/* Without MEM_WRITE_WATCH there is nothing to ask. */
 	other = nt_alloc(c, 0, P(1), RESERVE | COMMIT, RW);
 	count = 4;
-	KUNIT_EXPECT_EQ(test, mm_get_write_watch(c->process, c->mm, 0, other, P(1), uaddrs, &count),
-			(long)STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(c->process, c->mm, other, P(1)),
-			(long)STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, watch(c, 0, other, P(1), &count),
+			STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, mm_reset_write_watch(&c->process->vm, c->mm, other, P(1)),
+			STATUS_INVALID_PARAMETER);
 }
 
 /* NtReadVirtualMemory / NtWriteVirtualMemory on the module's pages. */
@@ -593,13 +605,13 @@ static void copy_virtual(struct kunit *test)
 
 	base = nt_alloc(c, 0, P(2), RESERVE | COMMIT, RW);
 	KUNIT_ASSERT_EQ(test, nt_protect(c, base + P(1), P(1), RO, NULL),
-			(long)STATUS_SUCCESS);
+			STATUS_SUCCESS);
 
 	fill(c->kbuf, 30);
 	KUNIT_ASSERT_EQ(test, uwrite(c->ubuf, c->kbuf, 128), 0ul);
 	/* A write into a page never touched: it becomes resident. */
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + 16, ubuf, 128, true,
-					      &done), (long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(&c->process->vm, c->mm, base + 16, ubuf, 128, true,
+					      &done), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 128ull);
 	EXPECT_COUNTS(c, 2, 1);
 	/* The mapping sees what the copy wrote. */
@@ -609,31 +621,31 @@ static void copy_virtual(struct kunit *test)
 	/* And the copy sees what is written through the mapping. */
 	fill(c->kbuf, 31);
 	KUNIT_ASSERT_EQ(test, uwrite(base + 256, c->kbuf, 64), 0ul);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + 256, ubuf, 64, false,
-					      &done), (long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(&c->process->vm, c->mm, base + 256, ubuf, 64, false,
+					      &done), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 64ull);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, c->ubuf, 64), 0ul);
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, 64), 0);
 
 	/* A write running into the read-only page stops there. */
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1) - 32, ubuf, 64,
-					      true, &done), (long)STATUS_PARTIAL_COPY);
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(&c->process->vm, c->mm, base + P(1) - 32, ubuf, 64,
+					      true, &done), STATUS_PARTIAL_COPY);
 	KUNIT_EXPECT_EQ(test, done, 32ull);
 	/* A read across both is fine. */
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1) - 32, ubuf, 64,
-					      false, &done), (long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(&c->process->vm, c->mm, base + P(1) - 32, ubuf, 64,
+					      false, &done), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, done, 64ull);
 	/*
 	 * Not through a no-access page, and the source of a copy is read
 	 * whole or not at all (MmCopyVirtualMemory's chunk): nothing.
 	 */
 	KUNIT_ASSERT_EQ(test, nt_protect(c, base + P(1), P(1), NOACCESS, NULL),
-			(long)STATUS_SUCCESS);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1) - 32, ubuf, 64,
-					      false, &done), (long)STATUS_PARTIAL_COPY);
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(&c->process->vm, c->mm, base + P(1) - 32, ubuf, 64,
+					      false, &done), STATUS_PARTIAL_COPY);
 	KUNIT_EXPECT_EQ(test, done, 0ull);
-	KUNIT_EXPECT_EQ(test, mm_copy_virtual(c->process, c->mm, base + P(1), ubuf, 8,
-					      false, &done), (long)STATUS_PARTIAL_COPY);
+	KUNIT_EXPECT_EQ(test, mm_copy_virtual(&c->process->vm, c->mm, base + P(1), ubuf, 8,
+					      false, &done), STATUS_PARTIAL_COPY);
 	KUNIT_EXPECT_EQ(test, done, 0ull);
 }
 
@@ -646,7 +658,7 @@ static void partial_release(struct kunit *test)
 	int i;
 
 	base = nt_alloc(c, 0, P(16), RESERVE, RW);
-	KUNIT_ASSERT_EQ(test, nt_commit(c, base, P(12), RW), (long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, nt_commit(c, base, P(12), RW), STATUS_SUCCESS);
 	for (i = 0; i < 12; i++) {
 		fill(c->kbuf, 40 + i);
 		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, PAGE_SIZE), 0ul);
@@ -655,8 +667,8 @@ static void partial_release(struct kunit *test)
 
 	b = base + P(4);
 	s = P(4);
-	KUNIT_ASSERT_EQ(test, mm_free_virtual(c->process, c->mm, &b, &s, NT_MEM_RELEASE),
-			(long)STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mm_free_virtual(&c->process->vm, c->mm, &b, &s, NT_MEM_RELEASE),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, b, base + P(4));
 	KUNIT_EXPECT_EQ(test, s, P(4));
 	EXPECT_COUNTS(c, 8, 8);
@@ -693,12 +705,12 @@ static void partial_release(struct kunit *test)
 
 	/* Each piece is released whole from its own base. */
 	KUNIT_EXPECT_EQ(test, nt_free(c, base + P(8), 0, NT_MEM_RELEASE),
-			(long)STATUS_SUCCESS);
+			STATUS_SUCCESS);
 	EXPECT_COUNTS(c, 4, 4);
 	b = base;
 	s = 0;
-	KUNIT_EXPECT_EQ(test, mm_free_virtual(c->process, c->mm, &b, &s, NT_MEM_RELEASE),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_free_virtual(&c->process->vm, c->mm, &b, &s, NT_MEM_RELEASE),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, b, base);
 	KUNIT_EXPECT_EQ(test, s, P(4));
 	EXPECT_COUNTS(c, 0, 0);
@@ -706,7 +718,7 @@ static void partial_release(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vma_bounds(base, &start, &end));
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, base, 16), 16ul);
 	KUNIT_EXPECT_EQ(test, nt_free(c, base, 0, NT_MEM_RELEASE),
-			(long)STATUS_MEMORY_NOT_ALLOCATED);
+			STATUS_MEMORY_NOT_ALLOCATED);
 }
 
 /* Releasing whole allocations gives every page back. */
@@ -728,22 +740,22 @@ static void release_frees_pages(struct kunit *test)
 
 	/* Only the allocation's base releases it whole. */
 	KUNIT_EXPECT_EQ(test, nt_free(c, a + P(1), 0, NT_MEM_RELEASE),
-			(long)STATUS_FREE_VM_NOT_AT_BASE);
+			STATUS_FREE_VM_NOT_AT_BASE);
 	s = 0;
-	KUNIT_EXPECT_EQ(test, mm_free_virtual(c->process, c->mm, &a, &s, NT_MEM_RELEASE),
-			(long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_free_virtual(&c->process->vm, c->mm, &a, &s, NT_MEM_RELEASE),
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, s, P(8));
 	EXPECT_COUNTS(c, 8, 4);
-	KUNIT_EXPECT_EQ(test, nt_free(c, b, 0, NT_MEM_RELEASE), (long)STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, nt_free(c, b, 0, NT_MEM_RELEASE), STATUS_SUCCESS);
 	EXPECT_COUNTS(c, 0, 0);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, a, 8), 8ul);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, b, 8), 8ul);
 
 	/* The space is reusable: the same place is free again. */
 	s = P(1);
-	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(c->process, c->mm, &a, &s, 0,
+	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(&c->process->vm, c->mm, &a, &s, 0,
 						  RESERVE | COMMIT, RW),
-			(long)STATUS_SUCCESS);
+			STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, a, 8), 0ul);
 	EXPECT_COUNTS(c, 1, 1);
 }

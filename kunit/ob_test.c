@@ -5,7 +5,7 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 
-#include "../ntexec/ob.h"
+#include "../ntob/ob.h"
 
 struct test_obj {
 	struct ob_object ob;

@@ -9,7 +9,7 @@
 #include <linux/kthread.h>
 #include <linux/sched/signal.h>
 
-#include "../ntexec/compat.h"
+#include "../ntob/compat.h"
 #include "../ntps/ps.h"
 
 struct exit_case {

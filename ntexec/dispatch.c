@@ -12,23 +12,6 @@
 
 #define NTEXEC_MAX_WAIT_OBJECTS	64
 
-/* Copy in; -EFAULT when the struct cannot be read. */
-#define NTX_COPY_IN(args, argp) \
-	(copy_from_user(&(args), (argp), sizeof(args)) ? -EFAULT : 0)
-
-/* The NTSTATUS as the ioctl's return value (see uapi/ntexec.h). */
-static long ntx_status(ntstatus_t status)
-{
-	return (long)(u32)status;
-}
-
-static long ntx_out(void __user *argp, const void *args, size_t size, ntstatus_t status)
-{
-	if (NT_SUCCESS(status) && copy_to_user(argp, args, size))
-		return -EFAULT;
-	return ntx_status(status);
-}
-
 long ntexec_ioctl_close(struct ntexec_file *nf, void __user *argp)
 {
 	struct ntexec_handle args;
@@ -53,7 +36,7 @@ long ntexec_ioctl_duplicate(struct ntexec_file *nf, void __user *argp)
 	status = ps_duplicate_object(nf->process, args.source_process, args.source_handle,
 				     args.target_process, args.access, args.attributes,
 				     args.options, &args.target_handle);
-	return ntx_out(argp, &args, sizeof(args), status);
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 static long ntexec_open_common(struct ntexec_file *nf, void __user *argp, bool thread)
@@ -71,7 +54,7 @@ static long ntexec_open_common(struct ntexec_file *nf, void __user *argp, bool t
 	else
 		status = ps_open_process(nf->process, args.process_id, args.thread_id,
 					 args.access, args.attributes, &args.handle);
-	return ntx_out(argp, &args, sizeof(args), status);
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_open_process(struct ntexec_file *nf, void __user *argp)
@@ -86,13 +69,13 @@ long ntexec_ioctl_open_thread(struct ntexec_file *nf, void __user *argp)
 
 long ntexec_ioctl_wait(struct ntexec_file *nf, void __user *argp)
 {
-	struct ob_object *objs[NTEXEC_MAX_WAIT_OBJECTS];
-	u64 handles[NTEXEC_MAX_WAIT_OBJECTS];
 	struct ps_thread *self = NULL;
+	struct ob_object **objs = NULL;
 	struct ob_timeout timeout;
 	struct ntexec_wait args;
 	u32 i, j, n = 0;
-	long ret;
+	ntstatus_t status;
+	u64 *handles;
 
 	if (NTX_COPY_IN(args, argp))
 		return -EFAULT;
@@ -102,18 +85,27 @@ long ntexec_ioctl_wait(struct ntexec_file *nf, void __user *argp)
 		return -EINVAL;
 	if (args.count > NTEXEC_MAX_WAIT_OBJECTS)
 		return ntx_status(STATUS_INVALID_PARAMETER_1);
-	if (args.count && copy_from_user(handles, u64_to_user_ptr(args.handles),
-					 array_size(args.count, sizeof(u64))))
-		return -EFAULT;
+	/* Sized from the count (at most 64): no arrays on the stack. */
+	handles = args.count ? memdup_array_user(u64_to_user_ptr(args.handles),
+						 args.count, sizeof(u64)) : NULL;
+	if (IS_ERR(handles))
+		return PTR_ERR(handles);
+	if (args.count) {
+		objs = kcalloc(args.count, sizeof(*objs), GFP_KERNEL);
+		if (!objs) {
+			status = STATUS_NO_MEMORY;
+			goto out;
+		}
+	}
 
 	timeout.infinite = !(args.flags & NTEXEC_WAIT_TIMEOUT);
 	timeout.deadline = ns_to_ktime(args.timeout);
 	timeout.clock = (args.flags & NTEXEC_WAIT_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC;
 
 	for (n = 0; n < args.count; n++) {
-		ret = ps_reference_object(nf->process, handles[n], NULL, SYNCHRONIZE,
-					  &objs[n], NULL);
-		if (ret)
+		status = ps_reference_object(nf->process, handles[n], NULL, SYNCHRONIZE,
+					     &objs[n], NULL);
+		if (status)
 			goto out;
 	}
 	if (args.flags & NTEXEC_WAIT_ALL) {
@@ -121,31 +113,34 @@ long ntexec_ioctl_wait(struct ntexec_file *nf, void __user *argp)
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)
 				if (objs[i] == objs[j]) {
-					ret = STATUS_INVALID_PARAMETER_MIX;
+					status = STATUS_INVALID_PARAMETER_MIX;
 					goto out;
 				}
 	}
 	if (args.flags & NTEXEC_WAIT_ALERTABLE) {
 		self = ps_current_thread();
 		if (!self) {
-			ret = STATUS_NO_MEMORY;
+			status = STATUS_NO_MEMORY;
 			goto out;
 		}
 	}
-	ret = ob_wait_objects(objs, n, args.flags & NTEXEC_WAIT_ALL,
-			      self ? &self->alert_wait : NULL,
-			      self ? &self->alerted : NULL, &timeout);
+	status = ob_wait_objects(objs, n, args.flags & NTEXEC_WAIT_ALL,
+				 self ? &self->alert_wait : NULL,
+				 self ? &self->alerted : NULL, &timeout);
 	if (self)
 		ps_dereference_thread(self);
 out:
 	while (n--)
 		ob_dereference(objs[n]);
-	return ret < 0 ? ret : ntx_status(ret);
+	kfree(objs);
+	kfree(handles);
+	return ntx_status(status);
 }
 
 static long ntexec_query_common(struct ntexec_file *nf, void __user *argp, bool thread)
 {
 	struct ntexec_query_info args;
+	struct ps_info info = {};
 	ntstatus_t status;
 	u32 ret_len = 0;
 
@@ -155,17 +150,21 @@ static long ntexec_query_common(struct ntexec_file *nf, void __user *argp, bool 
 		return -EINVAL;
 	if (thread)
 		status = ps_query_thread(nf->process, args.handle, args.info_class,
-					 u64_to_user_ptr(args.buffer), args.length, &ret_len);
+					 args.buffer, args.length, &info);
 	else
 		status = ps_query_process(nf->process, args.handle, args.info_class,
-					  u64_to_user_ptr(args.buffer), args.length, &ret_len);
-	/* The needed length is reported with STATUS_INFO_LENGTH_MISMATCH too. */
-	if (NT_SUCCESS(status) || (status == STATUS_INFO_LENGTH_MISMATCH && ret_len)) {
-		args.return_length = ret_len;
-		if (copy_to_user(argp, &args, sizeof(args)))
-			return -EFAULT;
+					  args.buffer, args.length, &info, &ret_len);
+	if (!status) {
+		/* A bad buffer is what NT's probe of it raises. */
+		if (copy_to_user(u64_to_user_ptr(args.buffer), info.data, info.size))
+			status = STATUS_ACCESS_VIOLATION;
+		ret_len = info.size;
+		ps_info_free(&info);
 	}
-	return ntx_status(status);
+	/* The needed length is reported with STATUS_INFO_LENGTH_MISMATCH too. */
+	args.return_length = ret_len;
+	return ntx_out(argp, &args, sizeof(args), status,
+		       status == STATUS_INFO_LENGTH_MISMATCH && ret_len);
 }
 
 long ntexec_ioctl_query_process(struct ntexec_file *nf, void __user *argp)
@@ -220,7 +219,7 @@ static long ntexec_get_next_common(struct ntexec_file *nf, void __user *argp, bo
 	else
 		status = ps_get_next_process(nf->process, args.process, args.access,
 					     args.attributes, &args.handle);
-	return ntx_out(argp, &args, sizeof(args), status);
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_get_next_process(struct ntexec_file *nf, void __user *argp)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ioctls of the memory manager: each copies its argument struct in,
- * checks padding and flags, references the process handle for the access
- * the service needs, calls ntmm/ with kernel types and copies the answer
- * out on success (and, for copies, on STATUS_PARTIAL_COPY).
+ * The ioctls of the memory manager, in the one shape of ntexec/: copy the
+ * argument struct in, check what the transport must check, reference the
+ * process handle for the access the service needs, call ntmm/ with kernel
+ * types, copy the answer out (ntx_out()).
  *
  * The handle gives the process and the address space its rights hold for
  * (ps_reference_process_mm()): a handle opened before the process ran a
@@ -16,126 +16,156 @@
 #include "../ntmm/mm.h"
 #include "../ntps/ps.h"
 
-/* A service's result as the ioctl's return value (see uapi/ntexec.h). */
-static long ntx_mm_ret(long ret)
+static ntstatus_t ntx_vm_get(struct ntexec_file *nf, u64 handle, u32 access,
+			     struct ps_process **process, struct mm_struct **mm)
 {
-	return ret < 0 ? ret : (long)(u32)ret;
+	return ps_reference_process_mm(nf->process, handle, access, process, mm);
 }
 
-static long ntx_mm_out(void __user *argp, const void *args, size_t size,
-		       long ret, bool always)
+static void ntx_vm_put(struct ps_process *process, struct mm_struct *mm)
 {
-	if (ret >= 0 && (always || NT_SUCCESS((u32)ret)) &&
-	    copy_to_user(argp, args, size))
-		return -EFAULT;
-	return ntx_mm_ret(ret);
+	mmput(mm);
+	ps_dereference_process(process);
 }
 
-enum ntx_range_op {
-	NTX_ALLOCATE, NTX_FREE, NTX_PROTECT, NTX_LOCK, NTX_UNLOCK, NTX_FLUSH,
-};
+/* The fields an NtXxxVirtualMemory range call does not use must be zero. */
+static bool ntx_vm_range_unused(const struct ntexec_vm_range *args,
+				bool zero_bits, bool type, bool protect)
+{
+	return (zero_bits && args->zero_bits) || (type && args->type) ||
+	       (protect && args->protect);
+}
 
-static long ntx_range(struct ntexec_file *nf, void __user *argp,
-		      enum ntx_range_op op)
+long ntexec_ioctl_allocate_vm(struct ntexec_file *nf, void __user *argp)
 {
 	struct ntexec_vm_range args;
 	struct ps_process *process;
 	struct mm_struct *mm;
 	ntstatus_t status;
-	long ret;
 
-	if (copy_from_user(&args, argp, sizeof(args)))
+	if (NTX_COPY_IN(args, argp))
 		return -EFAULT;
-	if (op != NTX_ALLOCATE && args.zero_bits)
-		return -EINVAL;
-	if ((op == NTX_PROTECT || op == NTX_FLUSH) && args.type)
-		return -EINVAL;
-	if (op != NTX_ALLOCATE && op != NTX_PROTECT && args.protect)
-		return -EINVAL;
-	status = ps_reference_process_mm(nf->process, args.process,
-					 PROCESS_VM_OPERATION, &process, &mm);
-	if (status)
-		return ntx_mm_ret(status);
-
-	switch (op) {
-	case NTX_ALLOCATE:
-		ret = mm_allocate_virtual(process, mm, &args.base, &args.size,
-					  args.zero_bits, args.type, args.protect);
-		break;
-	case NTX_FREE:
-		ret = mm_free_virtual(process, mm, &args.base, &args.size,
-				      args.type);
-		break;
-	case NTX_PROTECT:
-		ret = mm_protect_virtual(process, mm, &args.base, &args.size,
-					 args.protect, &args.protect);
-		break;
-	case NTX_LOCK:
-	case NTX_UNLOCK:
-		ret = mm_lock_virtual(process, mm, &args.base, &args.size,
-				      args.type, op == NTX_LOCK);
-		break;
-	default:
-		ret = mm_flush_virtual(process, mm, &args.base, &args.size);
-		break;
+	status = ntx_vm_get(nf, args.process, PROCESS_VM_OPERATION, &process, &mm);
+	if (!status) {
+		status = mm_allocate_virtual(&process->vm, mm, &args.base, &args.size,
+					     args.zero_bits, args.type, args.protect);
+		ntx_vm_put(process, mm);
 	}
-	mmput(mm);
-	ps_dereference_process(process);
-	return ntx_mm_out(argp, &args, sizeof(args), ret, false);
-}
-
-long ntexec_ioctl_allocate_vm(struct ntexec_file *nf, void __user *argp)
-{
-	return ntx_range(nf, argp, NTX_ALLOCATE);
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_free_vm(struct ntexec_file *nf, void __user *argp)
 {
-	return ntx_range(nf, argp, NTX_FREE);
+	struct ntexec_vm_range args;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (ntx_vm_range_unused(&args, true, false, true))
+		return -EINVAL;
+	status = ntx_vm_get(nf, args.process, PROCESS_VM_OPERATION, &process, &mm);
+	if (!status) {
+		status = mm_free_virtual(&process->vm, mm, &args.base, &args.size,
+					 args.type);
+		ntx_vm_put(process, mm);
+	}
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_protect_vm(struct ntexec_file *nf, void __user *argp)
 {
-	return ntx_range(nf, argp, NTX_PROTECT);
+	struct ntexec_vm_range args;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (ntx_vm_range_unused(&args, true, true, false))
+		return -EINVAL;
+	status = ntx_vm_get(nf, args.process, PROCESS_VM_OPERATION, &process, &mm);
+	if (!status) {
+		status = mm_protect_virtual(&process->vm, mm, &args.base, &args.size,
+					    args.protect, &args.protect);
+		ntx_vm_put(process, mm);
+	}
+	return ntx_out(argp, &args, sizeof(args), status, false);
+}
+
+static long ntx_lock(struct ntexec_file *nf, void __user *argp, bool lock)
+{
+	struct ntexec_vm_range args;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (ntx_vm_range_unused(&args, true, false, true))
+		return -EINVAL;
+	status = ntx_vm_get(nf, args.process, PROCESS_VM_OPERATION, &process, &mm);
+	if (!status) {
+		status = mm_lock_virtual(&process->vm, mm, &args.base, &args.size,
+					 args.type, lock);
+		ntx_vm_put(process, mm);
+	}
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_lock_vm(struct ntexec_file *nf, void __user *argp)
 {
-	return ntx_range(nf, argp, NTX_LOCK);
+	return ntx_lock(nf, argp, true);
 }
 
 long ntexec_ioctl_unlock_vm(struct ntexec_file *nf, void __user *argp)
 {
-	return ntx_range(nf, argp, NTX_UNLOCK);
+	return ntx_lock(nf, argp, false);
 }
 
 long ntexec_ioctl_flush_vm(struct ntexec_file *nf, void __user *argp)
 {
-	return ntx_range(nf, argp, NTX_FLUSH);
+	struct ntexec_vm_range args;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (ntx_vm_range_unused(&args, true, true, true))
+		return -EINVAL;
+	status = ntx_vm_get(nf, args.process, PROCESS_VM_OPERATION, &process, &mm);
+	if (!status) {
+		status = mm_flush_virtual(&process->vm, mm, &args.base, &args.size);
+		ntx_vm_put(process, mm);
+	}
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 {
+	struct nt_memory_basic_information mbi;
 	struct ntexec_vm_query args;
 	struct ps_process *process;
 	struct mm_struct *mm;
 	ntstatus_t status;
-	long ret;
 
-	if (copy_from_user(&args, argp, sizeof(args)))
+	if (NTX_COPY_IN(args, argp))
 		return -EFAULT;
 	if (args.pad)
 		return -EINVAL;
-	status = ps_reference_process_mm(nf->process, args.process,
-					 PROCESS_QUERY_INFORMATION, &process, &mm);
-	if (status)
-		return ntx_mm_ret(status);
-	ret = mm_query_virtual(process, mm, args.address, args.info_class,
-			       u64_to_user_ptr(args.buffer), args.length,
-			       &args.return_length);
-	mmput(mm);
-	ps_dereference_process(process);
-	return ntx_mm_out(argp, &args, sizeof(args), ret, false);
+	status = ntx_vm_get(nf, args.process, PROCESS_QUERY_INFORMATION, &process, &mm);
+	if (!status) {
+		status = mm_query_virtual(&process->vm, mm, args.address,
+					  args.info_class, args.length, &mbi,
+					  &args.return_length);
+		ntx_vm_put(process, mm);
+	}
+	/* The answer goes to MemoryInformation; a bad buffer is NT's probe fault. */
+	if (!status && copy_to_user(u64_to_user_ptr(args.buffer), &mbi, sizeof(mbi)))
+		status = STATUS_ACCESS_VIOLATION;
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 static long ntx_copy(struct ntexec_file *nf, void __user *argp, bool write)
@@ -144,22 +174,19 @@ static long ntx_copy(struct ntexec_file *nf, void __user *argp, bool write)
 	struct ps_process *process;
 	struct mm_struct *mm;
 	ntstatus_t status;
-	long ret;
 
-	if (copy_from_user(&args, argp, sizeof(args)))
+	if (NTX_COPY_IN(args, argp))
 		return -EFAULT;
-	status = ps_reference_process_mm(nf->process, args.process,
-					 write ? PROCESS_VM_WRITE : PROCESS_VM_READ,
-					 &process, &mm);
-	if (status)
-		return ntx_mm_ret(status);
-	ret = mm_copy_virtual(process, mm, args.address,
-			      u64_to_user_ptr(args.buffer), args.size, write,
-			      &args.done);
-	mmput(mm);
-	ps_dereference_process(process);
+	status = ntx_vm_get(nf, args.process, write ? PROCESS_VM_WRITE : PROCESS_VM_READ,
+			    &process, &mm);
+	if (!status) {
+		status = mm_copy_virtual(&process->vm, mm, args.address,
+					 u64_to_user_ptr(args.buffer), args.size,
+					 write, &args.done);
+		ntx_vm_put(process, mm);
+	}
 	/* The count is valid with STATUS_PARTIAL_COPY too. */
-	return ntx_mm_out(argp, &args, sizeof(args), ret, true);
+	return ntx_out(argp, &args, sizeof(args), status, status == STATUS_PARTIAL_COPY);
 }
 
 long ntexec_ioctl_read_vm(struct ntexec_file *nf, void __user *argp)
@@ -172,51 +199,60 @@ long ntexec_ioctl_write_vm(struct ntexec_file *nf, void __user *argp)
 	return ntx_copy(nf, argp, true);
 }
 
-static long ntx_write_watch(struct ntexec_file *nf, void __user *argp,
-			    bool reset)
+/* NtGetWriteWatch's addresses, stored into UserAddressArray as found. */
+static int ntx_store_addresses(void *ctx, u64 index, const u64 *addrs,
+			       unsigned long n)
+{
+	u64 __user *array = ctx;
+
+	return copy_to_user(array + index, addrs, n * sizeof(*addrs)) ? -EFAULT : 0;
+}
+
+long ntexec_ioctl_get_write_watch(struct ntexec_file *nf, void __user *argp)
 {
 	struct ntexec_write_watch args;
 	struct ps_process *process;
 	struct mm_struct *mm;
 	ntstatus_t status;
-	long ret;
 
-	if (copy_from_user(&args, argp, sizeof(args)))
+	if (NTX_COPY_IN(args, argp))
 		return -EFAULT;
-	if (args.granularity || (reset && (args.addresses || args.count ||
-					   args.flags)))
+	if (args.granularity)
 		return -EINVAL;
-	status = ps_reference_process_mm(nf->process, args.process,
-					 PROCESS_VM_OPERATION, &process, &mm);
-	if (status)
-		return ntx_mm_ret(status);
-	if (reset)
-		ret = mm_reset_write_watch(process, mm, args.base, args.size);
-	else
-		ret = mm_get_write_watch(process, mm, args.flags, args.base,
-					 args.size, u64_to_user_ptr(args.addresses),
-					 &args.count);
-	mmput(mm);
-	ps_dereference_process(process);
+	status = ntx_vm_get(nf, args.process, PROCESS_VM_OPERATION, &process, &mm);
+	if (!status) {
+		status = mm_get_write_watch(&process->vm, mm, args.flags, args.base,
+					    args.size, args.count, ntx_store_addresses,
+					    u64_to_user_ptr(args.addresses), &args.count);
+		ntx_vm_put(process, mm);
+	}
 	args.granularity = PAGE_SIZE;
-	return ntx_mm_out(argp, &args, sizeof(args), ret, false);
-}
-
-long ntexec_ioctl_get_write_watch(struct ntexec_file *nf, void __user *argp)
-{
-	return ntx_write_watch(nf, argp, false);
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_reset_write_watch(struct ntexec_file *nf, void __user *argp)
 {
-	return ntx_write_watch(nf, argp, true);
+	struct ntexec_write_watch args;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.granularity || args.addresses || args.count || args.flags)
+		return -EINVAL;
+	status = ntx_vm_get(nf, args.process, PROCESS_VM_OPERATION, &process, &mm);
+	if (!status) {
+		status = mm_reset_write_watch(&process->vm, mm, args.base, args.size);
+		ntx_vm_put(process, mm);
+	}
+	args.granularity = PAGE_SIZE;
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
 long ntexec_ioctl_get_exception(struct ntexec_file *nf, void __user *argp)
 {
 	struct ntexec_exception args;
-	long ret;
 
-	ret = mm_get_exception(&args);
-	return ntx_mm_out(argp, &args, sizeof(args), ret, false);
+	return ntx_out(argp, &args, sizeof(args), ps_get_exception(&args), false);
 }

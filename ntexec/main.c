@@ -93,7 +93,7 @@ long ntexec_ioctl_version(struct ntexec_version *ver)
 	ver->features = NTEXEC_FEATURES;
 	ver->ioctls = ntexec_ioctl_mask();
 	ver->page_size = PAGE_SIZE;
-	ver->allocation_granularity = NTEXEC_ALLOCATION_GRANULARITY;
+	ver->allocation_granularity = NT_ALLOCATION_GRANULARITY;
 
 	if (api != NTEXEC_API_VERSION || (required & ~NTEXEC_FEATURES))
 		return -EOPNOTSUPP;
@@ -182,7 +182,7 @@ static int __init ntexec_init(void)
 {
 	int ret;
 
-	ret = mm_init();
+	ret = mm_init(&ps_mm_ops);
 	if (ret)
 		return ret;
 	ret = ps_init();

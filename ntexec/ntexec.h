@@ -8,17 +8,16 @@
 
 #include <linux/types.h>
 #include <linux/mm_types.h>
+#include <linux/uaccess.h>
 #include <kunit/visibility.h>
 
 #include "../uapi/ntexec.h"
-#include "status.h"
+#include "../ntob/status.h"
 
 /* The features this build of the module implements (NTEXEC_IOC_VERSION). */
 #define NTEXEC_FEATURES		(NTEXEC_FEATURE_OBJECTS | \
 				 NTEXEC_FEATURE_VIRTUAL_MEMORY | \
 				 NTEXEC_FEATURE_WRITE_WATCH)
-
-#define NTEXEC_ALLOCATION_GRANULARITY	(64 * 1024)
 
 struct ps_process;
 
@@ -38,6 +37,47 @@ struct ntexec_file {
 };
 
 long ntexec_ioctl_version(struct ntexec_version *ver);
+
+/*
+ * The one shape of an ioctl handler: copy the argument struct in
+ * (NTX_COPY_IN), check what the transport must (pads, flags: -EINVAL),
+ * call a worker with kernel types, which returns an NTSTATUS, and answer
+ * with ntx_out(). Workers never see a __user pointer, except the copies of
+ * process memory, whose job it is.
+ */
+#define NTX_COPY_IN(args, argp) \
+	(copy_from_user(&(args), (argp), sizeof(args)) ? -EFAULT : 0)
+
+/*
+ * A worker's status as the ioctl's return value (uapi/ntexec.h): the
+ * NTSTATUS as an unsigned 32-bit value, or -ERESTARTNOINTR for
+ * NTX_STATUS_RESTART (interrupted before anything changed).
+ */
+static inline long ntx_status(ntstatus_t status)
+{
+	return status == NTX_STATUS_RESTART ? -ERESTARTNOINTR : (long)(u32)status;
+}
+
+/**
+ * ntx_out() - answer an ioctl: copy the struct out, return the status
+ * @argp: the caller's struct
+ * @args: the answer
+ * @size: its size
+ * @status: the worker's status
+ * @also: copy out even though @status is not a success (a status whose
+ *	out-parameters are valid, as STATUS_PARTIAL_COPY's count)
+ *
+ * Return: what the ioctl returns.
+ */
+static inline long ntx_out(void __user *argp, const void *args, size_t size,
+			   ntstatus_t status, bool also)
+{
+	if (status == NTX_STATUS_RESTART)
+		return -ERESTARTNOINTR;
+	if ((NT_SUCCESS(status) || also) && copy_to_user(argp, args, size))
+		return -EFAULT;
+	return ntx_status(status);
+}
 
 /* ntexec/dispatch.c: one handler per ioctl. */
 long ntexec_ioctl_close(struct ntexec_file *nf, void __user *argp);

@@ -21,9 +21,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "mm.h"
-#include "../ntexec/compat.h"
-#include "../ntps/ps.h"
+#include "mi.h"
+#include "../ntob/compat.h"
 
 /* MmCopyVirtualMemory's unit: 64 KiB, read from the source all or nothing. */
 #define MM_COPY_CHUNK		(64 * 1024UL)
@@ -38,7 +37,6 @@
 static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 				 bool write, bool *zero)
 {
-	unsigned long allowed;
 	struct page *page;
 	struct mm_vad *vad;
 	u16 state;
@@ -55,9 +53,7 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 		return ERR_PTR(-EFAULT);
 	}
 	state = mm_vad_page_state(vad, addr);
-	allowed = mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK);
-	if (space->dead || !(state & MM_PAGE_COMMITTED) ||
-	    (state & NT_PAGE_GUARD) || !(allowed & (write ? VM_WRITE : VM_READ))) {
+	if (space->dead || !mm_page_allows(state, write ? VM_WRITE : VM_READ)) {
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-EFAULT);
 	}
@@ -71,11 +67,7 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-ENOMEM);
 	}
-	if (write && (vad->flags & NT_MEM_WRITE_WATCH) &&
-	    !(state & MM_PAGE_WRITTEN) &&
-	    mm_vad_update_pages(vad, addr & PAGE_MASK,
-				(addr & PAGE_MASK) + PAGE_SIZE, 0,
-				MM_PAGE_WRITTEN)) {
+	if (write && mm_page_written(vad, addr & PAGE_MASK, state)) {
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -94,7 +86,6 @@ static unsigned long mm_copy_linux(struct mm_struct *mm, unsigned long addr,
 {
 	unsigned long done = 0, n;
 	struct page *page;
-	void *kaddr;
 	long got;
 
 	if (mmap_read_lock_killable(mm))
@@ -105,14 +96,9 @@ static unsigned long mm_copy_linux(struct mm_struct *mm, unsigned long addr,
 		if (got <= 0)
 			break;
 		n = min(len - done, PAGE_SIZE - offset_in_page(addr));
-		kaddr = kmap_local_page(page);
-		if (write) {
-			memcpy(kaddr + offset_in_page(addr), buf + done, n);
+		mm_page_copy(page, offset_in_page(addr), buf + done, n, write);
+		if (write)
 			set_page_dirty_lock(page);
-		} else {
-			memcpy(buf + done, kaddr + offset_in_page(addr), n);
-		}
-		kunmap_local(kaddr);
 		put_page(page);
 		done += n;
 		addr += n;
@@ -132,7 +118,6 @@ static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
 {
 	unsigned long done = 0, n, run;
 	struct page *page;
-	void *kaddr;
 	bool zero;
 
 	while (done < len) {
@@ -145,12 +130,7 @@ static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
 			/* Never touched: reads as zeros, stays untouched. */
 			memset(buf + done, 0, n);
 		} else if (page) {
-			kaddr = kmap_local_page(page);
-			if (write)
-				memcpy(kaddr + offset_in_page(addr), buf + done, n);
-			else
-				memcpy(buf + done, kaddr + offset_in_page(addr), n);
-			kunmap_local(kaddr);
+			mm_page_copy(page, offset_in_page(addr), buf + done, n, write);
 			put_page(page);
 		} else {
 			/* Linux memory: as far as it goes, up to the next page. */
@@ -169,12 +149,12 @@ static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
 
 /**
  * mm_copy_virtual() - NtReadVirtualMemory, NtWriteVirtualMemory
- * @process: the process (PROCESS_VM_READ or PROCESS_VM_WRITE)
+ * @mp: the process (PROCESS_VM_READ or PROCESS_VM_WRITE)
  * @mm: its address space, which the rights hold for
- * @address: BaseAddress in @process
+ * @address: BaseAddress in the process
  * @buffer: the caller's buffer
  * @size: bytes
- * @write: write into @process, else read from it
+ * @write: write into the process, else read from it
  * @done: out: bytes copied
  *
  * The copy goes in chunks of MM_COPY_CHUNK bytes through a kernel buffer,
@@ -186,16 +166,16 @@ static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
  *
  * Return: STATUS_SUCCESS, STATUS_PARTIAL_COPY (with *@done valid),
  * STATUS_ACCESS_VIOLATION for ranges outside user space or a caller buffer
- * that takes nothing, STATUS_PROCESS_IS_TERMINATING, or -EINTR when the
- * caller was killed.
+ * that takes nothing, STATUS_PROCESS_IS_TERMINATING, or NTX_STATUS_RESTART
+ * when the caller was killed (it never returns to see the count).
  */
-long mm_copy_virtual(struct ps_process *process, struct mm_struct *mm,
-		     u64 address, void __user *buffer, u64 size, bool write,
-		     u64 *done)
+ntstatus_t mm_copy_virtual(struct mm_process *mp, struct mm_struct *mm,
+			   u64 address, void __user *buffer, u64 size, bool write,
+			   u64 *done)
 {
 	struct mm_space *space;
 	unsigned long n, got;
-	long status = STATUS_SUCCESS;
+	ntstatus_t status = STATUS_SUCCESS;
 	u64 copied = 0;
 	void *bounce;
 
@@ -205,7 +185,7 @@ long mm_copy_virtual(struct ps_process *process, struct mm_struct *mm,
 	if (address + size < address || address + size > TASK_SIZE ||
 	    !access_ok(buffer, size))
 		return STATUS_ACCESS_VIOLATION;
-	space = mm_space_get(process, mm, false);
+	space = mm_space_get(mp, mm, false);
 	if (IS_ERR(space))
 		return STATUS_PROCESS_IS_TERMINATING;
 	bounce = kvmalloc(min_t(u64, size, MM_COPY_CHUNK), GFP_KERNEL);
@@ -237,7 +217,7 @@ long mm_copy_virtual(struct ps_process *process, struct mm_struct *mm,
 			}
 		}
 		if (fatal_signal_pending(current)) {
-			status = -EINTR;
+			status = NTX_STATUS_RESTART;
 			break;
 		}
 		cond_resched();

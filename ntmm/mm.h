@@ -1,79 +1,54 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The memory manager: NT private memory of a process, kept as a VAD tree
- * and per-page state (vad.c), backed by pages the module owns and mapped
- * into the process by the real page tables, which are only a cache of that
- * state (space.c). The Nt*VirtualMemory services are in virtual.c, the
- * copies between processes in copy.c, write watch in wwatch.c.
+ * The memory manager as the layers above it (ntps/, ntexec/) see it: the
+ * part of an NT process it keeps (struct mm_process, NT's MMSUPPORT), the
+ * hooks it calls up through (struct mm_ops), and the Nt*VirtualMemory
+ * services. Its internals are in mi.h.
+ *
+ * The memory manager includes nothing of the process manager or of the
+ * dispatch: it knows a process as its mm_process and a thread group pid.
  */
 #ifndef _NTEXEC_NTMM_MM_H
 #define _NTEXEC_NTMM_MM_H
 
-#include <linux/kref.h>
-#include <linux/mutex.h>
-#include <linux/xarray.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
 
-#include "vad.h"
-#include "../uapi/ntexec.h"
+#include "../ntob/status.h"
+#include "protect.h"
 
-struct ps_process;
-struct file;
-struct address_space;
+struct mm_space;
 struct mm_struct;
-struct vm_area_struct;
-struct task_struct;
+struct pid;
 
 /**
- * struct mm_space - the NT address space of one process (one Linux mm)
- * @ref: references: the process (ps_process.vm), the VM file
- *	(file->private_data), and callers of mm_space_get()
- * @mm: the Linux address space (grabbed); VMAs of @file exist only there
- * @file: the VM file, private to this space: every allocation is one
- *	MAP_SHARED VMA of it at file offset == user address, so that
- *	unmap_mapping_range() on its mapping zaps exactly a user range.
- *	Dropped at rundown.
- * @mapping: @file's address space, for unmap_mapping_range()
- * @addr_lock: NT's AddressCreationLock: serializes the services that
- *	change the VAD tree or page states; held across vm_mmap()/vm_munmap()
- * @lock: the VAD tree, the page states, @pages, @dead and the counters;
- *	taken by the fault path under the mmap lock (or a VMA lock)
- * @vads: the allocations
- * @pages: page index (user address >> PAGE_SHIFT) -> struct page of a
- *	committed page that has been touched; the page is freed only after
- *	its PTEs are zapped
- * @mapper: the task inside vm_mmap()/vm_munmap() for this space, the only
- *	one allowed to create or split VMAs of @file
- * @dead: run down: every page and VAD is gone, faults get SIGBUS
- * @committed: committed pages (CommitCharge)
- * @peak_committed: the most @committed has been
- * @resident: pages in @pages (the module's part of the working set)
- * @peak_resident: the most @resident has been
- * @locked: pages locked with NtLockVirtualMemory
- * @faults: faults resolved by the module
- *
- * Lock order, outermost first:
- *	@addr_lock -> mmap_lock -> @lock -> i_mmap_rwsem -> page-table locks
- * The fault path and the VMA callbacks enter with mmap_lock (or the VMA's
- * lock) held and take only @lock. Nothing touches user memory with @lock
- * held: the access could fault on the space's own pages.
+ * struct mm_process - the memory manager's part of an NT process
+ * @tgid: the thread group (its owner holds the reference)
+ * @lock: protects @space and @dead (LOCKING in ntob/ob.h)
+ * @space: the NT address space of the program the process runs,
+ *	referenced; NULL until a service needs one, and again after rundown.
+ *	A space belongs to one Linux mm: after an execve the next service
+ *	replaces it (mm_space_get()).
+ * @dead: run down: no space is installed any more
  */
-struct mm_space {
-	struct kref ref;
-	struct mm_struct *mm;
-	struct file *file;
-	struct address_space *mapping;
-	struct mutex addr_lock;
-	struct mutex lock;
-	struct mm_vad_tree vads;
-	struct xarray pages;
-	struct task_struct *mapper;
+struct mm_process {
+	struct pid *tgid;
+	spinlock_t lock;
+	struct mm_space *space;
 	bool dead;
-	unsigned long committed;
-	unsigned long peak_committed;
-	unsigned long resident;
-	unsigned long peak_resident;
-	unsigned long locked;
-	unsigned long faults;
+};
+
+/**
+ * struct mm_ops - what the memory manager asks of the layers above
+ * @exception: note the NT exception behind a SIGSEGV the fault path raises
+ *	on NT memory, for the current thread: @code STATUS_ACCESS_VIOLATION or
+ *	STATUS_GUARD_PAGE_VIOLATION, @access 0 read, 1 write, 8 execute,
+ *	@address the exact address. Called with the mmap lock (or the VMA's
+ *	lock) held: it may allocate, must not take the mmap lock, adopt a
+ *	process or sleep for long.
+ */
+struct mm_ops {
+	void (*exception)(u32 code, u32 access, unsigned long address);
 };
 
 /**
@@ -92,62 +67,65 @@ struct mm_counters {
 	unsigned long faults;
 };
 
-int mm_init(void);
-void mm_exit(void);
-
-void mm_space_put(struct mm_space *space);
-struct mm_space *mm_space_get(struct ps_process *process, struct mm_struct *mm,
-			      bool create);
-void mm_process_rundown(struct ps_process *process);
-void mm_process_counters(struct ps_process *process, struct mm_counters *c);
+/* MEMORY_BASIC_INFORMATION, x64 layout: NtQueryVirtualMemory's answer. */
+struct nt_memory_basic_information {
+	u64 base_address;
+	u64 allocation_base;
+	u32 allocation_protect;
+	u16 partition_id;
+	u16 pad;
+	u64 region_size;
+	u32 state;
+	u32 protect;
+	u32 type;
+	u32 pad2;
+};
+static_assert(sizeof(struct nt_memory_basic_information) == 48);
 
 /*
- * The services: a NTSTATUS (>= 0) or a transport error (< 0). Each acts on
- * @mm, the address space of @process the caller's rights hold for
- * (ps_reference_process_mm()), and on nothing else.
+ * Where NtGetWriteWatch stores the addresses it finds: @n of them at entry
+ * @index of the caller's array. Return: 0, or -EFAULT when they cannot be
+ * stored (the service then fails, having reset only what was stored).
  */
-long mm_allocate_virtual(struct ps_process *process, struct mm_struct *mm,
-			 u64 *base, u64 *size, u64 zero_bits, u32 type,
-			 u32 protect);
-long mm_free_virtual(struct ps_process *process, struct mm_struct *mm,
-		     u64 *base, u64 *size, u32 type);
-long mm_protect_virtual(struct ps_process *process, struct mm_struct *mm,
-			u64 *base, u64 *size, u32 protect, u32 *old_protect);
-long mm_query_virtual(struct ps_process *process, struct mm_struct *mm,
-		      u64 address, u32 info_class, void __user *buffer,
-		      u64 length, u64 *return_length);
-long mm_lock_virtual(struct ps_process *process, struct mm_struct *mm,
-		     u64 *base, u64 *size, u32 map_type, bool lock);
-long mm_flush_virtual(struct ps_process *process, struct mm_struct *mm,
-		      u64 *base, u64 *size);
-long mm_copy_virtual(struct ps_process *process, struct mm_struct *mm,
-		     u64 address, void __user *buffer, u64 size, bool write,
-		     u64 *done);
-long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
-			u32 flags, u64 base, u64 size, u64 __user *addresses,
-			u64 *count);
-long mm_reset_write_watch(struct ps_process *process, struct mm_struct *mm,
-			  u64 base, u64 size);
-long mm_get_exception(struct ntexec_exception *exception);
+typedef int (*mm_watch_store_t)(void *ctx, u64 index, const u64 *addrs,
+				unsigned long n);
 
-/* Internal to ntmm/. */
-long mm_lock_addr(struct mm_space *space, bool remote);
-typedef long (*mm_remote_fn)(struct mm_space *space, void *args, bool remote);
-bool mm_vma_is_ntexec(struct vm_area_struct *vma);
-struct task_struct *mm_live_thread(struct ps_process *process);
-long mm_run_in(struct ps_process *process, struct mm_space *space,
-	       mm_remote_fn fn, void *args);
-void mm_zap(struct mm_space *space, unsigned long start, unsigned long end);
-void mm_free_pages(struct mm_space *space, unsigned long start,
-		   unsigned long end, struct list_head *freed);
-void mm_put_pages(struct list_head *freed);
-struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
-			 unsigned long addr, bool create);
-int mm_map_range(struct mm_space *space, unsigned long addr,
-		 unsigned long len);
-int mm_unmap_range(struct mm_space *space, unsigned long addr,
-		   unsigned long len);
-unsigned long mm_commit_charge(unsigned long pages);
-void mm_commit_uncharge(unsigned long pages);
+int mm_init(const struct mm_ops *ops);
+void mm_exit(void);
+
+void mm_process_init(struct mm_process *mp, struct pid *tgid);
+void mm_process_rundown(struct mm_process *mp);
+void mm_process_counters(struct mm_process *mp, struct mm_counters *c);
+
+/*
+ * The services. Each acts on @mm, the address space of the process the
+ * caller's rights hold for (ps_reference_process_mm()), and on nothing
+ * else. They return an NTSTATUS, or NTX_STATUS_RESTART when a signal
+ * interrupted them before anything changed. Only the copies touch the
+ * caller's memory (by design: that is what they do).
+ */
+ntstatus_t mm_allocate_virtual(struct mm_process *mp, struct mm_struct *mm,
+			       u64 *base, u64 *size, u64 zero_bits, u32 type,
+			       u32 protect);
+ntstatus_t mm_free_virtual(struct mm_process *mp, struct mm_struct *mm,
+			   u64 *base, u64 *size, u32 type);
+ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
+			      u64 *base, u64 *size, u32 protect, u32 *old_protect);
+ntstatus_t mm_query_virtual(struct mm_process *mp, struct mm_struct *mm,
+			    u64 address, u32 info_class, u64 length,
+			    struct nt_memory_basic_information *mbi,
+			    u64 *return_length);
+ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
+			   u64 *base, u64 *size, u32 map_type, bool lock);
+ntstatus_t mm_flush_virtual(struct mm_process *mp, struct mm_struct *mm,
+			    u64 *base, u64 *size);
+ntstatus_t mm_copy_virtual(struct mm_process *mp, struct mm_struct *mm,
+			   u64 address, void __user *buffer, u64 size, bool write,
+			   u64 *done);
+ntstatus_t mm_get_write_watch(struct mm_process *mp, struct mm_struct *mm,
+			      u32 flags, u64 base, u64 size, u64 capacity,
+			      mm_watch_store_t store, void *ctx, u64 *count);
+ntstatus_t mm_reset_write_watch(struct mm_process *mp, struct mm_struct *mm,
+				u64 base, u64 size);
 
 #endif /* _NTEXEC_NTMM_MM_H */

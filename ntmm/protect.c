@@ -27,11 +27,9 @@
 #include <linux/bitops.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <kunit/visibility.h>
 
-#include "../ntexec/ntexec.h"
 #include "protect.h"
-
-static_assert(NT_ALLOCATION_GRANULARITY == NTEXEC_ALLOCATION_GRANULARITY);
 
 /*
  * Protection bits accepted and ignored. PAGE_TARGETS_INVALID (allocate) and

@@ -9,7 +9,7 @@
 
 #include <linux/types.h>
 
-#include "../ntexec/status.h"
+#include "../ntob/status.h"
 
 /*
  * Page protections, Windows' values. The NT_ prefix is not decoration:
@@ -65,6 +65,12 @@
  * arguments (0 selects these defaults) so that a process can be given a
  * smaller space.
  */
+/* NtLockVirtualMemory's MapType, NtGetWriteWatch's flag, a query class. */
+#define NT_MAP_PROCESS			1u
+#define NT_MAP_SYSTEM			2u
+#define NT_WRITE_WATCH_FLAG_RESET	1u
+#define NT_MEMORY_BASIC_INFORMATION	0u
+
 #define NT_ALLOCATION_GRANULARITY	0x10000UL
 #define NT_LOWEST_USER_ADDRESS		0x10000UL
 #define NT_HIGHEST_USER_ADDRESS		0x7ffffffeffffUL

@@ -38,8 +38,8 @@
 #include <linux/overflow.h>
 #include <linux/rbtree_augmented.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
-#include "../ntexec/ntexec.h"
 #include "vad.h"
 
 #define MM_VAD_CHUNK_MASK	(MM_VAD_CHUNK_PAGES - 1)

@@ -19,62 +19,17 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "mm.h"
-#include "../ntps/ps.h"
+#include "mi.h"
 
-#define NT_MAP_PROCESS		1u
-#define NT_MAP_SYSTEM		2u
-#define NT_MEMORY_BASIC_INFORMATION	0u
 
 /* The end of the user address space NtQueryVirtualMemory walks. */
 #define MM_QUERY_LIMIT		(NT_HIGHEST_USER_ADDRESS + 1)
 
-/* MEMORY_BASIC_INFORMATION, x64 layout. */
-struct nt_memory_basic_information {
-	u64 base_address;
-	u64 allocation_base;
-	u32 allocation_protect;
-	u16 partition_id;
-	u16 pad;
-	u64 region_size;
-	u32 state;
-	u32 protect;
-	u32 type;
-	u32 pad2;
-};
-static_assert(sizeof(struct nt_memory_basic_information) == 48);
 
-/**
- * mm_lock_addr() - take a space's address-creation lock for a service
- * @space: the space
- * @remote: the service runs in the target for another process's call
- *	(mm_run_in()): no system call of the target's can restart, so only
- *	a fatal signal interrupts the wait
- *
- * Return: 0 with @space->addr_lock held; -ERESTARTNOINTR when a signal
- * came first (nothing happened, the ioctl restarts);
- * STATUS_PROCESS_IS_TERMINATING when the space was run down or a remote
- * target is being killed.
- */
-long mm_lock_addr(struct mm_space *space, bool remote)
+static struct mm_space *mm_get(struct mm_process *mp, struct mm_struct *mm,
+			       bool create, ntstatus_t *status)
 {
-	if (remote) {
-		if (mutex_lock_killable(&space->addr_lock))
-			return STATUS_PROCESS_IS_TERMINATING;
-	} else if (mutex_lock_interruptible(&space->addr_lock)) {
-		return -ERESTARTNOINTR;
-	}
-	if (space->dead) {
-		mutex_unlock(&space->addr_lock);
-		return STATUS_PROCESS_IS_TERMINATING;
-	}
-	return 0;
-}
-
-static struct mm_space *mm_get(struct ps_process *process, struct mm_struct *mm,
-			       bool create, long *status)
-{
-	struct mm_space *space = mm_space_get(process, mm, create);
+	struct mm_space *space = mm_space_get(mp, mm, create);
 
 	if (IS_ERR(space)) {
 		*status = STATUS_PROCESS_IS_TERMINATING;
@@ -118,35 +73,86 @@ struct mm_reserve {
 	unsigned long size;
 };
 
+/*
+ * One try at an allocation at [start, start + size): its commit charge,
+ * its VAD and its VMA, all or nothing. The VAD is pending until the VMA
+ * exists (no copy can put a page in it, mm_copy_page()).
+ *
+ * Return: 0, -ENOSPC (the commit limit), -ENOMEM, -EEXIST (something is
+ * there), or another errno of vm_mmap().
+ */
+static int mm_reserve_at(struct mm_space *space, const struct mm_alloc_plan *plan,
+			 unsigned long start)
+{
+	unsigned long pages = plan->size >> PAGE_SHIFT;
+	struct mm_vad *vad, *other;
+	LIST_HEAD(freed);
+	int err;
+
+	if (plan->commit && mm_commit_charge(pages))
+		return -ENOSPC;
+	vad = mm_vad_alloc(start, start + plan->size, NT_MEM_PRIVATE, plan->protect,
+			   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
+			   plan->commit ? MM_PAGE_COMMITTED | plan->protect : 0);
+	if (IS_ERR(vad)) {
+		err = -ENOMEM;
+		goto uncharge;
+	}
+	vad->pending = true;
+	mutex_lock(&space->lock);
+	other = mm_vad_find_next(&space->vads, start);
+	if (other && other->start < start + plan->size)
+		err = -EEXIST;
+	else
+		err = mm_vad_insert(&space->vads, vad);
+	if (!err && plan->commit)
+		mm_space_commit(space, pages);
+	mutex_unlock(&space->lock);
+	if (err) {
+		mm_vad_free(vad);
+		goto uncharge;
+	}
+
+	err = mm_map_range(space, start, plan->size);
+	/*
+	 * The VMA's .close may have released the VAD and its charge already:
+	 * a failed mmap closes the new VMA, and a racing munmap() or mremap()
+	 * of the process may remove it. No VAD can be allocated meanwhile
+	 * (addr_lock), so a VAD found at @start with @vad's address is ours.
+	 */
+	mutex_lock(&space->lock);
+	if (mm_vad_find(&space->vads, start) == vad) {
+		if (!err) {
+			vad->pending = false;
+		} else {
+			mm_vad_remove(&space->vads, vad);
+			mm_space_decommit(space, plan->commit ? pages : 0, 0);
+			mm_free_pages(space, start, start + plan->size, &freed);
+			mm_vad_free(vad);
+		}
+	}
+	mutex_unlock(&space->lock);
+	mm_put_pages(&freed);
+	return err;
+
+uncharge:
+	if (plan->commit)
+		mm_commit_uncharge(pages);
+	return err;
+}
+
 /* Create an allocation: runs in the process that gets it. */
-static long mm_do_reserve(struct mm_space *space, void *args, bool remote)
+static ntstatus_t mm_do_reserve(struct mm_space *space, void *args, bool remote)
 {
 	struct mm_reserve *req = args;
 	struct mm_alloc_plan *plan = &req->plan;
-	unsigned long start, pages;
-	struct mm_vad *vad, *other;
-	LIST_HEAD(freed);
-	long status;
-	int tries, err;
+	unsigned long start;
+	ntstatus_t status;
+	int tries, err = -ENOMEM;
 
 	status = mm_lock_addr(space, remote);
 	if (status)
 		return status;
-
-	pages = plan->size >> PAGE_SHIFT;
-	if (plan->commit) {
-		status = mm_commit_charge(pages);
-		if (status)
-			goto out;
-	}
-	vad = mm_vad_alloc(0, plan->size, NT_MEM_PRIVATE, plan->protect,
-			   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
-			   plan->commit ? MM_PAGE_COMMITTED | plan->protect : 0);
-	if (IS_ERR(vad)) {
-		status = STATUS_NO_MEMORY;
-		goto uncharge;
-	}
-
 	for (tries = 0; tries < 8; tries++) {
 		if (plan->fixed) {
 			start = plan->start;
@@ -168,102 +174,21 @@ static long mm_do_reserve(struct mm_space *space, void *args, bool remote)
 			mutex_unlock(&space->lock);
 			mmap_read_unlock(current->mm);
 			if (status)
-				goto free_vad;
+				goto out;
 		}
-
-		mutex_lock(&space->lock);
-		other = mm_vad_find_next(&space->vads, start);
-		if (other && other->start < start + plan->size) {
-			mutex_unlock(&space->lock);
-			status = STATUS_CONFLICTING_ADDRESSES;
-			goto free_vad;
-		}
-		vad->start = start;
-		vad->end = start + plan->size;
-		/* Until its VMA exists: see mm_copy_page(). */
-		vad->pending = true;
-		err = mm_vad_insert(&space->vads, vad);
-		if (!err && plan->commit) {
-			space->committed += pages;
-			space->peak_committed = max(space->peak_committed,
-						    space->committed);
-		}
-		mutex_unlock(&space->lock);
-		if (err) {
-			status = STATUS_NO_MEMORY;
-			goto free_vad;
-		}
-
-		err = mm_map_range(space, start, plan->size);
+		err = mm_reserve_at(space, plan, start);
 		if (!err) {
-			/*
-			 * The process may have unmapped the new VMA already
-			 * (a racing munmap() or mremap()), and with it freed
-			 * the VAD: look it up again. No VAD can be allocated
-			 * meanwhile (addr_lock), so an equal pointer is ours.
-			 */
-			mutex_lock(&space->lock);
-			if (mm_vad_find(&space->vads, start) == vad)
-				vad->pending = false;
-			mutex_unlock(&space->lock);
-			break;
-		}
-
-		/*
-		 * A failed mmap may have closed the new VMA, and then
-		 * mm_vm_close() released the VAD and its commit charge.
-		 * No page can be there (pending); were one, it would go.
-		 */
-		mutex_lock(&space->lock);
-		other = mm_vad_find(&space->vads, start);
-		if (other == vad) {
-			mm_vad_remove(&space->vads, vad);
-			if (plan->commit)
-				space->committed -= pages;
-			mm_free_pages(space, start, vad->end, &freed);
-		} else {
-			vad = NULL;
-		}
-		mutex_unlock(&space->lock);
-		mm_put_pages(&freed);
-		if (!vad && plan->commit && mm_commit_charge(pages)) {
-			status = STATUS_COMMITMENT_LIMIT;
+			req->base = start;
+			req->size = plan->size;
 			goto out;
 		}
-		if (!vad) {
-			vad = mm_vad_alloc(0, plan->size, NT_MEM_PRIVATE,
-					   plan->protect,
-					   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
-					   plan->commit ? MM_PAGE_COMMITTED |
-					   plan->protect : 0);
-			if (IS_ERR(vad)) {
-				status = STATUS_NO_MEMORY;
-				goto uncharge;
-			}
-		}
-		if (err != -EEXIST || plan->fixed) {
-			status = err == -EEXIST ? STATUS_CONFLICTING_ADDRESSES :
-				 err == -ENOMEM ? STATUS_NO_MEMORY :
-				 STATUS_CONFLICTING_ADDRESSES;
-			goto free_vad;
-		}
 		/* Something was mapped there meanwhile: look again. */
+		if (err != -EEXIST || plan->fixed)
+			break;
 	}
-	if (tries == 8) {
-		status = STATUS_NO_MEMORY;
-		goto free_vad;
-	}
-
-	req->base = start;
-	req->size = plan->size;
-	mutex_unlock(&space->addr_lock);
-	return STATUS_SUCCESS;
-
-free_vad:
-	mm_vad_free(vad);
-uncharge:
-	if (plan->commit)
-		mm_commit_uncharge(pages);
+	status = err == -ENOSPC ? STATUS_COMMITMENT_LIMIT :
+		 err == -ENOMEM || tries == 8 ? STATUS_NO_MEMORY :
+		 STATUS_CONFLICTING_ADDRESSES;
 out:
 	mutex_unlock(&space->addr_lock);
 	return status;
@@ -294,12 +219,12 @@ static bool mm_protect_is_upgrade(struct mm_vad *vad, unsigned long start,
 }
 
 /* MEM_COMMIT, MEM_RESET, MEM_RESET_UNDO inside an allocation: any context. */
-static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
+static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 {
 	struct mm_alloc_plan *plan = &req->plan;
 	unsigned long start = plan->start, end = plan->end, newly;
 	struct mm_vad *vad;
-	long status;
+	ntstatus_t status;
 	u32 prot;
 
 	status = mm_lock_addr(space, false);
@@ -335,9 +260,7 @@ static long mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		/* Re-committed pages take the new protection. */
 		if (newly != (end - start) >> PAGE_SHIFT)
 			mm_zap(space, start, end);
-		space->committed += newly;
-		space->peak_committed = max(space->peak_committed,
-					    space->committed);
+		mm_space_commit(space, newly);
 		break;
 	case MM_ALLOC_RESET:
 	case MM_ALLOC_RESET_UNDO:
@@ -372,7 +295,7 @@ out:
 
 /**
  * mm_allocate_virtual() - NtAllocateVirtualMemory
- * @process: the process (the handle was checked for PROCESS_VM_OPERATION)
+ * @mp: the process (the handle was checked for PROCESS_VM_OPERATION)
  * @mm: its address space, which the check was about
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
@@ -380,10 +303,10 @@ out:
  * @type: AllocationType
  * @protect: Protect
  *
- * Return: an NTSTATUS, or -ERESTARTNOINTR. @base and @size are written
+ * Return: an NTSTATUS, or NTX_STATUS_RESTART. @base and @size are written
  * only on success.
  */
-long mm_allocate_virtual(struct ps_process *process, struct mm_struct *mm,
+ntstatus_t mm_allocate_virtual(struct mm_process *mp, struct mm_struct *mm,
 			 u64 *base, u64 *size, u64 zero_bits, u32 type,
 			 u32 protect)
 {
@@ -396,16 +319,16 @@ long mm_allocate_virtual(struct ps_process *process, struct mm_struct *mm,
 	};
 	struct mm_reserve req = {};
 	struct mm_space *space;
-	long status;
+	ntstatus_t status;
 
 	status = mm_check_allocate(&args, &req.plan);
 	if (status)
 		return status;
-	space = mm_get(process, mm, true, &status);
+	space = mm_get(mp, mm, true, &status);
 	if (!space)
 		return status;
 	if (req.plan.op == MM_ALLOC_RESERVE)
-		status = mm_run_in(process, space, mm_do_reserve, &req);
+		status = mm_run_in(mp, space, mm_do_reserve, &req);
 	else
 		status = mm_do_commit(space, &req);
 	mm_space_put(space);
@@ -434,11 +357,11 @@ static int mm_split_at(struct mm_space *space, unsigned long addr)
 }
 
 /* MEM_RELEASE: runs in the process, which loses the VMA. */
-static long mm_do_release(struct mm_space *space, void *args, bool remote)
+static ntstatus_t mm_do_release(struct mm_space *space, void *args, bool remote)
 {
 	struct mm_release *req = args;
 	struct mm_vad_free_range range;
-	long status;
+	ntstatus_t status;
 	int err;
 
 	status = mm_lock_addr(space, remote);
@@ -467,12 +390,12 @@ out:
 }
 
 /* MEM_DECOMMIT: any context. */
-static long mm_do_decommit(struct mm_space *space, struct mm_release *req)
+static ntstatus_t mm_do_decommit(struct mm_space *space, struct mm_release *req)
 {
 	struct mm_vad_free_range range;
 	unsigned long committed, locked;
 	LIST_HEAD(freed);
-	long status;
+	ntstatus_t status;
 
 	status = mm_lock_addr(space, false);
 	if (status)
@@ -492,9 +415,7 @@ static long mm_do_decommit(struct mm_space *space, struct mm_release *req)
 		status = STATUS_NO_MEMORY;
 		goto out;
 	}
-	space->committed -= committed;
-	space->locked -= locked;
-	mm_commit_uncharge(committed);
+	mm_space_decommit(space, committed, locked);
 	/* PTEs first, then the pages they mapped. */
 	mm_zap(space, range.start, range.end);
 	mm_free_pages(space, range.start, range.end, &freed);
@@ -509,29 +430,29 @@ out:
 
 /**
  * mm_free_virtual() - NtFreeVirtualMemory
- * @process: the process (PROCESS_VM_OPERATION)
+ * @mp: the process (PROCESS_VM_OPERATION)
  * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
  * @type: FreeType
  *
- * Return: an NTSTATUS, or -ERESTARTNOINTR.
+ * Return: an NTSTATUS, or NTX_STATUS_RESTART.
  */
-long mm_free_virtual(struct ps_process *process, struct mm_struct *mm,
+ntstatus_t mm_free_virtual(struct mm_process *mp, struct mm_struct *mm,
 		     u64 *base, u64 *size, u32 type)
 {
 	struct mm_release req = {};
 	struct mm_space *space;
-	long status;
+	ntstatus_t status;
 
 	status = mm_check_free(*base, *size, type, 0, &req.plan);
 	if (status)
 		return status;
-	space = mm_get(process, mm, false, &status);
+	space = mm_get(mp, mm, false, &status);
 	if (!space)
 		return status;
 	if (req.plan.release)
-		status = mm_run_in(process, space, mm_do_release, &req);
+		status = mm_run_in(mp, space, mm_do_release, &req);
 	else
 		status = mm_do_decommit(space, &req);
 	mm_space_put(space);
@@ -548,7 +469,7 @@ EXPORT_SYMBOL_IF_KUNIT(mm_free_virtual);
  * range of pages. A zero size covers the page of *base, as the WRK's
  * rounding does.
  */
-static long mm_page_range(u64 base, u64 size, unsigned long *start,
+static ntstatus_t mm_page_range(u64 base, u64 size, unsigned long *start,
 			  unsigned long *end)
 {
 	if (base > NT_HIGHEST_USER_ADDRESS)
@@ -562,7 +483,7 @@ static long mm_page_range(u64 base, u64 size, unsigned long *start,
 
 /**
  * mm_protect_virtual() - NtProtectVirtualMemory
- * @process: the process (PROCESS_VM_OPERATION)
+ * @mp: the process (PROCESS_VM_OPERATION)
  * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
@@ -571,13 +492,13 @@ static long mm_page_range(u64 base, u64 size, unsigned long *start,
  *
  * Return: an NTSTATUS.
  */
-long mm_protect_virtual(struct ps_process *process, struct mm_struct *mm,
+ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 			u64 *base, u64 *size, u32 protect, u32 *old_protect)
 {
 	unsigned long start, end;
 	struct mm_space *space;
 	struct mm_vad *vad;
-	long status;
+	ntstatus_t status;
 	u32 canon, prot;
 
 	status = mm_page_range(*base, *size, &start, &end);
@@ -586,7 +507,7 @@ long mm_protect_virtual(struct ps_process *process, struct mm_struct *mm,
 	status = mm_check_protect(protect, MM_PROTECT_MAPPED, &canon);
 	if (status)
 		return status;
-	space = mm_get(process, mm, false, &status);
+	space = mm_get(mp, mm, false, &status);
 	if (!space)
 		return status == STATUS_PROCESS_IS_TERMINATING ? status :
 		       STATUS_CONFLICTING_ADDRESSES;
@@ -669,14 +590,14 @@ static struct vm_area_struct *mm_next_linux_vma(struct mm_struct *mm,
  * anonymous mapping (a reservation made with mmap) as reserved, a hole as
  * free.
  */
-static long mm_basic_info(struct ps_process *process, struct mm_struct *mm,
+static ntstatus_t mm_basic_info(struct mm_process *mp, struct mm_struct *mm,
 			  unsigned long addr, struct mm_vad_region *r)
 {
 	struct vm_area_struct *vma;
 	struct mm_space *space;
-	long status;
+	ntstatus_t status;
 
-	space = mm_space_get(process, mm, false);
+	space = mm_space_get(mp, mm, false);
 	if (IS_ERR(space))
 		return STATUS_PROCESS_IS_TERMINATING;
 
@@ -718,43 +639,42 @@ static long mm_basic_info(struct ps_process *process, struct mm_struct *mm,
 
 /**
  * mm_query_virtual() - NtQueryVirtualMemory
- * @process: the process (PROCESS_QUERY_INFORMATION)
+ * @mp: the process (PROCESS_QUERY_INFORMATION)
  * @mm: its address space
  * @address: BaseAddress
  * @info_class: MemoryInformationClass
- * @buffer: MemoryInformation, a user pointer
  * @length: MemoryInformationLength
- * @return_length: out: bytes written
+ * @mbi: out: the answer, for the caller to copy out
+ * @return_length: out: its size
  *
  * Return: an NTSTATUS.
  */
-long mm_query_virtual(struct ps_process *process, struct mm_struct *mm,
-		      u64 address, u32 info_class, void __user *buffer,
-		      u64 length, u64 *return_length)
+ntstatus_t mm_query_virtual(struct mm_process *mp, struct mm_struct *mm,
+			    u64 address, u32 info_class, u64 length,
+			    struct nt_memory_basic_information *mbi,
+			    u64 *return_length)
 {
-	struct nt_memory_basic_information mbi = {};
 	struct mm_vad_region r;
-	long status;
+	ntstatus_t status;
 
 	if (info_class != NT_MEMORY_BASIC_INFORMATION)
 		return STATUS_INVALID_INFO_CLASS;
-	if (length < sizeof(mbi))
+	if (length < sizeof(*mbi))
 		return STATUS_INFO_LENGTH_MISMATCH;
 	if (address >= MM_QUERY_LIMIT)
 		return STATUS_INVALID_PARAMETER;
-	status = mm_basic_info(process, mm, address, &r);
+	status = mm_basic_info(mp, mm, address, &r);
 	if (status)
 		return status;
-	mbi.base_address = r.base;
-	mbi.allocation_base = r.allocation_base;
-	mbi.allocation_protect = r.allocation_protect;
-	mbi.region_size = r.size;
-	mbi.state = r.state;
-	mbi.protect = r.protect;
-	mbi.type = r.type;
-	if (copy_to_user(buffer, &mbi, sizeof(mbi)))
-		return STATUS_ACCESS_VIOLATION;
-	*return_length = sizeof(mbi);
+	memset(mbi, 0, sizeof(*mbi));
+	mbi->base_address = r.base;
+	mbi->allocation_base = r.allocation_base;
+	mbi->allocation_protect = r.allocation_protect;
+	mbi->region_size = r.size;
+	mbi->state = r.state;
+	mbi->protect = r.protect;
+	mbi->type = r.type;
+	*return_length = sizeof(*mbi);
 	return STATUS_SUCCESS;
 }
 
@@ -779,7 +699,7 @@ static unsigned long mm_lock_barrier(struct mm_vad *vad, unsigned long start,
 
 /**
  * mm_lock_virtual() - NtLockVirtualMemory, NtUnlockVirtualMemory
- * @process: the process (PROCESS_VM_OPERATION)
+ * @mp: the process (PROCESS_VM_OPERATION)
  * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
@@ -798,16 +718,17 @@ static unsigned long mm_lock_barrier(struct mm_vad *vad, unsigned long start,
  * call locks nothing and returns STATUS_GUARD_PAGE_VIOLATION, so that a
  * second call succeeds, as on Windows. That probe marks no page written.
  *
- * Return: an NTSTATUS, or -EINTR when the caller was killed meanwhile.
+ * Return: an NTSTATUS, or NTX_STATUS_RESTART when the caller was killed
+ * meanwhile.
  */
-long mm_lock_virtual(struct ps_process *process, struct mm_struct *mm,
+ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 		     u64 *base, u64 *size, u32 map_type, bool lock)
 {
 	unsigned long start, end, addr, newly, limit;
 	struct task_struct *task;
 	struct mm_space *space;
 	struct mm_vad *vad;
-	long status;
+	ntstatus_t status;
 
 	if (!map_type || (map_type & ~(NT_MAP_PROCESS | NT_MAP_SYSTEM)))
 		return STATUS_INVALID_PARAMETER;
@@ -816,13 +737,13 @@ long mm_lock_virtual(struct ps_process *process, struct mm_struct *mm,
 	status = mm_page_range(*base, *size, &start, &end);
 	if (status)
 		return status;
-	task = mm_live_thread(process);
+	task = mm_live_thread(mp);
 	if (!task)
 		return STATUS_PROCESS_IS_TERMINATING;
 	limit = task_rlimit(task, RLIMIT_MEMLOCK) >> PAGE_SHIFT;
 	put_task_struct(task);
 
-	space = mm_get(process, mm, false, &status);
+	space = mm_get(mp, mm, false, &status);
 	if (!space && status == STATUS_PROCESS_IS_TERMINATING)
 		return status;
 	if (!space)
@@ -874,7 +795,7 @@ long mm_lock_virtual(struct ps_process *process, struct mm_struct *mm,
 			goto out;
 		}
 		if (fatal_signal_pending(current)) {
-			status = -EINTR;
+			status = NTX_STATUS_RESTART;
 			goto out;
 		}
 		cond_resched();
@@ -900,7 +821,7 @@ put:
 
 /**
  * mm_flush_virtual() - NtFlushVirtualMemory
- * @process: the process (PROCESS_VM_OPERATION)
+ * @mp: the process (PROCESS_VM_OPERATION)
  * @mm: its address space
  * @base: in/out: *BaseAddress
  * @size: in/out: *RegionSize
@@ -911,20 +832,20 @@ put:
  *
  * Return: an NTSTATUS.
  */
-long mm_flush_virtual(struct ps_process *process, struct mm_struct *mm,
+ntstatus_t mm_flush_virtual(struct mm_process *mp, struct mm_struct *mm,
 		      u64 *base, u64 *size)
 {
 	unsigned long start, end;
 	struct vm_area_struct *vma;
 	struct file *file = NULL;
 	loff_t from = 0, to = 0;
-	long status;
+	ntstatus_t status;
 
 	status = mm_page_range(*base, *size, &start, &end);
 	if (status)
 		return status;
 	if (mmap_read_lock_killable(mm))
-		return -EINTR;
+		return NTX_STATUS_RESTART;
 	vma = find_vma(mm, start);
 	if (vma && vma->vm_start <= start && !mm_vma_is_ntexec(vma) &&
 	    vma->vm_file && (vma->vm_flags & VM_SHARED)) {

@@ -14,12 +14,9 @@
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/uaccess.h>
 
-#include "mm.h"
-#include "../ntps/ps.h"
+#include "mi.h"
 
-#define NT_WRITE_WATCH_FLAG_RESET	1u
 
 /* The write-watched allocation holding [start, end), or NULL. */
 static struct mm_vad *mm_watch_vad(struct mm_space *space, unsigned long start,
@@ -32,7 +29,7 @@ static struct mm_vad *mm_watch_vad(struct mm_space *space, unsigned long start,
 	return vad;
 }
 
-static long mm_watch_range(u64 base, u64 size, unsigned long *start,
+static ntstatus_t mm_watch_range(u64 base, u64 size, unsigned long *start,
 			   unsigned long *end)
 {
 	if (!size || base > NT_HIGHEST_USER_ADDRESS ||
@@ -48,47 +45,48 @@ static long mm_watch_range(u64 base, u64 size, unsigned long *start,
 
 /**
  * mm_get_write_watch() - NtGetWriteWatch
- * @process: the process (PROCESS_VM_OPERATION)
+ * @mp: the process (PROCESS_VM_OPERATION)
  * @mm: its address space
  * @flags: 0 or WRITE_WATCH_FLAG_RESET
  * @base: BaseAddress
  * @size: RegionSize
- * @addresses: UserAddressArray
- * @count: in: its entries; out: the addresses stored
+ * @capacity: the entries of UserAddressArray
+ * @store: stores found addresses in UserAddressArray (the caller's)
+ * @ctx: for @store
+ * @count: out: the addresses stored
  *
- * The written pages of the range in address order, at most *@count of
+ * The written pages of the range in address order, at most @capacity of
  * them; with WRITE_WATCH_FLAG_RESET exactly the pages returned are reset.
  * The addresses go out in batches of MM_WATCH_BATCH through one kernel
- * page, whatever *@count says; a batch is reset only once it is stored, so
- * a write the caller has not been told of is never lost. A bad array
- * fails the call at its first unwritable batch, with the pages of the
- * batches before it stored and reset (a bad array from the start changes
- * nothing).
+ * page, whatever @capacity says; a batch is reset only once it is stored, so
+ * a write the caller has not been told of is never lost. An array that
+ * cannot be stored fails the call at its first such batch, with the pages
+ * of the batches before it stored and reset (a bad array from the start
+ * changes nothing).
  *
  * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for bad flags, a zero
  * size or capacity, or a range that is not inside one write-watched
- * allocation, STATUS_ACCESS_VIOLATION for a bad array, -EINTR when the
- * caller was killed.
+ * allocation, STATUS_ACCESS_VIOLATION for a bad array, NTX_STATUS_RESTART.
  */
-long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
-			u32 flags, u64 base, u64 size, u64 __user *addresses,
-			u64 *count)
+ntstatus_t mm_get_write_watch(struct mm_process *mp, struct mm_struct *mm,
+			      u32 flags, u64 base, u64 size, u64 capacity,
+			      mm_watch_store_t store, void *ctx, u64 *count)
 {
 	unsigned long start, end, addr, i, n, run, run_end;
 	bool reset = flags & NT_WRITE_WATCH_FLAG_RESET;
 	struct mm_space *space;
 	struct mm_vad *vad;
 	u64 *found, stored = 0;
-	long status;
+	ntstatus_t status;
 
 	if (flags & ~NT_WRITE_WATCH_FLAG_RESET)
 		return STATUS_INVALID_PARAMETER;
 	status = mm_watch_range(base, size, &start, &end);
 	if (status)
 		return status;
-	if (!*count)
+	if (!capacity)
 		return STATUS_INVALID_PARAMETER;
-	space = mm_space_get(process, mm, false);
+	space = mm_space_get(mp, mm, false);
 	if (IS_ERR_OR_NULL(space))
 		return STATUS_INVALID_PARAMETER;
 	found = (u64 *)__get_free_page(GFP_KERNEL);
@@ -101,7 +99,7 @@ long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
 		goto free;
 
 	addr = start;
-	while (stored < *count && addr < end) {
+	while (stored < capacity && addr < end) {
 		mutex_lock(&space->lock);
 		/* A munmap() may take the allocation between batches. */
 		vad = mm_watch_vad(space, start, end);
@@ -111,7 +109,7 @@ long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
 			break;
 		}
 		n = 0;
-		while (n < min_t(u64, *count - stored, MM_WATCH_BATCH) &&
+		while (n < min_t(u64, capacity - stored, MM_WATCH_BATCH) &&
 		       (addr = mm_vad_find_page(vad, addr, end, MM_PAGE_WRITTEN,
 						MM_PAGE_WRITTEN)) < end) {
 			found[n++] = addr;
@@ -122,7 +120,7 @@ long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
 			break;
 
 		/* Stored first: a batch that cannot be stored is not reset. */
-		if (copy_to_user(addresses + stored, found, n * sizeof(*found))) {
+		if (store(ctx, stored, found, n)) {
 			status = STATUS_ACCESS_VIOLATION;
 			break;
 		}
@@ -148,7 +146,7 @@ long mm_get_write_watch(struct ps_process *process, struct mm_struct *mm,
 			mutex_unlock(&space->lock);
 		}
 		if (fatal_signal_pending(current)) {
-			status = -EINTR;
+			status = NTX_STATUS_RESTART;
 			break;
 		}
 		cond_resched();
@@ -166,25 +164,25 @@ EXPORT_SYMBOL_IF_KUNIT(mm_get_write_watch);
 
 /**
  * mm_reset_write_watch() - NtResetWriteWatch
- * @process: the process (PROCESS_VM_OPERATION)
+ * @mp: the process (PROCESS_VM_OPERATION)
  * @mm: its address space
  * @base: BaseAddress
  * @size: RegionSize
  *
  * Return: STATUS_SUCCESS or STATUS_INVALID_PARAMETER, as mm_get_write_watch().
  */
-long mm_reset_write_watch(struct ps_process *process, struct mm_struct *mm,
-			  u64 base, u64 size)
+ntstatus_t mm_reset_write_watch(struct mm_process *mp, struct mm_struct *mm,
+				u64 base, u64 size)
 {
 	unsigned long start, end;
 	struct mm_space *space;
 	struct mm_vad *vad;
-	long status;
+	ntstatus_t status;
 
 	status = mm_watch_range(base, size, &start, &end);
 	if (status)
 		return status;
-	space = mm_space_get(process, mm, false);
+	space = mm_space_get(mp, mm, false);
 	if (IS_ERR_OR_NULL(space))
 		return STATUS_INVALID_PARAMETER;
 	status = mm_lock_addr(space, false);

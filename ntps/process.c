@@ -66,9 +66,8 @@
 #include <linux/tracepoint.h>
 #include <kunit/visibility.h>
 
-#include "../ntexec/compat.h"
+#include "../ntob/compat.h"
 #include "ps.h"
-#include "../ntmm/mm.h"
 
 #define PS_HASH_BITS	10
 
@@ -268,7 +267,7 @@ static void ps_process_rundown(struct work_struct *work)
 	struct ps_process *process = container_of(work, struct ps_process, rundown_work);
 
 	ps_process_end_mm(process);
-	mm_process_rundown(process);
+	mm_process_rundown(&process->vm);
 	ob_close_handle_table(&process->handles);
 	ob_signal(&process->ob);
 	/* The reference the exit probe took for this work. */
@@ -285,7 +284,7 @@ static void ps_process_destroy(struct ob_object *obj)
 	 * softirq, where the table's lock may not be taken.
 	 */
 	WARN_ON_ONCE(!process->handles.closed || process->handles.count);
-	WARN_ON_ONCE(process->vm);
+	WARN_ON_ONCE(process->vm.space);
 	WARN_ON_ONCE(process->mm);
 	kfree(process->image_name);
 	put_pid(process->parent);
@@ -312,6 +311,7 @@ static struct ps_process *ps_find_process(const void *signal)
 	struct ps_bucket *b = ps_bucket(ps_processes, signal);
 	struct ps_process *process;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs the RCU read lock");
 	hlist_for_each_entry_rcu(process, &b->head, node)
 		if (process->signal == signal &&
 		    ob_reference_unless_zero(&process->ob))
@@ -324,6 +324,7 @@ static struct ps_thread *ps_find_thread(struct task_struct *task)
 	struct ps_bucket *b = ps_bucket(ps_threads, task);
 	struct ps_thread *thread;
 
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs the RCU read lock");
 	hlist_for_each_entry_rcu(thread, &b->head, node)
 		if (thread->task == task && ob_reference_unless_zero(&thread->ob))
 			return thread;
@@ -448,6 +449,7 @@ struct ps_process *ps_get_process(struct pid *tgid)
 	atomic_long_inc(&ps_objects);
 	ob_init_object(&process->ob, &ps_process_type);
 	process->pid = get_pid(tgid);
+	mm_process_init(&process->vm, process->pid);
 	process->signal = task->signal;
 	process->parent = ps_parent_tgid(task);
 	process->create_time = ps_nt_time_from_boottime(task->start_boottime);
@@ -591,6 +593,64 @@ struct ps_thread *ps_current_thread(void)
 	return ps_get_thread(task_pid(current));
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_current_thread);
+
+/*
+ * The memory manager's fault path tells the thread's last exception here
+ * (struct mm_ops). It runs under the mmap lock: it looks the thread up and
+ * adopts at most the thread itself (a fault on NT memory means the
+ * process has NT memory, so its process object exists), never a process.
+ */
+static void ps_record_exception(u32 code, u32 access, unsigned long address)
+{
+	struct ps_thread *thread = ps_lookup_thread(task_pid(current));
+
+	if (!thread) {
+		struct ps_process *process = ps_lookup_process(task_tgid(current));
+
+		if (!process)
+			return;
+		ps_dereference_process(process);
+		thread = ps_current_thread();
+		if (!thread)
+			return;
+	}
+	spin_lock(&thread->lock);
+	thread->exception_code = code;
+	thread->exception_access = access;
+	thread->exception_address = address;
+	spin_unlock(&thread->lock);
+	ps_dereference_thread(thread);
+}
+
+const struct mm_ops ps_mm_ops = {
+	.exception = ps_record_exception,
+};
+
+/**
+ * ps_get_exception() - read and clear the calling thread's last exception
+ * @exception: filled in (all zero when there was none)
+ *
+ * Return: STATUS_SUCCESS, or STATUS_NO_MEMORY.
+ */
+ntstatus_t ps_get_exception(struct ntexec_exception *exception)
+{
+	struct ps_thread *thread = ps_current_thread();
+
+	memset(exception, 0, sizeof(*exception));
+	if (!thread)
+		return STATUS_NO_MEMORY;
+	spin_lock(&thread->lock);
+	exception->code = thread->exception_code;
+	exception->access = thread->exception_access;
+	exception->address = thread->exception_address;
+	thread->exception_code = 0;
+	thread->exception_access = 0;
+	thread->exception_address = 0;
+	spin_unlock(&thread->lock);
+	ps_dereference_thread(thread);
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_get_exception);
 
 /**
  * ps_thread_id() - the id of a thread, as a namespace sees it
@@ -962,7 +1022,7 @@ void ps_exit(void)
 		hlist_for_each_entry_safe(process, tmp, &ps_processes[i].head, node) {
 			hlist_del_init_rcu(&process->node);
 			ps_process_end_mm(process);
-			mm_process_rundown(process);
+			mm_process_rundown(&process->vm);
 			ob_close_handle_table(&process->handles);
 			ps_dereference_process(process);
 		}

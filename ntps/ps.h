@@ -12,10 +12,10 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include "../ntexec/ob.h"
+#include "../ntob/ob.h"
+#include "../ntmm/mm.h"
 #include "../uapi/ntexec.h"
 
-struct mm_space;
 struct mm_struct;
 struct pid_namespace;
 struct task_struct;
@@ -66,6 +66,15 @@ struct task_struct;
 #define THREAD_READ_RIGHTS	(THREAD_FREE_RIGHTS | THREAD_QUERY_INFORMATION)
 /* Everything else needs PTRACE_MODE_ATTACH, as /proc/<pid>/mem does. */
 
+/* The PROCESSINFOCLASS and THREADINFOCLASS values served, Windows' own. */
+#define ProcessBasicInformation		0
+#define ProcessVmCounters		3
+#define ProcessTimes			4
+#define ProcessHandleCount		20
+#define ProcessImageFileName		27
+#define ThreadBasicInformation		0
+#define ThreadTimes			1
+
 extern const struct ob_type ps_process_type;
 extern const struct ob_type ps_thread_type;
 
@@ -103,8 +112,7 @@ extern const struct ob_type ps_thread_type;
  * @mm: the address space last seen (grabbed, not pinned), so that @mm_id
  *	names it alone; dropped at rundown
  * @mm_id: the id of @mm (ps_process_mm_id())
- * @vm: its NT address space (ntmm/), referenced; NULL until a memory
- *	service needs it, and again after rundown
+ * @vm: the memory manager's part of the process (NT's MMSUPPORT)
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -136,7 +144,7 @@ struct ps_process {
 	u64 kernel_time;
 	struct mm_struct *mm;
 	u64 mm_id;
-	struct mm_space *vm;
+	struct mm_process vm;
 };
 
 /**
@@ -209,6 +217,8 @@ static inline void ps_dereference_thread(struct ps_thread *t)
 	ob_dereference(&t->ob);
 }
 
+extern const struct mm_ops ps_mm_ops;
+
 int ps_init(void);
 void ps_exit(void);
 int ps_access_init(void);
@@ -254,15 +264,31 @@ ntstatus_t ps_get_next_process(struct ps_process *caller, u64 process, u32 acces
 ntstatus_t ps_get_next_thread(struct ps_process *caller, u64 process, u64 thread,
 			      u32 access, u32 attributes, u64 *handle);
 
+ntstatus_t ps_get_exception(struct ntexec_exception *exception);
 ntstatus_t ps_status_from_exit_code(int code);
 char *ps_image_name(struct pid *tgid);
 void ps_group_times(struct task_struct *task, u64 *user, u64 *kernel);
 
+/**
+ * struct ps_info - an answer of NtQueryInformationProcess/Thread, in the
+ *	Windows x64 layout, for the dispatch to copy out
+ * @data: the answer: @fixed, or a kmalloc'ed one (ps_info_free())
+ * @size: its bytes
+ * @fixed: room for the fixed-size classes
+ */
+struct ps_info {
+	void *data;
+	u32 size;
+	u64 fixed[12];
+};
+
 /* ntps/query.c */
 ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_class,
-			    void __user *buffer, u32 length, u32 *return_length);
+			    u64 buffer, u32 length, struct ps_info *out,
+			    u32 *return_length);
 ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class,
-			   void __user *buffer, u32 length, u32 *return_length);
+			   u64 buffer, u32 length, struct ps_info *out);
+void ps_info_free(struct ps_info *info);
 
 /* Time in NT's units: 100 ns since 1601-01-01 (system time) or plain. */
 #define PS_NT_EPOCH_OFFSET	116444736000000000LL

@@ -7,8 +7,8 @@
  * length returned where NT returns it), then the buffer's alignment
  * (STATUS_DATATYPE_MISALIGNMENT: NT probes it for a ULONG), then the
  * handle and its access.
- * The answer is built in kernel memory with the Windows x64 layout and
- * copied out whole.
+ * The answer is built in kernel memory with the Windows x64 layout (struct
+ * ps_info); the dispatch copies it out whole.
  */
 #include <linux/nls.h>
 #include <linux/pid_namespace.h>
@@ -19,16 +19,7 @@
 #include <linux/uaccess.h>
 
 #include "ps.h"
-#include "../ntmm/mm.h"
 
-/* PROCESSINFOCLASS and THREADINFOCLASS values served here. */
-#define ProcessBasicInformation		0
-#define ProcessVmCounters		3
-#define ProcessTimes			4
-#define ProcessHandleCount		20
-#define ProcessImageFileName		27
-#define ThreadBasicInformation		0
-#define ThreadTimes			1
 
 /* NT probes every query buffer for the alignment of a ULONG. */
 #define PS_QUERY_ALIGN			sizeof(u32)
@@ -149,7 +140,7 @@ static void ps_vm_counters(struct ps_process *process, struct task_struct *leade
 		rcu_read_unlock();
 	}
 	vm->page_fault_count = min_t(unsigned long, faults, U32_MAX);
-	mm_process_counters(process, &nt);
+	mm_process_counters(&process->vm, &nt);
 	vm->working_set_size = nt.resident;
 	vm->peak_working_set_size = nt.peak_resident;
 	vm->pagefile_usage = nt.committed;
@@ -230,13 +221,25 @@ static bool ps_may_see_image(struct ps_process *caller, u64 handle,
 	return !status || status == STATUS_PROCESS_IS_TERMINATING;
 }
 
-static ntstatus_t ps_copy_out(void __user *buffer, const void *data, u32 size,
-			      u32 *return_length)
+/* A fixed-size answer, into @out's own room. */
+static ntstatus_t ps_answer(struct ps_info *out, const void *data, u32 size)
 {
-	if (copy_to_user(buffer, data, size))
-		return STATUS_ACCESS_VIOLATION;
-	*return_length = size;
+	BUILD_BUG_ON(sizeof(out->fixed) < sizeof(struct nt_vm_counters_ex));
+	memcpy(out->fixed, data, size);
+	out->data = out->fixed;
+	out->size = size;
 	return STATUS_SUCCESS;
+}
+
+/**
+ * ps_info_free() - free what an answer holds
+ * @info: an answer of ps_query_process() or ps_query_thread()
+ */
+void ps_info_free(struct ps_info *info)
+{
+	if (info->data != info->fixed)
+		kfree(info->data);
+	info->data = NULL;
 }
 
 /**
@@ -244,14 +247,17 @@ static ntstatus_t ps_copy_out(void __user *buffer, const void *data, u32 size,
  * @caller: the calling process
  * @handle: the process
  * @info_class: the PROCESSINFOCLASS
- * @buffer: the caller's buffer
+ * @buffer: the address of the caller's buffer (answers point into it)
  * @length: its length
- * @return_length: out: bytes written, or needed on STATUS_INFO_LENGTH_MISMATCH
+ * @out: the answer, on success (free with ps_info_free())
+ * @return_length: out: bytes needed on STATUS_INFO_LENGTH_MISMATCH, for
+ *	the classes NT reports it for (left alone otherwise)
  *
  * Return: STATUS_SUCCESS or the NTSTATUS of the failure.
  */
 ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_class,
-			    void __user *buffer, u32 length, u32 *return_length)
+			    u64 buffer, u32 length, struct ps_info *out,
+			    u32 *return_length)
 {
 	struct ob_handle_info hinfo;
 	struct task_struct *leader;
@@ -292,7 +298,7 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 			*return_length = size;
 		return STATUS_INFO_LENGTH_MISMATCH;
 	}
-	if (!IS_ALIGNED((unsigned long)buffer, PS_QUERY_ALIGN))
+	if (!IS_ALIGNED(buffer, PS_QUERY_ALIGN))
 		return STATUS_DATATYPE_MISALIGNMENT;
 
 	status = ps_reference_object(caller, handle, &ps_process_type,
@@ -317,33 +323,35 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		info.basic.base_priority = ps_nt_priority(leader ? task_nice(leader) : 0);
 		info.basic.unique_process_id = ps_pid_nr(process->pid);
 		info.basic.inherited_from_unique_process_id = ps_pid_nr(process->parent);
-		status = ps_copy_out(buffer, &info, size, return_length);
+		status = ps_answer(out, &info, size);
 		break;
 	case ProcessTimes:
 		ps_process_times(process, leader, &info.times);
-		status = ps_copy_out(buffer, &info, size, return_length);
+		status = ps_answer(out, &info, size);
 		break;
 	case ProcessHandleCount:
 		info.count = ob_handle_count(&process->handles);
-		status = ps_copy_out(buffer, &info, size, return_length);
+		status = ps_answer(out, &info, size);
 		break;
 	case ProcessVmCounters:
 		ps_vm_counters(process, leader, &info.vm);
-		status = ps_copy_out(buffer, &info, size, return_length);
+		status = ps_answer(out, &info, size);
 		break;
 	case ProcessImageFileName: {
 		void *name = NULL;
 
-		size = ps_image_file_name(process, (u64)(uintptr_t)buffer, &name);
+		size = ps_image_file_name(process, buffer, &name);
 		if (!size) {
 			status = STATUS_NO_MEMORY;
 		} else if (length < size) {
 			*return_length = size;
 			status = STATUS_INFO_LENGTH_MISMATCH;
+			kfree(name);
 		} else {
-			status = ps_copy_out(buffer, name, size, return_length);
+			out->data = name;
+			out->size = size;
+			status = STATUS_SUCCESS;
 		}
-		kfree(name);
 		break;
 	}
 	}
@@ -358,14 +366,14 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
  * @caller: the calling process
  * @handle: the thread
  * @info_class: the THREADINFOCLASS
- * @buffer: the caller's buffer
+ * @buffer: the address of the caller's buffer
  * @length: its length
- * @return_length: out: bytes written
+ * @out: the answer, on success
  *
  * Return: STATUS_SUCCESS or the NTSTATUS of the failure.
  */
 ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class,
-			   void __user *buffer, u32 length, u32 *return_length)
+			   u64 buffer, u32 length, struct ps_info *out)
 {
 	struct ps_thread *thread;
 	struct task_struct *task;
@@ -388,7 +396,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	}
 	if (length != size)
 		return STATUS_INFO_LENGTH_MISMATCH;
-	if (!IS_ALIGNED((unsigned long)buffer, PS_QUERY_ALIGN))
+	if (!IS_ALIGNED(buffer, PS_QUERY_ALIGN))
 		return STATUS_DATATYPE_MISALIGNMENT;
 
 	status = ps_reference_thread(caller, handle, THREAD_QUERY_LIMITED_INFORMATION,
@@ -426,7 +434,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		info.times.user_time = div_u64(ut, 100);
 		info.times.kernel_time = div_u64(st, 100);
 	}
-	status = ps_copy_out(buffer, &info, size, return_length);
+	status = ps_answer(out, &info, size);
 	ps_dereference_thread(thread);
 	return status;
 }

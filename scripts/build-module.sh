@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # Copy only the module sources, and only those that changed: a copy gets the
 # time of copying, so make rebuilds exactly what changed (keeping the source's
 # time could leave an object newer than a source edited while it was built).
-for d in ntexec ntmm ntps uapi kunit; do
+for d in ntexec ntob ntmm ntps uapi kunit; do
 	mkdir -p "$out/$d"
 	for f in "$top/$d"/*.[ch]; do
 		[ -e "$f" ] || continue

@@ -196,6 +196,39 @@ static int may_unshare_user(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* Write @text to the /proc/self file @name. */
+static void write_proc_self(const char *name, const char *text, int optional)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0 && optional)
+		return;
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/*
+ * unshare() a user namespace (with @flags for more) and become its root,
+ * mapped to the caller's own ids: what any unprivileged user may do.
+ */
+static void enter_user_ns(int flags)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	char map[64];
+
+	ASSERT_EQ(unshare(CLONE_NEWUSER | flags), 0);
+	write_proc_self("setgroups", "deny", 1);
+	snprintf(map, sizeof(map), "0 %u 1", uid);
+	write_proc_self("uid_map", map, 0);
+	snprintf(map, sizeof(map), "0 %u 1", gid);
+	write_proc_self("gid_map", map, 0);
+}
+
 /* ---- what an attacker checks ---- */
 
 /*
@@ -440,8 +473,6 @@ static void attack_chroot(void *arg)
 {
 	struct victim *v = arg;
 	char dir[] = "/tmp/ntx-chroot-XXXXXX", path[256];
-	uid_t uid = getuid();
-	gid_t gid = getgid();
 	HANDLE h = (HANDLE)(uintptr_t)NTT_POISON64;
 	int fd;
 
@@ -460,22 +491,7 @@ static void attack_chroot(void *arg)
 	close(fd);
 
 	/* The device is open already: the descriptor outlives the chroot. */
-	ASSERT_EQ(unshare(CLONE_NEWUSER), 0);
-	fd = open("/proc/self/setgroups", O_WRONLY);
-	if (fd >= 0) {
-		ASSERT_EQ(write(fd, "deny", 4), 4);
-		close(fd);
-	}
-	fd = open("/proc/self/uid_map", O_WRONLY);
-	ASSERT_GE(fd, 0);
-	snprintf(path, sizeof(path), "0 %u 1", uid);
-	ASSERT_EQ(write(fd, path, strlen(path)), (ssize_t)strlen(path));
-	close(fd);
-	fd = open("/proc/self/gid_map", O_WRONLY);
-	ASSERT_GE(fd, 0);
-	snprintf(path, sizeof(path), "0 %u 1", gid);
-	ASSERT_EQ(write(fd, path, strlen(path)), (ssize_t)strlen(path));
-	close(fd);
+	enter_user_ns(0);
 	ASSERT_EQ(chroot(dir), 0);
 	ASSERT_EQ(chdir("/"), 0);
 
@@ -510,30 +526,13 @@ TEST(user_namespace_chroot_fake_proc)
  */
 static void attack_foreign_procfs(void *arg)
 {
-	uid_t uid = getuid();
-	gid_t gid = getgid();
 	HANDLE h = (HANDLE)(uintptr_t)NTT_POISON64;
 	char map[64];
-	int ready[2], st, fd;
+	int ready[2], st;
 	pid_t child;
 
 	(void)arg;
-	ASSERT_EQ(unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), 0);
-	fd = open("/proc/self/setgroups", O_WRONLY);
-	if (fd >= 0) {
-		ASSERT_EQ(write(fd, "deny", 4), 4);
-		close(fd);
-	}
-	snprintf(map, sizeof(map), "0 %u 1", uid);
-	fd = open("/proc/self/uid_map", O_WRONLY);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(write(fd, map, strlen(map)), (ssize_t)strlen(map));
-	close(fd);
-	snprintf(map, sizeof(map), "0 %u 1", gid);
-	fd = open("/proc/self/gid_map", O_WRONLY);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(write(fd, map, strlen(map)), (ssize_t)strlen(map));
-	close(fd);
+	enter_user_ns(CLONE_NEWNS | CLONE_NEWPID);
 	ASSERT_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
 	ASSERT_EQ(pipe(ready), 0);
 	fflush(stdout);
@@ -1066,8 +1065,6 @@ TEST(descriptor_passed_over_scm_rights)
  */
 TEST(namespace_init_is_not_killable_from_inside)
 {
-	uid_t uid = getuid();
-	gid_t gid = getgid();
 	pid_t init;
 	int st;
 
@@ -1079,27 +1076,10 @@ TEST(namespace_init_is_not_killable_from_inside)
 	init = fork();
 	ASSERT_GE(init, 0);
 	if (!init) {
-		char map[64];
 		pid_t child;
-		int fd;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		ASSERT_EQ(unshare(CLONE_NEWUSER | CLONE_NEWPID), 0);
-		fd = open("/proc/self/setgroups", O_WRONLY);
-		if (fd >= 0) {
-			ASSERT_EQ(write(fd, "deny", 4), 4);
-			close(fd);
-		}
-		snprintf(map, sizeof(map), "0 %u 1", uid);
-		fd = open("/proc/self/uid_map", O_WRONLY);
-		ASSERT_GE(fd, 0);
-		ASSERT_EQ(write(fd, map, strlen(map)), (ssize_t)strlen(map));
-		close(fd);
-		snprintf(map, sizeof(map), "0 %u 1", gid);
-		fd = open("/proc/self/gid_map", O_WRONLY);
-		ASSERT_GE(fd, 0);
-		ASSERT_EQ(write(fd, map, strlen(map)), (ssize_t)strlen(map));
-		close(fd);
+		enter_user_ns(CLONE_NEWPID);
 		fflush(stdout);
 		fflush(stderr);
 		child = fork();

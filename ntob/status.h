@@ -12,6 +12,13 @@ typedef u32 ntstatus_t;
 
 #define NT_SUCCESS(s)	((s32)(s) >= 0)
 
+/*
+ * Not a status of Windows: a service was interrupted by a signal before it
+ * changed anything, and the dispatcher restarts the system call
+ * (-ERESTARTNOINTR). The customer bit is set, so no real status collides.
+ */
+#define NTX_STATUS_RESTART		0xE0000001
+
 #define STATUS_SUCCESS			0x00000000
 #define STATUS_WAIT_0			0x00000000
 #define STATUS_ABANDONED_WAIT_0		0x00000080
@@ -53,7 +60,6 @@ typedef u32 ntstatus_t;
 #define STATUS_FREE_VM_NOT_AT_BASE	0xC000009F
 #define STATUS_MEMORY_NOT_ALLOCATED	0xC00000A0
 #define STATUS_WORKING_SET_QUOTA	0xC00000A1
-#define STATUS_NOT_MAPPED_DATA		0xC0000088
 #define STATUS_FLOAT_DIVIDE_BY_ZERO	0xC000008E
 #define STATUS_INTEGER_DIVIDE_BY_ZERO	0xC0000094
 #define STATUS_PRIVILEGED_INSTRUCTION	0xC0000096

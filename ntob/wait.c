@@ -7,8 +7,9 @@
  * on its own alert queue when the wait is alertable), then sleeps until the
  * condition holds, the deadline passes, it is alerted, or a signal arrives.
  * Deadlines are absolute, so a wait interrupted by a signal handler is
- * restarted with the same deadline (-ERESTARTSYS), which is what a Windows
- * thread sees: a non-alertable wait is not disturbed by the host's signals.
+ * restarted with the same deadline (NTX_STATUS_RESTART, which the dispatch
+ * turns into -ERESTARTNOINTR), which is what a Windows thread sees: a
+ * non-alertable wait is not disturbed by the host's signals.
  *
  * Objects here (processes, threads) are signaled once and stay signaled,
  * so WaitAll needs no atomic acquisition across objects.
@@ -62,18 +63,18 @@ static bool ob_take_alert(wait_queue_head_t *alert_wait, bool *alerted)
  *
  * Return: STATUS_WAIT_0 + index (WaitAny), STATUS_WAIT_0 (WaitAll),
  * STATUS_SUCCESS (a delay that ran out), STATUS_TIMEOUT, STATUS_ALERTED,
- * or -ERESTARTSYS when a signal is pending.
+ * or NTX_STATUS_RESTART when a signal is pending.
  *
  * Context: process context, may sleep.
  */
-long ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
-		     wait_queue_head_t *alert_wait, bool *alerted,
-		     const struct ob_timeout *timeout)
+ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
+			   wait_queue_head_t *alert_wait, bool *alerted,
+			   const struct ob_timeout *timeout)
 {
 	struct wait_queue_entry *entries, alert_entry;
 	bool expired = false;
+	ntstatus_t status;
 	ktime_t deadline;
-	long status;
 	u32 i;
 
 	entries = kcalloc(count, sizeof(*entries), GFP_KERNEL);
@@ -103,7 +104,7 @@ long ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 			break;
 		}
 		if (signal_pending(current)) {
-			status = -ERESTARTSYS;
+			status = NTX_STATUS_RESTART;
 			break;
 		}
 		deadline = timeout->deadline;

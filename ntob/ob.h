@@ -1,7 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The object manager: reference-counted objects with a type, handle tables,
- * and waits on an object's signaled state.
+ * and waits on an object's signaled state. The bottom layer: every other
+ * part of the module includes this header, and it includes none of them.
+ *
+ * LOCKING: every lock of the module, outermost first. A lock is only taken
+ * while holding locks above it on its own path (indentation).
+ *
+ *   ps_process.attach_lock (mutex)             ntps: binding the handle table
+ *     ob_handle_table xa_lock                    (emptying it)
+ *     ps_process.lock                            (ps_process_mm_id())
+ *   mm_space.addr_lock (mutex)                 ntmm: NT's AddressCreationLock
+ *     mmap_lock (kernel)                         vm_mmap/vm_munmap, the
+ *                                                free-range search, faults
+ *       mm_space.lock (mutex)                    VADs, page states, pages;
+ *                                                the fault path enters here
+ *         i_mmap_rwsem -> page table locks       unmap_mapping_range() zaps
+ *       ps_thread.lock                           the fault path's exception
+ *                                                record (struct mm_ops),
+ *                                                after mm_space.lock is
+ *                                                dropped
+ *   mm_process.lock (spinlock)                 ntmm: the process's space;
+ *                                              takes only the RCU read lock
+ *   ps bucket locks (spinlock, _bh)            ntps: the process and thread
+ *                                              tables; the free probe runs
+ *                                              in softirq. Never two at once.
+ *   ps_process.lock, ps_thread.lock (spinlock) exit state, mm pin, image
+ *                                              name; never one inside the
+ *                                              other
+ *   ob_handle_table xa_lock (spinlock)         leaf: no callback runs under
+ *                                              it (handles are dropped after)
+ *   ob_object.wait.lock, ps_thread.alert_wait.lock (irqsave)   leaves
+ *
+ * And what is never done: no module lock is held across the ptrace access
+ * check (it opens a procfs file, which takes the target's
+ * exec_update_lock and VFS locks), across copy_to_user()/copy_from_user()
+ * of memory that may be NT memory (the fault would take mm_space.lock), or
+ * across a wait for a remote task_work (mm_run_in()).
  */
 #ifndef _NTEXEC_OB_H
 #define _NTEXEC_OB_H
@@ -143,8 +178,8 @@ struct ob_timeout {
 	clockid_t clock;
 };
 
-long ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
-		     wait_queue_head_t *alert_wait, bool *alerted,
-		     const struct ob_timeout *timeout);
+ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
+			   wait_queue_head_t *alert_wait, bool *alerted,
+			   const struct ob_timeout *timeout);
 
 #endif /* _NTEXEC_OB_H */

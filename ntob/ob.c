@@ -15,11 +15,7 @@
  * object. A table is closed once, at process rundown: every handle is
  * closed and nothing can be inserted afterwards.
  *
- * Lock order (outermost first):
- *   mmap_lock (memory manager)
- *     ps bucket locks (ntps/process.c), never two at once
- *       handle table xa_lock
- *         object wait queue lock
+ * Locks: LOCKING in ob.h.
  */
 #include <linux/slab.h>
 #include <kunit/visibility.h>

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Commit charge: what NT processes have committed, against the system
+ * commit limit, and what is resident, for the system's totals.
+ *
+ * Commit is NT's currency: a commit that would pass the limit fails with
+ * STATUS_COMMITMENT_LIMIT and changes nothing. The limit is system-wide,
+ * like Linux's CommitLimit (module parameter commit_limit, in pages; 0 means
+ * RAM + free swap). The pages themselves are charged to a memory cgroup
+ * when they are allocated (space.c), so a cgroup's memory.max bounds what
+ * its processes keep resident.
+ */
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/swap.h>
+
+#include "mi.h"
+
+static unsigned long commit_limit;
+module_param(commit_limit, ulong, 0644);
+MODULE_PARM_DESC(commit_limit,
+		 "System commit limit in pages for NT private memory (0: RAM + free swap)");
+
+static atomic_long_t mm_committed_total = ATOMIC_LONG_INIT(0);
+static atomic_long_t mm_resident_total = ATOMIC_LONG_INIT(0);
+
+static int mm_param_get_total(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%ld\n", atomic_long_read(kp->arg));
+}
+
+static const struct kernel_param_ops mm_total_ops = {
+	.get = mm_param_get_total,
+};
+
+/* The system's NT memory, like Windows' commit total and its resident pages. */
+module_param_cb(committed_pages, &mm_total_ops, &mm_committed_total, 0444);
+MODULE_PARM_DESC(committed_pages, "Pages of NT private memory committed, all processes");
+module_param_cb(resident_pages, &mm_total_ops, &mm_resident_total, 0444);
+MODULE_PARM_DESC(resident_pages, "Pages of NT private memory resident, all processes");
+
+/**
+ * mm_commit_charge() - charge pages to the system commit limit
+ * @pages: pages about to be committed
+ *
+ * Return: STATUS_SUCCESS, or STATUS_COMMITMENT_LIMIT when the limit would
+ * be passed (nothing is charged then).
+ */
+ntstatus_t mm_commit_charge(unsigned long pages)
+{
+	unsigned long limit = READ_ONCE(commit_limit);
+
+	if (!limit)
+		limit = totalram_pages() + get_nr_swap_pages();
+	if (atomic_long_add_return(pages, &mm_committed_total) > limit) {
+		atomic_long_sub(pages, &mm_committed_total);
+		return STATUS_COMMITMENT_LIMIT;
+	}
+	return STATUS_SUCCESS;
+}
+
+/**
+ * mm_commit_uncharge() - give back what mm_commit_charge() took
+ * @pages: pages no longer committed
+ */
+void mm_commit_uncharge(unsigned long pages)
+{
+	atomic_long_sub(pages, &mm_committed_total);
+}
+
+/**
+ * mm_space_commit() - count pages a space has committed (and charged)
+ * @space: the space, its lock held
+ * @pages: pages newly committed
+ */
+void mm_space_commit(struct mm_space *space, unsigned long pages)
+{
+	lockdep_assert_held(&space->lock);
+	space->committed += pages;
+	space->peak_committed = max(space->peak_committed, space->committed);
+}
+
+/**
+ * mm_space_decommit() - pages leave a space's commit (and the system's)
+ * @space: the space, its lock held
+ * @committed: committed pages that go
+ * @locked: of those, the locked ones
+ */
+void mm_space_decommit(struct mm_space *space, unsigned long committed,
+		       unsigned long locked)
+{
+	lockdep_assert_held(&space->lock);
+	space->committed -= committed;
+	space->locked -= locked;
+	mm_commit_uncharge(committed);
+}
+
+/**
+ * mm_resident_add() - a page of the space became resident
+ * @space: the space, its lock held
+ */
+void mm_resident_add(struct mm_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	space->resident++;
+	space->peak_resident = max(space->peak_resident, space->resident);
+	atomic_long_inc(&mm_resident_total);
+}
+
+/**
+ * mm_resident_sub() - a resident page of the space was freed
+ * @space: the space, its lock held
+ */
+void mm_resident_sub(struct mm_space *space)
+{
+	lockdep_assert_held(&space->lock);
+	space->resident--;
+	atomic_long_dec(&mm_resident_total);
+}

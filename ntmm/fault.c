@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page tables as a cache of the NT address space: the vm_operations of
+ * the VM file (space.c).
+ *
+ * Every allocation (VAD) is one VMA of a file private to the process's
+ * space, mapped MAP_SHARED at file offset == user address with VM_PFNMAP:
+ * the module owns the pages and installs each PTE on demand with the
+ * page's own NT protection (vmf_insert_pfn_prot()). A write to a page
+ * mapped read-only comes back through .pfn_mkwrite, so the module decides
+ * every upgrade; every downgrade (protect, decommit, release, write-watch
+ * reset) zaps the range with unmap_mapping_range() on the space's private
+ * mapping, which reaches exactly that user range of that process from any
+ * context. The VMA callbacks refuse what would tear the picture apart
+ * (mprotect, mremap, a split the module did not ask for) and forget an
+ * allocation the process munmap()s or loses at exit or execve.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+
+#include "mi.h"
+#include "../ntob/compat.h"
+
+/* The NT exception behind a SIGSEGV, for NtxGetLastException(). */
+static void mm_record_exception(u32 code, u32 access, unsigned long address)
+{
+	if (mm_ops && mm_ops->exception)
+		mm_ops->exception(code, access, address);
+}
+
+static pgprot_t mm_pgprot(u16 state, unsigned long allowed)
+{
+	pgprot_t prot = vm_get_page_prot(VM_SHARED | allowed);
+
+	if (state & NT_PAGE_NOCACHE)
+		prot = pgprot_noncached(prot);
+	else if (state & NT_PAGE_WRITECOMBINE)
+		prot = pgprot_writecombine(prot);
+	return prot;
+}
+
+/* What a committed, accessible page may be mapped with now; 0 if nothing. */
+static unsigned long mm_map_flags(struct mm_vad *vad, u16 state, bool write)
+{
+	unsigned long allowed;
+
+	if (!mm_page_accessible(state))
+		return 0;
+	allowed = mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK);
+	/* x86 has no execute-only PTE: PAGE_EXECUTE pages read, as on Windows. */
+	if (allowed & VM_EXEC)
+		allowed |= VM_READ;
+	/* Watched pages are mapped writable once written. */
+	if (!write && (vad->flags & NT_MEM_WRITE_WATCH) &&
+	    !(state & MM_PAGE_WRITTEN))
+		allowed &= ~VM_WRITE;
+	return allowed;
+}
+
+#define MM_FAULT_AROUND_PAGES	16
+
+/*
+ * A fault on a page that is already resident is a refault after a zap
+ * (protect, decommit of a neighbour, write-watch reset): map the other
+ * resident pages of the aligned 64 KiB window too, as the page cache's
+ * fault-around does, so that a protection change costs one fault per
+ * window instead of one per page. Pages never touched stay unmapped.
+ */
+static void mm_fault_around(struct mm_space *space, struct vm_area_struct *vma,
+			    struct mm_vad *vad, unsigned long addr)
+{
+	unsigned long start, end, a, allowed;
+	struct page *page;
+	u16 state;
+
+	start = max3(ALIGN_DOWN(addr, MM_FAULT_AROUND_PAGES << PAGE_SHIFT),
+		     vad->start, vma->vm_start);
+	end = min3(start + (MM_FAULT_AROUND_PAGES << PAGE_SHIFT), vad->end,
+		   vma->vm_end);
+	for (a = start; a < end; a += PAGE_SIZE) {
+		if (a == addr)
+			continue;
+		page = xa_load(&space->pages, a >> PAGE_SHIFT);
+		if (!page)
+			continue;
+		state = mm_vad_page_state(vad, a);
+		allowed = mm_map_flags(vad, state, false);
+		if (!allowed)
+			continue;
+		if (vmf_insert_pfn_prot(vma, a, page_to_pfn(page),
+					mm_pgprot(state, allowed)) != VM_FAULT_NOPAGE)
+			break;
+	}
+}
+
+static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_space *space = vma->vm_file->private_data;
+	unsigned long addr = vmf->address & PAGE_MASK, allowed;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool exec = vmf->flags & FAULT_FLAG_INSTRUCTION;
+	u32 code = STATUS_ACCESS_VIOLATION;
+	struct page *page, *refault;
+	struct mm_vad *vad;
+	vm_fault_t ret;
+	u16 state;
+
+	mutex_lock(&space->lock);
+	if (space->dead) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	vad = mm_vad_find(&space->vads, addr);
+	if (!vad)
+		goto violation;
+	state = mm_vad_page_state(vad, addr);
+	if (!(state & MM_PAGE_COMMITTED))
+		goto violation;
+	if (state & NT_PAGE_GUARD) {
+		/* One-shot: the guard goes, the access is refused once. */
+		if (mm_vad_update_pages(vad, addr, addr + PAGE_SIZE,
+					NT_PAGE_GUARD, 0)) {
+			ret = VM_FAULT_OOM;
+			goto out;
+		}
+		code = STATUS_GUARD_PAGE_VIOLATION;
+		goto violation;
+	}
+	/* Watched pages: mapped read-only until written, see .pfn_mkwrite. */
+	allowed = mm_map_flags(vad, state, write);
+	if (!allowed || (write && !(allowed & VM_WRITE)) ||
+	    (exec && !(allowed & VM_EXEC)))
+		goto violation;
+
+	page = mm_get_page(space, vad, addr, false);
+	refault = page;
+	if (!page)
+		page = mm_get_page(space, vad, addr, true);
+	if (!page) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
+	if (write && mm_page_written(vad, addr, state)) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
+	space->faults++;
+	ret = vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
+				  mm_pgprot(state, allowed));
+	/*
+	 * Not for write-watched memory: its resets zap on purpose, and
+	 * neighbours mapped again would only make the next reset's zap and
+	 * this fault dearer.
+	 */
+	if (refault && ret == VM_FAULT_NOPAGE &&
+	    !(vad->flags & NT_MEM_WRITE_WATCH))
+		mm_fault_around(space, vma, vad, addr);
+out:
+	mutex_unlock(&space->lock);
+	return ret;
+
+violation:
+	mutex_unlock(&space->lock);
+	mm_record_exception(code, write ? 1 : exec ? 8 : 0, vmf->real_address);
+	return VM_FAULT_SIGSEGV;
+}
+
+/* A write to a page mapped read-only: allowed only if the page is writable. */
+static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct mm_space *space = vmf->vma->vm_file->private_data;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	vm_fault_t ret = 0;
+	struct mm_vad *vad;
+	u16 state;
+
+	mutex_lock(&space->lock);
+	if (space->dead) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	vad = mm_vad_find(&space->vads, addr);
+	state = vad ? mm_vad_page_state(vad, addr) : 0;
+	if (!mm_page_allows(state, VM_WRITE)) {
+		mutex_unlock(&space->lock);
+		mm_record_exception(STATUS_ACCESS_VIOLATION, 1, vmf->real_address);
+		return VM_FAULT_SIGSEGV;
+	}
+	if (mm_page_written(vad, addr, state))
+		ret = VM_FAULT_OOM;
+	else
+		space->faults++;
+out:
+	mutex_unlock(&space->lock);
+	return ret;
+}
+
+/*
+ * ptrace and /proc/<pid>/mem (GUP refuses VM_PFNMAP): copy to or from the
+ * committed pages, whatever their protection, as ptrace may.
+ */
+static int mm_vm_access(struct vm_area_struct *vma, unsigned long addr,
+			void *buf, int len, int write)
+{
+	struct mm_space *space = vma->vm_file->private_data;
+	int done = 0, n;
+	struct mm_vad *vad;
+	struct page *page;
+
+	mutex_lock(&space->lock);
+	while (done < len && !space->dead) {
+		vad = mm_vad_find(&space->vads, addr);
+		if (!vad || !(mm_vad_page_state(vad, addr) & MM_PAGE_COMMITTED))
+			break;
+		n = min_t(unsigned long, len - done,
+			  PAGE_SIZE - offset_in_page(addr));
+		/* A page never touched reads as zeros and stays untouched. */
+		page = mm_get_page(space, vad, addr & PAGE_MASK, write);
+		if (!page && !write) {
+			memset(buf + done, 0, n);
+			done += n;
+			addr += n;
+			continue;
+		}
+		if (!page || (write && mm_page_written(vad, addr & PAGE_MASK,
+							  mm_vad_page_state(vad, addr))))
+			break;
+		mm_page_copy(page, offset_in_page(addr), buf + done, n, write);
+		done += n;
+		addr += n;
+	}
+	mutex_unlock(&space->lock);
+	return done;
+}
+
+/* Only the module splits its VMAs (a partial MEM_RELEASE). */
+static int mm_vm_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct mm_space *space = vma->vm_file->private_data;
+
+	return READ_ONCE(space->mapper) == current ? 0 : -EINVAL;
+}
+
+/* Protections are NT's business: mprotect() would bypass the VADs. */
+static int mm_vm_mprotect(struct vm_area_struct *vma, unsigned long start,
+			  unsigned long end, unsigned long newflags)
+{
+	return -EACCES;
+}
+
+static int mm_vm_mremap(struct vm_area_struct *vma)
+{
+	return -EINVAL;
+}
+
+/*
+ * The VMA is going: munmap() by the process, a release by the module,
+ * exit or execve. Its PTEs are already gone; so go its VADs and pages.
+ * Only a VMA the module made (file offset == address) stands for VADs: a
+ * failed mremap() closes a temporary copy of the VMA at another address,
+ * where another allocation may be under way.
+ */
+static void mm_vm_close(struct vm_area_struct *vma)
+{
+	struct mm_space *space = vma->vm_file->private_data;
+	LIST_HEAD(freed);
+
+	if (vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT)
+		return;
+	mutex_lock(&space->lock);
+	if (!space->dead)
+		mm_release_vads(space, vma->vm_start, vma->vm_end, &freed);
+	mutex_unlock(&space->lock);
+	mm_put_pages(&freed);
+}
+
+static const char *mm_vm_name(struct vm_area_struct *vma)
+{
+	return "[ntexec]";
+}
+
+static const struct vm_operations_struct mm_vm_ops = {
+	.fault		= mm_vm_fault,
+	.pfn_mkwrite	= mm_vm_pfn_mkwrite,
+	.access		= mm_vm_access,
+	.may_split	= mm_vm_may_split,
+	.mprotect	= mm_vm_mprotect,
+	.mremap		= mm_vm_mremap,
+	.close		= mm_vm_close,
+	.name		= mm_vm_name,
+};
+
+/**
+ * mm_vma_is_ntexec() - whether a VMA is an allocation of some NT space
+ * @vma: a VMA, its mm's lock held
+ *
+ * Return: true for the VMAs mm_map_range() creates.
+ */
+bool mm_vma_is_ntexec(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &mm_vm_ops;
+}
+
+/* Only mm_map_range() maps the file: at offset == address, in its mm. */
+static int mm_vm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct mm_space *space = file->private_data;
+
+	if (READ_ONCE(space->mapper) != current || vma->vm_mm != space->mm ||
+	    vma->vm_pgoff != vma->vm_start >> PAGE_SHIFT)
+		return -EACCES;
+	ntx_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+			 VM_DONTDUMP | VM_DONTCOPY);
+	vma->vm_ops = &mm_vm_ops;
+	return 0;
+}
+
+static int mm_vm_release(struct inode *inode, struct file *file)
+{
+	mm_space_put(file->private_data);
+	return 0;
+}
+
+const struct file_operations mm_vm_fops = {
+	.owner		= THIS_MODULE,
+	.mmap		= mm_vm_mmap,
+	.release	= mm_vm_release,
+};

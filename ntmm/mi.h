@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The memory manager's internals, one file per concept as in NT's Mi*:
+ *
+ *   vad.c      the VAD tree and the NT state of each page
+ *   protect.c  the argument and protection rules of the services
+ *   space.c    the NT address space of a process: its VM file, its pages,
+ *              its rundown (struct mm_space)
+ *   fault.c    the page tables as a cache of that state: the VM file's
+ *              vm_operations (faults, write upgrades, ptrace access, what
+ *              Linux may not do to the VMAs)
+ *   commit.c   commit charge and the system commit limit
+ *   remote.c   running the VMA part of a service in another process
+ *   virtual.c  NtAllocate/Free/Protect/Query/Lock/Unlock/FlushVirtualMemory
+ *   copy.c     NtReadVirtualMemory, NtWriteVirtualMemory
+ *   wwatch.c   NtGetWriteWatch, NtResetWriteWatch
+ *
+ * The rules that several of them apply live here, once.
+ */
+#ifndef _NTEXEC_NTMM_MI_H
+#define _NTEXEC_NTMM_MI_H
+
+#include <linux/highmem.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/xarray.h>
+
+#include "mm.h"
+#include "vad.h"
+
+struct file;
+struct address_space;
+struct task_struct;
+
+/**
+ * struct mm_space - the NT address space of one program (one Linux mm)
+ * @ref: references: the process (mm_process.space), the VM file
+ *	(file->private_data), and callers of mm_space_get()
+ * @mm: the Linux address space (grabbed); VMAs of @file exist only there
+ * @file: the VM file, private to this space: every allocation is one
+ *	MAP_SHARED VMA of it at file offset == user address, so that
+ *	unmap_mapping_range() on its mapping zaps exactly a user range.
+ *	Dropped at rundown.
+ * @mapping: @file's address space, for unmap_mapping_range()
+ * @addr_lock: NT's AddressCreationLock: serializes the services that
+ *	change the VAD tree or page states; held across vm_mmap()/vm_munmap()
+ * @lock: the VAD tree, the page states, @pages, @dead and the counters;
+ *	taken by the fault path under the mmap lock (or a VMA lock)
+ * @vads: the allocations
+ * @pages: page index (user address >> PAGE_SHIFT) -> struct page of a
+ *	committed page that has been touched; the page is freed only after
+ *	its PTEs are zapped
+ * @mapper: the task inside vm_mmap()/vm_munmap() for this space, the only
+ *	one allowed to create or split VMAs of @file
+ * @dead: run down: every page and VAD is gone, faults get SIGBUS
+ * @committed: committed pages (CommitCharge)
+ * @peak_committed: the most @committed has been
+ * @resident: pages in @pages (the module's part of the working set)
+ * @peak_resident: the most @resident has been
+ * @locked: pages locked with NtLockVirtualMemory
+ * @faults: faults resolved by the module
+ *
+ * Locks: see LOCKING in ntob/ob.h. Nothing touches user memory with @lock
+ * held: the access could fault on the space's own pages.
+ */
+struct mm_space {
+	struct kref ref;
+	struct mm_struct *mm;
+	struct file *file;
+	struct address_space *mapping;
+	struct mutex addr_lock;
+	struct mutex lock;
+	struct mm_vad_tree vads;
+	struct xarray pages;
+	struct task_struct *mapper;
+	bool dead;
+	unsigned long committed;
+	unsigned long peak_committed;
+	unsigned long resident;
+	unsigned long peak_resident;
+	unsigned long locked;
+	unsigned long faults;
+};
+
+/* space.c */
+extern const struct mm_ops *mm_ops;
+struct mm_space *mm_space_get(struct mm_process *mp, struct mm_struct *mm,
+			      bool create);
+void mm_space_put(struct mm_space *space);
+ntstatus_t mm_lock_addr(struct mm_space *space, bool remote);
+struct task_struct *mm_live_thread(struct mm_process *mp);
+struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
+			 unsigned long addr, bool create);
+void mm_zap(struct mm_space *space, unsigned long start, unsigned long end);
+void mm_free_pages(struct mm_space *space, unsigned long start,
+		   unsigned long end, struct list_head *freed);
+void mm_put_pages(struct list_head *freed);
+void mm_release_vads(struct mm_space *space, unsigned long start,
+		     unsigned long end, struct list_head *freed);
+int mm_map_range(struct mm_space *space, unsigned long addr,
+		 unsigned long len);
+int mm_unmap_range(struct mm_space *space, unsigned long addr,
+		   unsigned long len);
+
+/* fault.c */
+extern const struct file_operations mm_vm_fops;
+bool mm_vma_is_ntexec(struct vm_area_struct *vma);
+
+/* commit.c */
+ntstatus_t mm_commit_charge(unsigned long pages);
+void mm_commit_uncharge(unsigned long pages);
+void mm_space_commit(struct mm_space *space, unsigned long pages);
+void mm_space_decommit(struct mm_space *space, unsigned long committed,
+		       unsigned long locked);
+void mm_resident_add(struct mm_space *space);
+void mm_resident_sub(struct mm_space *space);
+
+/* remote.c */
+typedef ntstatus_t (*mm_remote_fn)(struct mm_space *space, void *args,
+				   bool remote);
+ntstatus_t mm_run_in(struct mm_process *mp, struct mm_space *space,
+		     mm_remote_fn fn, void *args);
+
+/* Committed and not a guard page: some access may be allowed. */
+static inline bool mm_page_accessible(u16 state)
+{
+	return (state & MM_PAGE_COMMITTED) && !(state & NT_PAGE_GUARD);
+}
+
+/**
+ * mm_page_allows() - whether a page's NT state permits an access now
+ * @state: the page's state (mm_vad_page_state())
+ * @access: VM_READ, VM_WRITE or VM_EXEC
+ *
+ * Committed, not a guard page, and its protection names the access: the
+ * rule of the write upgrade, the copies and locking. (The fault path lets
+ * an executable page be read too, as x86 has no execute-only PTE.)
+ */
+static inline bool mm_page_allows(u16 state, unsigned long access)
+{
+	if (!mm_page_accessible(state))
+		return false;
+	return (mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK) & access) == access;
+}
+
+/**
+ * mm_page_written() - record a write to a page for write watch
+ * @vad: the VAD holding @addr, its space's lock held
+ * @addr: the page, page-aligned
+ * @state: its state
+ *
+ * Every way a page gets written (a write fault, a write upgrade, ptrace,
+ * NtWriteVirtualMemory) goes through here before the write can happen.
+ *
+ * Return: 0, or -ENOMEM when the page's state chunk cannot be made.
+ */
+static inline int mm_page_written(struct mm_vad *vad, unsigned long addr,
+				  u16 state)
+{
+	if (!(vad->flags & NT_MEM_WRITE_WATCH) || (state & MM_PAGE_WRITTEN))
+		return 0;
+	return mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, 0,
+				   MM_PAGE_WRITTEN);
+}
+
+/**
+ * mm_page_copy() - copy between a kernel buffer and part of a page
+ * @page: the page
+ * @offset: where in it
+ * @buf: the kernel buffer
+ * @n: bytes, within the page
+ * @write: into the page, else out of it
+ */
+static inline void mm_page_copy(struct page *page, unsigned long offset,
+				void *buf, unsigned long n, bool write)
+{
+	void *kaddr = kmap_local_page(page);
+
+	if (write)
+		memcpy(kaddr + offset, buf, n);
+	else
+		memcpy(buf, kaddr + offset, n);
+	kunmap_local(kaddr);
+}
+
+#endif /* _NTEXEC_NTMM_MI_H */
