@@ -1594,12 +1594,16 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 /* ------------------------------------------------------------------------ */
 
 /*
- * Opens the ntexec device.  Returns STATUS_SUCCESS, or STATUS_NO_SUCH_DEVICE
- * when the kernel module is not loaded.
+ * Opens the ntexec device (every call does so on first use; this one only
+ * reports the outcome).  Returns STATUS_SUCCESS, or STATUS_NO_SUCH_DEVICE
+ * when the kernel module is not loaded.  Async-signal-safe.
  */
 NTSTATUS NtxInitialize(void);
 
-/* File descriptor of the ntexec device opened by NtxInitialize(). */
+/*
+ * File descriptor of the ntexec device that libntexec uses (opened on first
+ * use, as by NtxInitialize()), or -1 when the module is not loaded.
+ */
 int NtxDeviceFd(void);
 
 /* Symbolic name of Status, e.g. "STATUS_ACCESS_VIOLATION". */
@@ -1612,8 +1616,10 @@ const char *NtxStatusName(NTSTATUS Status);
  * *Access is ExceptionInformation[0] (0 read, 1 write, 8 execute) and
  * *Address ExceptionInformation[1] (the faulting address).  Returns
  * STATUS_SUCCESS with *Code 0 when there was no such exception since the
- * last call: reading the record clears it.  Access and Address may be NULL;
- * errno is preserved, so the call is safe in a signal handler.
+ * last call: reading the record clears it.  Access and Address may be NULL.
+ * The call is async-signal-safe, also as the first call of libntexec in the
+ * process or in a fork()ed child (it then opens the device, without a lock
+ * or an allocation), and errno is preserved.
  */
 NTSTATUS NtxGetLastException(NTSTATUS *Code, ULONG *Access, PVOID *Address);
 
