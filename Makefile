@@ -6,7 +6,8 @@
 #   make check      every test, in a VM running the ntexec test kernel
 #   make demo       boot a VM with the module loaded and run the demo
 #   make module     just ntexec.ko (KDIR=/path/to/kernel/build to choose)
-#   make user       libntexec, tests and examples (into build/)
+#   make user       libntexec, tests and examples (into build/), and the
+#                   compile-time tests of <ntexec/nt.h> (tests/header-check.sh)
 #   make install    libntexec, headers and ntexec.pc under PREFIX
 #   make checkpatch kernel style on the module sources
 #
@@ -23,6 +24,10 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 USER_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Iuserlib/include -I. $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+# C++ users of <ntexec/nt.h> (tests/*.cpp); make's default CXX is g++.
+CXXFLAGS ?= -O2 -g
+USER_CXXFLAGS := $(CXXFLAGS) -std=c++17 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Iuserlib/include -I.
 USER_LIBS := -lpthread
 
 LIB_SRCS := $(wildcard userlib/*.c)
@@ -30,21 +35,23 @@ LIB_HDRS := $(wildcard userlib/*.h userlib/include/ntexec/*.h) uapi/ntexec.h
 LIB_OBJS := $(patsubst userlib/%.c,$(B)/userlib/%.o,$(LIB_SRCS))
 LIB_PIC_OBJS := $(patsubst userlib/%.c,$(B)/userlib/pic/%.o,$(LIB_SRCS))
 TEST_SRCS := $(filter-out tests/harness.c,$(wildcard tests/*.c))
-TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRCS))
+TEST_CXX_SRCS := $(wildcard tests/*.cpp)
+TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRCS)) \
+	$(patsubst tests/%.cpp,$(B)/tests/%,$(TEST_CXX_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
 
-.PHONY: all module user lib tests examples bench check demo kernel deps ntnumbers \
-	install clean checkpatch
+.PHONY: all module user lib tests examples bench header-check check demo \
+	kernel deps ntnumbers install clean checkpatch
 
 all: module user
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-user: ntnumbers lib tests examples bench
+user: ntnumbers lib tests examples bench header-check
 
 # The kernel's copies of NT's numbers must equal <ntexec/nt.h>'s.
 ntnumbers: $(B)/nt_numbers.c
@@ -84,6 +91,26 @@ tests: $(TEST_BINS)
 $(B)/tests/%: tests/%.c tests/harness.c $(wildcard tests/*.h) $(B)/libntexec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -Wno-sign-compare -o $@ $< tests/harness.c $(B)/libntexec.a $(USER_LIBS)
+
+# Outside $(B)/tests/, where every executable is a test the VM runs.
+$(B)/obj/harness.o: tests/harness.c tests/harness.h userlib/include/ntexec/nt.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/%.cpp $(B)/obj/harness.o $(wildcard tests/*.h) $(B)/libntexec.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(USER_CXXFLAGS) -Wno-sign-compare -o $@ $< $(B)/obj/harness.o $(B)/libntexec.a $(USER_LIBS)
+
+# What <ntexec/nt.h> must accept and refuse at compile time, in C and C++.
+header-check: $(B)/header-check/passed
+
+$(B)/header-check/passed: tests/header-check.sh userlib/include/ntexec/nt.h $(B)/libntexec.a
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	CC="$(CC)" CXX="$(CXX)" sh tests/header-check.sh userlib/include $(B)/libntexec.a \
+		$(B)/header-check > $(B)/header-check/log 2>&1 || \
+		{ cat $(B)/header-check/log; exit 1; }
+	@touch $@
 
 bench: $(BENCH_BINS)
 

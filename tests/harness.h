@@ -29,6 +29,9 @@ struct ntt_test {
 	struct ntt_test *next;
 };
 
+#ifdef __cplusplus
+extern "C" {	/* harness.c is C; a test may be C++ */
+#endif
 void ntt_register(struct ntt_test *t);
 void ntt_fail(void);
 void ntt_skip(const char *why) __attribute__((noreturn));
@@ -36,6 +39,9 @@ void ntt_skip(const char *why) __attribute__((noreturn));
 uint64_t ntt_seed(void);
 /* True when the test runs without root's capabilities. */
 int ntt_unprivileged(void);
+#ifdef __cplusplus
+}
+#endif
 
 #define TEST_TIMEOUT(n, secs)						\
 	static void ntt_fn_##n(void);					\

@@ -5,41 +5,56 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "internal.h"
 
+/*
+ * The descriptor, or -1 before the first use. Every path here is
+ * async-signal-safe (a SIGSEGV handler calls NtxGetLastException(),
+ * possibly first of all): no lock, no pthread_once, no malloc, only system
+ * calls and atomics. The first use opens the device and makes the
+ * handshake without a lock; an atomic compare-and-exchange publishes the
+ * descriptor. When threads (or a signal handler that interrupted an open in
+ * progress on its own thread) race, each opens, one wins, the others close
+ * theirs and use the winner's.
+ */
 static int dev_fd = -1;
-static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-/* A fork()ed child is a new NT process: the module refuses the parent's descriptor. */
+/*
+ * A fork()ed child is a new NT process: the module refuses the parent's
+ * descriptor (it is bound to the opener's address space), so the child
+ * forgets it and opens its own on first use. The child has one thread and
+ * the handler runs before fork() returns: nothing races with it.
+ */
 static void ntx_atfork_child(void)
 {
-	if (dev_fd >= 0)
-		close(dev_fd);
-	dev_fd = -1;
-	pthread_mutex_init(&dev_lock, NULL);
+	int fd = __atomic_exchange_n(&dev_fd, -1, __ATOMIC_ACQ_REL);
+
+	if (fd >= 0)
+		close(fd);
 }
 
-static void ntx_register_atfork(void)
+/*
+ * Registered when the library is loaded rather than on first use, where it
+ * would need a lock and pthread_atfork() (which allocates) in what may be a
+ * signal handler.
+ */
+__attribute__((constructor)) static void ntx_register_atfork(void)
 {
 	pthread_atfork(NULL, NULL, ntx_atfork_child);
 }
 
+/* open(), ioctl() and close() are system calls: async-signal-safe. */
 static int ntx_open(void)
 {
-	struct ntexec_version ver;
+	struct ntexec_version ver = { .api = NTEXEC_API_VERSION };
 	int fd;
 
 	fd = open("/dev/" NTEXEC_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	memset(&ver, 0, sizeof(ver));
-	ver.api = NTEXEC_API_VERSION;
 	if (ioctl(fd, NTEXEC_IOC_VERSION, &ver) < 0) {
 		int err = errno;
 
@@ -53,18 +68,19 @@ static int ntx_open(void)
 int ntx_fd(void)
 {
 	int fd = __atomic_load_n(&dev_fd, __ATOMIC_ACQUIRE);
+	int cur = -1;
 
 	if (fd >= 0)
 		return fd;
-	pthread_once(&atfork_once, ntx_register_atfork);
-	pthread_mutex_lock(&dev_lock);
-	if (dev_fd < 0) {
-		fd = ntx_open();
-		__atomic_store_n(&dev_fd, fd, __ATOMIC_RELEASE);
-	}
-	fd = dev_fd;
-	pthread_mutex_unlock(&dev_lock);
-	return fd;
+	fd = ntx_open();
+	if (fd < 0)
+		return -1;
+	if (__atomic_compare_exchange_n(&dev_fd, &cur, fd, 0, __ATOMIC_ACQ_REL,
+					__ATOMIC_ACQUIRE))
+		return fd;
+	/* Another thread, or a signal handler on this one, was first. */
+	close(fd);
+	return cur;
 }
 
 NTSTATUS ntx_errno_status(int err)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libntexec internals: one descriptor of /dev/ntexec per process, opened on
- * first use and reopened in a fork()ed child (which is a new NT process).
+ * first use (without a lock: async-signal-safe) and reopened in a fork()ed
+ * child (which is a new NT process).
  */
 #ifndef NTEXEC_USERLIB_INTERNAL_H
 #define NTEXEC_USERLIB_INTERNAL_H
@@ -11,7 +12,10 @@
 
 #define NTX_EXPORT __attribute__((visibility("default")))
 
-/* The descriptor, opening the device on first use; -1 when it is absent. */
+/*
+ * The descriptor, opening the device on first use; -1 (errno set) when it
+ * is absent. Async-signal-safe.
+ */
 int ntx_fd(void);
 
 /*

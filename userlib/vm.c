@@ -232,8 +232,9 @@ NTX_EXPORT NTSTATUS NTAPI NtResetWriteWatch(HANDLE ProcessHandle, PVOID BaseAddr
 }
 
 /*
- * Called from SIGSEGV handlers: it issues one ioctl (async-signal-safe once
- * the descriptor is open) and leaves errno as it found it.
+ * Called from SIGSEGV handlers: it issues one ioctl, opening the device
+ * first if this is the process's first call (ntx_fd() takes no lock and
+ * allocates nothing), and leaves errno as it found it.
  */
 NTX_EXPORT NTSTATUS NtxGetLastException(NTSTATUS *Code, ULONG *Access, PVOID *Address)
 {

@@ -13,21 +13,36 @@
  *  - Numeric constants are written without an `L` suffix: in Windows headers
  *    `L` means 32 bits, on LP64 Linux it would mean 64.  Un-suffixed hex
  *    literals are `int` or `unsigned int`, i.e. 32 bits either way.
- *  - NTAPI is empty: libntexec is a native Linux library and uses the System V
- *    AMD64 calling convention, not the Microsoft x64 one.
- *  - WCHAR is a 16-bit unsigned integer.  On Linux L"..." literals are 32-bit
- *    wchar_t; use u"..." (char16_t, the same type as WCHAR in C).
+ *  - Calling convention: libntexec is a native Linux library, its functions
+ *    use the System V AMD64 convention and NTAPI is empty.  A predefined
+ *    NTAPI or NTSYSCALLAPI that changes it (__attribute__((ms_abi)), as in
+ *    code that also targets PE) is a compile-time error, not a silent
+ *    mismatch; define NTEXEC_MS_ABI instead for the Microsoft x64 entry
+ *    points (see "Calling convention" below).
+ *  - WCHAR is 16 bits: uint16_t in C, char16_t in C++ (C++11 or later), so
+ *    u"..." literals are WCHAR strings in both.  L"..." literals are 32-bit
+ *    wchar_t on Linux: do not use them.
  *  - Values of constants, enum numbering and structure layouts follow the
  *    Windows SDK/WDK; names without a public SDK definition follow the
  *    Process Hacker / System Informer "phnt" headers.
  *
- * libntexec implements only a subset of the services declared below; the
- * list of implemented ones is kept with the library.  An unimplemented
- * service is still declared here so that callers compile.
+ * libntexec implements a subset of the services declared below.  The others
+ * keep their ntdll prototypes but are marked unavailable: calling one (or
+ * taking its address) is a compile-time error that says it is not
+ * implemented yet, instead of a link error.
  */
-#pragma once
+#if defined(NTEXEC_NT_H) && defined(NTEXEC_MS_ABI) != defined(NTEXEC_NT_H_MS_ABI)
+#error "<ntexec/nt.h> included both with and without NTEXEC_MS_ABI"
+#endif
 #ifndef NTEXEC_NT_H
 #define NTEXEC_NT_H
+#ifdef NTEXEC_MS_ABI
+#define NTEXEC_NT_H_MS_ABI
+#endif
+
+#if defined(__cplusplus) && __cplusplus < 201103L
+#error "<ntexec/nt.h> needs C++11 or later (char16_t, static_assert)"
+#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -40,9 +55,64 @@ extern "C" {
 /* Calling convention and annotation macros                                 */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Calling convention.  Every Nt* function of libntexec uses the System V
+ * AMD64 calling convention, like any Linux function, and NTAPI is empty.
+ * NTAPI may be predefined (as empty, or as __attribute__((sysv_abi))), but
+ * not to anything that changes the convention: code that predefines it as
+ * __attribute__((ms_abi)), or puts that in NTSYSCALLAPI, or is compiled
+ * with -mabi=ms, would pass the arguments in the wrong registers.  The
+ * types of the declarations are checked after them: such code fails to
+ * compile with a message saying so.  (NTSYSAPI, for Rtl* functions, is
+ * not used by any declaration here.)
+ *
+ * Callers that need the Microsoft x64 convention (a PE loader that hands
+ * PE code ntdll's exports, code built with NTAPI as ms_abi) define
+ * NTEXEC_MS_ABI before including this header.  NTAPI is then
+ * __attribute__((ms_abi)) (a predefined NTAPI must be that too), and every
+ * implemented Nt* service (and its Zw* name) refers to NtxMs_<name>: the
+ * library's ms_abi entry point, a thin wrapper around the System V
+ * function, with the same prototype.  &NtClose is then an address PE code
+ * can call.  The Ntx* extensions at the end keep the System V convention in
+ * both modes.  A translation unit uses one mode.
+ */
+#ifdef NTEXEC_MS_ABI
+#ifndef NTAPI
+#define NTAPI __attribute__((ms_abi))
+#endif
+#define NTX_SERVICE_ABI __attribute__((ms_abi))
+#define NTX_SERVICE(name) __asm__("NtxMs_" #name)
+#else
 #ifndef NTAPI
 #define NTAPI
 #endif
+#define NTX_SERVICE_ABI __attribute__((sysv_abi))
+#define NTX_SERVICE(name)
+#endif
+#define NTX_SYSV_ABI __attribute__((sysv_abi))
+
+/*
+ * A declared service that libntexec does not implement yet: using it is a
+ * compile-time error (gcc >= 12, clang) with this message.  Older gcc gets
+ * the error attribute (an error when a call remains after optimisation).
+ * The declarations stay, rather than going away until implemented, so that
+ * such code gets this message (without a declaration, gcc 12 only warns of
+ * an implicit declaration, and the link fails), and so that the prototypes
+ * and their types are there for what is written against them.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(unavailable)
+#define NTX_NOT_IMPLEMENTED(what) \
+    __attribute__((unavailable("not implemented by libntexec yet (" what ")")))
+#elif __has_attribute(error)
+#define NTX_NOT_IMPLEMENTED(what) \
+    __attribute__((error("not implemented by libntexec yet (" what ")")))
+#endif
+#endif
+#ifndef NTX_NOT_IMPLEMENTED
+#define NTX_NOT_IMPLEMENTED(what)
+#endif
+
 #ifndef NTSYSAPI
 #define NTSYSAPI
 #endif
@@ -84,7 +154,18 @@ typedef unsigned char BOOLEAN, *PBOOLEAN;
 typedef int16_t SHORT, *PSHORT;
 typedef uint16_t USHORT, *PUSHORT;
 typedef uint16_t WORD, *PWORD;
-typedef uint16_t WCHAR, *PWCHAR, *PWCH, *PWSTR;
+/*
+ * 16-bit UTF-16 code units.  In C, u"..." is an array of char16_t, which
+ * <uchar.h> defines as uint_least16_t: uint16_t.  In C++, u"..." is an
+ * array of the distinct type char16_t (same size, alignment and
+ * signedness), so WCHAR is that type there.
+ */
+#ifdef __cplusplus
+typedef char16_t WCHAR;
+#else
+typedef uint16_t WCHAR;
+#endif
+typedef WCHAR *PWCHAR, *PWCH, *PWSTR;
 typedef const WCHAR *PCWCH, *PCWSTR;
 typedef int32_t LONG, *PLONG;
 typedef uint32_t ULONG, *PULONG;
@@ -135,8 +216,24 @@ typedef struct _UNICODE_STRING {
 } UNICODE_STRING, *PUNICODE_STRING;
 typedef const UNICODE_STRING *PCUNICODE_STRING;
 
+/*
+ * UNICODE_STRING us = RTL_CONSTANT_STRING(u"text");  In C++ a string
+ * literal is const, and Buffer is not: the const is cast away, as the WDK's
+ * C++ definition does (the buffer must not be written through).
+ */
 #ifndef RTL_CONSTANT_STRING
+#ifdef __cplusplus
+extern "C++" {
+template <typename T> constexpr T *NtxRtlConstantBuffer(const T *s)
+{
+    return const_cast<T *>(s);
+}
+}
+#define RTL_CONSTANT_STRING(s) \
+    { sizeof(s) - sizeof((s)[0]), sizeof(s), NtxRtlConstantBuffer(s) }
+#else
 #define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), s }
+#endif
 #endif
 
 typedef struct _CLIENT_ID {
@@ -1261,9 +1358,17 @@ typedef struct __attribute__((aligned(16))) _CONTEXT {
 /* System services                                                          */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * NTX_SERVICE(name): implemented by libntexec (with NTEXEC_MS_ABI, the
+ * declaration names the ms_abi entry point NtxMs_<name>).
+ * NTX_NOT_IMPLEMENTED(what): declared with ntdll's prototype, but using it
+ * is a compile-time error until libntexec implements it.
+ */
+
 /* Objects and handles */
 NTSYSCALLAPI NTSTATUS NTAPI NtClose(
-    HANDLE Handle);
+    HANDLE Handle)
+    NTX_SERVICE(NtClose);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtDuplicateObject(
     HANDLE SourceProcessHandle,
@@ -1272,63 +1377,75 @@ NTSYSCALLAPI NTSTATUS NTAPI NtDuplicateObject(
     PHANDLE TargetHandle,            /* optional */
     ACCESS_MASK DesiredAccess,
     ULONG HandleAttributes,
-    ULONG Options);                  /* DUPLICATE_* */
+    ULONG Options)                   /* DUPLICATE_* */
+    NTX_SERVICE(NtDuplicateObject);
 
 /* Waits and delays */
 NTSYSCALLAPI NTSTATUS NTAPI NtWaitForSingleObject(
     HANDLE Handle,
     BOOLEAN Alertable,
-    PLARGE_INTEGER Timeout);         /* optional; NULL waits forever */
+    PLARGE_INTEGER Timeout)          /* optional; NULL waits forever */
+    NTX_SERVICE(NtWaitForSingleObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtWaitForMultipleObjects(
     ULONG Count,
     HANDLE Handles[],
     WAIT_TYPE WaitType,
     BOOLEAN Alertable,
-    PLARGE_INTEGER Timeout);         /* optional */
+    PLARGE_INTEGER Timeout)          /* optional */
+    NTX_SERVICE(NtWaitForMultipleObjects);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtDelayExecution(
     BOOLEAN Alertable,
-    PLARGE_INTEGER DelayInterval);
+    PLARGE_INTEGER DelayInterval)
+    NTX_SERVICE(NtDelayExecution);
 
-NTSYSCALLAPI NTSTATUS NTAPI NtYieldExecution(VOID);
+NTSYSCALLAPI NTSTATUS NTAPI NtYieldExecution(VOID)
+    NTX_NOT_IMPLEMENTED("scheduling");
 
 /* Processes */
 NTSYSCALLAPI NTSTATUS NTAPI NtOpenProcess(
     PHANDLE ProcessHandle,
     ACCESS_MASK DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes,
-    PCLIENT_ID ClientId);            /* optional */
+    PCLIENT_ID ClientId)             /* optional */
+    NTX_SERVICE(NtOpenProcess);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtTerminateProcess(
     HANDLE ProcessHandle,            /* optional */
-    NTSTATUS ExitStatus);
+    NTSTATUS ExitStatus)
+    NTX_SERVICE(NtTerminateProcess);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSuspendProcess(
-    HANDLE ProcessHandle);
+    HANDLE ProcessHandle)
+    NTX_NOT_IMPLEMENTED("process control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtResumeProcess(
-    HANDLE ProcessHandle);
+    HANDLE ProcessHandle)
+    NTX_NOT_IMPLEMENTED("process control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationProcess(
     HANDLE ProcessHandle,
     PROCESSINFOCLASS ProcessInformationClass,
     PVOID ProcessInformation,
     ULONG ProcessInformationLength,
-    PULONG ReturnLength);            /* optional */
+    PULONG ReturnLength)             /* optional */
+    NTX_SERVICE(NtQueryInformationProcess);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationProcess(
     HANDLE ProcessHandle,
     PROCESSINFOCLASS ProcessInformationClass,
     PVOID ProcessInformation,
-    ULONG ProcessInformationLength);
+    ULONG ProcessInformationLength)
+    NTX_NOT_IMPLEMENTED("process control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtGetNextProcess(
     HANDLE ProcessHandle,
     ACCESS_MASK DesiredAccess,
     ULONG HandleAttributes,
     ULONG Flags,
-    PHANDLE NewProcessHandle);
+    PHANDLE NewProcessHandle)
+    NTX_SERVICE(NtGetNextProcess);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtGetNextThread(
     HANDLE ProcessHandle,
@@ -1336,59 +1453,71 @@ NTSYSCALLAPI NTSTATUS NTAPI NtGetNextThread(
     ACCESS_MASK DesiredAccess,
     ULONG HandleAttributes,
     ULONG Flags,
-    PHANDLE NewThreadHandle);
+    PHANDLE NewThreadHandle)
+    NTX_SERVICE(NtGetNextThread);
 
 /* Threads */
 NTSYSCALLAPI NTSTATUS NTAPI NtOpenThread(
     PHANDLE ThreadHandle,
     ACCESS_MASK DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes,
-    PCLIENT_ID ClientId);            /* optional */
+    PCLIENT_ID ClientId)             /* optional */
+    NTX_SERVICE(NtOpenThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtTerminateThread(
     HANDLE ThreadHandle,             /* optional */
-    NTSTATUS ExitStatus);
+    NTSTATUS ExitStatus)
+    NTX_SERVICE(NtTerminateThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSuspendThread(
     HANDLE ThreadHandle,
-    PULONG PreviousSuspendCount);    /* optional */
+    PULONG PreviousSuspendCount)     /* optional */
+    NTX_NOT_IMPLEMENTED("thread control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtResumeThread(
     HANDLE ThreadHandle,
-    PULONG PreviousSuspendCount);    /* optional */
+    PULONG PreviousSuspendCount)     /* optional */
+    NTX_NOT_IMPLEMENTED("thread control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtGetContextThread(
     HANDLE ThreadHandle,
-    PCONTEXT ThreadContext);
+    PCONTEXT ThreadContext)
+    NTX_NOT_IMPLEMENTED("thread control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSetContextThread(
     HANDLE ThreadHandle,
-    PCONTEXT ThreadContext);
+    PCONTEXT ThreadContext)
+    NTX_NOT_IMPLEMENTED("thread control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationThread(
     HANDLE ThreadHandle,
     THREADINFOCLASS ThreadInformationClass,
     PVOID ThreadInformation,
     ULONG ThreadInformationLength,
-    PULONG ReturnLength);            /* optional */
+    PULONG ReturnLength)             /* optional */
+    NTX_SERVICE(NtQueryInformationThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationThread(
     HANDLE ThreadHandle,
     THREADINFOCLASS ThreadInformationClass,
     PVOID ThreadInformation,
-    ULONG ThreadInformationLength);
+    ULONG ThreadInformationLength)
+    NTX_NOT_IMPLEMENTED("thread control");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtAlertThread(
-    HANDLE ThreadHandle);
+    HANDLE ThreadHandle)
+    NTX_SERVICE(NtAlertThread);
 
-NTSYSCALLAPI NTSTATUS NTAPI NtTestAlert(VOID);
+NTSYSCALLAPI NTSTATUS NTAPI NtTestAlert(VOID)
+    NTX_SERVICE(NtTestAlert);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueueApcThread(
     HANDLE ThreadHandle,
     PPS_APC_ROUTINE ApcRoutine,
     PVOID ApcArgument1,              /* optional */
     PVOID ApcArgument2,              /* optional */
-    PVOID ApcArgument3);             /* optional */
+    PVOID ApcArgument3)              /* optional */
+    NTX_NOT_IMPLEMENTED("APCs");
 
 /* Virtual memory */
 NTSYSCALLAPI NTSTATUS NTAPI NtAllocateVirtualMemory(
@@ -1397,20 +1526,23 @@ NTSYSCALLAPI NTSTATUS NTAPI NtAllocateVirtualMemory(
     ULONG_PTR ZeroBits,
     PSIZE_T RegionSize,
     ULONG AllocationType,
-    ULONG Protect);
+    ULONG Protect)
+    NTX_SERVICE(NtAllocateVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtFreeVirtualMemory(
     HANDLE ProcessHandle,
     PVOID *BaseAddress,
     PSIZE_T RegionSize,
-    ULONG FreeType);
+    ULONG FreeType)
+    NTX_SERVICE(NtFreeVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtProtectVirtualMemory(
     HANDLE ProcessHandle,
     PVOID *BaseAddress,
     PSIZE_T RegionSize,
     ULONG NewProtect,
-    PULONG OldProtect);
+    PULONG OldProtect)
+    NTX_SERVICE(NtProtectVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryVirtualMemory(
     HANDLE ProcessHandle,
@@ -1418,39 +1550,45 @@ NTSYSCALLAPI NTSTATUS NTAPI NtQueryVirtualMemory(
     MEMORY_INFORMATION_CLASS MemoryInformationClass,
     PVOID MemoryInformation,
     SIZE_T MemoryInformationLength,
-    PSIZE_T ReturnLength);           /* optional */
+    PSIZE_T ReturnLength)            /* optional */
+    NTX_SERVICE(NtQueryVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtReadVirtualMemory(
     HANDLE ProcessHandle,
     PVOID BaseAddress,               /* optional */
     PVOID Buffer,
     SIZE_T BufferSize,
-    PSIZE_T NumberOfBytesRead);      /* optional */
+    PSIZE_T NumberOfBytesRead)       /* optional */
+    NTX_SERVICE(NtReadVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtWriteVirtualMemory(
     HANDLE ProcessHandle,
     PVOID BaseAddress,               /* optional */
     PVOID Buffer,
     SIZE_T BufferSize,
-    PSIZE_T NumberOfBytesWritten);   /* optional */
+    PSIZE_T NumberOfBytesWritten)    /* optional */
+    NTX_SERVICE(NtWriteVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtLockVirtualMemory(
     HANDLE ProcessHandle,
     PVOID *BaseAddress,
     PSIZE_T RegionSize,
-    ULONG MapType);                  /* MAP_PROCESS / MAP_SYSTEM */
+    ULONG MapType)                   /* MAP_PROCESS / MAP_SYSTEM */
+    NTX_SERVICE(NtLockVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtUnlockVirtualMemory(
     HANDLE ProcessHandle,
     PVOID *BaseAddress,
     PSIZE_T RegionSize,
-    ULONG MapType);                  /* MAP_PROCESS / MAP_SYSTEM */
+    ULONG MapType)                   /* MAP_PROCESS / MAP_SYSTEM */
+    NTX_SERVICE(NtUnlockVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtFlushVirtualMemory(
     HANDLE ProcessHandle,
     PVOID *BaseAddress,
     PSIZE_T RegionSize,
-    PIO_STATUS_BLOCK IoStatus);
+    PIO_STATUS_BLOCK IoStatus)
+    NTX_SERVICE(NtFlushVirtualMemory);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtGetWriteWatch(
     HANDLE ProcessHandle,
@@ -1459,12 +1597,14 @@ NTSYSCALLAPI NTSTATUS NTAPI NtGetWriteWatch(
     SIZE_T RegionSize,
     PVOID *UserAddressArray,
     PULONG_PTR EntriesInUserAddressArray,
-    PULONG Granularity);
+    PULONG Granularity)
+    NTX_SERVICE(NtGetWriteWatch);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtResetWriteWatch(
     HANDLE ProcessHandle,
     PVOID BaseAddress,
-    SIZE_T RegionSize);
+    SIZE_T RegionSize)
+    NTX_SERVICE(NtResetWriteWatch);
 
 /* Sections */
 NTSYSCALLAPI NTSTATUS NTAPI NtCreateSection(
@@ -1474,7 +1614,8 @@ NTSYSCALLAPI NTSTATUS NTAPI NtCreateSection(
     PLARGE_INTEGER MaximumSize,          /* optional */
     ULONG SectionPageProtection,
     ULONG AllocationAttributes,          /* SEC_* */
-    HANDLE FileHandle);                  /* optional */
+    HANDLE FileHandle)                   /* optional */
+    NTX_NOT_IMPLEMENTED("sections");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtMapViewOfSection(
     HANDLE SectionHandle,
@@ -1486,58 +1627,69 @@ NTSYSCALLAPI NTSTATUS NTAPI NtMapViewOfSection(
     PSIZE_T ViewSize,
     SECTION_INHERIT InheritDisposition,
     ULONG AllocationType,
-    ULONG Win32Protect);
+    ULONG Win32Protect)
+    NTX_NOT_IMPLEMENTED("sections");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtUnmapViewOfSection(
     HANDLE ProcessHandle,
-    PVOID BaseAddress);                  /* optional */
+    PVOID BaseAddress)                   /* optional */
+    NTX_NOT_IMPLEMENTED("sections");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtExtendSection(
     HANDLE SectionHandle,
-    PLARGE_INTEGER NewSectionSize);
+    PLARGE_INTEGER NewSectionSize)
+    NTX_NOT_IMPLEMENTED("sections");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQuerySection(
     HANDLE SectionHandle,
     SECTION_INFORMATION_CLASS SectionInformationClass,
     PVOID SectionInformation,
     SIZE_T SectionInformationLength,
-    PSIZE_T ReturnLength);               /* optional */
+    PSIZE_T ReturnLength)                /* optional */
+    NTX_NOT_IMPLEMENTED("sections");
 
 /* Job objects */
 NTSYSCALLAPI NTSTATUS NTAPI NtCreateJobObject(
     PHANDLE JobHandle,
     ACCESS_MASK DesiredAccess,
-    POBJECT_ATTRIBUTES ObjectAttributes); /* optional */
+    POBJECT_ATTRIBUTES ObjectAttributes)  /* optional */
+    NTX_NOT_IMPLEMENTED("job objects");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtOpenJobObject(
     PHANDLE JobHandle,
     ACCESS_MASK DesiredAccess,
-    POBJECT_ATTRIBUTES ObjectAttributes);
+    POBJECT_ATTRIBUTES ObjectAttributes)
+    NTX_NOT_IMPLEMENTED("job objects");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtAssignProcessToJobObject(
     HANDLE JobHandle,
-    HANDLE ProcessHandle);
+    HANDLE ProcessHandle)
+    NTX_NOT_IMPLEMENTED("job objects");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtTerminateJobObject(
     HANDLE JobHandle,
-    NTSTATUS ExitStatus);
+    NTSTATUS ExitStatus)
+    NTX_NOT_IMPLEMENTED("job objects");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtIsProcessInJob(
     HANDLE ProcessHandle,
-    HANDLE JobHandle);                   /* optional */
+    HANDLE JobHandle)                    /* optional */
+    NTX_NOT_IMPLEMENTED("job objects");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationJobObject(
     HANDLE JobHandle,                    /* optional */
     JOBOBJECTINFOCLASS JobObjectInformationClass,
     PVOID JobObjectInformation,
     ULONG JobObjectInformationLength,
-    PULONG ReturnLength);                /* optional */
+    PULONG ReturnLength)                 /* optional */
+    NTX_NOT_IMPLEMENTED("job objects");
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
     HANDLE JobHandle,
     JOBOBJECTINFOCLASS JobObjectInformationClass,
     PVOID JobObjectInformation,
-    ULONG JobObjectInformationLength);
+    ULONG JobObjectInformationLength)
+    NTX_NOT_IMPLEMENTED("job objects");
 
 /* Zw* names: in user mode they are the same services as the Nt* ones. */
 #define ZwClose                     NtClose
@@ -1594,12 +1746,16 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 /* ------------------------------------------------------------------------ */
 
 /*
- * Opens the ntexec device.  Returns STATUS_SUCCESS, or STATUS_NO_SUCH_DEVICE
- * when the kernel module is not loaded.
+ * Opens the ntexec device (every call does so on first use; this one only
+ * reports the outcome).  Returns STATUS_SUCCESS, or STATUS_NO_SUCH_DEVICE
+ * when the kernel module is not loaded.  Async-signal-safe.
  */
 NTSTATUS NtxInitialize(void);
 
-/* File descriptor of the ntexec device opened by NtxInitialize(). */
+/*
+ * File descriptor of the ntexec device that libntexec uses (opened on first
+ * use, as by NtxInitialize()), or -1 when the module is not loaded.
+ */
 int NtxDeviceFd(void);
 
 /* Symbolic name of Status, e.g. "STATUS_ACCESS_VIOLATION". */
@@ -1612,10 +1768,58 @@ const char *NtxStatusName(NTSTATUS Status);
  * *Access is ExceptionInformation[0] (0 read, 1 write, 8 execute) and
  * *Address ExceptionInformation[1] (the faulting address).  Returns
  * STATUS_SUCCESS with *Code 0 when there was no such exception since the
- * last call: reading the record clears it.  Access and Address may be NULL;
- * errno is preserved, so the call is safe in a signal handler.
+ * last call: reading the record clears it.  Access and Address may be NULL.
+ * The call is async-signal-safe, also as the first call of libntexec in the
+ * process or in a fork()ed child (it then opens the device, without a lock
+ * or an allocation), and errno is preserved.
  */
 NTSTATUS NtxGetLastException(NTSTATUS *Code, ULONG *Access, PVOID *Address);
+
+/* ------------------------------------------------------------------------ */
+/* Calling-convention check (see "Calling convention" at the top)           */
+/* ------------------------------------------------------------------------ */
+
+#ifdef __cplusplus
+extern "C++" {
+template <typename T, typename U> struct NtxSameType {
+    static constexpr bool value = false;
+};
+template <typename T> struct NtxSameType<T, T> {
+    static constexpr bool value = true;
+};
+}
+#define NTX_ABI_CHECK(fn, type, msg) \
+    static_assert(NtxSameType<decltype(&fn), type>::value, msg)
+#else
+#define NTX_ABI_CHECK(fn, type, msg) \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(&fn), type), msg)
+#endif
+
+/* Every service has the same NTSYSCALLAPI and NTAPI: one of them tells. */
+#ifdef NTEXEC_MS_ABI
+NTX_ABI_CHECK(NtClose, NTSTATUS (NTX_SERVICE_ABI *)(HANDLE),
+    "<ntexec/nt.h>: with NTEXEC_MS_ABI the Nt* functions are libntexec's "
+    "ms_abi entry points, but NTAPI or NTSYSCALLAPI is predefined as "
+    "something else: leave NTAPI undefined or define it as "
+    "__attribute__((ms_abi))");
+#else
+NTX_ABI_CHECK(NtClose, NTSTATUS (NTX_SERVICE_ABI *)(HANDLE),
+    "<ntexec/nt.h>: libntexec's Nt* functions use the System V AMD64 "
+    "calling convention, but NTAPI or NTSYSCALLAPI is predefined to change "
+    "it (e.g. as __attribute__((ms_abi))), or -mabi=ms is in effect: leave "
+    "NTAPI undefined or empty, or define NTEXEC_MS_ABI for libntexec's "
+    "ms_abi entry points");
+#endif
+NTX_ABI_CHECK(NtxGetLastException,
+    NTSTATUS (NTX_SYSV_ABI *)(NTSTATUS *, ULONG *, PVOID *),
+    "<ntexec/nt.h>: -mabi=ms is in effect, but libntexec's functions use "
+    "the System V AMD64 calling convention");
+
+#undef NTX_ABI_CHECK
+#undef NTX_NOT_IMPLEMENTED
+#undef NTX_SERVICE
+#undef NTX_SERVICE_ABI
+#undef NTX_SYSV_ABI
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libntexec: the Microsoft x64 entry points NtxMs_<name> of the implemented
+ * services, which <ntexec/nt.h> declares under the Nt* names when the
+ * caller defines NTEXEC_MS_ABI (PE code, a PE loader's import table, code
+ * built with NTAPI as __attribute__((ms_abi))).
+ *
+ * Each is a thin wrapper: the compiler receives the arguments the Microsoft
+ * way (RCX, RDX, R8, R9, then the stack above the 32-byte home area), saves
+ * the registers that are callee-saved there but not in System V (RSI, RDI,
+ * XMM6-XMM15) and calls the System V function.
+ *
+ * Each wrapper is first declared as __typeof__ the System V function with
+ * the ms_abi attribute added, so its definition must repeat the exact
+ * prototype of <ntexec/nt.h> or the build fails; the header declares the
+ * ms_abi names with the very same prototypes. tests/header-check.sh
+ * links every implemented service in both modes, so a service without its
+ * wrapper here fails `make user`.
+ */
+#include "internal.h"
+
+#define NTX_MS_ABI __attribute__((ms_abi))
+
+#define NTX_MS_ENTRY(name, params, args)				\
+	NTX_EXPORT NTX_MS_ABI __typeof__(name) NtxMs_##name;		\
+	NTSTATUS NTX_MS_ABI NtxMs_##name params				\
+	{								\
+		return name args;					\
+	}
+
+/* Objects, handles and waits (ob.c) */
+NTX_MS_ENTRY(NtClose, (HANDLE Handle), (Handle))
+NTX_MS_ENTRY(NtDuplicateObject,
+	     (HANDLE SourceProcessHandle, HANDLE SourceHandle, HANDLE TargetProcessHandle,
+	      PHANDLE TargetHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes,
+	      ULONG Options),
+	     (SourceProcessHandle, SourceHandle, TargetProcessHandle, TargetHandle,
+	      DesiredAccess, HandleAttributes, Options))
+NTX_MS_ENTRY(NtWaitForSingleObject,
+	     (HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout),
+	     (Handle, Alertable, Timeout))
+NTX_MS_ENTRY(NtWaitForMultipleObjects,
+	     (ULONG Count, HANDLE Handles[], WAIT_TYPE WaitType, BOOLEAN Alertable,
+	      PLARGE_INTEGER Timeout),
+	     (Count, Handles, WaitType, Alertable, Timeout))
+NTX_MS_ENTRY(NtDelayExecution, (BOOLEAN Alertable, PLARGE_INTEGER DelayInterval),
+	     (Alertable, DelayInterval))
+
+/* Processes and threads (process.c) */
+NTX_MS_ENTRY(NtOpenProcess,
+	     (PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId),
+	     (ProcessHandle, DesiredAccess, ObjectAttributes, ClientId))
+NTX_MS_ENTRY(NtOpenThread,
+	     (PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes, PCLIENT_ID ClientId),
+	     (ThreadHandle, DesiredAccess, ObjectAttributes, ClientId))
+NTX_MS_ENTRY(NtQueryInformationProcess,
+	     (HANDLE ProcessHandle, PROCESSINFOCLASS ProcessInformationClass,
+	      PVOID ProcessInformation, ULONG ProcessInformationLength, PULONG ReturnLength),
+	     (ProcessHandle, ProcessInformationClass, ProcessInformation,
+	      ProcessInformationLength, ReturnLength))
+NTX_MS_ENTRY(NtQueryInformationThread,
+	     (HANDLE ThreadHandle, THREADINFOCLASS ThreadInformationClass,
+	      PVOID ThreadInformation, ULONG ThreadInformationLength, PULONG ReturnLength),
+	     (ThreadHandle, ThreadInformationClass, ThreadInformation,
+	      ThreadInformationLength, ReturnLength))
+NTX_MS_ENTRY(NtTerminateProcess, (HANDLE ProcessHandle, NTSTATUS ExitStatus),
+	     (ProcessHandle, ExitStatus))
+NTX_MS_ENTRY(NtTerminateThread, (HANDLE ThreadHandle, NTSTATUS ExitStatus),
+	     (ThreadHandle, ExitStatus))
+NTX_MS_ENTRY(NtGetNextProcess,
+	     (HANDLE ProcessHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes,
+	      ULONG Flags, PHANDLE NewProcessHandle),
+	     (ProcessHandle, DesiredAccess, HandleAttributes, Flags, NewProcessHandle))
+NTX_MS_ENTRY(NtGetNextThread,
+	     (HANDLE ProcessHandle, HANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
+	      ULONG HandleAttributes, ULONG Flags, PHANDLE NewThreadHandle),
+	     (ProcessHandle, ThreadHandle, DesiredAccess, HandleAttributes, Flags,
+	      NewThreadHandle))
+NTX_MS_ENTRY(NtAlertThread, (HANDLE ThreadHandle), (ThreadHandle))
+NTX_MS_ENTRY(NtTestAlert, (VOID), ())
+
+/* Virtual memory (vm.c) */
+NTX_MS_ENTRY(NtAllocateVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
+	      PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect),
+	     (ProcessHandle, BaseAddress, ZeroBits, RegionSize, AllocationType, Protect))
+NTX_MS_ENTRY(NtFreeVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType),
+	     (ProcessHandle, BaseAddress, RegionSize, FreeType))
+NTX_MS_ENTRY(NtProtectVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+	      ULONG NewProtect, PULONG OldProtect),
+	     (ProcessHandle, BaseAddress, RegionSize, NewProtect, OldProtect))
+NTX_MS_ENTRY(NtQueryVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID BaseAddress,
+	      MEMORY_INFORMATION_CLASS MemoryInformationClass, PVOID MemoryInformation,
+	      SIZE_T MemoryInformationLength, PSIZE_T ReturnLength),
+	     (ProcessHandle, BaseAddress, MemoryInformationClass, MemoryInformation,
+	      MemoryInformationLength, ReturnLength))
+NTX_MS_ENTRY(NtReadVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+	      PSIZE_T NumberOfBytesRead),
+	     (ProcessHandle, BaseAddress, Buffer, BufferSize, NumberOfBytesRead))
+NTX_MS_ENTRY(NtWriteVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID BaseAddress, PVOID Buffer, SIZE_T BufferSize,
+	      PSIZE_T NumberOfBytesWritten),
+	     (ProcessHandle, BaseAddress, Buffer, BufferSize, NumberOfBytesWritten))
+NTX_MS_ENTRY(NtLockVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG MapType),
+	     (ProcessHandle, BaseAddress, RegionSize, MapType))
+NTX_MS_ENTRY(NtUnlockVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG MapType),
+	     (ProcessHandle, BaseAddress, RegionSize, MapType))
+NTX_MS_ENTRY(NtFlushVirtualMemory,
+	     (HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize,
+	      PIO_STATUS_BLOCK IoStatus),
+	     (ProcessHandle, BaseAddress, RegionSize, IoStatus))
+NTX_MS_ENTRY(NtGetWriteWatch,
+	     (HANDLE ProcessHandle, ULONG Flags, PVOID BaseAddress, SIZE_T RegionSize,
+	      PVOID *UserAddressArray, PULONG_PTR EntriesInUserAddressArray,
+	      PULONG Granularity),
+	     (ProcessHandle, Flags, BaseAddress, RegionSize, UserAddressArray,
+	      EntriesInUserAddressArray, Granularity))
+NTX_MS_ENTRY(NtResetWriteWatch,
+	     (HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T RegionSize),
+	     (ProcessHandle, BaseAddress, RegionSize))
