@@ -4,6 +4,7 @@
 #
 #   make            module (against KDIR) + libntexec + tests + examples
 #   make check      every test, in a VM running the ntexec test kernel
+#                   (its stages: scripts/README.md)
 #   make demo       boot a VM with the module loaded and run the demo
 #   make module     just ntexec.ko (KDIR=/path/to/kernel/build to choose)
 #   make user       libntexec, tests and examples (into build/), and the
@@ -12,11 +13,11 @@
 #   make checkpatch kernel style on the module sources
 #
 # KDIR defaults to the running kernel's build tree when it exists, else to
-# the cached ntexec test kernel (scripts/kernel.sh).
+# the cached ntexec test kernel (scripts/helpers/kernel.sh).
 
 KDIR ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then \
 		echo /lib/modules/$$(uname -r)/build; \
-	else scripts/kernel.sh --dir; fi)
+	else scripts/helpers/kernel.sh --dir; fi)
 PREFIX ?= /usr/local
 B := build
 
@@ -55,10 +56,10 @@ user: ntnumbers lib tests examples bench header-check
 
 # The kernel's copies of NT's numbers must equal <ntexec/nt.h>'s.
 ntnumbers: $(B)/nt_numbers.c
-$(B)/nt_numbers.c: scripts/nt-numbers.py userlib/include/ntexec/nt.h ntob/status.h \
+$(B)/nt_numbers.c: scripts/helpers/nt-numbers.py userlib/include/ntexec/nt.h ntob/status.h \
 		ntob/ob.h ntps/ps.h ntmm/protect.h
 	@mkdir -p $(B)
-	@python3 scripts/nt-numbers.py $@ $(CC)
+	@python3 scripts/helpers/nt-numbers.py $@ $(CC)
 
 lib: $(B)/libntexec.a $(B)/libntexec.so $(B)/ntexec.pc
 
@@ -86,7 +87,14 @@ $(B)/ntexec.pc: userlib/ntexec.pc.in
 	@mkdir -p $(B)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' $< > $@
 
+# The guest runs every executable in build/tests/ (scripts/guest/check.sh):
+# the binary of a test file that is gone (renamed, split) must not linger.
+STALE_TEST_BINS := $(filter-out $(TEST_BINS),$(wildcard $(B)/tests/*))
+
 tests: $(TEST_BINS)
+ifneq ($(STALE_TEST_BINS),)
+	rm -f $(STALE_TEST_BINS)
+endif
 
 $(B)/tests/%: tests/%.c tests/harness.c $(wildcard tests/*.h) $(B)/libntexec.a
 	@mkdir -p $(dir $@)
@@ -131,10 +139,10 @@ demo:
 	scripts/demo.sh
 
 kernel: deps
-	scripts/kernel.sh
+	scripts/helpers/kernel.sh
 
 deps:
-	scripts/deps.sh
+	scripts/helpers/deps.sh
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/ntexec
@@ -147,12 +155,12 @@ install: lib
 
 checkpatch:
 	@mkdir -p $(B)
-	@perl $$(scripts/kernel.sh --dir)/scripts/checkpatch.pl --no-tree --terse -q \
+	@perl $$(scripts/helpers/kernel.sh --dir)/scripts/checkpatch.pl --no-tree --terse -q \
 		--ignore SPDX_LICENSE_TAG -f $$(ls ntexec/*.[ch] ntob/*.[ch] ntmm/*.[ch] \
 		ntps/*.[ch] kunit/*.[ch] uapi/*.h 2>/dev/null | grep -v compat.h) \
 		> $(B)/checkpatch.log || true
 	@# The version shims are the one place that must test the version.
-	@perl $$(scripts/kernel.sh --dir)/scripts/checkpatch.pl --no-tree --terse -q \
+	@perl $$(scripts/helpers/kernel.sh --dir)/scripts/checkpatch.pl --no-tree --terse -q \
 		--ignore SPDX_LICENSE_TAG,LINUX_VERSION_CODE,CONSTANT_COMPARISON \
 		-f ntob/compat.h >> $(B)/checkpatch.log || true
 	@! grep -vE '^total: 0 errors, 0 warnings' $(B)/checkpatch.log

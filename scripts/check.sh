@@ -31,12 +31,12 @@ finish() {
 	exit $?
 }
 
-scripts/deps.sh || { fail "dependencies"; finish; }
+scripts/helpers/deps.sh || { fail "dependencies"; finish; }
 stage deps
-kdir=$(scripts/kernel.sh) || { fail "test kernel build"; finish; }
+kdir=$(scripts/helpers/kernel.sh) || { fail "test kernel build"; finish; }
 stage "test kernel"
 
-if scripts/build-module.sh "$kdir" "$B/k6.12"; then
+if scripts/helpers/build-module.sh "$kdir" "$B/k6.12"; then
 	pass "module builds warning-free on $(make -s -C "$kdir" kernelversion)"
 else
 	fail "module build on 6.12"
@@ -44,7 +44,7 @@ else
 fi
 stock=$(ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V | tail -n 1)
 if [ -n "$stock" ]; then
-	if scripts/build-module.sh "$stock" "$B/k6.1"; then
+	if scripts/helpers/build-module.sh "$stock" "$B/k6.1"; then
 		pass "module builds warning-free on Debian's $(basename "$(dirname "$stock")") headers"
 	else
 		fail "module build on Debian's 6.1 headers"
@@ -69,8 +69,8 @@ fi
 stage build
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/ntexec-check.XXXXXX")
-scripts/vm.sh --quiet --out "$out" --append "kmemleak=on" -- \
-	"$top/scripts/guest-check.sh" "$B" "$out/results"
+scripts/helpers/vm.sh --quiet --out "$out" --append "kmemleak=on" -- \
+	"$top/scripts/guest/check.sh" "$B" "$out/results"
 vmrc=$?
 res=$out/results
 stage "VM run"

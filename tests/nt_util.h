@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the object-manager tests (test_handles.c, test_wait.c,
- * test_process.c): opening by CLIENT_ID, NT time, poisoned queries, and
- * forked children that wait for a go-ahead before they exit in a chosen way.
+ * test_process.c, test_attack.c): opening by CLIENT_ID, NT time, poisoned
+ * queries, and forked children that wait for a go-ahead before they exit in
+ * a chosen way. The memory-manager tests' own helpers (vm_util.h,
+ * vm_handle_util.h) build on these.
  *
  * Everything here is static inline so that each test binary takes only what
  * it uses.

@@ -5,13 +5,13 @@
 # kernel tree in a build directory of its own, so that builds for several
 # kernels do not share objects. Fails on any compiler warning.
 #
-# Usage: scripts/build-module.sh KDIR OUTDIR
+# Usage: scripts/helpers/build-module.sh KDIR OUTDIR
 set -eu
 
 kdir=$1
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 
 # Copy only the module sources, and only those that changed: a copy gets the
 # time of copying, so make rebuilds exactly what changed (keeping the source's

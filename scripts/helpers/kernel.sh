@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build (once) and locate the ntexec test kernel: Debian's linux-source-6.12 with
-# scripts/kernel/ntexec.config merged over defconfig. The source and build tree live in
+# scripts/helpers/kernel/ntexec.config merged over defconfig. The source and build tree live in
 #   ${NTEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ntexec}/linux-<version>-<config hash>/
 # and are rebuilt only when the package version or the fragment changes.
 #
-# Usage: scripts/kernel.sh [--config NAME] [--dir]
+# Usage: scripts/helpers/kernel.sh [--config NAME] [--dir]
 #   builds if needed and prints the tree's path on stdout; with --dir only
-#   prints the path (built or not). NAME selects scripts/kernel/NAME.config:
+#   prints the path (built or not). NAME selects scripts/helpers/kernel/NAME.config:
 #   ntexec (default: the debug kernel for tests) or bench (no debugging, for
 #   benchmark figures).
 set -eu
@@ -40,7 +40,7 @@ if [ -f "$dir/.ntexec-built" ]; then
 	exit 0
 fi
 if [ -z "$tarball" ]; then
-	echo "ntexec: linux-source-6.12 is not installed (scripts/deps.sh)" >&2
+	echo "ntexec: linux-source-6.12 is not installed (scripts/helpers/deps.sh)" >&2
 	exit 1
 fi
 

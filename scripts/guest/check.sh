@@ -6,7 +6,7 @@
 # look for leaks. Results go to RESULTS; the host judges them
 # (scripts/check.sh).
 #
-# Usage: scripts/guest-check.sh BUILD RESULTS
+# Usage: scripts/guest/check.sh BUILD RESULTS
 #   BUILD    the build directory (k6.12/ with the modules, tests/ binaries)
 #   RESULTS  a writable directory
 set -u

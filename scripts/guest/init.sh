@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# PID 1 of the ntexec test VM. Not run by hand: scripts/vm.sh boots the kernel with
-# init=<this file> and the host's / as a read-only 9p root.
+# PID 1 of the ntexec test VM. Not run by hand: scripts/helpers/vm.sh boots the kernel
+# with init=<this file> and the host's / as a read-only 9p root.
 #
 # What it does, in order:
 #   - mounts proc, sysfs, devtmpfs, devpts, /dev/shm, debugfs, tracefs, cgroup2, and

@@ -4,7 +4,7 @@
 # Install what ntexec needs to build, test and demo, from Debian's archive.
 # As root it runs apt-get; otherwise it prints the command and fails.
 #
-# Usage: scripts/deps.sh [--print]
+# Usage: scripts/helpers/deps.sh [--print]
 set -eu
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
