@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: objects, handle tables and waits (ntexec/ob.c, ntexec/wait.c).
+ * KUnit: objects, handle tables, names and waits (ntob/ob.c, ntob/dir.c,
+ * ntob/wait.c).
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -258,9 +259,127 @@ static void handle_bind_and_empty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 }
 
+/* A UTF-16 copy of an ASCII string, for names. */
+static u16 *utf16(struct kunit *test, const char *s, u32 *len)
+{
+	u32 i, n = strlen(s);
+	u16 *w = kunit_kcalloc(test, n + 1, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < n; i++)
+		w[i] = (u8)s[i];
+	*len = n;
+	return w;
+}
+
+static const struct {
+	const char *path;
+	u32 attributes;
+	ntstatus_t status;
+	const char *leaf;
+} name_cases[] = {
+	{ "\\BaseNamedObjects\\a", 0, STATUS_SUCCESS, "a" },
+	{ "\\BaseNamedObjects\\Local Name", 0, STATUS_SUCCESS, "Local Name" },
+	{ "\\basenamedobjects\\a", OBJ_CASE_INSENSITIVE, STATUS_SUCCESS, "a" },
+	{ "\\basenamedobjects\\a", 0, STATUS_OBJECT_PATH_NOT_FOUND, NULL },
+	{ "BaseNamedObjects\\a", 0, STATUS_OBJECT_PATH_SYNTAX_BAD, NULL },
+	{ "", 0, STATUS_OBJECT_PATH_SYNTAX_BAD, NULL },
+	{ "\\", 0, STATUS_OBJECT_NAME_INVALID, NULL },
+	{ "\\BaseNamedObjects", 0, STATUS_OBJECT_NAME_INVALID, NULL },
+	{ "\\BaseNamedObjects\\", 0, STATUS_OBJECT_NAME_INVALID, NULL },
+	{ "\\BaseNamedObjects\\a\\b", 0, STATUS_OBJECT_PATH_NOT_FOUND, NULL },
+	{ "\\Sessions\\1\\BaseNamedObjects\\a", 0, STATUS_OBJECT_PATH_NOT_FOUND, NULL },
+	{ "\\BaseNamedObjectsX\\a", 0, STATUS_OBJECT_PATH_NOT_FOUND, NULL },
+};
+
+static void names_parse(struct kunit *test)
+{
+	const u16 *leaf;
+	u32 i, len, leaf_len;
+
+	for (i = 0; i < ARRAY_SIZE(name_cases); i++) {
+		u16 *w = utf16(test, name_cases[i].path, &len);
+		u16 *want;
+		u32 want_len;
+
+		KUNIT_EXPECT_EQ_MSG(test, ob_parse_name(w, len, name_cases[i].attributes,
+							&leaf, &leaf_len),
+				    name_cases[i].status, "%s", name_cases[i].path);
+		if (!name_cases[i].leaf)
+			continue;
+		want = utf16(test, name_cases[i].leaf, &want_len);
+		KUNIT_EXPECT_EQ(test, leaf_len, want_len);
+		KUNIT_EXPECT_EQ(test, memcmp(leaf, want, want_len * 2), 0);
+	}
+}
+
+/*
+ * A name goes with the object's last handle, even while references keep
+ * the object; a duplicate create collides, OBJ_OPENIF opens, case folds
+ * only when asked.
+ */
+static void names_live_with_handles(struct kunit *test)
+{
+	int destroyed = 0, other_destroyed = 0;
+	struct test_obj *t = new_obj(test, &test_type, &destroyed);
+	struct test_obj *u = new_obj(test, &test_type, &other_destroyed);
+	struct test_obj *o = new_obj(test, &other_type, &other_destroyed);
+	struct ob_handle_table table;
+	struct ob_object *found;
+	u16 *name, *upper;
+	u32 len;
+	u64 h, h2;
+
+	name = utf16(test, "kunit-section-name", &len);
+	upper = utf16(test, "KUNIT-SECTION-NAME", &len);
+	ob_init_handle_table(&table);
+	KUNIT_ASSERT_EQ(test, ob_name_object(&t->ob, name, len, 0, NULL), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, insert(&table, &t->ob, 0x1, 0, &h), STATUS_SUCCESS);
+
+	KUNIT_EXPECT_EQ(test, ob_name_object(&u->ob, name, len, 0, NULL),
+			STATUS_OBJECT_NAME_COLLISION);
+	KUNIT_EXPECT_EQ(test, ob_name_object(&o->ob, name, len, OBJ_OPENIF, &found),
+			STATUS_OBJECT_TYPE_MISMATCH);
+	KUNIT_ASSERT_EQ(test, ob_name_object(&u->ob, name, len, OBJ_OPENIF, &found),
+			STATUS_OBJECT_NAME_EXISTS);
+	KUNIT_EXPECT_PTR_EQ(test, found, &t->ob);
+	ob_dereference(found);
+
+	KUNIT_EXPECT_EQ(test, ob_open_name(upper, len, 0, &test_type, &found),
+			STATUS_OBJECT_NAME_NOT_FOUND);
+	KUNIT_ASSERT_EQ(test, ob_open_name(upper, len, OBJ_CASE_INSENSITIVE, &test_type,
+					   &found), STATUS_SUCCESS);
+	KUNIT_EXPECT_PTR_EQ(test, found, &t->ob);
+	KUNIT_EXPECT_EQ(test, ob_open_name(name, len, 0, &other_type, &found),
+			STATUS_OBJECT_TYPE_MISMATCH);
+	/* A second handle: the first's close keeps the name. */
+	KUNIT_ASSERT_EQ(test, insert(&table, &t->ob, 0x1, 0, &h2), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ob_open_name(name, len, 0, &test_type, &found), STATUS_SUCCESS);
+	ob_dereference(found);
+	/* The last handle's close takes it, though references remain. */
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h2), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, destroyed, 0);
+	KUNIT_EXPECT_EQ(test, ob_open_name(name, len, 0, &test_type, &found),
+			STATUS_OBJECT_NAME_NOT_FOUND);
+	/* The name is free for another object now. */
+	KUNIT_EXPECT_EQ(test, ob_name_object(&u->ob, name, len, 0, NULL), STATUS_SUCCESS);
+	ob_unname(&u->ob);
+	KUNIT_EXPECT_EQ(test, ob_open_name(name, len, 0, &test_type, &found),
+			STATUS_OBJECT_NAME_NOT_FOUND);
+
+	ob_dereference(&t->ob);
+	ob_dereference(&u->ob);
+	ob_dereference(&o->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+	ob_close_handle_table(&table);
+}
+
 static struct kunit_case ob_test_cases[] = {
 	KUNIT_CASE(handle_values),
 	KUNIT_CASE(handle_bind_and_empty),
+	KUNIT_CASE(names_parse),
+	KUNIT_CASE(names_live_with_handles),
 	KUNIT_CASE(handle_checks_type_then_access),
 	KUNIT_CASE(handle_reuse_and_growth),
 	KUNIT_CASE(generic_mapping),

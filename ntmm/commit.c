@@ -117,3 +117,14 @@ void mm_resident_sub(struct mm_space *space)
 	space->resident--;
 	atomic_long_dec(&mm_resident_total);
 }
+
+/* A page that belongs to no process's space (a section's) came or went. */
+void mm_resident_count(void)
+{
+	atomic_long_inc(&mm_resident_total);
+}
+
+void mm_resident_uncount(void)
+{
+	atomic_long_dec(&mm_resident_total);
+}

@@ -52,12 +52,20 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-EFAULT);
 	}
-	state = mm_vad_page_state(vad, addr);
+	state = mm_page_state(vad, addr & PAGE_MASK);
 	if (space->dead || !mm_page_allows(state, write ? VM_WRITE : VM_READ)) {
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-EFAULT);
 	}
-	page = mm_get_page(space, vad, addr & PAGE_MASK, write);
+	/* A write into a write-copy page of a view writes the process's copy. */
+	if (write && mm_page_needs_copy(vad, state)) {
+		if (mm_page_copy_on_write(space, vad, addr & PAGE_MASK, &state)) {
+			mutex_unlock(&space->lock);
+			return ERR_PTR(-ENOMEM);
+		}
+		mm_zap(space, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
+	}
+	page = mm_page_lookup(space, vad, addr & PAGE_MASK, state, write);
 	if (!page && !write) {
 		mutex_unlock(&space->lock);
 		*zero = true;

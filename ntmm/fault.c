@@ -55,6 +55,9 @@ static unsigned long mm_map_flags(struct mm_vad *vad, u16 state, bool write)
 	if (!write && (vad->flags & NT_MEM_WRITE_WATCH) &&
 	    !(state & MM_PAGE_WRITTEN))
 		allowed &= ~VM_WRITE;
+	/* A write-copy page of a view maps the section's page read-only. */
+	if (mm_page_needs_copy(vad, state))
+		allowed &= ~VM_WRITE;
 	return allowed;
 }
 
@@ -81,10 +84,10 @@ static void mm_fault_around(struct mm_space *space, struct vm_area_struct *vma,
 	for (a = start; a < end; a += PAGE_SIZE) {
 		if (a == addr)
 			continue;
-		page = xa_load(&space->pages, a >> PAGE_SHIFT);
+		state = mm_page_state(vad, a);
+		page = mm_page_lookup(space, vad, a, state, false);
 		if (!page)
 			continue;
-		state = mm_vad_page_state(vad, a);
 		allowed = mm_map_flags(vad, state, false);
 		if (!allowed)
 			continue;
@@ -115,7 +118,7 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	vad = mm_vad_find(&space->vads, addr);
 	if (!vad)
 		goto violation;
-	state = mm_vad_page_state(vad, addr);
+	state = mm_page_state(vad, addr);
 	if (!(state & MM_PAGE_COMMITTED))
 		goto violation;
 	if (state & NT_PAGE_GUARD) {
@@ -128,16 +131,22 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		code = STATUS_GUARD_PAGE_VIOLATION;
 		goto violation;
 	}
+	/* A write-copy page of a view gets its own copy first. */
+	if (write && mm_page_needs_copy(vad, state) &&
+	    mm_page_copy_on_write(space, vad, addr, &state)) {
+		ret = VM_FAULT_OOM;
+		goto out;
+	}
 	/* Watched pages: mapped read-only until written, see .pfn_mkwrite. */
 	allowed = mm_map_flags(vad, state, write);
 	if (!allowed || (write && !(allowed & VM_WRITE)) ||
 	    (exec && !(allowed & VM_EXEC)))
 		goto violation;
 
-	page = mm_get_page(space, vad, addr, false);
+	page = mm_page_lookup(space, vad, addr, state, false);
 	refault = page;
 	if (!page)
-		page = mm_get_page(space, vad, addr, true);
+		page = mm_page_lookup(space, vad, addr, state, true);
 	if (!page) {
 		ret = VM_FAULT_OOM;
 		goto out;
@@ -182,16 +191,28 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 		goto out;
 	}
 	vad = mm_vad_find(&space->vads, addr);
-	state = vad ? mm_vad_page_state(vad, addr) : 0;
+	state = vad ? mm_page_state(vad, addr) : 0;
 	if (!mm_page_allows(state, VM_WRITE)) {
 		mutex_unlock(&space->lock);
 		mm_record_exception(STATUS_ACCESS_VIOLATION, 1, vmf->real_address);
 		return VM_FAULT_SIGSEGV;
 	}
-	if (mm_page_written(vad, addr, state))
+	if (mm_page_needs_copy(vad, state)) {
+		/*
+		 * The PTE maps the section's page: copy it, drop that PTE and
+		 * let the write fault again, to .fault, which maps the copy.
+		 */
+		if (mm_page_copy_on_write(space, vad, addr, &state)) {
+			ret = VM_FAULT_OOM;
+		} else {
+			mm_zap(space, addr, addr + PAGE_SIZE);
+			ret = VM_FAULT_NOPAGE;
+		}
+	} else if (mm_page_written(vad, addr, state)) {
 		ret = VM_FAULT_OOM;
-	else
+	} else {
 		space->faults++;
+	}
 out:
 	mutex_unlock(&space->lock);
 	return ret;
@@ -208,24 +229,31 @@ static int mm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 	int done = 0, n;
 	struct mm_vad *vad;
 	struct page *page;
+	u16 state;
 
 	mutex_lock(&space->lock);
 	while (done < len && !space->dead) {
 		vad = mm_vad_find(&space->vads, addr);
-		if (!vad || !(mm_vad_page_state(vad, addr) & MM_PAGE_COMMITTED))
+		state = vad ? mm_page_state(vad, addr & PAGE_MASK) : 0;
+		if (!(state & MM_PAGE_COMMITTED))
 			break;
 		n = min_t(unsigned long, len - done,
 			  PAGE_SIZE - offset_in_page(addr));
+		/* A write to a write-copy page of a view writes a copy. */
+		if (write && mm_page_needs_copy(vad, state)) {
+			if (mm_page_copy_on_write(space, vad, addr & PAGE_MASK, &state))
+				break;
+			mm_zap(space, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
+		}
 		/* A page never touched reads as zeros and stays untouched. */
-		page = mm_get_page(space, vad, addr & PAGE_MASK, write);
+		page = mm_page_lookup(space, vad, addr & PAGE_MASK, state, write);
 		if (!page && !write) {
 			memset(buf + done, 0, n);
 			done += n;
 			addr += n;
 			continue;
 		}
-		if (!page || (write && mm_page_written(vad, addr & PAGE_MASK,
-							  mm_vad_page_state(vad, addr))))
+		if (!page || (write && mm_page_written(vad, addr & PAGE_MASK, state)))
 			break;
 		mm_page_copy(page, offset_in_page(addr), buf + done, n, write);
 		done += n;

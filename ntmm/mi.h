@@ -83,6 +83,71 @@ struct mm_space {
 	unsigned long faults;
 };
 
+/**
+ * struct mm_segment - a section's pages, shared by its views (NT's
+ *	segment and prototype PTEs)
+ * @lock: @pages, @state and @committed; taken inside mm_space.lock
+ * @pages: page index in the section -> struct page, made zeroed on first
+ *	touch and freed with the segment
+ * @state: the commit state of each page (MM_PAGE_COMMITTED), kept in a VAD
+ *	that is in no tree
+ * @memcg: the memory cgroup the pages are charged to (the creator's)
+ * @size: pages
+ * @committed: pages charged to the commit limit
+ */
+struct mm_segment {
+	struct mutex lock;
+	struct xarray pages;
+	struct mm_vad *state;
+	struct mem_cgroup *memcg;
+	unsigned long size;
+	unsigned long committed;
+};
+
+/* section.c */
+bool mm_segment_committed(struct mm_segment *seg, unsigned long index);
+struct page *mm_segment_page(struct mm_segment *seg, unsigned long index,
+			     bool create);
+ntstatus_t mm_segment_commit(struct mm_segment *seg, unsigned long first,
+			     unsigned long count);
+unsigned long mm_segment_committed_run(struct mm_segment *seg,
+				       unsigned long first, unsigned long last,
+				       bool *committed);
+
+/**
+ * struct mm_reserve - a new allocation or view, for mm_do_reserve()
+ * @plan: where and how large (and, for private memory, how)
+ * @section: for a view, the section (the caller's reference); else NULL
+ * @offset: for a view, the offset in the section
+ * @base: out: where it was made
+ * @size: out: its size
+ */
+struct mm_reserve {
+	struct mm_alloc_plan plan;
+	struct mm_section *section;
+	u64 offset;
+	unsigned long base;
+	unsigned long size;
+};
+
+/* virtual.c */
+int mm_place_vad(struct mm_space *space, struct mm_vad *vad, unsigned long charge);
+ntstatus_t mm_do_reserve(struct mm_space *space, void *args, bool remote);
+
+/* view.c */
+u16 mm_page_state(struct mm_vad *vad, unsigned long addr);
+bool mm_range_committed(struct mm_vad *vad, unsigned long start, unsigned long end);
+struct page *mm_page_lookup(struct mm_space *space, struct mm_vad *vad,
+			    unsigned long addr, u16 state, bool create);
+bool mm_page_needs_copy(struct mm_vad *vad, u16 state);
+ntstatus_t mm_page_copy_on_write(struct mm_space *space, struct mm_vad *vad,
+				 unsigned long addr, u16 *state);
+unsigned long mm_vad_charged(struct mm_vad *vad, unsigned long start,
+			     unsigned long end);
+ntstatus_t mm_view_protect(struct mm_vad *vad, u32 protect);
+void mm_view_region(struct mm_vad *vad, unsigned long addr,
+		    struct mm_vad_region *r);
+
 /* space.c */
 extern const struct mm_ops *mm_ops;
 struct mm_space *mm_space_get(struct mm_process *mp, struct mm_struct *mm,
@@ -115,6 +180,8 @@ void mm_space_decommit(struct mm_space *space, unsigned long committed,
 		       unsigned long locked);
 void mm_resident_add(struct mm_space *space);
 void mm_resident_sub(struct mm_space *space);
+void mm_resident_count(void);
+void mm_resident_uncount(void);
 
 /* remote.c */
 typedef ntstatus_t (*mm_remote_fn)(struct mm_space *space, void *args,

@@ -14,6 +14,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "../ntob/ob.h"
 #include "../ntob/status.h"
 #include "protect.h"
 
@@ -90,6 +91,78 @@ static_assert(sizeof(struct nt_memory_basic_information) == 48);
 typedef int (*mm_watch_store_t)(void *ctx, u64 index, const u64 *addrs,
 				unsigned long n);
 
+/* Section access rights and SEC_* attributes, Windows' values. */
+#define SECTION_QUERY			0x0001u
+#define SECTION_MAP_WRITE		0x0002u
+#define SECTION_MAP_READ		0x0004u
+#define SECTION_MAP_EXECUTE		0x0008u
+#define SECTION_EXTEND_SIZE		0x0010u
+#define SECTION_MAP_EXECUTE_EXPLICIT	0x0020u
+#define SECTION_ALL_ACCESS		(STANDARD_RIGHTS_REQUIRED | SECTION_QUERY | \
+					 SECTION_MAP_WRITE | SECTION_MAP_READ | \
+					 SECTION_MAP_EXECUTE | SECTION_EXTEND_SIZE)
+#define NT_SEC_RESERVE			0x04000000u
+#define NT_SEC_COMMIT			0x08000000u
+#define NT_SEC_NOCACHE			0x10000000u
+#define NT_SEC_WRITECOMBINE		0x40000000u
+#define NT_VIEW_SHARE			1u
+#define NT_VIEW_UNMAP			2u
+#define NT_SECTION_BASIC_INFORMATION	0u
+
+struct mm_segment;
+
+/**
+ * struct mm_section - a section object (ntmm/section.c)
+ * @ob: object header
+ * @segment: its pages, shared by every view
+ * @size: bytes, page-aligned (SECTION_BASIC_INFORMATION's MaximumSize)
+ * @protect: SectionPageProtection
+ * @attributes: SEC_COMMIT or SEC_RESERVE, with SEC_NOCACHE/WRITECOMBINE
+ * @owner: the creator's effective uid: opening the section by name needs
+ *	the same, or CAP_SYS_ADMIN (the default DACL of an NT object)
+ */
+struct mm_section {
+	struct ob_object ob;
+	struct mm_segment *segment;
+	u64 size;
+	u32 protect;
+	u32 attributes;
+	kuid_t owner;
+};
+
+/* SECTION_BASIC_INFORMATION, x64 layout. */
+struct nt_section_basic_information {
+	u64 base_address;
+	u32 allocation_attributes;
+	u32 pad;
+	u64 maximum_size;
+};
+static_assert(sizeof(struct nt_section_basic_information) == 24);
+
+/**
+ * struct mm_view_args - NtMapViewOfSection's arguments, captured
+ * @base: in/out: *BaseAddress (0: the memory manager chooses)
+ * @zero_bits: ZeroBits
+ * @commit_size: CommitSize
+ * @offset: in/out: *SectionOffset
+ * @size: in/out: *ViewSize (0: to the end of the section)
+ * @inherit: InheritDisposition (ViewShare, ViewUnmap)
+ * @type: AllocationType (MEM_TOP_DOWN, MEM_RESERVE)
+ * @protect: Win32Protect
+ */
+struct mm_view_args {
+	u64 base;
+	u64 zero_bits;
+	u64 commit_size;
+	u64 offset;
+	u64 size;
+	u32 inherit;
+	u32 type;
+	u32 protect;
+};
+
+extern const struct ob_type mm_section_type;
+
 int mm_init(const struct mm_ops *ops);
 void mm_exit(void);
 
@@ -127,5 +200,16 @@ ntstatus_t mm_get_write_watch(struct mm_process *mp, struct mm_struct *mm,
 			      mm_watch_store_t store, void *ctx, u64 *count);
 ntstatus_t mm_reset_write_watch(struct mm_process *mp, struct mm_struct *mm,
 				u64 base, u64 size);
+
+/* Sections and views (section.c, view.c). */
+ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
+			     struct mm_section **out);
+u32 mm_section_access(u32 protect);
+void mm_query_section(struct mm_section *section,
+		      struct nt_section_basic_information *info);
+ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
+		       struct mm_section *section, u32 access,
+		       struct mm_view_args *args);
+ntstatus_t mm_unmap_view(struct mm_process *mp, struct mm_struct *mm, u64 base);
 
 #endif /* _NTEXEC_NTMM_MM_H */

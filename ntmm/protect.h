@@ -58,6 +58,12 @@
 #define NT_MEM_IMAGE			0x01000000u
 #define NT_MEM_LARGE_PAGES		0x20000000u
 
+/* NtLockVirtualMemory's MapType, NtGetWriteWatch's flag, a query class. */
+#define NT_MAP_PROCESS			1u
+#define NT_MAP_SYSTEM			2u
+#define NT_WRITE_WATCH_FLAG_RESET	1u
+#define NT_MEMORY_BASIC_INFORMATION	0u
+
 /*
  * The x64 user address space as Windows lays it out: nothing below 64 KiB,
  * the highest user address 0x7FFFFFFEFFFF, and VADs end 64 KiB below it
@@ -65,12 +71,6 @@
  * arguments (0 selects these defaults) so that a process can be given a
  * smaller space.
  */
-/* NtLockVirtualMemory's MapType, NtGetWriteWatch's flag, a query class. */
-#define NT_MAP_PROCESS			1u
-#define NT_MAP_SYSTEM			2u
-#define NT_WRITE_WATCH_FLAG_RESET	1u
-#define NT_MEMORY_BASIC_INFORMATION	0u
-
 #define NT_ALLOCATION_GRANULARITY	0x10000UL
 #define NT_LOWEST_USER_ADDRESS		0x10000UL
 #define NT_HIGHEST_USER_ADDRESS		0x7ffffffeffffUL

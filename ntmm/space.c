@@ -163,14 +163,15 @@ void mm_release_vads(struct mm_space *space, unsigned long start,
 	while ((vad = mm_vad_find_next(&space->vads, start)) &&
 	       vad->start < end) {
 		WARN_ON_ONCE(vad->start < start || vad->end > end);
-		committed = mm_vad_count_pages(vad, vad->start, vad->end,
-					       MM_PAGE_COMMITTED,
-					       MM_PAGE_COMMITTED);
+		committed = mm_vad_charged(vad, vad->start, vad->end);
 		locked = mm_vad_count_pages(vad, vad->start, vad->end,
 					    MM_PAGE_LOCKED, MM_PAGE_LOCKED);
 		mm_space_decommit(space, committed, locked);
 		mm_free_pages(space, vad->start, vad->end, freed);
 		mm_vad_remove(&space->vads, vad);
+		/* A view's section may go with it: its pages have no PTE left. */
+		if (vad->section)
+			ob_dereference(&vad->section->ob);
 		mm_vad_free(vad);
 	}
 }

@@ -22,7 +22,7 @@
 #define MM_PAGE_WRITTEN		((u16)0x1000)	/* written since the last write-watch reset */
 #define MM_PAGE_LOCKED		((u16)0x2000)	/* NtLockVirtualMemory */
 #define MM_PAGE_RESET		((u16)0x4000)	/* MEM_RESET: contents may be discarded */
-#define MM_PAGE_SPARE_MASK	((u16)0x8000)	/* unused */
+#define MM_PAGE_PRIVATE		((u16)0x8000)	/* a view's page copied on write */
 
 /**
  * struct mm_vad_tree - the VADs of one NT process
@@ -34,6 +34,8 @@
  * The caller holds the address-space lock (@lock) for every call on the
  * tree and on the VADs in it, including the page-state functions.
  */
+struct mm_section;
+
 struct mm_vad_tree {
 	struct rb_root root;
 	struct mutex *lock;
@@ -65,6 +67,9 @@ struct mm_vad_span {
  * @flags: NT_MEM_WRITE_WATCH and the like, as given at reservation
  * @pending: inserted by a reservation whose VMA is not made yet: no page
  *	may be allocated in it (the reservation may still fail)
+ * @section: for a view (type NT_MEM_MAPPED), the section it maps
+ *	(referenced by the VAD; see ntmm/section.c), else NULL
+ * @offset: for a view, the byte offset in the section of @start
  * @default_state: the state of every page that has no entry in @chunks
  * @chunks: chunk index -> u16 state of MM_VAD_CHUNK_PAGES pages (the last
  *	chunk of a VAD may be shorter). A chunk exists only where some page
@@ -84,6 +89,8 @@ struct mm_vad {
 	u32 allocation_protect;
 	u32 flags;
 	bool pending;
+	struct mm_section *section;
+	u64 offset;
 	u16 default_state;
 	struct xarray chunks;
 };

@@ -67,82 +67,98 @@ static bool mm_linux_range_free(void *ctx, unsigned long start,
 	return false;
 }
 
-struct mm_reserve {
-	struct mm_alloc_plan plan;
-	unsigned long base;
-	unsigned long size;
-};
 
-/*
- * One try at an allocation at [start, start + size): its commit charge,
- * its VAD and its VMA, all or nothing. The VAD is pending until the VMA
- * exists (no copy can put a page in it, mm_copy_page()).
+
+/**
+ * mm_place_vad() - insert a new VAD and make its VMA, all or nothing
+ * @space: the space, its addr_lock held; current->mm is its mm
+ * @vad: the VAD, allocated at its range and pending (no page may be put
+ *	in it until its VMA exists, mm_copy_page())
+ * @charge: pages the caller charged to the commit limit for it
  *
- * Return: 0, -ENOSPC (the commit limit), -ENOMEM, -EEXIST (something is
- * there), or another errno of vm_mmap().
+ * The VAD, its charge and its section reference go with the call: on
+ * failure they are given back, by the VMA's .close when a failed mmap
+ * closed it, or here.
+ *
+ * Return: 0, -EEXIST (something is there), -ENOMEM, or another errno of
+ * vm_mmap().
  */
-static int mm_reserve_at(struct mm_space *space, const struct mm_alloc_plan *plan,
-			 unsigned long start)
+int mm_place_vad(struct mm_space *space, struct mm_vad *vad, unsigned long charge)
 {
-	unsigned long pages = plan->size >> PAGE_SHIFT;
-	struct mm_vad *vad, *other;
+	unsigned long start = vad->start, end = vad->end;
+	struct mm_vad *other;
 	LIST_HEAD(freed);
 	int err;
 
-	if (plan->commit && mm_commit_charge(pages))
-		return -ENOSPC;
-	vad = mm_vad_alloc(start, start + plan->size, NT_MEM_PRIVATE, plan->protect,
-			   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
-			   plan->commit ? MM_PAGE_COMMITTED | plan->protect : 0);
-	if (IS_ERR(vad)) {
-		err = -ENOMEM;
-		goto uncharge;
-	}
 	vad->pending = true;
 	mutex_lock(&space->lock);
 	other = mm_vad_find_next(&space->vads, start);
-	if (other && other->start < start + plan->size)
+	if (other && other->start < end)
 		err = -EEXIST;
 	else
 		err = mm_vad_insert(&space->vads, vad);
-	if (!err && plan->commit)
-		mm_space_commit(space, pages);
+	if (!err)
+		mm_space_commit(space, charge);
 	mutex_unlock(&space->lock);
 	if (err) {
+		mm_commit_uncharge(charge);
+		if (vad->section)
+			ob_dereference(&vad->section->ob);
 		mm_vad_free(vad);
-		goto uncharge;
+		return err;
 	}
 
-	err = mm_map_range(space, start, plan->size);
+	err = mm_map_range(space, start, end - start);
 	/*
-	 * The VMA's .close may have released the VAD and its charge already:
-	 * a failed mmap closes the new VMA, and a racing munmap() or mremap()
-	 * of the process may remove it. No VAD can be allocated meanwhile
+	 * The VMA's .close may have released the VAD already: a failed mmap
+	 * closes the new VMA, and a racing munmap() or mremap() of the
+	 * process may remove it. No VAD can be allocated meanwhile
 	 * (addr_lock), so a VAD found at @start with @vad's address is ours.
 	 */
 	mutex_lock(&space->lock);
 	if (mm_vad_find(&space->vads, start) == vad) {
-		if (!err) {
+		if (!err)
 			vad->pending = false;
-		} else {
-			mm_vad_remove(&space->vads, vad);
-			mm_space_decommit(space, plan->commit ? pages : 0, 0);
-			mm_free_pages(space, start, start + plan->size, &freed);
-			mm_vad_free(vad);
-		}
+		else
+			mm_release_vads(space, start, end, &freed);
 	}
 	mutex_unlock(&space->lock);
 	mm_put_pages(&freed);
 	return err;
-
-uncharge:
-	if (plan->commit)
-		mm_commit_uncharge(pages);
-	return err;
 }
 
-/* Create an allocation: runs in the process that gets it. */
-static ntstatus_t mm_do_reserve(struct mm_space *space, void *args, bool remote)
+/* One try at an allocation or a view at @start: see mm_place_vad(). */
+static int mm_reserve_at(struct mm_space *space, const struct mm_reserve *req,
+			 unsigned long start)
+{
+	const struct mm_alloc_plan *plan = &req->plan;
+	unsigned long pages = plan->size >> PAGE_SHIFT;
+	unsigned long charge = plan->commit && !req->section ? pages : 0;
+	struct mm_vad *vad;
+
+	if (charge && mm_commit_charge(charge))
+		return -ENOSPC;
+	if (req->section)
+		vad = mm_vad_alloc(start, start + plan->size, NT_MEM_MAPPED, plan->protect,
+				   0, MM_PAGE_COMMITTED | plan->protect);
+	else
+		vad = mm_vad_alloc(start, start + plan->size, NT_MEM_PRIVATE, plan->protect,
+				   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
+				   plan->commit ? MM_PAGE_COMMITTED | plan->protect : 0);
+	if (IS_ERR(vad)) {
+		mm_commit_uncharge(charge);
+		return -ENOMEM;
+	}
+	if (req->section) {
+		vad->section = req->section;
+		vad->offset = req->offset;
+		ob_reference(&req->section->ob);
+	}
+	return mm_place_vad(space, vad, charge);
+}
+
+/* Create an allocation or a view: runs in the process that gets it. */
+ntstatus_t mm_do_reserve(struct mm_space *space, void *args, bool remote)
 {
 	struct mm_reserve *req = args;
 	struct mm_alloc_plan *plan = &req->plan;
@@ -176,7 +192,7 @@ static ntstatus_t mm_do_reserve(struct mm_space *space, void *args, bool remote)
 			if (status)
 				goto out;
 		}
-		err = mm_reserve_at(space, plan, start);
+		err = mm_reserve_at(space, req, start);
 		if (!err) {
 			req->base = start;
 			req->size = plan->size;
@@ -218,6 +234,39 @@ static bool mm_protect_is_upgrade(struct mm_vad *vad, unsigned long start,
 	return !(old_flags & ~new_flags) && !((new_flags & ~old_flags) & VM_EXEC);
 }
 
+/*
+ * MEM_COMMIT inside a view: only a SEC_RESERVE section has pages to commit,
+ * and they are committed in the section (charged once, visible in every
+ * view); the pages of this view take the protection asked. Committing in
+ * a view of a committed section is refused, as Windows refuses it
+ * (ERROR_ACCESS_DENIED). MEM_RESET does nothing to a view's shared pages.
+ */
+static ntstatus_t mm_commit_view(struct mm_space *space, struct mm_vad *vad,
+				 const struct mm_alloc_plan *plan, unsigned long start,
+				 unsigned long end)
+{
+	unsigned long first = (vad->offset + (start - vad->start)) >> PAGE_SHIFT;
+	ntstatus_t status;
+
+	if (plan->op != MM_ALLOC_COMMIT)
+		return STATUS_SUCCESS;
+	if (!(vad->section->attributes & NT_SEC_RESERVE))
+		return STATUS_ACCESS_DENIED;
+	if (mm_protect_is_writecopy(plan->protect))
+		return STATUS_INVALID_PAGE_PROTECTION;
+	status = mm_view_protect(vad, plan->protect);
+	if (status)
+		return status;
+	status = mm_segment_commit(vad->section->segment, first, (end - start) >> PAGE_SHIFT);
+	if (status)
+		return status;
+	if (mm_vad_update_pages_if(vad, start, end, MM_PAGE_PRIVATE, 0, MM_PAGE_PROT_MASK,
+				   plan->protect))
+		return STATUS_NO_MEMORY;
+	mm_zap(space, start, end);
+	return STATUS_SUCCESS;
+}
+
 /* MEM_COMMIT, MEM_RESET, MEM_RESET_UNDO inside an allocation: any context. */
 static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 {
@@ -238,6 +287,10 @@ static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		goto out;
 	}
 
+	if (vad->section) {
+		status = mm_commit_view(space, vad, plan, start, end);
+		goto out;
+	}
 	switch (plan->op) {
 	case MM_ALLOC_COMMIT:
 		/* test_VirtualAlloc_protection: no write-copy private pages. */
@@ -369,6 +422,9 @@ static ntstatus_t mm_do_release(struct mm_space *space, void *args, bool remote)
 		return status;
 	mutex_lock(&space->lock);
 	status = mm_vad_resolve_free(&space->vads, &req->plan, &range);
+	/* A view goes with NtUnmapViewOfSection only. */
+	if (!status && range.vad->section)
+		status = STATUS_UNABLE_TO_DELETE_SECTION;
 	if (!status && (mm_split_at(space, range.start) ||
 			mm_split_at(space, range.end)))
 		status = STATUS_NO_MEMORY;
@@ -402,6 +458,8 @@ static ntstatus_t mm_do_decommit(struct mm_space *space, struct mm_release *req)
 		return status;
 	mutex_lock(&space->lock);
 	status = mm_vad_resolve_free(&space->vads, &req->plan, &range);
+	if (!status && range.vad->section)
+		status = STATUS_UNABLE_TO_DELETE_SECTION;
 	if (status)
 		goto out;
 	committed = mm_vad_count_pages(range.vad, range.start, range.end,
@@ -520,8 +578,7 @@ ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 		status = STATUS_CONFLICTING_ADDRESSES;
 		goto out;
 	}
-	if (!mm_vad_pages_match(vad, start, end, MM_PAGE_COMMITTED,
-				MM_PAGE_COMMITTED)) {
+	if (!mm_range_committed(vad, start, end)) {
 		status = STATUS_NOT_COMMITTED;
 		goto out;
 	}
@@ -530,9 +587,17 @@ ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 		status = STATUS_INVALID_PARAMETER_4;
 		goto out;
 	}
+	/* A view: within what the view and its section allow. */
+	if (vad->section) {
+		status = mm_view_protect(vad, canon);
+		if (status)
+			goto out;
+	}
 	prot = mm_protect_for_allocation(vad->allocation_protect, canon);
 	*old_protect = mm_vad_page_state(vad, start) & MM_PAGE_PROT_MASK;
-	if (!mm_protect_is_upgrade(vad, start, end, prot))
+	/* Write-copy maps the section's pages read-only: no PTE may stay writable. */
+	if (!mm_protect_is_upgrade(vad, start, end, prot) ||
+	    (vad->section && mm_protect_is_writecopy(prot)))
 		mm_zap(space, start, end);
 	if (mm_vad_update_pages(vad, start, end, MM_PAGE_PROT_MASK, prot)) {
 		status = STATUS_NO_MEMORY;
@@ -690,6 +755,17 @@ static unsigned long mm_lock_barrier(struct mm_vad *vad, unsigned long start,
 	unsigned long first;
 
 	first = mm_vad_find_page(vad, start, end, MM_PAGE_COMMITTED, 0);
+	if (vad->section) {
+		/* A view's pages are committed in its section. */
+		unsigned long idx = (vad->offset + (start - vad->start)) >> PAGE_SHIFT;
+		unsigned long run;
+		bool committed;
+
+		run = mm_segment_committed_run(vad->section->segment, idx,
+					       idx + ((first - start) >> PAGE_SHIFT),
+					       &committed);
+		first = committed ? start + ((run - idx) << PAGE_SHIFT) : start;
+	}
 	first = mm_vad_find_page(vad, start, first, NT_PAGE_GUARD, NT_PAGE_GUARD);
 	first = mm_vad_find_page(vad, start, first, NT_PAGE_NOACCESS,
 				 NT_PAGE_NOACCESS);
@@ -770,7 +846,7 @@ ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 
 	addr = mm_lock_barrier(vad, start, end);
 	if (addr < end) {
-		u16 state = mm_vad_page_state(vad, addr);
+		u16 state = mm_page_state(vad, addr);
 
 		status = STATUS_ACCESS_VIOLATION;
 		if ((state & MM_PAGE_COMMITTED) && (state & NT_PAGE_GUARD)) {
@@ -790,7 +866,7 @@ ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 	}
 	/* Every page is committed, so there are at most commit-limit many. */
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		if (!mm_get_page(space, vad, addr, true)) {
+		if (!mm_page_lookup(space, vad, addr, mm_page_state(vad, addr), true)) {
 			status = STATUS_NO_MEMORY;
 			goto out;
 		}

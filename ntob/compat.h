@@ -7,6 +7,9 @@
 #define _NTEXEC_COMPAT_H
 
 #include <linux/fs.h>
+#include <linux/ipc_namespace.h>
+#include <linux/nsproxy.h>
+#include <linux/sched/task.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/rcupdate.h>
@@ -54,6 +57,38 @@ static inline long ntx_get_user_pages_remote(struct mm_struct *mm,
 				     NULL, NULL);
 #endif
 }
+
+/*
+ * put_ipc_ns() is exported on 6.12 but not on 6.1: there, only the initial
+ * IPC namespace (which never goes away) may hold object names (ntob/dir.c).
+ */
+/* init_ipc_ns is not exported on 6.1; init_task's namespaces are init's. */
+static inline struct ipc_namespace *ntx_init_ipc_ns(void)
+{
+	return init_task.nsproxy->ipc_ns;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define NTX_HAVE_PUT_IPC_NS	1
+static inline void ntx_get_ipc_ns(struct ipc_namespace *ns)
+{
+	get_ipc_ns(ns);
+}
+
+static inline void ntx_put_ipc_ns(struct ipc_namespace *ns)
+{
+	put_ipc_ns(ns);
+}
+#else
+#define NTX_HAVE_PUT_IPC_NS	0
+static inline void ntx_get_ipc_ns(struct ipc_namespace *ns)
+{
+}
+
+static inline void ntx_put_ipc_ns(struct ipc_namespace *ns)
+{
+}
+#endif
 
 /* kunit_vm_mmap(), a user address space for a KUnit test, came in 6.12. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)

@@ -140,7 +140,7 @@ static struct ipc_namespace *ob_current_ns(void)
 
 	if (!ns)
 		return NULL;
-	if (ns != &init_ipc_ns && !NTX_HAVE_PUT_IPC_NS)
+	if (ns != ntx_init_ipc_ns() && !NTX_HAVE_PUT_IPC_NS)
 		return NULL;
 	return ns;
 }

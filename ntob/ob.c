@@ -38,6 +38,8 @@ void ob_init_object(struct ob_object *obj, const struct ob_type *type)
 	obj->type = type;
 	init_waitqueue_head(&obj->wait);
 	obj->signaled = false;
+	atomic_set(&obj->handles, 0);
+	obj->name = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_init_object);
 
@@ -151,6 +153,7 @@ ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj
 		goto fail;
 	}
 	table->count++;
+	atomic_inc(&obj->handles);
 	xa_unlock(&table->entries);
 	*handle = (u64)index << 2;
 	return STATUS_SUCCESS;
@@ -214,6 +217,20 @@ ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_reference_handle);
 
+/*
+ * Drop what a handle entry held, outside the table's lock: the object's
+ * reference, and its name with its last handle.
+ */
+static void ob_free_entry(struct ob_handle_entry *entry)
+{
+	struct ob_object *obj = entry->object;
+
+	if (atomic_dec_and_test(&obj->handles) && READ_ONCE(obj->name))
+		ob_unname(obj);
+	ob_dereference(obj);
+	kfree(entry);
+}
+
 /**
  * ob_rebind_handle() - record a new binding on a handle
  * @table: the handle table
@@ -262,8 +279,7 @@ ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle)
 	xa_unlock(&table->entries);
 	if (!entry)
 		return STATUS_INVALID_HANDLE;
-	ob_dereference(entry->object);
-	kfree(entry);
+	ob_free_entry(entry);
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_close_handle);
@@ -282,8 +298,7 @@ static void ob_close_entries(struct ob_handle_table *table)
 		xa_unlock(&table->entries);
 		if (!entry)
 			continue;
-		ob_dereference(entry->object);
-		kfree(entry);
+		ob_free_entry(entry);
 		cond_resched();
 	}
 }

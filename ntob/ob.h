@@ -72,6 +72,7 @@
 #define DUPLICATE_SAME_ATTRIBUTES	0x00000004u
 
 struct ob_object;
+struct ob_name;
 
 /**
  * struct ob_type - what the object manager knows of an object type
@@ -97,6 +98,9 @@ struct ob_type {
  *	when they exit, and stay signaled.
  * @rcu: objects are freed after a grace period, so RCU lookups may try
  *	kref_get_unless_zero() on them
+ * @handles: handles naming the object, in any table
+ * @name: its name in the object namespace, or NULL (dir.c); it goes with
+ *	the last handle
  */
 struct ob_object {
 	struct kref ref;
@@ -104,6 +108,8 @@ struct ob_object {
 	wait_queue_head_t wait;
 	bool signaled;
 	struct rcu_head rcu;
+	atomic_t handles;
+	struct ob_name *name;
 };
 
 void ob_init_object(struct ob_object *obj, const struct ob_type *type);
@@ -177,6 +183,18 @@ struct ob_timeout {
 	ktime_t deadline;
 	clockid_t clock;
 };
+
+/* The object namespace (dir.c). */
+#define OBJ_CASE_INSENSITIVE		0x00000040u
+#define OBJ_OPENIF			0x00000080u
+
+ntstatus_t ob_parse_name(const u16 *path, u32 len, u32 attributes,
+			 const u16 **leaf, u32 *leaf_len);
+ntstatus_t ob_name_object(struct ob_object *obj, const u16 *leaf, u32 len,
+			  u32 attributes, struct ob_object **existing);
+ntstatus_t ob_open_name(const u16 *leaf, u32 len, u32 attributes,
+			const struct ob_type *type, struct ob_object **obj);
+void ob_unname(struct ob_object *obj);
 
 ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 			   wait_queue_head_t *alert_wait, bool *alerted,

@@ -69,7 +69,9 @@ fi
 stage build
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/ntexec-check.XXXXXX")
-scripts/helpers/vm.sh --quiet --out "$out" --append "kmemleak=on" -- \
+# The guest takes about 15 minutes under emulation; allow a loaded machine
+# three times that before calling it hung.
+scripts/helpers/vm.sh --quiet --out "$out" --append "kmemleak=on" --timeout 2700 -- \
 	"$top/scripts/guest/check.sh" "$B" "$out/results"
 vmrc=$?
 res=$out/results

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Section objects and their segments.
+ *
+ * A section is what NtCreateSection makes: an object with a size, a page
+ * protection and SEC_* attributes. Its pages live in a segment, NT's
+ * prototype PTEs: one record per page of the section (here, the struct
+ * page itself, in an xarray), shared by every view in every process, so
+ * that a write through one view is read through another at once and eight
+ * processes mapping 64 MiB use 64 MiB. A view (view.c) is an allocation of
+ * type MEM_MAPPED whose VAD points at the section: the fault path takes the
+ * segment's page for it, except where a write-copy view has made a page
+ * private (MM_PAGE_PRIVATE), whose copy belongs to the process's space.
+ *
+ * Pagefile-backed sections (FileHandle NULL) are charged to the commit
+ * limit once per section, not per view: SEC_COMMIT at creation, SEC_RESERVE
+ * page by page as views commit them (and then visibly in every view). The
+ * pages are allocated zeroed on first touch and charged to the memory
+ * cgroup of the section's creator.
+ *
+ * Lifetimes: the section object lives while a handle or a view names it
+ * (every view's VAD holds a reference), the segment with the section. Its
+ * pages are freed with the segment, once the last view's VMA has gone, so
+ * no PTE can map them any more.
+ */
+#include <linux/cred.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "mi.h"
+
+static void mm_section_destroy(struct ob_object *obj);
+
+const struct ob_type mm_section_type = {
+	.name = "Section",
+	.valid_access = SECTION_ALL_ACCESS,
+	.generic = {
+		STANDARD_RIGHTS_READ | SECTION_QUERY | SECTION_MAP_READ,
+		STANDARD_RIGHTS_WRITE | SECTION_MAP_WRITE,
+		STANDARD_RIGHTS_EXECUTE | SECTION_MAP_EXECUTE,
+		SECTION_ALL_ACCESS,
+	},
+	.destroy = mm_section_destroy,
+};
+EXPORT_SYMBOL_IF_KUNIT(mm_section_type);
+
+/* The section protections NtCreateSection accepts, as Windows does. */
+static bool mm_section_protect_valid(u32 protect)
+{
+	switch (protect & ~(NT_PAGE_NOCACHE | NT_PAGE_WRITECOMBINE)) {
+	case NT_PAGE_READONLY:
+	case NT_PAGE_READWRITE:
+	case NT_PAGE_WRITECOPY:
+	case NT_PAGE_EXECUTE_READ:
+	case NT_PAGE_EXECUTE_READWRITE:
+	case NT_PAGE_EXECUTE_WRITECOPY:
+		return hweight32(protect & NT_PAGE_CACHE_MASK) <= 1;
+	default:
+		return false;
+	}
+}
+
+/**
+ * mm_section_access() - the section rights a protection lets handles have
+ * @protect: the section's page protection
+ *
+ * A section that cannot be written cannot be mapped for writing, whatever
+ * the handle asked: Windows grants SECTION_MAP_WRITE only on PAGE_READWRITE
+ * and PAGE_EXECUTE_READWRITE sections.
+ *
+ * Return: the specific rights a handle to it may hold.
+ */
+u32 mm_section_access(u32 protect)
+{
+	u32 access = SECTION_QUERY | SECTION_MAP_READ | SECTION_MAP_EXECUTE |
+		     SECTION_MAP_EXECUTE_EXPLICIT | SECTION_EXTEND_SIZE;
+
+	if (protect & (NT_PAGE_READWRITE | NT_PAGE_EXECUTE_READWRITE))
+		access |= SECTION_MAP_WRITE;
+	return access | STANDARD_RIGHTS_REQUIRED;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_section_access);
+
+static struct mm_segment *mm_segment_alloc(unsigned long pages, bool committed)
+{
+	struct mm_segment *seg;
+
+	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
+	if (!seg)
+		return NULL;
+	/* Page states in a VAD of its own, which is in no tree. */
+	seg->state = mm_vad_alloc(0, pages << PAGE_SHIFT, NT_MEM_MAPPED, 0, 0,
+				  committed ? MM_PAGE_COMMITTED : 0);
+	if (IS_ERR(seg->state)) {
+		kfree(seg);
+		return NULL;
+	}
+	mutex_init(&seg->lock);
+	xa_init_flags(&seg->pages, XA_FLAGS_ACCOUNT);
+	seg->size = pages;
+	seg->memcg = get_mem_cgroup_from_mm(current->mm);
+	return seg;
+}
+
+static void mm_segment_free(struct mm_segment *seg)
+{
+	unsigned long idx;
+	struct page *page;
+
+	xa_for_each(&seg->pages, idx, page) {
+		__free_page(page);
+		mm_resident_uncount();
+		cond_resched();
+	}
+	xa_destroy(&seg->pages);
+	mm_commit_uncharge(seg->committed);
+	mm_vad_free(seg->state);
+	mem_cgroup_put(seg->memcg);
+	kfree(seg);
+}
+
+/**
+ * mm_segment_committed() - whether a page of a segment is committed
+ * @seg: the segment
+ * @index: the page, in the section
+ *
+ * Return: true if committed.
+ */
+bool mm_segment_committed(struct mm_segment *seg, unsigned long index)
+{
+	bool ret;
+
+	mutex_lock(&seg->lock);
+	ret = mm_vad_page_state(seg->state, index << PAGE_SHIFT) & MM_PAGE_COMMITTED;
+	mutex_unlock(&seg->lock);
+	return ret;
+}
+
+/**
+ * mm_segment_page() - the page of a section, made on first touch
+ * @seg: the segment
+ * @index: the page, in the section; committed
+ * @create: make it (zeroed) if it was never touched
+ *
+ * Return: the page (owned by the segment; it lives as long as it does), or
+ * NULL (never touched, or no memory).
+ */
+struct page *mm_segment_page(struct mm_segment *seg, unsigned long index, bool create)
+{
+	struct mem_cgroup *old;
+	struct page *page;
+
+	mutex_lock(&seg->lock);
+	page = xa_load(&seg->pages, index);
+	if (page || !create)
+		goto out;
+	old = set_active_memcg(seg->memcg);
+	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+	set_active_memcg(old);
+	if (page && xa_err(xa_store(&seg->pages, index, page, GFP_KERNEL_ACCOUNT))) {
+		__free_page(page);
+		page = NULL;
+	}
+	if (page)
+		mm_resident_count();
+out:
+	mutex_unlock(&seg->lock);
+	return page;
+}
+
+/**
+ * mm_segment_commit() - commit pages of a SEC_RESERVE section
+ * @seg: the segment
+ * @first: the first page, in the section
+ * @count: how many
+ *
+ * The section is charged for the pages that were not committed yet; every
+ * view sees them committed from now on.
+ *
+ * Return: STATUS_SUCCESS, STATUS_COMMITMENT_LIMIT, STATUS_NO_MEMORY.
+ */
+ntstatus_t mm_segment_commit(struct mm_segment *seg, unsigned long first,
+			     unsigned long count)
+{
+	unsigned long start = first << PAGE_SHIFT, end = (first + count) << PAGE_SHIFT;
+	unsigned long newly;
+	ntstatus_t status;
+
+	mutex_lock(&seg->lock);
+	newly = mm_vad_count_pages(seg->state, start, end, MM_PAGE_COMMITTED, 0);
+	status = mm_commit_charge(newly);
+	if (!status && mm_vad_update_pages(seg->state, start, end, 0, MM_PAGE_COMMITTED)) {
+		mm_commit_uncharge(newly);
+		status = STATUS_NO_MEMORY;
+	}
+	if (!status)
+		seg->committed += newly;
+	mutex_unlock(&seg->lock);
+	return status;
+}
+
+/**
+ * mm_segment_committed_run() - how far a run of equal commit state goes
+ * @seg: the segment
+ * @first: the first page, in the section
+ * @last: the end of the pages to look at, exclusive
+ * @committed: out: the state of @first
+ *
+ * Return: the first page at or after @first, below @last, whose commit
+ * state differs from @first's, or @last.
+ */
+unsigned long mm_segment_committed_run(struct mm_segment *seg, unsigned long first,
+				       unsigned long last, bool *committed)
+{
+	unsigned long end;
+	u16 state;
+
+	mutex_lock(&seg->lock);
+	state = mm_vad_page_state(seg->state, first << PAGE_SHIFT) & MM_PAGE_COMMITTED;
+	end = mm_vad_find_page(seg->state, first << PAGE_SHIFT, last << PAGE_SHIFT,
+			       MM_PAGE_COMMITTED, state ^ MM_PAGE_COMMITTED);
+	mutex_unlock(&seg->lock);
+	*committed = state;
+	return end >> PAGE_SHIFT;
+}
+
+static void mm_section_destroy(struct ob_object *obj)
+{
+	struct mm_section *section = container_of(obj, struct mm_section, ob);
+
+	/* Handles are closed and views gone, all in process context. */
+	might_sleep();
+	WARN_ON_ONCE(obj->name);
+	mm_segment_free(section->segment);
+	kfree_rcu(section, ob.rcu);
+}
+
+/**
+ * mm_create_section() - NtCreateSection of a pagefile-backed section
+ * @size: MaximumSize in bytes (rounded up to pages); non-zero
+ * @protect: SectionPageProtection
+ * @attributes: AllocationAttributes: SEC_COMMIT or SEC_RESERVE, and
+ *	optionally SEC_NOCACHE or SEC_WRITECOMBINE
+ * @out: out: the new section (one reference, the caller's)
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER_6 (not exactly one of
+ * SEC_COMMIT and SEC_RESERVE, or unknown attributes),
+ * STATUS_INVALID_PAGE_PROTECTION, STATUS_INVALID_PARAMETER_4 (no size),
+ * STATUS_SECTION_TOO_BIG, STATUS_COMMITMENT_LIMIT, STATUS_NO_MEMORY.
+ */
+ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
+			     struct mm_section **out)
+{
+	const u32 kinds = NT_SEC_COMMIT | NT_SEC_RESERVE;
+	struct mm_section *section;
+	unsigned long pages;
+	ntstatus_t status;
+
+	if (attributes & ~(kinds | NT_SEC_NOCACHE | NT_SEC_WRITECOMBINE) ||
+	    hweight32(attributes & kinds) != 1)
+		return STATUS_INVALID_PARAMETER_6;
+	if (!mm_section_protect_valid(protect))
+		return STATUS_INVALID_PAGE_PROTECTION;
+	if (!size)
+		return STATUS_INVALID_PARAMETER_4;
+	if (size > NT_HIGHEST_USER_ADDRESS + 1)
+		return STATUS_SECTION_TOO_BIG;
+	pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	if (attributes & NT_SEC_COMMIT) {
+		status = mm_commit_charge(pages);
+		if (status)
+			return status;
+	}
+	section = kzalloc(sizeof(*section), GFP_KERNEL_ACCOUNT);
+	if (section)
+		section->segment = mm_segment_alloc(pages, attributes & NT_SEC_COMMIT);
+	if (!section || !section->segment) {
+		kfree(section);
+		if (attributes & NT_SEC_COMMIT)
+			mm_commit_uncharge(pages);
+		return STATUS_NO_MEMORY;
+	}
+	if (attributes & NT_SEC_COMMIT)
+		section->segment->committed = pages;
+	ob_init_object(&section->ob, &mm_section_type);
+	section->size = PAGE_ALIGN(size);
+	section->protect = protect;
+	section->attributes = attributes;
+	section->owner = current_euid();
+	*out = section;
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_create_section);
+
+/**
+ * mm_query_section() - NtQuerySection(SectionBasicInformation)
+ * @section: the section (the handle had SECTION_QUERY)
+ * @info: out: the answer
+ */
+void mm_query_section(struct mm_section *section,
+		      struct nt_section_basic_information *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->allocation_attributes = section->attributes;
+	info->maximum_size = section->size;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_query_section);
