@@ -56,6 +56,11 @@ static const struct {
 	{ NTEXEC_IOC_GET_WRITE_WATCH, ntexec_ioctl_get_write_watch },
 	{ NTEXEC_IOC_RESET_WRITE_WATCH, ntexec_ioctl_reset_write_watch },
 	{ NTEXEC_IOC_GET_EXCEPTION, ntexec_ioctl_get_exception },
+	{ NTEXEC_IOC_CREATE_SECTION, ntexec_ioctl_create_section },
+	{ NTEXEC_IOC_OPEN_SECTION, ntexec_ioctl_open_section },
+	{ NTEXEC_IOC_MAP_VIEW, ntexec_ioctl_map_view },
+	{ NTEXEC_IOC_UNMAP_VIEW, ntexec_ioctl_unmap_view },
+	{ NTEXEC_IOC_QUERY_SECTION, ntexec_ioctl_query_section },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */

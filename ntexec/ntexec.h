@@ -17,7 +17,8 @@
 /* The features this build of the module implements (NTEXEC_IOC_VERSION). */
 #define NTEXEC_FEATURES		(NTEXEC_FEATURE_OBJECTS | \
 				 NTEXEC_FEATURE_VIRTUAL_MEMORY | \
-				 NTEXEC_FEATURE_WRITE_WATCH)
+				 NTEXEC_FEATURE_WRITE_WATCH | \
+				 NTEXEC_FEATURE_SECTIONS)
 
 struct ps_process;
 
@@ -107,5 +108,12 @@ long ntexec_ioctl_flush_vm(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_get_write_watch(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_reset_write_watch(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_get_exception(struct ntexec_file *nf, void __user *argp);
+
+/* ntexec/dispatch_section.c: sections and views. */
+long ntexec_ioctl_create_section(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_open_section(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_map_view(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_unmap_view(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp);
 
 #endif /* _NTEXEC_NTEXEC_H */

@@ -14,6 +14,8 @@
 #include <linux/moduleparam.h>
 #include <linux/swap.h>
 
+#include <kunit/visibility.h>
+
 #include "mi.h"
 
 static unsigned long commit_limit;
@@ -35,9 +37,11 @@ static const struct kernel_param_ops mm_total_ops = {
 
 /* The system's NT memory, like Windows' commit total and its resident pages. */
 module_param_cb(committed_pages, &mm_total_ops, &mm_committed_total, 0444);
-MODULE_PARM_DESC(committed_pages, "Pages of NT private memory committed, all processes");
+MODULE_PARM_DESC(committed_pages,
+		 "Pages of NT memory committed (private memory and sections), all processes");
 module_param_cb(resident_pages, &mm_total_ops, &mm_resident_total, 0444);
-MODULE_PARM_DESC(resident_pages, "Pages of NT private memory resident, all processes");
+MODULE_PARM_DESC(resident_pages,
+		 "Pages of NT memory resident (private memory and sections), all processes");
 
 /**
  * mm_commit_charge() - charge pages to the system commit limit
@@ -128,3 +132,16 @@ void mm_resident_uncount(void)
 {
 	atomic_long_dec(&mm_resident_total);
 }
+
+/* The system's totals, for the KUnit suites. */
+long mm_committed_pages(void)
+{
+	return atomic_long_read(&mm_committed_total);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_committed_pages);
+
+long mm_resident_pages(void)
+{
+	return atomic_long_read(&mm_resident_total);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_resident_pages);

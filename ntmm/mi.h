@@ -119,6 +119,7 @@ unsigned long mm_segment_committed_run(struct mm_segment *seg,
  * @plan: where and how large (and, for private memory, how)
  * @section: for a view, the section (the caller's reference); else NULL
  * @offset: for a view, the offset in the section
+ * @view_access: for a view, &mm_vad.view_access
  * @base: out: where it was made
  * @size: out: its size
  */
@@ -126,6 +127,7 @@ struct mm_reserve {
 	struct mm_alloc_plan plan;
 	struct mm_section *section;
 	u64 offset;
+	u32 view_access;
 	unsigned long base;
 	unsigned long size;
 };
@@ -145,6 +147,8 @@ ntstatus_t mm_page_copy_on_write(struct mm_space *space, struct mm_vad *vad,
 unsigned long mm_vad_charged(struct mm_vad *vad, unsigned long start,
 			     unsigned long end);
 ntstatus_t mm_view_protect(struct mm_vad *vad, u32 protect);
+ntstatus_t mm_view_commit(struct mm_space *space, struct mm_vad *vad, u32 protect,
+			  unsigned long start, unsigned long end);
 void mm_view_region(struct mm_vad *vad, unsigned long addr,
 		    struct mm_vad_region *r);
 
@@ -182,6 +186,8 @@ void mm_resident_add(struct mm_space *space);
 void mm_resident_sub(struct mm_space *space);
 void mm_resident_count(void);
 void mm_resident_uncount(void);
+long mm_committed_pages(void);
+long mm_resident_pages(void);
 
 /* remote.c */
 typedef ntstatus_t (*mm_remote_fn)(struct mm_space *space, void *args,

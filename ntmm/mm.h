@@ -108,6 +108,8 @@ typedef int (*mm_watch_store_t)(void *ctx, u64 index, const u64 *addrs,
 #define NT_VIEW_SHARE			1u
 #define NT_VIEW_UNMAP			2u
 #define NT_SECTION_BASIC_INFORMATION	0u
+#define NT_SECTION_IMAGE_INFORMATION	1u
+#define NT_SECTION_IMAGE_INFORMATION_SIZE 0x40u
 
 struct mm_segment;
 
@@ -118,8 +120,6 @@ struct mm_segment;
  * @size: bytes, page-aligned (SECTION_BASIC_INFORMATION's MaximumSize)
  * @protect: SectionPageProtection
  * @attributes: SEC_COMMIT or SEC_RESERVE, with SEC_NOCACHE/WRITECOMBINE
- * @owner: the creator's effective uid: opening the section by name needs
- *	the same, or CAP_SYS_ADMIN (the default DACL of an NT object)
  */
 struct mm_section {
 	struct ob_object ob;
@@ -127,7 +127,6 @@ struct mm_section {
 	u64 size;
 	u32 protect;
 	u32 attributes;
-	kuid_t owner;
 };
 
 /* SECTION_BASIC_INFORMATION, x64 layout. */
@@ -204,7 +203,6 @@ ntstatus_t mm_reset_write_watch(struct mm_process *mp, struct mm_struct *mm,
 /* Sections and views (section.c, view.c). */
 ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 			     struct mm_section **out);
-u32 mm_section_access(u32 protect);
 void mm_query_section(struct mm_section *section,
 		      struct nt_section_basic_information *info);
 ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,

@@ -23,7 +23,6 @@
  * pages are freed with the segment, once the last view's VMA has gone, so
  * no PTE can map them any more.
  */
-#include <linux/cred.h>
 #include <linux/memcontrol.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -61,27 +60,6 @@ static bool mm_section_protect_valid(u32 protect)
 		return false;
 	}
 }
-
-/**
- * mm_section_access() - the section rights a protection lets handles have
- * @protect: the section's page protection
- *
- * A section that cannot be written cannot be mapped for writing, whatever
- * the handle asked: Windows grants SECTION_MAP_WRITE only on PAGE_READWRITE
- * and PAGE_EXECUTE_READWRITE sections.
- *
- * Return: the specific rights a handle to it may hold.
- */
-u32 mm_section_access(u32 protect)
-{
-	u32 access = SECTION_QUERY | SECTION_MAP_READ | SECTION_MAP_EXECUTE |
-		     SECTION_MAP_EXECUTE_EXPLICIT | SECTION_EXTEND_SIZE;
-
-	if (protect & (NT_PAGE_READWRITE | NT_PAGE_EXECUTE_READWRITE))
-		access |= SECTION_MAP_WRITE;
-	return access | STANDARD_RIGHTS_REQUIRED;
-}
-EXPORT_SYMBOL_IF_KUNIT(mm_section_access);
 
 static struct mm_segment *mm_segment_alloc(unsigned long pages, bool committed)
 {
@@ -137,6 +115,7 @@ bool mm_segment_committed(struct mm_segment *seg, unsigned long index)
 	mutex_unlock(&seg->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_segment_committed);
 
 /**
  * mm_segment_page() - the page of a section, made on first touch
@@ -169,6 +148,7 @@ out:
 	mutex_unlock(&seg->lock);
 	return page;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_segment_page);
 
 /**
  * mm_segment_commit() - commit pages of a SEC_RESERVE section
@@ -200,6 +180,7 @@ ntstatus_t mm_segment_commit(struct mm_segment *seg, unsigned long first,
 	mutex_unlock(&seg->lock);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_segment_commit);
 
 /**
  * mm_segment_committed_run() - how far a run of equal commit state goes
@@ -225,6 +206,7 @@ unsigned long mm_segment_committed_run(struct mm_segment *seg, unsigned long fir
 	*committed = state;
 	return end >> PAGE_SHIFT;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_segment_committed_run);
 
 static void mm_section_destroy(struct ob_object *obj)
 {
@@ -288,7 +270,6 @@ ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 	section->size = PAGE_ALIGN(size);
 	section->protect = protect;
 	section->attributes = attributes;
-	section->owner = current_euid();
 	*out = section;
 	return STATUS_SUCCESS;
 }

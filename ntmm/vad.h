@@ -62,7 +62,7 @@ struct mm_vad_span {
  * @start: first byte; 64 KiB-aligned when created by a reservation, only
  *	page-aligned for a piece left by a partial release
  * @end: end, page-aligned, exclusive
- * @type: NT_MEM_PRIVATE (NT_MEM_MAPPED and NT_MEM_IMAGE later)
+ * @type: NT_MEM_PRIVATE, or NT_MEM_MAPPED for a view
  * @allocation_protect: the protection given at reservation (AllocationProtect)
  * @flags: NT_MEM_WRITE_WATCH and the like, as given at reservation
  * @pending: inserted by a reservation whose VMA is not made yet: no page
@@ -70,6 +70,9 @@ struct mm_vad_span {
  * @section: for a view (type NT_MEM_MAPPED), the section it maps
  *	(referenced by the VAD; see ntmm/section.c), else NULL
  * @offset: for a view, the byte offset in the section of @start
+ * @view_access: for a view, the MM_ACC_* access its pages may ever have:
+ *	what the section's protection allows and the mapping handle's
+ *	rights granted (ntmm/view.c)
  * @default_state: the state of every page that has no entry in @chunks
  * @chunks: chunk index -> u16 state of MM_VAD_CHUNK_PAGES pages (the last
  *	chunk of a VAD may be shorter). A chunk exists only where some page
@@ -91,6 +94,7 @@ struct mm_vad {
 	bool pending;
 	struct mm_section *section;
 	u64 offset;
+	u32 view_access;
 	u16 default_state;
 	struct xarray chunks;
 };

@@ -188,6 +188,22 @@ static u32 mm_protect_access(u32 protect)
 	}
 }
 
+/*
+ * The access a view may ever grant (mm_vad.view_access): what the
+ * section's protection allows, less what the mapping handle's rights do
+ * not (a write-copy view writes only the process's own copies).
+ */
+static u32 mm_view_max_access(struct mm_section *section, u32 handle_access)
+{
+	u32 max = mm_protect_access(section->protect);
+
+	if (!(handle_access & SECTION_MAP_WRITE))
+		max &= ~MM_ACC_WRITE;
+	if (!(handle_access & SECTION_MAP_EXECUTE))
+		max &= ~MM_ACC_EXEC;
+	return max;
+}
+
 /**
  * mm_view_protect() - whether NtProtectVirtualMemory may set a protection
  *	on a view
@@ -196,20 +212,60 @@ static u32 mm_protect_access(u32 protect)
  *
  * Windows' rule (kernel32's test_CreateFileMapping_protection): what the
  * new protection grants must be granted both by the view's protection and
- * by the section's, unless it is exactly the view's.
+ * by the section (here: the view's access, which also bounds it by the
+ * mapping handle's rights), unless it is exactly the view's.
  *
  * Return: STATUS_SUCCESS or STATUS_SECTION_PROTECTION.
  */
 ntstatus_t mm_view_protect(struct mm_vad *vad, u32 protect)
 {
 	u32 view = mm_protect_access(vad->allocation_protect);
-	u32 section = mm_protect_access(vad->section->protect);
 	u32 want = mm_protect_access(protect);
 
 	if (want == view)
 		return STATUS_SUCCESS;
-	if (!view || (view & want) != want || (section & want) != want)
+	if (!view || (view & want) != want || (vad->view_access & want) != want)
 		return STATUS_SECTION_PROTECTION;
+	return STATUS_SUCCESS;
+}
+
+/**
+ * mm_view_commit() - NtAllocateVirtualMemory(MEM_COMMIT) inside a view
+ * @space: the space, its lock held
+ * @vad: the view
+ * @protect: the protection asked (canonical)
+ * @start: first byte, page-aligned, in @vad
+ * @end: end, exclusive
+ *
+ * Pages of a SEC_RESERVE section are committed in the section (charged
+ * once, visible in every view); in a SEC_COMMIT section they are already.
+ * Either way this view's pages take @protect, which may be any the view's
+ * access allows (Windows lets MEM_COMMIT raise a PAGE_NOACCESS view's
+ * pages, where NtProtectVirtualMemory may not), but not write-copy.
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PAGE_PROTECTION,
+ * STATUS_SECTION_PROTECTION, STATUS_COMMITMENT_LIMIT, STATUS_NO_MEMORY.
+ */
+ntstatus_t mm_view_commit(struct mm_space *space, struct mm_vad *vad, u32 protect,
+			  unsigned long start, unsigned long end)
+{
+	u32 want = mm_protect_access(protect);
+	ntstatus_t status;
+
+	lockdep_assert_held(&space->lock);
+	if (mm_protect_is_writecopy(protect))
+		return STATUS_INVALID_PAGE_PROTECTION;
+	if ((vad->view_access & want) != want)
+		return STATUS_SECTION_PROTECTION;
+	if (vad->section->attributes & NT_SEC_RESERVE) {
+		status = mm_segment_commit(vad->section->segment, mm_view_index(vad, start),
+					   (end - start) >> PAGE_SHIFT);
+		if (status)
+			return status;
+	}
+	if (mm_vad_update_pages(vad, start, end, MM_PAGE_PROT_MASK, protect))
+		return STATUS_NO_MEMORY;
+	mm_zap(space, start, end);
 	return STATUS_SUCCESS;
 }
 
@@ -276,12 +332,13 @@ static bool mm_view_allowed(struct mm_section *section, u32 protect)
  *
  * Checks, in Windows' order: InheritDisposition (STATUS_INVALID_PARAMETER_8),
  * AllocationType (STATUS_INVALID_PARAMETER_9: only MEM_TOP_DOWN, and
- * MEM_RESERVE for a SEC_RESERVE section), Win32Protect
+ * MEM_RESERVE for a SEC_RESERVE section with no CommitSize), Win32Protect
  * (STATUS_INVALID_PAGE_PROTECTION), the handle's rights for it
  * (STATUS_ACCESS_DENIED), the section's protection
  * (STATUS_SECTION_PROTECTION), ZeroBits (STATUS_INVALID_PARAMETER_4), the
  * 64 KiB alignment of the offset and of a given base
- * (STATUS_MAPPED_ALIGNMENT), the base (STATUS_INVALID_PARAMETER_3), the
+ * (STATUS_MAPPED_ALIGNMENT), the base and a view size larger than the
+ * address space above it (STATUS_INVALID_PARAMETER_3), the
  * view within the section (STATUS_INVALID_VIEW_SIZE; a ViewSize of 0 maps
  * to the end), CommitSize within it (STATUS_INVALID_PARAMETER_5). For a
  * SEC_RESERVE section, CommitSize bytes from the offset are committed
@@ -301,8 +358,10 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 
 	if (args->inherit != NT_VIEW_SHARE && args->inherit != NT_VIEW_UNMAP)
 		return STATUS_INVALID_PARAMETER_8;
+	/* MEM_RESERVE: a SEC_RESERVE section's view that commits nothing. */
 	if ((args->type & ~(NT_MEM_TOP_DOWN | NT_MEM_RESERVE)) ||
-	    ((args->type & NT_MEM_RESERVE) && !(section->attributes & NT_SEC_RESERVE)))
+	    ((args->type & NT_MEM_RESERVE) &&
+	     (!(section->attributes & NT_SEC_RESERVE) || args->commit_size)))
 		return STATUS_INVALID_PARAMETER_9;
 	status = mm_check_protect(args->protect, MM_PROTECT_MAPPED, &protect);
 	if (status)
@@ -317,7 +376,8 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 	if ((args->offset | args->base) & (NT_ALLOCATION_GRANULARITY - 1))
 		return STATUS_MAPPED_ALIGNMENT;
 	highest = min(highest, NT_HIGHEST_VAD_ADDRESS);
-	if (args->base > highest)
+	/* A view larger than the address space: the base is bad (Win64). */
+	if (args->base > highest || args->size > highest + 1 - args->base)
 		return STATUS_INVALID_PARAMETER_3;
 	if (args->offset >= section->size)
 		return STATUS_INVALID_VIEW_SIZE;
@@ -325,8 +385,8 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 	if (size > section->size - args->offset)
 		return STATUS_INVALID_VIEW_SIZE;
 	size = PAGE_ALIGN(size);
-	if (args->base && size > highest + 1 - args->base)
-		return STATUS_INVALID_VIEW_SIZE;
+	if (size > highest + 1 - args->base)
+		return STATUS_INVALID_PARAMETER_3;
 	if (args->commit_size > size)
 		return STATUS_INVALID_PARAMETER_5;
 
@@ -353,6 +413,7 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 	req.plan.protect = protect;
 	req.section = section;
 	req.offset = args->offset;
+	req.view_access = mm_view_max_access(section, access);
 	status = mm_run_in(mp, space, mm_do_reserve, &req);
 	if (!status) {
 		args->base = req.base;

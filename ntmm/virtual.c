@@ -152,6 +152,7 @@ static int mm_reserve_at(struct mm_space *space, const struct mm_reserve *req,
 	if (req->section) {
 		vad->section = req->section;
 		vad->offset = req->offset;
+		vad->view_access = req->view_access;
 		ob_reference(&req->section->ob);
 	}
 	return mm_place_vad(space, vad, charge);
@@ -234,39 +235,6 @@ static bool mm_protect_is_upgrade(struct mm_vad *vad, unsigned long start,
 	return !(old_flags & ~new_flags) && !((new_flags & ~old_flags) & VM_EXEC);
 }
 
-/*
- * MEM_COMMIT inside a view: only a SEC_RESERVE section has pages to commit,
- * and they are committed in the section (charged once, visible in every
- * view); the pages of this view take the protection asked. Committing in
- * a view of a committed section is refused, as Windows refuses it
- * (ERROR_ACCESS_DENIED). MEM_RESET does nothing to a view's shared pages.
- */
-static ntstatus_t mm_commit_view(struct mm_space *space, struct mm_vad *vad,
-				 const struct mm_alloc_plan *plan, unsigned long start,
-				 unsigned long end)
-{
-	unsigned long first = (vad->offset + (start - vad->start)) >> PAGE_SHIFT;
-	ntstatus_t status;
-
-	if (plan->op != MM_ALLOC_COMMIT)
-		return STATUS_SUCCESS;
-	if (!(vad->section->attributes & NT_SEC_RESERVE))
-		return STATUS_ACCESS_DENIED;
-	if (mm_protect_is_writecopy(plan->protect))
-		return STATUS_INVALID_PAGE_PROTECTION;
-	status = mm_view_protect(vad, plan->protect);
-	if (status)
-		return status;
-	status = mm_segment_commit(vad->section->segment, first, (end - start) >> PAGE_SHIFT);
-	if (status)
-		return status;
-	if (mm_vad_update_pages_if(vad, start, end, MM_PAGE_PRIVATE, 0, MM_PAGE_PROT_MASK,
-				   plan->protect))
-		return STATUS_NO_MEMORY;
-	mm_zap(space, start, end);
-	return STATUS_SUCCESS;
-}
-
 /* MEM_COMMIT, MEM_RESET, MEM_RESET_UNDO inside an allocation: any context. */
 static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 {
@@ -287,9 +255,13 @@ static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		goto out;
 	}
 
+	/* In a view, MEM_COMMIT commits in the section; MEM_RESET does nothing. */
 	if (vad->section) {
-		status = mm_commit_view(space, vad, plan, start, end);
-		goto out;
+		if (plan->op == MM_ALLOC_COMMIT)
+			status = mm_view_commit(space, vad, plan->protect, start, end);
+		if (status)
+			goto out;
+		goto done;
 	}
 	switch (plan->op) {
 	case MM_ALLOC_COMMIT:
@@ -338,6 +310,7 @@ static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		status = STATUS_INVALID_PARAMETER;
 		goto out;
 	}
+done:
 	req->base = start;
 	req->size = end - start;
 out:
@@ -578,6 +551,12 @@ ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 		status = STATUS_CONFLICTING_ADDRESSES;
 		goto out;
 	}
+	/* A view: within what the view and its section allow (checked first). */
+	if (vad->section) {
+		status = mm_view_protect(vad, canon);
+		if (status)
+			goto out;
+	}
 	if (!mm_range_committed(vad, start, end)) {
 		status = STATUS_NOT_COMMITTED;
 		goto out;
@@ -586,12 +565,6 @@ ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 	if (vad->type == NT_MEM_PRIVATE && mm_protect_is_writecopy(canon)) {
 		status = STATUS_INVALID_PARAMETER_4;
 		goto out;
-	}
-	/* A view: within what the view and its section allow. */
-	if (vad->section) {
-		status = mm_view_protect(vad, canon);
-		if (status)
-			goto out;
 	}
 	prot = mm_protect_for_allocation(vad->allocation_protect, canon);
 	*old_protect = mm_vad_page_state(vad, start) & MM_PAGE_PROT_MASK;
@@ -670,6 +643,9 @@ static ntstatus_t mm_basic_info(struct mm_process *mp, struct mm_struct *mm,
 	if (space && space->mm == mm) {
 		mutex_lock(&space->lock);
 		status = mm_vad_query(&space->vads, addr, MM_QUERY_LIMIT, r);
+		/* A view's pages are committed or not in its section. */
+		if (!status && r->type == NT_MEM_MAPPED)
+			mm_view_region(mm_vad_find(&space->vads, addr), r->base, r);
 		mutex_unlock(&space->lock);
 	} else {
 		memset(r, 0, sizeof(*r));

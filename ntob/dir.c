@@ -16,9 +16,16 @@
  * that does not (6.1), only the initial namespace, which never goes away,
  * has a directory, and names elsewhere are STATUS_NOT_SUPPORTED.
  *
+ * Who may open a name: its creator (the same effective uid) or a holder of
+ * CAP_IPC_OWNER over the IPC namespace, as System V IPC decides; an NT
+ * object's default DACL likewise grants its creator and the
+ * administrators. Anyone may create a name that is free.
+ *
  * Locks: ob_dir_lock (a mutex) protects the table and every object's @name;
  * LOCKING in ob.h.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/hash.h>
 #include <linux/ipc_namespace.h>
 #include <linux/jhash.h>
@@ -39,6 +46,7 @@
  *	kernel allows, see the top of this file)
  * @obj: the object (not referenced: the object holds the name and drops it
  *	before it goes)
+ * @owner: the creator's effective uid
  * @hash: hash of the case-folded name
  * @len: UTF-16 units in @name
  * @name: the leaf name as given at creation
@@ -47,6 +55,7 @@ struct ob_name {
 	struct hlist_node node;
 	struct ipc_namespace *ns;
 	struct ob_object *obj;
+	kuid_t owner;
 	u32 hash;
 	u32 len;
 	u16 name[];
@@ -145,6 +154,13 @@ static struct ipc_namespace *ob_current_ns(void)
 	return ns;
 }
 
+/* Whether the caller may open what a name names (top of this file). */
+static bool ob_may_open(struct ob_name *n)
+{
+	return uid_eq(n->owner, current_euid()) ||
+	       ns_capable(n->ns->user_ns, CAP_IPC_OWNER);
+}
+
 static struct ob_name *ob_find(struct ipc_namespace *ns, const u16 *leaf, u32 len,
 			       u32 hash, bool fold)
 {
@@ -172,6 +188,7 @@ static struct ob_name *ob_find(struct ipc_namespace *ns, const u16 *leaf, u32 le
  * Return: STATUS_SUCCESS (@obj named), STATUS_OBJECT_NAME_EXISTS (OBJ_OPENIF,
  * *@existing set; NT_SUCCESS is true), STATUS_OBJECT_NAME_COLLISION,
  * STATUS_OBJECT_TYPE_MISMATCH (OBJ_OPENIF, another type has the name),
+ * STATUS_ACCESS_DENIED (OBJ_OPENIF, the caller may not open it),
  * STATUS_NOT_SUPPORTED (see the top of this file), STATUS_NO_MEMORY.
  */
 ntstatus_t ob_name_object(struct ob_object *obj, const u16 *leaf, u32 len,
@@ -193,6 +210,7 @@ ntstatus_t ob_name_object(struct ob_object *obj, const u16 *leaf, u32 len,
 	n->hash = hash;
 	n->obj = obj;
 	n->ns = ns;
+	n->owner = current_euid();
 
 	mutex_lock(&ob_dir_lock);
 	old = ob_find(ns, leaf, len, hash, fold);
@@ -207,6 +225,8 @@ ntstatus_t ob_name_object(struct ob_object *obj, const u16 *leaf, u32 len,
 		status = STATUS_OBJECT_NAME_COLLISION;
 	else if (old->obj->type != obj->type)
 		status = STATUS_OBJECT_TYPE_MISMATCH;
+	else if (!ob_may_open(old))
+		status = STATUS_ACCESS_DENIED;
 	else if (!ob_reference_unless_zero(old->obj))
 		status = STATUS_OBJECT_NAME_COLLISION;	/* going: as if just taken */
 	else
@@ -228,7 +248,8 @@ EXPORT_SYMBOL_IF_KUNIT(ob_name_object);
  * @obj: out: the referenced object
  *
  * Return: STATUS_SUCCESS, STATUS_OBJECT_NAME_NOT_FOUND,
- * STATUS_OBJECT_TYPE_MISMATCH.
+ * STATUS_OBJECT_TYPE_MISMATCH, STATUS_ACCESS_DENIED (not the caller's, see
+ * the top of this file).
  */
 ntstatus_t ob_open_name(const u16 *leaf, u32 len, u32 attributes,
 			const struct ob_type *type, struct ob_object **obj)
@@ -244,6 +265,8 @@ ntstatus_t ob_open_name(const u16 *leaf, u32 len, u32 attributes,
 		    attributes & OBJ_CASE_INSENSITIVE);
 	if (n && n->obj->type != type) {
 		status = STATUS_OBJECT_TYPE_MISMATCH;
+	} else if (n && !ob_may_open(n)) {
+		status = STATUS_ACCESS_DENIED;
 	} else if (n && ob_reference_unless_zero(n->obj)) {
 		*obj = n->obj;
 		status = STATUS_SUCCESS;

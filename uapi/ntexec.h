@@ -140,10 +140,11 @@ struct ntexec_wait {
 };
 
 /**
- * struct ntexec_query_info - NtQueryInformationProcess/Thread
- * @handle: the process or thread
+ * struct ntexec_query_info - NtQueryInformationProcess/Thread, NtQuerySection
+ * @handle: the process, thread or section
  * @buffer: user pointer to the caller's buffer
- * @info_class: PROCESSINFOCLASS or THREADINFOCLASS value
+ * @info_class: PROCESSINFOCLASS, THREADINFOCLASS or
+ *	SECTION_INFORMATION_CLASS value
  * @length: the buffer's length
  * @return_length: out: bytes written, or needed when the buffer is short
  * @pad: must be zero
@@ -288,6 +289,113 @@ struct ntexec_exception {
 	__u64 address;
 };
 
+/*
+ * Object names travel as OBJECT_ATTRIBUTES' parts: RootDirectory, the
+ * UNICODE_STRING's Buffer and Length (UTF-16, in bytes: even, at most
+ * 0xfffe; 0 for an unnamed object) and Attributes (OBJ_*).
+ */
+#define NTEXEC_NAME_MAX		0xfffeU
+
+/**
+ * struct ntexec_create_section - NtCreateSection
+ * @handle: out: the new handle (also with STATUS_OBJECT_NAME_EXISTS)
+ * @root: RootDirectory, or 0
+ * @name: user pointer to the name, or 0
+ * @maximum_size: *MaximumSize, 0 when MaximumSize is NULL
+ * @file: FileHandle, or 0 for a section backed by the paging file
+ * @name_length: the name's length in bytes
+ * @access: DesiredAccess
+ * @attributes: OBJECT_ATTRIBUTES.Attributes
+ * @protect: SectionPageProtection
+ * @allocation_attributes: AllocationAttributes (SEC_*)
+ * @pad: must be zero
+ */
+struct ntexec_create_section {
+	__u64 handle;
+	__u64 root;
+	__u64 name;
+	__u64 maximum_size;
+	__u64 file;
+	__u32 name_length;
+	__u32 access;
+	__u32 attributes;
+	__u32 protect;
+	__u32 allocation_attributes;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_open_object - NtOpenSection (and later NtOpenEvent and the
+ *	like): open an object by name
+ * @handle: out: the new handle
+ * @root: RootDirectory, or 0
+ * @name: user pointer to the name
+ * @name_length: the name's length in bytes
+ * @access: DesiredAccess
+ * @attributes: OBJECT_ATTRIBUTES.Attributes
+ * @pad: must be zero
+ */
+struct ntexec_open_object {
+	__u64 handle;
+	__u64 root;
+	__u64 name;
+	__u32 name_length;
+	__u32 access;
+	__u32 attributes;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_map_view - NtMapViewOfSection
+ * @section: SectionHandle
+ * @process: ProcessHandle
+ * @base: in/out: *BaseAddress
+ * @zero_bits: ZeroBits
+ * @commit_size: CommitSize
+ * @offset: in/out: *SectionOffset (0 when SectionOffset is NULL)
+ * @size: in/out: *ViewSize
+ * @inherit: InheritDisposition (ViewShare 1, ViewUnmap 2)
+ * @type: AllocationType
+ * @protect: Win32Protect
+ * @pad: must be zero
+ *
+ * @base, @offset and @size are written back on success (and with
+ * STATUS_IMAGE_NOT_AT_BASE).
+ */
+struct ntexec_map_view {
+	__u64 section;
+	__u64 process;
+	__u64 base;
+	__u64 zero_bits;
+	__u64 commit_size;
+	__u64 offset;
+	__u64 size;
+	__u32 inherit;
+	__u32 type;
+	__u32 protect;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_unmap_view - NtUnmapViewOfSection
+ * @process: ProcessHandle
+ * @base: BaseAddress: any address in the view
+ */
+struct ntexec_unmap_view {
+	__u64 process;
+	__u64 base;
+};
+
+/**
+ * struct ntexec_extend_section - NtExtendSection
+ * @section: SectionHandle (SECTION_EXTEND_SIZE)
+ * @size: in: *NewSectionSize; out: the section's size afterwards
+ */
+struct ntexec_extend_section {
+	__u64 section;
+	__u64 size;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -319,5 +427,11 @@ struct ntexec_exception {
 #define NTEXEC_IOC_GET_WRITE_WATCH	NTEXEC_IOC(23, struct ntexec_write_watch)
 #define NTEXEC_IOC_RESET_WRITE_WATCH	NTEXEC_IOC(24, struct ntexec_write_watch)
 #define NTEXEC_IOC_GET_EXCEPTION	NTEXEC_IOC(25, struct ntexec_exception)
+#define NTEXEC_IOC_CREATE_SECTION	NTEXEC_IOC(26, struct ntexec_create_section)
+#define NTEXEC_IOC_OPEN_SECTION		NTEXEC_IOC(27, struct ntexec_open_object)
+#define NTEXEC_IOC_MAP_VIEW		NTEXEC_IOC(28, struct ntexec_map_view)
+#define NTEXEC_IOC_UNMAP_VIEW		NTEXEC_IOC(29, struct ntexec_unmap_view)
+#define NTEXEC_IOC_QUERY_SECTION	NTEXEC_IOC(30, struct ntexec_query_info)
+#define NTEXEC_IOC_EXTEND_SECTION	NTEXEC_IOC(31, struct ntexec_extend_section)
 
 #endif /* _UAPI_NTEXEC_H */

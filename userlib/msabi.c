@@ -126,3 +126,29 @@ NTX_MS_ENTRY(NtGetWriteWatch,
 NTX_MS_ENTRY(NtResetWriteWatch,
 	     (HANDLE ProcessHandle, PVOID BaseAddress, SIZE_T RegionSize),
 	     (ProcessHandle, BaseAddress, RegionSize))
+
+/* Sections (section.c) */
+NTX_MS_ENTRY(NtCreateSection,
+	     (PHANDLE SectionHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes, PLARGE_INTEGER MaximumSize,
+	      ULONG SectionPageProtection, ULONG AllocationAttributes, HANDLE FileHandle),
+	     (SectionHandle, DesiredAccess, ObjectAttributes, MaximumSize,
+	      SectionPageProtection, AllocationAttributes, FileHandle))
+NTX_MS_ENTRY(NtOpenSection,
+	     (PHANDLE SectionHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes),
+	     (SectionHandle, DesiredAccess, ObjectAttributes))
+NTX_MS_ENTRY(NtMapViewOfSection,
+	     (HANDLE SectionHandle, HANDLE ProcessHandle, PVOID *BaseAddress,
+	      ULONG_PTR ZeroBits, SIZE_T CommitSize, PLARGE_INTEGER SectionOffset,
+	      PSIZE_T ViewSize, SECTION_INHERIT InheritDisposition, ULONG AllocationType,
+	      ULONG Win32Protect),
+	     (SectionHandle, ProcessHandle, BaseAddress, ZeroBits, CommitSize, SectionOffset,
+	      ViewSize, InheritDisposition, AllocationType, Win32Protect))
+NTX_MS_ENTRY(NtUnmapViewOfSection, (HANDLE ProcessHandle, PVOID BaseAddress),
+	     (ProcessHandle, BaseAddress))
+NTX_MS_ENTRY(NtQuerySection,
+	     (HANDLE SectionHandle, SECTION_INFORMATION_CLASS SectionInformationClass,
+	      PVOID SectionInformation, SIZE_T SectionInformationLength, PSIZE_T ReturnLength),
+	     (SectionHandle, SectionInformationClass, SectionInformation,
+	      SectionInformationLength, ReturnLength))

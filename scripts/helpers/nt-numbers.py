@@ -4,7 +4,7 @@
 
 The module cannot include the user-space header, so statuses, access rights,
 PAGE_* and MEM_* values are written twice: once in the kernel headers
-(ntob/status.h, ntob/ob.h, ntps/ps.h, ntmm/protect.h) and once in
+(ntob/status.h, ntob/ob.h, ntps/ps.h, ntmm/protect.h, ntmm/mm.h) and once in
 userlib/include/ntexec/nt.h, which abi_check.c holds to Windows' values.
 This writes a C file that defines every kernel number under a prefix and
 asserts it equals the header's, and compiles it: any difference, or a
@@ -17,14 +17,19 @@ import re
 import subprocess
 import sys
 
-KERNEL_HEADERS = ["ntob/status.h", "ntob/ob.h", "ntps/ps.h", "ntmm/protect.h"]
+KERNEL_HEADERS = ["ntob/status.h", "ntob/ob.h", "ntps/ps.h", "ntmm/protect.h",
+                  "ntmm/mm.h"]
 # Kernel names of NT values whose nt.h name differs.
 RENAME = [(r"^NT_PAGE_", "PAGE_"), (r"^NT_MEM_", "MEM_"), (r"^NT_MAP_", "MAP_"),
-          (r"^NT_WRITE_WATCH_", "WRITE_WATCH_"),
+          (r"^NT_WRITE_WATCH_", "WRITE_WATCH_"), (r"^NT_SEC_", "SEC_"),
+          (r"^NT_VIEW_SHARE$", "ViewShare"), (r"^NT_VIEW_UNMAP$", "ViewUnmap"),
+          (r"^NT_SECTION_BASIC_INFORMATION$", "SectionBasicInformation"),
+          (r"^NT_SECTION_IMAGE_INFORMATION$", "SectionImageInformation"),
+          (r"^NT_SECTION_IMAGE_INFORMATION_SIZE$", None),
           (r"^NT_MEMORY_BASIC_INFORMATION$", "MemoryBasicInformation"),
           (r"^NT_ALLOCATION_GRANULARITY$", None)]
 # Names nt.h has as enum constants, not macros: compared without #ifdef.
-ENUM = re.compile(r"^(Process|Thread|Memory)[A-Z]")
+ENUM = re.compile(r"^(Process|Thread|Memory|Section|View)[A-Z]")
 # Kernel numbers that are not NT's (internal), or not in nt.h by design.
 INTERNAL = re.compile(r"^(NTX_|NT_SUCCESS$|NT_HIGHEST|NT_LOWEST|NT_PAGE_BASE_MASK$|"
                       r"NT_PAGE_CACHE_MASK$|NT_PAGE_PROT_MASK$|PS_|OB_|MM_|"

@@ -236,6 +236,26 @@ template <typename T> constexpr T *NtxRtlConstantBuffer(const T *s)
 #endif
 #endif
 
+/*
+ * RtlInitUnicodeString: a UNICODE_STRING over a NUL-terminated WCHAR
+ * string (not copied), as ntdll's: Length without the NUL, at most 0xfffc;
+ * a NULL SourceString gives an empty string. An inline function here, so
+ * that it needs no calling-convention wrapper.
+ */
+static inline VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString,
+                                        PCWSTR SourceString)
+{
+    size_t n = 0;
+
+    if (SourceString)
+        while (SourceString[n] && n < 0xfffc / sizeof(WCHAR))
+            n++;
+    DestinationString->Length = (USHORT)(n * sizeof(WCHAR));
+    DestinationString->MaximumLength =
+        SourceString ? (USHORT)(DestinationString->Length + sizeof(WCHAR)) : 0;
+    DestinationString->Buffer = (PWSTR)SourceString;
+}
+
 typedef struct _CLIENT_ID {
     HANDLE UniqueProcess;
     HANDLE UniqueThread;
@@ -426,6 +446,7 @@ typedef struct _TEB *PTEB;
 #define STATUS_THREAD_NOT_IN_PROCESS       ((NTSTATUS)0xC000012A)
 #define STATUS_PAGEFILE_QUOTA_EXCEEDED     ((NTSTATUS)0xC000012C)
 #define STATUS_COMMITMENT_LIMIT            ((NTSTATUS)0xC000012D)
+#define STATUS_INVALID_IMAGE_NOT_MZ        ((NTSTATUS)0xC000012F)
 #define STATUS_CONTROL_C_EXIT              ((NTSTATUS)0xC000013A)
 #define STATUS_INVALID_ADDRESS             ((NTSTATUS)0xC0000141)
 #define STATUS_UNHANDLED_EXCEPTION         ((NTSTATUS)0xC0000144)
@@ -1615,7 +1636,13 @@ NTSYSCALLAPI NTSTATUS NTAPI NtCreateSection(
     ULONG SectionPageProtection,
     ULONG AllocationAttributes,          /* SEC_* */
     HANDLE FileHandle)                   /* optional */
-    NTX_NOT_IMPLEMENTED("sections");
+    NTX_SERVICE(NtCreateSection);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtOpenSection(
+    PHANDLE SectionHandle,
+    ACCESS_MASK DesiredAccess,
+    POBJECT_ATTRIBUTES ObjectAttributes)
+    NTX_SERVICE(NtOpenSection);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtMapViewOfSection(
     HANDLE SectionHandle,
@@ -1628,12 +1655,12 @@ NTSYSCALLAPI NTSTATUS NTAPI NtMapViewOfSection(
     SECTION_INHERIT InheritDisposition,
     ULONG AllocationType,
     ULONG Win32Protect)
-    NTX_NOT_IMPLEMENTED("sections");
+    NTX_SERVICE(NtMapViewOfSection);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtUnmapViewOfSection(
     HANDLE ProcessHandle,
     PVOID BaseAddress)                   /* optional */
-    NTX_NOT_IMPLEMENTED("sections");
+    NTX_SERVICE(NtUnmapViewOfSection);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtExtendSection(
     HANDLE SectionHandle,
@@ -1646,7 +1673,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtQuerySection(
     PVOID SectionInformation,
     SIZE_T SectionInformationLength,
     PSIZE_T ReturnLength)                /* optional */
-    NTX_NOT_IMPLEMENTED("sections");
+    NTX_SERVICE(NtQuerySection);
 
 /* Job objects */
 NTSYSCALLAPI NTSTATUS NTAPI NtCreateJobObject(
@@ -1729,6 +1756,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 #define ZwGetWriteWatch             NtGetWriteWatch
 #define ZwResetWriteWatch           NtResetWriteWatch
 #define ZwCreateSection             NtCreateSection
+#define ZwOpenSection               NtOpenSection
 #define ZwMapViewOfSection          NtMapViewOfSection
 #define ZwUnmapViewOfSection        NtUnmapViewOfSection
 #define ZwExtendSection             NtExtendSection

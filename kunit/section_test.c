@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: sections (ntmm/section.c) and views (ntmm/view.c). The segment's
+ * page records and commit state on their own; views with real faults in
+ * an address space of the case's own (mm_ctx.h), where that exists.
+ */
+#include "mm_ctx.h"
+
+#define SP(n)	((u64)(n) << PAGE_SHIFT)
+
+static struct mm_section *new_section(struct kunit *test, u64 size, u32 protect,
+				      u32 attributes)
+{
+	struct mm_section *section = NULL;
+
+	KUNIT_ASSERT_EQ(test, mm_create_section(size, protect, attributes, &section),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_NOT_NULL(test, section);
+	return section;
+}
+
+struct create_case {
+	u64 size;
+	u32 protect;
+	u32 attributes;
+	ntstatus_t status;
+};
+
+static const struct create_case create_cases[] = {
+	{ SP(1), NT_PAGE_READWRITE, NT_SEC_COMMIT, STATUS_SUCCESS },
+	{ SP(1), NT_PAGE_EXECUTE_WRITECOPY, NT_SEC_RESERVE | NT_SEC_NOCACHE, STATUS_SUCCESS },
+	{ SP(1), NT_PAGE_READWRITE | NT_PAGE_NOCACHE, NT_SEC_COMMIT, STATUS_SUCCESS },
+	{ SP(1), NT_PAGE_READWRITE, 0, STATUS_INVALID_PARAMETER_6 },
+	{ SP(1), NT_PAGE_READWRITE, NT_SEC_COMMIT | NT_SEC_RESERVE, STATUS_INVALID_PARAMETER_6 },
+	{ SP(1), NT_PAGE_READWRITE, NT_SEC_COMMIT | 0x1000, STATUS_INVALID_PARAMETER_6 },
+	{ SP(1), NT_PAGE_NOACCESS, NT_SEC_COMMIT, STATUS_INVALID_PAGE_PROTECTION },
+	{ SP(1), NT_PAGE_EXECUTE, NT_SEC_COMMIT, STATUS_INVALID_PAGE_PROTECTION },
+	{ SP(1), NT_PAGE_READWRITE | NT_PAGE_GUARD, NT_SEC_COMMIT,
+	  STATUS_INVALID_PAGE_PROTECTION },
+	{ SP(1), NT_PAGE_READWRITE | NT_PAGE_NOCACHE | NT_PAGE_WRITECOMBINE, NT_SEC_COMMIT,
+	  STATUS_INVALID_PAGE_PROTECTION },
+	{ SP(1), NT_PAGE_READONLY | NT_PAGE_READWRITE, NT_SEC_COMMIT,
+	  STATUS_INVALID_PAGE_PROTECTION },
+	{ 0, NT_PAGE_READWRITE, NT_SEC_COMMIT, STATUS_INVALID_PARAMETER_4 },
+	{ 0x800000000000ull, NT_PAGE_READWRITE, NT_SEC_RESERVE, STATUS_SECTION_TOO_BIG },
+	{ ~0ull, NT_PAGE_READWRITE, NT_SEC_RESERVE, STATUS_SECTION_TOO_BIG },
+};
+
+static void create_desc(const struct create_case *c, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %#llx protect %#x attributes %#x",
+		 c->size, c->protect, c->attributes);
+}
+
+KUNIT_ARRAY_PARAM(create, create_cases, create_desc);
+
+static void create_section_arguments(struct kunit *test)
+{
+	const struct create_case *c = test->param_value;
+	struct mm_section *section = NULL;
+	long committed = mm_committed_pages();
+
+	KUNIT_EXPECT_EQ(test, mm_create_section(c->size, c->protect, c->attributes, &section),
+			c->status);
+	if (!c->status) {
+		KUNIT_ASSERT_NOT_NULL(test, section);
+		ob_dereference(&section->ob);
+	} else {
+		KUNIT_EXPECT_NULL(test, section);
+	}
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+}
+
+/* The page records: made once, shared, freed with the section. */
+static void segment_pages_live_with_section(struct kunit *test)
+{
+	long committed = mm_committed_pages(), resident = mm_resident_pages();
+	struct mm_section *section;
+	struct mm_segment *seg;
+	struct page *page;
+	u8 *p;
+
+	section = new_section(test, SP(8) - 5, NT_PAGE_READWRITE, NT_SEC_COMMIT);
+	KUNIT_EXPECT_EQ(test, section->size, SP(8));
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 8);
+	seg = section->segment;
+	KUNIT_EXPECT_NULL(test, mm_segment_page(seg, 3, false));
+	page = mm_segment_page(seg, 3, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_PTR_EQ(test, mm_segment_page(seg, 3, false), page);
+	KUNIT_EXPECT_PTR_EQ(test, mm_segment_page(seg, 3, true), page);
+	KUNIT_EXPECT_NULL(test, mm_segment_page(seg, 4, false));
+	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident + 1);
+	/* A new page is zeroed. */
+	p = kmap_local_page(page);
+	KUNIT_EXPECT_TRUE(test, is_zero(p, PAGE_SIZE));
+	kunmap_local(p);
+	KUNIT_EXPECT_TRUE(test, mm_segment_committed(seg, 7));
+
+	ob_dereference(&section->ob);
+	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+}
+
+/* SEC_RESERVE: pages are charged once, as they are committed. */
+static void segment_reserve_commit(struct kunit *test)
+{
+	long committed = mm_committed_pages();
+	struct mm_section *section;
+	struct mm_segment *seg;
+	bool state;
+
+	section = new_section(test, SP(32), NT_PAGE_READWRITE, NT_SEC_RESERVE);
+	seg = section->segment;
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+	KUNIT_EXPECT_EQ(test, mm_segment_committed_run(seg, 0, 32, &state), 32ul);
+	KUNIT_EXPECT_FALSE(test, state);
+
+	KUNIT_EXPECT_EQ(test, mm_segment_commit(seg, 4, 4), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 4);
+	KUNIT_EXPECT_FALSE(test, mm_segment_committed(seg, 3));
+	KUNIT_EXPECT_TRUE(test, mm_segment_committed(seg, 4));
+	KUNIT_EXPECT_TRUE(test, mm_segment_committed(seg, 7));
+	KUNIT_EXPECT_FALSE(test, mm_segment_committed(seg, 8));
+	KUNIT_EXPECT_EQ(test, mm_segment_committed_run(seg, 0, 32, &state), 4ul);
+	KUNIT_EXPECT_FALSE(test, state);
+	KUNIT_EXPECT_EQ(test, mm_segment_committed_run(seg, 5, 32, &state), 8ul);
+	KUNIT_EXPECT_TRUE(test, state);
+	KUNIT_EXPECT_EQ(test, mm_segment_committed_run(seg, 5, 6, &state), 6ul);
+
+	/* Committing over committed pages charges only the new ones. */
+	KUNIT_EXPECT_EQ(test, mm_segment_commit(seg, 6, 4), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 6);
+	KUNIT_EXPECT_EQ(test, mm_segment_committed_run(seg, 4, 32, &state), 10ul);
+
+	ob_dereference(&section->ob);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+}
+
+#ifdef NTX_HAVE_KUNIT_VM_MMAP
+
+static u64 map(struct mm_ctx *c, struct mm_section *section, u32 access, u64 base,
+	       u64 offset, u64 size, u32 type, u32 protect, ntstatus_t expect)
+{
+	struct mm_view_args args = {
+		.base = base, .offset = offset, .size = size,
+		.inherit = NT_VIEW_SHARE, .type = type, .protect = protect,
+	};
+
+	KUNIT_EXPECT_EQ(c->test, mm_map_view(&c->process->vm, c->mm, section, access, &args),
+			expect);
+	return expect ? 0 : args.base;
+}
+
+/* Views in one address space share the section's pages, through real faults. */
+static void views_share_pages(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct mm_section *section;
+	u64 a, b, w;
+
+	section = new_section(test, SP(16), NT_PAGE_READWRITE, NT_SEC_COMMIT);
+	a = map(c, section, SECTION_ALL_ACCESS, 0, 0, 0, 0, NT_PAGE_READWRITE, STATUS_SUCCESS);
+	b = map(c, section, SECTION_ALL_ACCESS, 0, 0, 0, 0, NT_PAGE_READONLY, STATUS_SUCCESS);
+	w = map(c, section, SECTION_MAP_READ, 0, 0, 0, 0, NT_PAGE_WRITECOPY, STATUS_SUCCESS);
+	KUNIT_ASSERT_NE(test, a, 0ull);
+	KUNIT_ASSERT_NE(test, b, 0ull);
+	KUNIT_ASSERT_NE(test, w, 0ull);
+	/* The views hold the section: our reference may go. */
+	ob_dereference(&section->ob);
+
+	fill(c->kbuf, 1);
+	KUNIT_EXPECT_EQ(test, uwrite(a + SP(5), c->kbuf, PAGE_SIZE), 0ul);
+	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, b + SP(5), PAGE_SIZE), 0ul);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	/* A read-only view refuses the write. */
+	KUNIT_EXPECT_EQ(test, uwrite(b + SP(6), c->kbuf, 8), 8ul);
+	/* The write-copy view reads the section until it writes its copy. */
+	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, w + SP(5), PAGE_SIZE), 0ul);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	fill(c->kbuf2, 2);
+	KUNIT_EXPECT_EQ(test, uwrite(w + SP(5), c->kbuf2, PAGE_SIZE), 0ul);
+	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, a + SP(5), PAGE_SIZE), 0ul);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+
+	KUNIT_EXPECT_EQ(test, mm_unmap_view(&c->process->vm, c->mm, a + SP(3)), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, a, 8), 8ul);
+	KUNIT_EXPECT_EQ(test, uread(c->kbuf2, b + SP(5), PAGE_SIZE), 0ul);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, mm_unmap_view(&c->process->vm, c->mm, a),
+			STATUS_NOT_MAPPED_VIEW);
+	KUNIT_EXPECT_EQ(test, mm_unmap_view(&c->process->vm, c->mm, b), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_unmap_view(&c->process->vm, c->mm, w), STATUS_SUCCESS);
+}
+
+/* Where a view goes, and where it may not. */
+static void view_placement(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct mm_section *section;
+	u64 base, low, high, priv;
+
+	section = new_section(test, SP(32), NT_PAGE_READWRITE, NT_SEC_COMMIT);
+	/* A free range: reserved, then released. */
+	base = nt_alloc(c, 0, SP(64), NT_MEM_RESERVE, NT_PAGE_READWRITE);
+	KUNIT_ASSERT_EQ(test, nt_free(c, base, 0, NT_MEM_RELEASE), STATUS_SUCCESS);
+
+	KUNIT_EXPECT_EQ(test, map(c, section, SECTION_ALL_ACCESS, base, 0, SP(16), 0,
+				  NT_PAGE_READWRITE, STATUS_SUCCESS), base);
+	/* Over the view, in it, or at an unaligned base or offset. */
+	map(c, section, SECTION_ALL_ACCESS, base, 0, SP(1), 0, NT_PAGE_READWRITE,
+	    STATUS_CONFLICTING_ADDRESSES);
+	map(c, section, SECTION_ALL_ACCESS, base + SP(1), 0, SP(1), 0, NT_PAGE_READWRITE,
+	    STATUS_MAPPED_ALIGNMENT);
+	map(c, section, SECTION_ALL_ACCESS, 0, SP(1), SP(1), 0, NT_PAGE_READWRITE,
+	    STATUS_MAPPED_ALIGNMENT);
+	/* Past the section, or larger than what is left of it. */
+	map(c, section, SECTION_ALL_ACCESS, 0, SP(32), 0, 0, NT_PAGE_READWRITE,
+	    STATUS_INVALID_VIEW_SIZE);
+	map(c, section, SECTION_ALL_ACCESS, 0, SP(16), SP(17), 0, NT_PAGE_READWRITE,
+	    STATUS_INVALID_VIEW_SIZE);
+	/* The handle's rights and the section's protection. */
+	map(c, section, SECTION_MAP_READ, 0, 0, 0, 0, NT_PAGE_READWRITE, STATUS_ACCESS_DENIED);
+	map(c, section, SECTION_ALL_ACCESS, 0, 0, 0, 0, NT_PAGE_EXECUTE_READ,
+	    STATUS_SECTION_PROTECTION);
+	/* Top-down above bottom-up. */
+	low = map(c, section, SECTION_ALL_ACCESS, 0, SP(16), 0, 0, NT_PAGE_READONLY,
+		  STATUS_SUCCESS);
+	high = map(c, section, SECTION_ALL_ACCESS, 0, SP(16), 0, NT_MEM_TOP_DOWN,
+		   NT_PAGE_READONLY, STATUS_SUCCESS);
+	KUNIT_EXPECT_GT(test, high, low);
+	/* Private memory is no view. */
+	priv = nt_alloc(c, 0, SP(1), NT_MEM_RESERVE | NT_MEM_COMMIT, NT_PAGE_READWRITE);
+	KUNIT_EXPECT_EQ(test, mm_unmap_view(&c->process->vm, c->mm, priv),
+			STATUS_NOT_MAPPED_VIEW);
+	/* And a view is no private memory. */
+	KUNIT_EXPECT_EQ(test, nt_free(c, base, 0, NT_MEM_RELEASE),
+			STATUS_UNABLE_TO_DELETE_SECTION);
+	KUNIT_EXPECT_EQ(test, nt_free(c, base, SP(1), NT_MEM_DECOMMIT),
+			STATUS_UNABLE_TO_DELETE_SECTION);
+	ob_dereference(&section->ob);
+	/* The case's address space goes with its views. */
+}
+
+#endif /* NTX_HAVE_KUNIT_VM_MMAP */
+
+static struct kunit_case section_test_cases[] = {
+	KUNIT_CASE_PARAM(create_section_arguments, create_gen_params),
+	KUNIT_CASE(segment_pages_live_with_section),
+	KUNIT_CASE(segment_reserve_commit),
+#ifdef NTX_HAVE_KUNIT_VM_MMAP
+	KUNIT_CASE(views_share_pages),
+	KUNIT_CASE(view_placement),
+#endif
+	{}
+};
+
+static struct kunit_suite section_test_suite = {
+	.name = "ntexec_section",
+	.test_cases = section_test_cases,
+};
+kunit_test_suite(section_test_suite);
