@@ -350,6 +350,7 @@ static void names_live_with_handles(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ob_open_name(upper, len, OBJ_CASE_INSENSITIVE, &test_type,
 					   &found), STATUS_SUCCESS);
 	KUNIT_EXPECT_PTR_EQ(test, found, &t->ob);
+	ob_dereference(found);
 	KUNIT_EXPECT_EQ(test, ob_open_name(name, len, 0, &other_type, &found),
 			STATUS_OBJECT_TYPE_MISMATCH);
 	/* A second handle: the first's close keeps the name. */
@@ -381,7 +382,7 @@ static struct kunit_case ob_test_cases[] = {
 	KUNIT_CASE(names_parse),
 	KUNIT_CASE(names_live_with_handles),
 	KUNIT_CASE(handle_checks_type_then_access),
-	KUNIT_CASE(handle_reuse_and_growth),
+	KUNIT_CASE_SLOW(handle_reuse_and_growth),
 	KUNIT_CASE(generic_mapping),
 	KUNIT_CASE(wait_any_all_timeout),
 	KUNIT_CASE(wait_alert_and_delay),
