@@ -4,6 +4,10 @@
  * page records and commit state on their own; views with real faults in
  * an address space of the case's own (mm_ctx.h), where that exists.
  */
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/shmem_fs.h>
+
 #include "mm_ctx.h"
 
 #define SP(n)	((u64)(n) << PAGE_SHIFT)
@@ -100,6 +104,80 @@ static void segment_pages_live_with_section(struct kunit *test)
 	ob_dereference(&section->ob);
 	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident);
 	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+}
+
+/*
+ * A file's segment holds the file's own page-cache pages, read on demand,
+ * charged while held, and lets them and the file go at its end; a write
+ * is handed to the file system and flushed.
+ */
+static void file_segment_pages(struct kunit *test)
+{
+	long committed = mm_committed_pages(), resident = mm_resident_pages();
+	struct mm_section *section = NULL;
+	struct page *page, *cached;
+	struct mm_segment *seg;
+	char buf[8] = "ntexec!";
+	struct file *file;
+	loff_t pos;
+	u8 *p;
+	int i;
+
+	file = shmem_file_setup("ntexec-kunit", SP(3), 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	pos = SP(1) + 16;
+	KUNIT_ASSERT_EQ(test, kernel_write(file, buf, sizeof(buf), &pos), sizeof(buf));
+	/* A read-only file handle gives no writable section. */
+	KUNIT_EXPECT_EQ(test, mm_create_file_section(file, FILE_READ_DATA, 0, NT_PAGE_READWRITE,
+						     NT_SEC_COMMIT, &section),
+			STATUS_ACCESS_DENIED);
+	KUNIT_ASSERT_EQ(test, mm_create_file_section(file, FILE_READ_DATA | FILE_WRITE_DATA,
+						     SP(3) - 100, NT_PAGE_READWRITE,
+						     NT_SEC_COMMIT, &section),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, section->size, SP(3) - 100);
+	KUNIT_EXPECT_EQ(test, section->attributes, NT_SEC_FILE | NT_SEC_COMMIT);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+	seg = section->segment;
+	KUNIT_EXPECT_TRUE(test, mm_segment_committed(seg, 2));
+	KUNIT_EXPECT_NULL(test, mm_segment_page(seg, 1, false));
+	page = mm_segment_page(seg, 1, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	/* The file's own page, not a copy. */
+	cached = shmem_read_mapping_page(file->f_mapping, 1);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(cached));
+	KUNIT_EXPECT_PTR_EQ(test, cached, page);
+	put_page(cached);
+	KUNIT_EXPECT_PTR_EQ(test, mm_segment_page(seg, 1, false), page);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 1);
+	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident + 1);
+	p = kmap_local_page(page);
+	KUNIT_EXPECT_EQ(test, memcmp(p + 16, buf, sizeof(buf)), 0);
+	/* A write through a view: marked, handed over, flushed. */
+	KUNIT_EXPECT_FALSE(test, mm_file_page_written(seg, 1));
+	p[100] = 'w';
+	kunmap_local(p);
+	mm_file_written(seg, 1);
+	KUNIT_EXPECT_TRUE(test, mm_file_page_written(seg, 1));
+	KUNIT_EXPECT_EQ(test, mm_file_flush(seg, 0, 3), STATUS_SUCCESS);
+	KUNIT_EXPECT_FALSE(test, xa_get_mark(&seg->pages, 1, MM_SEG_TO_SYNC));
+	pos = SP(1) + 100;
+	KUNIT_EXPECT_EQ(test, kernel_read(file, buf, 1, &pos), 1);
+	KUNIT_EXPECT_EQ(test, buf[0], 'w');
+	/* Past the end of the file: no page. */
+	KUNIT_EXPECT_EQ(test, vfs_truncate(&file->f_path, SP(2)), 0);
+	KUNIT_EXPECT_NULL(test, mm_segment_page(seg, 2, true));
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 1);
+
+	/* Its end runs on the work queue: the pages and the file go. */
+	ob_dereference(&section->ob);
+	for (i = 0; i < 100 && (mm_resident_pages() != resident ||
+			       file_count(file) != 1); i++)
+		msleep(10);
+	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+	KUNIT_EXPECT_EQ(test, file_count(file), 1);
+	fput(file);
 }
 
 /* SEC_RESERVE: pages are charged once, as they are committed. */
@@ -248,6 +326,7 @@ static struct kunit_case section_test_cases[] = {
 	KUNIT_CASE_PARAM(create_section_arguments, create_gen_params),
 	KUNIT_CASE(segment_pages_live_with_section),
 	KUNIT_CASE(segment_reserve_commit),
+	KUNIT_CASE(file_segment_pages),
 #ifdef NTX_HAVE_KUNIT_VM_MMAP
 	KUNIT_CASE(views_share_pages),
 	KUNIT_CASE(view_placement),

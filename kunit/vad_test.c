@@ -1021,7 +1021,7 @@ static struct kunit_case vad_test_cases[] = {
 	KUNIT_CASE(vad_huge_counts),
 	KUNIT_CASE(vad_free_bottom_up),
 	KUNIT_CASE(vad_free_top_down),
-	KUNIT_CASE(vad_free_random),
+	KUNIT_CASE_SLOW(vad_free_random),
 	KUNIT_CASE_SLOW(vad_many),
 	{}
 };

@@ -2,7 +2,8 @@
 /*
  * The ioctls of sections and views, in the one shape of ntexec/ (see
  * ntexec.h): NtCreateSection, NtOpenSection, NtMapViewOfSection,
- * NtUnmapViewOfSection, NtQuerySection.
+ * NtUnmapViewOfSection, NtQuerySection, NtExtendSection; and the file
+ * handles sections are made of, NtxHandleFromFd.
  *
  * Names: the UTF-16 name is copied in whole (at most NTEXEC_NAME_MAX
  * bytes) before anything looks at it, so a racing thread cannot change
@@ -15,6 +16,7 @@
  * the view remembers what the handle allowed (ntmm/view.c), so a later
  * NtProtectVirtualMemory or MEM_COMMIT cannot raise it beyond.
  */
+#include <linux/file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -34,6 +36,7 @@ struct ntx_name {
 static void ntx_name_free(struct ntx_name *name)
 {
 	kfree(name->path);
+	name->path = NULL;
 }
 
 /*
@@ -98,9 +101,9 @@ static ntstatus_t ntx_owner_access(const struct ob_type *type, u32 desired,
 
 long ntexec_ioctl_create_section(struct ntexec_file *nf, void __user *argp)
 {
-	struct ob_handle_info info = {};
+	struct ob_handle_info info = {}, file_info;
 	struct ntexec_create_section args;
-	struct ob_object *obj = NULL;
+	struct ob_object *obj = NULL, *file = NULL;
 	struct mm_section *section;
 	ntstatus_t status, inserted;
 	struct ntx_name name;
@@ -115,24 +118,25 @@ long ntexec_ioctl_create_section(struct ntexec_file *nf, void __user *argp)
 	if (status)
 		return ntx_status(status);
 	info.attributes = args.attributes;
-	/* File-backed sections are not there yet: no handle is a file. */
 	if (args.file) {
-		status = ps_reference_object(nf->process, args.file, NULL, 0, &obj, NULL);
-		if (!status) {
-			ob_dereference(obj);
-			status = STATUS_OBJECT_TYPE_MISMATCH;
-		}
-		return ntx_status(status);
+		status = ps_reference_object(nf->process, args.file, &ob_file_type, 0,
+					     &file, &file_info);
+		if (status)
+			return ntx_status(status);
 	}
 	status = ntx_name_capture(nf, args.root, args.name, args.name_length,
 				  args.attributes, &name, &err);
-	if (err)
-		return err;
-	if (status)
-		return ntx_status(status);
+	if (err || status)
+		goto out;
 
-	status = mm_create_section(args.maximum_size, args.protect,
-				   args.allocation_attributes, &section);
+	if (file)
+		status = mm_create_file_section(container_of(file, struct ob_file, ob)->file,
+						file_info.access, args.maximum_size,
+						args.protect, args.allocation_attributes,
+						&section);
+	else
+		status = mm_create_section(args.maximum_size, args.protect,
+					   args.allocation_attributes, &section);
 	if (status)
 		goto out;
 	obj = &section->ob;
@@ -159,7 +163,11 @@ long ntexec_ioctl_create_section(struct ntexec_file *nf, void __user *argp)
 out:
 	if (obj)
 		ob_dereference(obj);
+	if (file)
+		ob_dereference(file);
 	ntx_name_free(&name);
+	if (err)
+		return err;
 	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
@@ -299,5 +307,48 @@ long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp)
 			args.return_length = sizeof(basic);
 	}
 	ob_dereference(obj);
+	return ntx_out(argp, &args, sizeof(args), status, false);
+}
+
+long ntexec_ioctl_extend_section(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_extend_section args;
+	struct ob_object *obj;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	status = ps_reference_object(nf->process, args.section, &mm_section_type,
+				     SECTION_EXTEND_SIZE, &obj, NULL);
+	if (status)
+		return ntx_status(status);
+	status = mm_extend_section(container_of(obj, struct mm_section, ob), &args.size);
+	ob_dereference(obj);
+	return ntx_out(argp, &args, sizeof(args), status, false);
+}
+
+/*
+ * NtxHandleFromFd: the object holds the open file itself, so the handle
+ * stays bound to what the descriptor named when it was made (ntob/file.c).
+ */
+long ntexec_ioctl_handle_from_fd(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_handle_from_fd args;
+	struct ob_handle_info info = {};
+	struct ob_file *obj;
+	ntstatus_t status;
+	struct file *file;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	file = args.fd < 0 ? NULL : fget(args.fd);
+	if (!file)
+		return ntx_status(STATUS_INVALID_HANDLE);
+	status = ob_create_file(file, args.access, &obj, &info.access);
+	fput(file);
+	if (status)
+		return ntx_status(status);
+	status = ob_insert_handle(&nf->process->handles, &obj->ob, &info, &args.handle);
+	ob_dereference(&obj->ob);
 	return ntx_out(argp, &args, sizeof(args), status, false);
 }

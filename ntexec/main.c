@@ -61,6 +61,8 @@ static const struct {
 	{ NTEXEC_IOC_MAP_VIEW, ntexec_ioctl_map_view },
 	{ NTEXEC_IOC_UNMAP_VIEW, ntexec_ioctl_unmap_view },
 	{ NTEXEC_IOC_QUERY_SECTION, ntexec_ioctl_query_section },
+	{ NTEXEC_IOC_EXTEND_SECTION, ntexec_ioctl_extend_section },
+	{ NTEXEC_IOC_HANDLE_FROM_FD, ntexec_ioctl_handle_from_fd },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */

@@ -18,7 +18,8 @@
 #define NTEXEC_FEATURES		(NTEXEC_FEATURE_OBJECTS | \
 				 NTEXEC_FEATURE_VIRTUAL_MEMORY | \
 				 NTEXEC_FEATURE_WRITE_WATCH | \
-				 NTEXEC_FEATURE_SECTIONS)
+				 NTEXEC_FEATURE_SECTIONS | \
+				 NTEXEC_FEATURE_FILES)
 
 struct ps_process;
 
@@ -115,5 +116,7 @@ long ntexec_ioctl_open_section(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_map_view(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_unmap_view(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_extend_section(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_handle_from_fd(struct ntexec_file *nf, void __user *argp);
 
 #endif /* _NTEXEC_NTEXEC_H */

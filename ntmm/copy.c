@@ -65,8 +65,9 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 		}
 		mm_zap(space, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
 	}
-	page = mm_page_lookup(space, vad, addr & PAGE_MASK, state, write);
-	if (!page && !write) {
+	page = mm_page_lookup(space, vad, addr & PAGE_MASK, state,
+			      write || mm_page_file(vad, state));
+	if (!page && !write && !mm_page_file(vad, state)) {
 		mutex_unlock(&space->lock);
 		*zero = true;
 		return NULL;

@@ -41,8 +41,10 @@ static pgprot_t mm_pgprot(u16 state, unsigned long allowed)
 }
 
 /* What a committed, accessible page may be mapped with now; 0 if nothing. */
-static unsigned long mm_map_flags(struct mm_vad *vad, u16 state, bool write)
+static unsigned long mm_map_flags(struct mm_vad *vad, unsigned long addr,
+				  u16 state, bool write)
 {
+	struct mm_segment *seg = mm_page_file(vad, state);
 	unsigned long allowed;
 
 	if (!mm_page_accessible(state))
@@ -57,6 +59,9 @@ static unsigned long mm_map_flags(struct mm_vad *vad, u16 state, bool write)
 		allowed &= ~VM_WRITE;
 	/* A write-copy page of a view maps the section's page read-only. */
 	if (mm_page_needs_copy(vad, state))
+		allowed &= ~VM_WRITE;
+	/* A file's page, until written: the file system must hear of it. */
+	if (!write && seg && !mm_file_page_written(seg, mm_view_index(vad, addr)))
 		allowed &= ~VM_WRITE;
 	return allowed;
 }
@@ -88,12 +93,26 @@ static void mm_fault_around(struct mm_space *space, struct vm_area_struct *vma,
 		page = mm_page_lookup(space, vad, a, state, false);
 		if (!page)
 			continue;
-		allowed = mm_map_flags(vad, state, false);
+		allowed = mm_map_flags(vad, a, state, false);
 		if (!allowed)
 			continue;
 		if (vmf_insert_pfn_prot(vma, a, page_to_pfn(page),
 					mm_pgprot(state, allowed)) != VM_FAULT_NOPAGE)
 			break;
+	}
+}
+
+/* Copy a write-copy page for a write fault: 0, or how the fault fails. */
+static vm_fault_t mm_copy_fault(struct mm_space *space, struct mm_vad *vad,
+				unsigned long addr, u16 *state)
+{
+	switch (mm_page_copy_on_write(space, vad, addr, state)) {
+	case STATUS_SUCCESS:
+		return 0;
+	case STATUS_IN_PAGE_ERROR:
+		return VM_FAULT_SIGBUS;
+	default:
+		return VM_FAULT_OOM;
 	}
 }
 
@@ -132,13 +151,13 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		goto violation;
 	}
 	/* A write-copy page of a view gets its own copy first. */
-	if (write && mm_page_needs_copy(vad, state) &&
-	    mm_page_copy_on_write(space, vad, addr, &state)) {
-		ret = VM_FAULT_OOM;
-		goto out;
+	if (write && mm_page_needs_copy(vad, state)) {
+		ret = mm_copy_fault(space, vad, addr, &state);
+		if (ret)
+			goto out;
 	}
 	/* Watched pages: mapped read-only until written, see .pfn_mkwrite. */
-	allowed = mm_map_flags(vad, state, write);
+	allowed = mm_map_flags(vad, addr, state, write);
 	if (!allowed || (write && !(allowed & VM_WRITE)) ||
 	    (exec && !(allowed & VM_EXEC)))
 		goto violation;
@@ -148,7 +167,8 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	if (!page)
 		page = mm_page_lookup(space, vad, addr, state, true);
 	if (!page) {
-		ret = VM_FAULT_OOM;
+		/* A file's page: past its end or unreadable, as Linux says. */
+		ret = mm_page_file(vad, state) ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
 		goto out;
 	}
 	if (write && mm_page_written(vad, addr, state)) {
@@ -202,9 +222,8 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 		 * The PTE maps the section's page: copy it, drop that PTE and
 		 * let the write fault again, to .fault, which maps the copy.
 		 */
-		if (mm_page_copy_on_write(space, vad, addr, &state)) {
-			ret = VM_FAULT_OOM;
-		} else {
+		ret = mm_copy_fault(space, vad, addr, &state);
+		if (!ret) {
 			mm_zap(space, addr, addr + PAGE_SIZE);
 			ret = VM_FAULT_NOPAGE;
 		}
@@ -246,7 +265,8 @@ static int mm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			mm_zap(space, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
 		}
 		/* A page never touched reads as zeros and stays untouched. */
-		page = mm_page_lookup(space, vad, addr & PAGE_MASK, state, write);
+		page = mm_page_lookup(space, vad, addr & PAGE_MASK, state,
+				      write || mm_page_file(vad, state));
 		if (!page && !write) {
 			memset(buf + done, 0, n);
 			done += n;

@@ -24,6 +24,7 @@
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "mm.h"
@@ -86,14 +87,24 @@ struct mm_space {
 /**
  * struct mm_segment - a section's pages, shared by its views (NT's
  *	segment and prototype PTEs)
- * @lock: @pages, @state and @committed; taken inside mm_space.lock
- * @pages: page index in the section -> struct page, made zeroed on first
- *	touch and freed with the segment
+ * @lock: @pages' stores, @state and @committed; taken inside
+ *	mm_space.lock
+ * @pages: page index in the section -> struct page: for the paging file,
+ *	made zeroed on first touch and freed with the segment; for a file,
+ *	the file's page-cache page, referenced (filemap.c). Marks of a file's
+ *	pages: MM_SEG_WRITTEN (written through a view, sticky) and
+ *	MM_SEG_TO_SYNC (not yet handed to the file system)
  * @state: the commit state of each page (MM_PAGE_COMMITTED), kept in a VAD
- *	that is in no tree
+ *	that is in no tree; NULL for a file, whose pages are all committed
  * @memcg: the memory cgroup the pages are charged to (the creator's)
  * @size: pages
  * @committed: pages charged to the commit limit
+ * @file: the file of a file-backed section (referenced), or NULL
+ * @writable: views may write the file (mm_file_check())
+ * @dying: the section is gone; @work frees the segment
+ * @sync_lock: serializes handing pages to the file system; outside the
+ *	inode's i_rwsem, never under mmap_lock or a space's lock
+ * @work: hands written pages to the file system, and frees the segment
  */
 struct mm_segment {
 	struct mutex lock;
@@ -102,7 +113,29 @@ struct mm_segment {
 	struct mem_cgroup *memcg;
 	unsigned long size;
 	unsigned long committed;
+	struct file *file;
+	bool writable;
+	bool dying;
+	struct mutex sync_lock;
+	struct work_struct work;
 };
+
+#define MM_SEG_WRITTEN	XA_MARK_1
+#define MM_SEG_TO_SYNC	XA_MARK_2
+
+/* filemap.c */
+ntstatus_t mm_file_check(struct file *file, bool writable);
+void mm_file_uncheck(struct file *file, bool writable);
+struct page *mm_file_page(struct mm_segment *seg, unsigned long index, bool read);
+void mm_file_written(struct mm_segment *seg, unsigned long index);
+bool mm_file_page_written(struct mm_segment *seg, unsigned long index);
+void mm_file_segment_init(struct mm_segment *seg, struct file *file, bool writable);
+void mm_file_segment_free(struct mm_segment *seg);
+ntstatus_t mm_file_flush(struct mm_segment *seg, unsigned long first,
+			 unsigned long last);
+ntstatus_t mm_file_extend(struct file *file, u64 size);
+int mm_file_init(void);
+void mm_file_exit(void);
 
 /* section.c */
 bool mm_segment_committed(struct mm_segment *seg, unsigned long index);
@@ -217,20 +250,40 @@ static inline bool mm_page_allows(u16 state, unsigned long access)
 	return (mm_protect_to_vm_flags(state & MM_PAGE_PROT_MASK) & access) == access;
 }
 
+/* The page of a view's section that @addr shows. */
+static inline unsigned long mm_view_index(struct mm_vad *vad, unsigned long addr)
+{
+	return (vad->offset + (addr - vad->start)) >> PAGE_SHIFT;
+}
+
+/* The file-backed segment a page of a view shows, or NULL. */
+static inline struct mm_segment *mm_page_file(struct mm_vad *vad, u16 state)
+{
+	if (!vad->section || (state & MM_PAGE_PRIVATE))
+		return NULL;
+	return vad->section->segment->file ? vad->section->segment : NULL;
+}
+
 /**
- * mm_page_written() - record a write to a page for write watch
+ * mm_page_written() - record a write to a page, for write watch and files
  * @vad: the VAD holding @addr, its space's lock held
  * @addr: the page, page-aligned
  * @state: its state
  *
  * Every way a page gets written (a write fault, a write upgrade, ptrace,
- * NtWriteVirtualMemory) goes through here before the write can happen.
+ * NtWriteVirtualMemory) goes through here before the write can happen. A
+ * page of a file-backed view, which the segment holds by then, is handed
+ * to the file system (filemap.c).
  *
  * Return: 0, or -ENOMEM when the page's state chunk cannot be made.
  */
 static inline int mm_page_written(struct mm_vad *vad, unsigned long addr,
 				  u16 state)
 {
+	struct mm_segment *seg = mm_page_file(vad, state);
+
+	if (seg)
+		mm_file_written(seg, mm_view_index(vad, addr));
 	if (!(vad->flags & NT_MEM_WRITE_WATCH) || (state & MM_PAGE_WRITTEN))
 		return 0;
 	return mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, 0,

@@ -101,6 +101,7 @@ typedef int (*mm_watch_store_t)(void *ctx, u64 index, const u64 *addrs,
 #define SECTION_ALL_ACCESS		(STANDARD_RIGHTS_REQUIRED | SECTION_QUERY | \
 					 SECTION_MAP_WRITE | SECTION_MAP_READ | \
 					 SECTION_MAP_EXECUTE | SECTION_EXTEND_SIZE)
+#define NT_SEC_FILE			0x00800000u
 #define NT_SEC_RESERVE			0x04000000u
 #define NT_SEC_COMMIT			0x08000000u
 #define NT_SEC_NOCACHE			0x10000000u
@@ -117,9 +118,12 @@ struct mm_segment;
  * struct mm_section - a section object (ntmm/section.c)
  * @ob: object header
  * @segment: its pages, shared by every view
- * @size: bytes, page-aligned (SECTION_BASIC_INFORMATION's MaximumSize)
+ * @size: bytes (SECTION_BASIC_INFORMATION's MaximumSize): page-aligned
+ *	for the paging file, as asked for a file; it only grows
+ *	(NtExtendSection), read with READ_ONCE()
  * @protect: SectionPageProtection
- * @attributes: SEC_COMMIT or SEC_RESERVE, with SEC_NOCACHE/WRITECOMBINE
+ * @attributes: SEC_COMMIT or SEC_RESERVE, with SEC_NOCACHE/WRITECOMBINE;
+ *	SEC_FILE | SEC_COMMIT for a file
  */
 struct mm_section {
 	struct ob_object ob;
@@ -203,6 +207,10 @@ ntstatus_t mm_reset_write_watch(struct mm_process *mp, struct mm_struct *mm,
 /* Sections and views (section.c, view.c). */
 ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 			     struct mm_section **out);
+ntstatus_t mm_create_file_section(struct file *file, u32 file_access, u64 size,
+				  u32 protect, u32 attributes,
+				  struct mm_section **out);
+ntstatus_t mm_extend_section(struct mm_section *section, u64 *size);
 void mm_query_section(struct mm_section *section,
 		      struct nt_section_basic_information *info);
 ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,

@@ -61,7 +61,8 @@ static bool mm_section_protect_valid(u32 protect)
 	}
 }
 
-static struct mm_segment *mm_segment_alloc(unsigned long pages, bool committed)
+static struct mm_segment *mm_segment_alloc(unsigned long pages, bool committed,
+					   struct file *file, bool writable)
 {
 	struct mm_segment *seg;
 
@@ -69,16 +70,20 @@ static struct mm_segment *mm_segment_alloc(unsigned long pages, bool committed)
 	if (!seg)
 		return NULL;
 	/* Page states in a VAD of its own, which is in no tree. */
-	seg->state = mm_vad_alloc(0, pages << PAGE_SHIFT, NT_MEM_MAPPED, 0, 0,
-				  committed ? MM_PAGE_COMMITTED : 0);
-	if (IS_ERR(seg->state)) {
-		kfree(seg);
-		return NULL;
+	if (!file) {
+		seg->state = mm_vad_alloc(0, pages << PAGE_SHIFT, NT_MEM_MAPPED, 0, 0,
+					  committed ? MM_PAGE_COMMITTED : 0);
+		if (IS_ERR(seg->state)) {
+			kfree(seg);
+			return NULL;
+		}
 	}
 	mutex_init(&seg->lock);
 	xa_init_flags(&seg->pages, XA_FLAGS_ACCOUNT);
 	seg->size = pages;
 	seg->memcg = get_mem_cgroup_from_mm(current->mm);
+	if (file)
+		mm_file_segment_init(seg, file, writable);
 	return seg;
 }
 
@@ -87,6 +92,10 @@ static void mm_segment_free(struct mm_segment *seg)
 	unsigned long idx;
 	struct page *page;
 
+	if (seg->file) {
+		mm_file_segment_free(seg);
+		return;
+	}
 	xa_for_each(&seg->pages, idx, page) {
 		__free_page(page);
 		mm_resident_uncount();
@@ -110,6 +119,8 @@ bool mm_segment_committed(struct mm_segment *seg, unsigned long index)
 {
 	bool ret;
 
+	if (seg->file)
+		return true;
 	mutex_lock(&seg->lock);
 	ret = mm_vad_page_state(seg->state, index << PAGE_SHIFT) & MM_PAGE_COMMITTED;
 	mutex_unlock(&seg->lock);
@@ -121,16 +132,19 @@ EXPORT_SYMBOL_IF_KUNIT(mm_segment_committed);
  * mm_segment_page() - the page of a section, made on first touch
  * @seg: the segment
  * @index: the page, in the section; committed
- * @create: make it (zeroed) if it was never touched
+ * @create: make it (zeroed, or read from the file) if the segment does not
+ *	hold it yet
  *
  * Return: the page (owned by the segment; it lives as long as it does), or
- * NULL (never touched, or no memory).
+ * NULL (never touched, no memory; for a file: past its end, an I/O error).
  */
 struct page *mm_segment_page(struct mm_segment *seg, unsigned long index, bool create)
 {
 	struct mem_cgroup *old;
 	struct page *page;
 
+	if (seg->file)
+		return mm_file_page(seg, index, create);
 	mutex_lock(&seg->lock);
 	page = xa_load(&seg->pages, index);
 	if (page || !create)
@@ -198,6 +212,10 @@ unsigned long mm_segment_committed_run(struct mm_segment *seg, unsigned long fir
 	unsigned long end;
 	u16 state;
 
+	if (seg->file) {
+		*committed = true;
+		return last;
+	}
 	mutex_lock(&seg->lock);
 	state = mm_vad_page_state(seg->state, first << PAGE_SHIFT) & MM_PAGE_COMMITTED;
 	end = mm_vad_find_page(seg->state, first << PAGE_SHIFT, last << PAGE_SHIFT,
@@ -257,7 +275,8 @@ ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 	}
 	section = kzalloc(sizeof(*section), GFP_KERNEL_ACCOUNT);
 	if (section)
-		section->segment = mm_segment_alloc(pages, attributes & NT_SEC_COMMIT);
+		section->segment = mm_segment_alloc(pages, attributes & NT_SEC_COMMIT,
+						    NULL, false);
 	if (!section || !section->segment) {
 		kfree(section);
 		if (attributes & NT_SEC_COMMIT)
@@ -274,6 +293,139 @@ ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_create_section);
+
+/* The file rights a section protection needs of the file's handle. */
+static u32 mm_file_needs(u32 protect)
+{
+	u32 need = FILE_READ_DATA;
+
+	switch (protect & NT_PAGE_BASE_MASK) {
+	case NT_PAGE_READWRITE:
+		return need | FILE_WRITE_DATA;
+	case NT_PAGE_EXECUTE_READ:
+	case NT_PAGE_EXECUTE_WRITECOPY:
+		return need | FILE_EXECUTE;
+	case NT_PAGE_EXECUTE_READWRITE:
+		return need | FILE_WRITE_DATA | FILE_EXECUTE;
+	default:
+		return need;
+	}
+}
+
+/* Views of it may write the file. */
+static bool mm_protect_writes_file(u32 protect)
+{
+	return protect & (NT_PAGE_READWRITE | NT_PAGE_EXECUTE_READWRITE);
+}
+
+/**
+ * mm_create_file_section() - NtCreateSection of a data file's section
+ * @file: the file (its handle's object holds it)
+ * @file_access: the rights of the file's handle
+ * @size: MaximumSize in bytes, or 0 for the file's size
+ * @protect: SectionPageProtection
+ * @attributes: AllocationAttributes: SEC_COMMIT
+ * @out: out: the new section (one reference, the caller's)
+ *
+ * The section's pages are the file's (filemap.c). A section larger than
+ * the file grows it, which needs a writable section (and so write access
+ * to the file); its size is the size asked, not rounded.
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER_6 (attributes other than
+ * SEC_COMMIT), STATUS_INVALID_PAGE_PROTECTION, STATUS_ACCESS_DENIED (the
+ * handle's rights or the file's state do not allow the protection),
+ * STATUS_INVALID_FILE_FOR_SECTION, STATUS_MAPPED_FILE_SIZE_ZERO,
+ * STATUS_SECTION_TOO_BIG, STATUS_DISK_FULL, STATUS_NO_MEMORY.
+ */
+ntstatus_t mm_create_file_section(struct file *file, u32 file_access, u64 size,
+				  u32 protect, u32 attributes,
+				  struct mm_section **out)
+{
+	bool writable = mm_protect_writes_file(protect);
+	struct mm_section *section;
+	ntstatus_t status;
+	u64 fsize;
+
+	if (attributes != NT_SEC_COMMIT)
+		return STATUS_INVALID_PARAMETER_6;
+	if (!mm_section_protect_valid(protect) || (protect & NT_PAGE_CACHE_MASK))
+		return STATUS_INVALID_PAGE_PROTECTION;
+	if ((file_access & mm_file_needs(protect)) != mm_file_needs(protect))
+		return STATUS_ACCESS_DENIED;
+	status = mm_file_check(file, writable);
+	if (status)
+		return status;
+	fsize = i_size_read(file_inode(file));
+	if (!size && !fsize) {
+		status = STATUS_MAPPED_FILE_SIZE_ZERO;
+		goto uncheck;
+	}
+	size = size ?: fsize;
+	status = STATUS_SECTION_TOO_BIG;
+	if (size > NT_HIGHEST_USER_ADDRESS + 1 || (size > fsize && !writable))
+		goto uncheck;
+	status = mm_file_extend(file, size);
+	if (status)
+		goto uncheck;
+	status = STATUS_NO_MEMORY;
+	section = kzalloc(sizeof(*section), GFP_KERNEL_ACCOUNT);
+	if (!section)
+		goto uncheck;
+	section->segment = mm_segment_alloc(PAGE_ALIGN(size) >> PAGE_SHIFT, true,
+					    file, writable);
+	if (!section->segment) {
+		kfree(section);
+		goto uncheck;
+	}
+	ob_init_object(&section->ob, &mm_section_type);
+	section->size = size;
+	section->protect = protect;
+	section->attributes = NT_SEC_FILE | NT_SEC_COMMIT;
+	*out = section;
+	return STATUS_SUCCESS;
+
+uncheck:
+	mm_file_uncheck(file, writable);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_create_file_section);
+
+/**
+ * mm_extend_section() - NtExtendSection
+ * @section: the section (the handle had SECTION_EXTEND_SIZE)
+ * @size: in: *NewSectionSize; out: the section's size afterwards
+ *
+ * Only a writable file-backed section grows, and its file with it; a size
+ * not above the current one changes nothing. Views keep their size; new
+ * ones may map the new part.
+ *
+ * Return: STATUS_SUCCESS, STATUS_SECTION_NOT_EXTENDED (a pagefile-backed
+ * or not writable section), STATUS_SECTION_TOO_BIG, STATUS_DISK_FULL.
+ */
+ntstatus_t mm_extend_section(struct mm_section *section, u64 *size)
+{
+	struct mm_segment *seg = section->segment;
+	ntstatus_t status = STATUS_SUCCESS;
+
+	if (!seg->file || !seg->writable)
+		return STATUS_SECTION_NOT_EXTENDED;
+	if (*size > NT_HIGHEST_USER_ADDRESS + 1)
+		return STATUS_SECTION_TOO_BIG;
+	mutex_lock(&seg->sync_lock);
+	if (*size > section->size) {
+		status = mm_file_extend(seg->file, *size);
+		if (!status) {
+			mutex_lock(&seg->lock);
+			seg->size = PAGE_ALIGN(*size) >> PAGE_SHIFT;
+			mutex_unlock(&seg->lock);
+			WRITE_ONCE(section->size, *size);
+		}
+	}
+	*size = section->size;
+	mutex_unlock(&seg->sync_lock);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_extend_section);
 
 /**
  * mm_query_section() - NtQuerySection(SectionBasicInformation)

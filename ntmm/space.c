@@ -516,12 +516,22 @@ ntstatus_t mm_lock_addr(struct mm_space *space, bool remote)
  */
 int mm_init(const struct mm_ops *ops)
 {
+	int err;
+
 	mm_ops = ops;
+	err = mm_file_init();
+	if (err)
+		return err;
 	mm_mnt = kern_mount(&mm_fs_type);
-	return PTR_ERR_OR_ZERO(mm_mnt);
+	if (IS_ERR(mm_mnt)) {
+		mm_file_exit();
+		return PTR_ERR(mm_mnt);
+	}
+	return 0;
 }
 
 void mm_exit(void)
 {
 	kern_unmount(mm_mnt);
+	mm_file_exit();
 }

@@ -24,11 +24,6 @@
 
 #include "mi.h"
 
-static unsigned long mm_view_index(struct mm_vad *vad, unsigned long addr)
-{
-	return (vad->offset + (addr - vad->start)) >> PAGE_SHIFT;
-}
-
 /**
  * mm_page_state() - the NT state of a page, views included
  * @vad: the VAD holding @addr, its space's lock held
@@ -114,7 +109,8 @@ bool mm_page_needs_copy(struct mm_vad *vad, u16 state)
  * The caller zaps the page's PTE (it mapped the section's page) before
  * the new one is mapped.
  *
- * Return: STATUS_SUCCESS, STATUS_COMMITMENT_LIMIT, STATUS_NO_MEMORY.
+ * Return: STATUS_SUCCESS, STATUS_COMMITMENT_LIMIT, STATUS_NO_MEMORY,
+ * STATUS_IN_PAGE_ERROR (a file's page past its end or unreadable).
  */
 ntstatus_t mm_page_copy_on_write(struct mm_space *space, struct mm_vad *vad,
 				 unsigned long addr, u16 *state)
@@ -130,7 +126,13 @@ ntstatus_t mm_page_copy_on_write(struct mm_space *space, struct mm_vad *vad,
 	status = mm_commit_charge(1);
 	if (status)
 		return status;
-	shared = mm_segment_page(vad->section->segment, mm_view_index(vad, addr), false);
+	/* A file's page is read first: the copy starts from its content. */
+	shared = mm_segment_page(vad->section->segment, mm_view_index(vad, addr),
+				 vad->section->segment->file);
+	if (!shared && vad->section->segment->file) {
+		mm_commit_uncharge(1);
+		return STATUS_IN_PAGE_ERROR;
+	}
 	copy = mm_get_page(space, vad, addr, true);
 	if (!copy || mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, MM_PAGE_PROT_MASK,
 					 MM_PAGE_PRIVATE | rw)) {
@@ -352,6 +354,7 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 {
 	unsigned long highest, size;
 	struct mm_reserve req = {};
+	u64 section_size;
 	struct mm_space *space;
 	ntstatus_t status;
 	u32 protect;
@@ -379,10 +382,11 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 	/* A view larger than the address space: the base is bad (Win64). */
 	if (args->base > highest || args->size > highest + 1 - args->base)
 		return STATUS_INVALID_PARAMETER_3;
-	if (args->offset >= section->size)
+	section_size = READ_ONCE(section->size);
+	if (args->offset >= section_size)
 		return STATUS_INVALID_VIEW_SIZE;
-	size = args->size ?: section->size - args->offset;
-	if (size > section->size - args->offset)
+	size = args->size ?: section_size - args->offset;
+	if (size > section_size - args->offset)
 		return STATUS_INVALID_VIEW_SIZE;
 	size = PAGE_ALIGN(size);
 	if (size > highest + 1 - args->base)

@@ -879,18 +879,23 @@ put:
  * @size: in/out: *RegionSize
  *
  * Only views of files have anything to flush. The module's private memory
- * is STATUS_NOT_MAPPED_VIEW, as in the WRK; a Linux shared file mapping
- * of the process is written back with vfs_fsync_range().
+ * is STATUS_NOT_MAPPED_VIEW, as in the WRK, a view of a pagefile-backed
+ * section has nothing to write; a view of a file has its pages handed to
+ * the file system and written back (filemap.c), and a Linux shared file
+ * mapping of the process is written back with vfs_fsync_range().
  *
  * Return: an NTSTATUS.
  */
 ntstatus_t mm_flush_virtual(struct mm_process *mp, struct mm_struct *mm,
-		      u64 *base, u64 *size)
+			    u64 *base, u64 *size)
 {
-	unsigned long start, end;
+	struct mm_section *section = NULL;
+	unsigned long start, end, first = 0;
 	struct vm_area_struct *vma;
 	struct file *file = NULL;
 	loff_t from = 0, to = 0;
+	struct mm_space *space;
+	struct mm_vad *vad;
 	ntstatus_t status;
 
 	status = mm_page_range(*base, *size, &start, &end);
@@ -899,8 +904,23 @@ ntstatus_t mm_flush_virtual(struct mm_process *mp, struct mm_struct *mm,
 	if (mmap_read_lock_killable(mm))
 		return NTX_STATUS_RESTART;
 	vma = find_vma(mm, start);
-	if (vma && vma->vm_start <= start && !mm_vma_is_ntexec(vma) &&
-	    vma->vm_file && (vma->vm_flags & VM_SHARED)) {
+	status = STATUS_NOT_MAPPED_VIEW;
+	if (vma && vma->vm_start <= start && mm_vma_is_ntexec(vma)) {
+		space = vma->vm_file->private_data;
+		mutex_lock(&space->lock);
+		vad = mm_vad_find(&space->vads, start);
+		if (vad && vad->section && !vad->pending) {
+			if (!*size)
+				end = vad->end;
+			end = min(end, vad->end);
+			first = mm_view_index(vad, start);
+			section = vad->section;
+			ob_reference(&section->ob);
+			status = STATUS_SUCCESS;
+		}
+		mutex_unlock(&space->lock);
+	} else if (vma && vma->vm_start <= start && vma->vm_file &&
+		   (vma->vm_flags & VM_SHARED)) {
 		if (!*size)
 			end = vma->vm_end;
 		end = min(end, vma->vm_end);
@@ -909,11 +929,16 @@ ntstatus_t mm_flush_virtual(struct mm_process *mp, struct mm_struct *mm,
 		to = from + (end - start) - 1;
 	}
 	mmap_read_unlock(mm);
-	if (!file)
-		return STATUS_NOT_MAPPED_VIEW;
-	status = vfs_fsync_range(file, from, to, 1) ? STATUS_UNSUCCESSFUL :
-						      STATUS_SUCCESS;
-	fput(file);
+	if (section) {
+		if (section->segment->file)
+			status = mm_file_flush(section->segment, first,
+					       first + ((end - start) >> PAGE_SHIFT));
+		ob_dereference(&section->ob);
+	} else if (file) {
+		status = vfs_fsync_range(file, from, to, 1) ? STATUS_UNSUCCESSFUL :
+							      STATUS_SUCCESS;
+		fput(file);
+	}
 	if (!status) {
 		*base = start;
 		*size = end - start;

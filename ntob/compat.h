@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/ipc_namespace.h>
 #include <linux/nsproxy.h>
+#include <linux/pagemap.h>
 #include <linux/sched/task.h>
 #include <linux/mm.h>
 #include <linux/mm_types.h>
@@ -94,5 +95,40 @@ static inline void ntx_put_ipc_ns(struct ipc_namespace *ns)
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #define NTX_HAVE_KUNIT_VM_MMAP	1
 #endif
+
+/*
+ * An address space's write_begin/write_end took a page until 6.12 and a
+ * folio since. The caller holds the inode's i_rwsem and freeze protection,
+ * as generic_perform_write() does.
+ */
+static inline int ntx_write_begin(struct file *file, struct address_space *mapping,
+				  loff_t pos, unsigned int len,
+				  struct folio **foliop, void **fsdata)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return mapping->a_ops->write_begin(file, mapping, pos, len, foliop, fsdata);
+#else
+	struct page *page;
+	int err;
+
+	err = mapping->a_ops->write_begin(file, mapping, pos, len, &page, fsdata);
+	if (!err)
+		*foliop = page_folio(page);
+	return err;
+#endif
+}
+
+static inline int ntx_write_end(struct file *file, struct address_space *mapping,
+				loff_t pos, unsigned int len, unsigned int copied,
+				struct folio *folio, void *fsdata)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	return mapping->a_ops->write_end(file, mapping, pos, len, copied, folio, fsdata);
+#else
+	return mapping->a_ops->write_end(file, mapping, pos, len, copied,
+					 folio_file_page(folio, pos >> PAGE_SHIFT),
+					 fsdata);
+#endif
+}
 
 #endif /* _NTEXEC_COMPAT_H */

@@ -15,11 +15,22 @@
  *                                                free-range search, faults
  *       mm_space.lock (mutex)                    VADs, page states, pages;
  *                                                the fault path enters here
+ *         mm_segment.lock (mutex)                a section's page records
+ *         folio lock, file system locks          reading a file section's
+ *                                                page (filemap.c), as
+ *                                                filemap_fault() does
  *         i_mmap_rwsem -> page table locks       unmap_mapping_range() zaps
  *       ps_thread.lock                           the fault path's exception
  *                                                record (struct mm_ops),
  *                                                after mm_space.lock is
  *                                                dropped
+ *   mm_segment.sync_lock (mutex)               ntmm: handing a file
+ *     sb_start_write -> i_rwsem (kernel)         section's written pages to
+ *       folio lock, file system locks            the file system, as write(2)
+ *                                                (work queue or flush; no
+ *                                                module lock held)
+ *   ob_dir_lock (mutex)                        ntob: the object namespace;
+ *                                              takes no other lock
  *   mm_process.lock (spinlock)                 ntmm: the process's space;
  *                                              takes only the RCU read lock
  *   ps bucket locks (spinlock, _bh)            ntps: the process and thread
@@ -195,6 +206,42 @@ ntstatus_t ob_name_object(struct ob_object *obj, const u16 *leaf, u32 len,
 ntstatus_t ob_open_name(const u16 *leaf, u32 len, u32 attributes,
 			const struct ob_type *type, struct ob_object **obj);
 void ob_unname(struct ob_object *obj);
+
+/* File objects (file.c): an open Linux file behind an NT handle. */
+#define FILE_READ_DATA			0x0001u
+#define FILE_WRITE_DATA			0x0002u
+#define FILE_APPEND_DATA		0x0004u
+#define FILE_READ_EA			0x0008u
+#define FILE_WRITE_EA			0x0010u
+#define FILE_EXECUTE			0x0020u
+#define FILE_DELETE_CHILD		0x0040u
+#define FILE_READ_ATTRIBUTES		0x0080u
+#define FILE_WRITE_ATTRIBUTES		0x0100u
+#define FILE_ALL_ACCESS			(STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x1FFu)
+#define FILE_GENERIC_READ		(STANDARD_RIGHTS_READ | FILE_READ_DATA | \
+					 FILE_READ_ATTRIBUTES | FILE_READ_EA | SYNCHRONIZE)
+#define FILE_GENERIC_WRITE		(STANDARD_RIGHTS_WRITE | FILE_WRITE_DATA | \
+					 FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA | \
+					 FILE_APPEND_DATA | SYNCHRONIZE)
+#define FILE_GENERIC_EXECUTE		(STANDARD_RIGHTS_EXECUTE | FILE_READ_ATTRIBUTES | \
+					 FILE_EXECUTE | SYNCHRONIZE)
+
+struct file;
+
+/**
+ * struct ob_file - a file object
+ * @ob: object header
+ * @file: the open file (a reference of the object's own)
+ */
+struct ob_file {
+	struct ob_object ob;
+	struct file *file;
+};
+
+extern const struct ob_type ob_file_type;
+u32 ob_file_max_access(struct file *file);
+ntstatus_t ob_create_file(struct file *file, u32 desired, struct ob_file **out,
+			  u32 *granted);
 
 ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 			   wait_queue_head_t *alert_wait, bool *alerted,

@@ -18,67 +18,12 @@
 #include <stdarg.h>
 #include <sys/ioctl.h>
 
-#include "vm_util.h"
+#include "section_util.h"
 #include "uapi/ntexec.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
 /* ------------------------------------------------------------------------ */
-
-static HANDLE xsection(ULONGLONG size, ULONG protect, ULONG attributes)
-{
-	LARGE_INTEGER max = { .QuadPart = (LONGLONG)size };
-	HANDLE h = (HANDLE)(uintptr_t)NTT_POISON64;
-
-	ASSERT_STATUS(NtCreateSection(&h, SECTION_ALL_ACCESS, NULL, &max, protect, attributes,
-				      NULL), STATUS_SUCCESS);
-	ASSERT_NE(hv(h), NTT_POISON64);
-	ASSERT_NE(hv(h), 0);
-	return h;
-}
-
-static NTSTATUS map_view(HANDLE section, HANDLE process, PVOID *base, SIZE_T commit,
-			 ULONGLONG offset, SIZE_T *size, ULONG type, ULONG protect)
-{
-	LARGE_INTEGER off = { .QuadPart = (LONGLONG)offset };
-
-	return NtMapViewOfSection(section, process, base, 0, commit, &off, size, ViewShare,
-				  type, protect);
-}
-
-/* Map anywhere (or at @want), the whole section from @offset when size is 0. */
-static char *xmap(HANDLE section, void *want, ULONGLONG offset, SIZE_T size, ULONG protect)
-{
-	PVOID base = want;
-	SIZE_T sz = size;
-
-	ASSERT_STATUS(map_view(section, NtCurrentProcess(), &base, 0, offset, &sz, 0, protect),
-		      STATUS_SUCCESS);
-	ASSERT_NE(pv(base), 0);
-	ASSERT_EQ(pv(base) % GRANULE, 0);
-	if (want)
-		ASSERT_EQ(pv(base), pv(want));
-	if (size)
-		ASSERT_EQ(sz, round_up(size, PAGE));
-	return base;
-}
-
-static void xunmap(void *base)
-{
-	ASSERT_STATUS(NtUnmapViewOfSection(NtCurrentProcess(), base), STATUS_SUCCESS);
-}
-
-static SECTION_BASIC_INFORMATION xquery_section(HANDLE h)
-{
-	SECTION_BASIC_INFORMATION sbi;
-	SIZE_T len = NTT_POISON64;
-
-	memset(&sbi, NTT_POISON, sizeof(sbi));
-	ASSERT_STATUS(NtQuerySection(h, SectionBasicInformation, &sbi, sizeof(sbi), &len),
-		      STATUS_SUCCESS);
-	ASSERT_EQ(len, sizeof(sbi));
-	return sbi;
-}
 
 /* A UTF-16 name from ASCII, formatted; the buffer is static per call site. */
 struct name {
@@ -110,34 +55,6 @@ static NTSTATUS create_named(HANDLE *h, struct name *n, ULONGLONG size, ULONG at
 
 	return NtCreateSection(h, SECTION_ALL_ACCESS, &n->oa, &max, PAGE_READWRITE, attributes,
 			       NULL);
-}
-
-static long module_param(const char *name)
-{
-	char path[128], buf[64];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/ntexec/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-/* Wait (up to 10 s) until a module counter is back at @want. */
-static long settle_param(const char *name, long want)
-{
-	long v = module_param(name);
-
-	for (int i = 0; i < 1000 && v != want; i++) {
-		sleep_ms(10);
-		v = module_param(name);
-	}
-	return v;
 }
 
 static VM_COUNTERS vm_counters(void)

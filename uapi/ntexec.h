@@ -36,6 +36,7 @@
 #define NTEXEC_FEATURE_THREAD_CONTROL	(1ULL << 4) /* create, suspend, context, APC */
 #define NTEXEC_FEATURE_JOBS		(1ULL << 5)
 #define NTEXEC_FEATURE_NETLINK		(1ULL << 6)
+#define NTEXEC_FEATURE_FILES		(1ULL << 7) /* file handles, file-backed sections */
 
 /**
  * struct ntexec_version - the handshake
@@ -396,6 +397,20 @@ struct ntexec_extend_section {
 	__u64 size;
 };
 
+/**
+ * struct ntexec_handle_from_fd - NtxHandleFromFd: an NT file handle for a
+ *	Linux file descriptor of the caller
+ * @handle: out: the new handle
+ * @fd: the descriptor
+ * @access: DesiredAccess (FILE_*, generic rights, MAXIMUM_ALLOWED); at most
+ *	what the descriptor's open mode allows
+ */
+struct ntexec_handle_from_fd {
+	__u64 handle;
+	__s32 fd;
+	__u32 access;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -433,5 +448,6 @@ struct ntexec_extend_section {
 #define NTEXEC_IOC_UNMAP_VIEW		NTEXEC_IOC(29, struct ntexec_unmap_view)
 #define NTEXEC_IOC_QUERY_SECTION	NTEXEC_IOC(30, struct ntexec_query_info)
 #define NTEXEC_IOC_EXTEND_SECTION	NTEXEC_IOC(31, struct ntexec_extend_section)
+#define NTEXEC_IOC_HANDLE_FROM_FD	NTEXEC_IOC(32, struct ntexec_handle_from_fd)
 
 #endif /* _UAPI_NTEXEC_H */

@@ -406,6 +406,15 @@ OFF(struct ntexec_exception, code, 0);
 OFF(struct ntexec_exception, access, 4);
 OFF(struct ntexec_exception, address, 8);
 
+SIZE(struct ntexec_create_section, 64);
+OFF(struct ntexec_create_section, file, 32);
+OFF(struct ntexec_create_section, allocation_attributes, 56);
+SIZE(struct ntexec_map_view, 72);
+SIZE(struct ntexec_extend_section, 16);
+SIZE(struct ntexec_handle_from_fd, 16);
+OFF(struct ntexec_handle_from_fd, fd, 8);
+OFF(struct ntexec_handle_from_fd, access, 12);
+
 /* The ioctl numbers: NTEXEC_IOC_BASE + n, _IOWR with the struct's size. */
 VAL(_IOC_NR(NTEXEC_IOC_ALLOCATE_VM), 0xA0 + 14);
 VAL(_IOC_NR(NTEXEC_IOC_FREE_VM), 0xA0 + 15);
@@ -419,6 +428,9 @@ VAL(_IOC_NR(NTEXEC_IOC_FLUSH_VM), 0xA0 + 22);
 VAL(_IOC_NR(NTEXEC_IOC_GET_WRITE_WATCH), 0xA0 + 23);
 VAL(_IOC_NR(NTEXEC_IOC_RESET_WRITE_WATCH), 0xA0 + 24);
 VAL(_IOC_NR(NTEXEC_IOC_GET_EXCEPTION), 0xA0 + 25);
+VAL(_IOC_NR(NTEXEC_IOC_CREATE_SECTION), 0xA0 + 26);
+VAL(_IOC_NR(NTEXEC_IOC_EXTEND_SECTION), 0xA0 + 31);
+VAL(_IOC_NR(NTEXEC_IOC_HANDLE_FROM_FD), 0xA0 + 32);
 VAL(_IOC_SIZE(NTEXEC_IOC_ALLOCATE_VM), 40);
 VAL(_IOC_SIZE(NTEXEC_IOC_QUERY_VM), 48);
 VAL(_IOC_SIZE(NTEXEC_IOC_READ_VM), 40);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libntexec: sections (NtCreateSection, NtOpenSection, NtMapViewOfSection,
- * NtUnmapViewOfSection, NtQuerySection).
+ * NtUnmapViewOfSection, NtQuerySection, NtExtendSection) and the file
+ * handles they are made of (NtxHandleFromFd).
  *
  * As in vm.c, out-parameters are written only when the module answered a
  * success status (NT_SUCCESS, which STATUS_OBJECT_NAME_EXISTS is), and a
@@ -157,5 +158,32 @@ NTX_EXPORT NTSTATUS NTAPI NtQuerySection(HANDLE SectionHandle,
 	status = ntx_ioctl(NTEXEC_IOC_QUERY_SECTION, &args);
 	if (NT_SUCCESS(status) && ReturnLength)
 		*ReturnLength = args.return_length;
+	return status;
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtExtendSection(HANDLE SectionHandle, PLARGE_INTEGER NewSectionSize)
+{
+	struct ntexec_extend_section args = { .section = ntx_u64(SectionHandle) };
+	NTSTATUS status;
+
+	if (!NewSectionSize)
+		return STATUS_ACCESS_VIOLATION;
+	args.size = (uint64_t)NewSectionSize->QuadPart;
+	status = ntx_ioctl(NTEXEC_IOC_EXTEND_SECTION, &args);
+	if (NT_SUCCESS(status))
+		NewSectionSize->QuadPart = (LONGLONG)args.size;
+	return status;
+}
+
+NTX_EXPORT NTSTATUS NtxHandleFromFd(int Fd, ACCESS_MASK DesiredAccess, PHANDLE FileHandle)
+{
+	struct ntexec_handle_from_fd args = { .fd = Fd, .access = DesiredAccess };
+	NTSTATUS status;
+
+	if (!FileHandle)
+		return STATUS_ACCESS_VIOLATION;
+	status = ntx_ioctl(NTEXEC_IOC_HANDLE_FROM_FD, &args);
+	if (NT_SUCCESS(status))
+		*FileHandle = (HANDLE)(uintptr_t)args.handle;
 	return status;
 }

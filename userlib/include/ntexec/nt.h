@@ -402,6 +402,7 @@ typedef struct _TEB *PTEB;
 #define STATUS_SECTION_PROTECTION          ((NTSTATUS)0xC000004E)
 #define STATUS_PRIVILEGE_NOT_HELD          ((NTSTATUS)0xC0000061)
 #define STATUS_INVALID_IMAGE_FORMAT        ((NTSTATUS)0xC000007B)
+#define STATUS_DISK_FULL                   ((NTSTATUS)0xC000007F)
 #define STATUS_SECTION_NOT_EXTENDED        ((NTSTATUS)0xC0000087)
 #define STATUS_ARRAY_BOUNDS_EXCEEDED       ((NTSTATUS)0xC000008C)
 #define STATUS_FLOAT_DENORMAL_OPERAND      ((NTSTATUS)0xC000008D)
@@ -549,6 +550,28 @@ typedef struct _GENERIC_MAPPING {
 #define SECTION_ALL_ACCESS \
     (STANDARD_RIGHTS_REQUIRED | SECTION_QUERY | SECTION_MAP_WRITE | \
      SECTION_MAP_READ | SECTION_MAP_EXECUTE | SECTION_EXTEND_SIZE)
+
+/* File objects (NtxHandleFromFd) */
+#define FILE_READ_DATA                     0x0001
+#define FILE_WRITE_DATA                    0x0002
+#define FILE_APPEND_DATA                   0x0004
+#define FILE_READ_EA                       0x0008
+#define FILE_WRITE_EA                      0x0010
+#define FILE_EXECUTE                       0x0020
+#define FILE_DELETE_CHILD                  0x0040
+#define FILE_READ_ATTRIBUTES               0x0080
+#define FILE_WRITE_ATTRIBUTES              0x0100
+#define FILE_ALL_ACCESS \
+    (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x1FF)
+#define FILE_GENERIC_READ \
+    (STANDARD_RIGHTS_READ | FILE_READ_DATA | FILE_READ_ATTRIBUTES | \
+     FILE_READ_EA | SYNCHRONIZE)
+#define FILE_GENERIC_WRITE \
+    (STANDARD_RIGHTS_WRITE | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES | \
+     FILE_WRITE_EA | FILE_APPEND_DATA | SYNCHRONIZE)
+#define FILE_GENERIC_EXECUTE \
+    (STANDARD_RIGHTS_EXECUTE | FILE_READ_ATTRIBUTES | FILE_EXECUTE | \
+     SYNCHRONIZE)
 
 /* Event, semaphore and mutant objects */
 #define EVENT_QUERY_STATE                  0x0001
@@ -1665,7 +1688,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtUnmapViewOfSection(
 NTSYSCALLAPI NTSTATUS NTAPI NtExtendSection(
     HANDLE SectionHandle,
     PLARGE_INTEGER NewSectionSize)
-    NTX_NOT_IMPLEMENTED("sections");
+    NTX_SERVICE(NtExtendSection);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQuerySection(
     HANDLE SectionHandle,
@@ -1802,6 +1825,19 @@ const char *NtxStatusName(NTSTATUS Status);
  * or an allocation), and errno is preserved.
  */
 NTSTATUS NtxGetLastException(NTSTATUS *Code, ULONG *Access, PVOID *Address);
+
+/*
+ * An NT file handle for a Linux file descriptor of the caller, for
+ * NtCreateSection's FileHandle.  The handle holds the open file itself: it
+ * stays valid and bound to that file after Fd is closed or reused.
+ * DesiredAccess takes FILE_* rights, generic rights and MAXIMUM_ALLOWED; it
+ * may not exceed the descriptor's open mode (FILE_READ_DATA and
+ * FILE_EXECUTE need it open for reading, FILE_EXECUTE also a mount without
+ * noexec; the write rights need it open for writing): else
+ * STATUS_ACCESS_DENIED.  A descriptor that is not open (or O_PATH) gives
+ * STATUS_INVALID_HANDLE.  NtClose closes the handle, not the descriptor.
+ */
+NTSTATUS NtxHandleFromFd(int Fd, ACCESS_MASK DesiredAccess, PHANDLE FileHandle);
 
 /* ------------------------------------------------------------------------ */
 /* Calling-convention check (see "Calling convention" at the top)           */
