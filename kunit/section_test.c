@@ -173,7 +173,7 @@ static void file_segment_pages(struct kunit *test)
 	ob_dereference(&section->ob);
 	for (i = 0; i < 100 && (mm_resident_pages() != resident ||
 			       file_count(file) != 1); i++)
-		msleep(10);
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident);
 	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
 	KUNIT_EXPECT_EQ(test, file_count(file), 1);

@@ -23,6 +23,7 @@
 
 #include "ntexec.h"
 #include "../ntmm/mm.h"
+#include "../ntmm/pe.h"
 #include "../ntps/ps.h"
 
 /* Validation and capture of OBJECT_ATTRIBUTES' parts. */
@@ -129,7 +130,11 @@ long ntexec_ioctl_create_section(struct ntexec_file *nf, void __user *argp)
 	if (err || status)
 		goto out;
 
-	if (file)
+	if (file && (args.allocation_attributes & NT_SEC_IMAGE))
+		status = mm_create_image_section(container_of(file, struct ob_file, ob)->file,
+						 file_info.access, args.protect,
+						 args.allocation_attributes, &section);
+	else if (file)
 		status = mm_create_file_section(container_of(file, struct ob_file, ob)->file,
 						file_info.access, args.maximum_size,
 						args.protect, args.allocation_attributes,
@@ -291,9 +296,21 @@ long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp)
 		return ntx_status(status);
 	args.return_length = 0;
 	if (args.info_class == NT_SECTION_IMAGE_INFORMATION) {
-		/* Image sections are not there yet: no section is one. */
-		status = args.length < NT_SECTION_IMAGE_INFORMATION_SIZE ?
-			 STATUS_INFO_LENGTH_MISMATCH : STATUS_SECTION_NOT_IMAGE;
+		struct nt_section_image_information image;
+
+		if (args.length < sizeof(image)) {
+			status = STATUS_INFO_LENGTH_MISMATCH;
+		} else {
+			status = mm_query_image(container_of(obj, struct mm_section, ob),
+						&image);
+			if (!status) {
+				if (copy_to_user(u64_to_user_ptr(args.buffer), &image,
+						 sizeof(image)))
+					status = STATUS_ACCESS_VIOLATION;
+				else
+					args.return_length = sizeof(image);
+			}
+		}
 	} else if (args.info_class != NT_SECTION_BASIC_INFORMATION) {
 		status = STATUS_INVALID_INFO_CLASS;
 	} else if (args.length < sizeof(basic)) {
@@ -351,4 +368,24 @@ long ntexec_ioctl_handle_from_fd(struct ntexec_file *nf, void __user *argp)
 	status = ob_insert_handle(&nf->process->handles, &obj->ob, &info, &args.handle);
 	ob_dereference(&obj->ob);
 	return ntx_out(argp, &args, sizeof(args), status, false);
+}
+
+long ntexec_ioctl_same_file(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_same_file args;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	/* Views of the calling process only, as in NT. */
+	status = ps_reference_process_mm(nf->process, NTEXEC_CURRENT_PROCESS, 0,
+					 &process, &mm);
+	if (status)
+		return ntx_status(status);
+	status = mm_same_file(&process->vm, mm, args.image, args.other);
+	mmput(mm);
+	ps_dereference_process(process);
+	return ntx_status(status);
 }

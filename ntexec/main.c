@@ -63,6 +63,7 @@ static const struct {
 	{ NTEXEC_IOC_QUERY_SECTION, ntexec_ioctl_query_section },
 	{ NTEXEC_IOC_EXTEND_SECTION, ntexec_ioctl_extend_section },
 	{ NTEXEC_IOC_HANDLE_FROM_FD, ntexec_ioctl_handle_from_fd },
+	{ NTEXEC_IOC_SAME_FILE, ntexec_ioctl_same_file },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */

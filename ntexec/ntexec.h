@@ -118,5 +118,6 @@ long ntexec_ioctl_unmap_view(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_extend_section(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_handle_from_fd(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_same_file(struct ntexec_file *nf, void __user *argp);
 
 #endif /* _NTEXEC_NTEXEC_H */

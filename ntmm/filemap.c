@@ -138,8 +138,14 @@ void mm_file_uncheck(struct file *file, bool writable)
 		mapping_unmap_writable(file->f_mapping);
 }
 
-/* The page of @index, read from the file, with a folio reference. */
-static struct page *mm_file_read(struct mm_segment *seg, pgoff_t index)
+/**
+ * mm_file_read() - a page of a segment's file, from its page cache
+ * @seg: the segment (file-backed or an image)
+ * @index: the page, in the file
+ *
+ * Return: the page with a folio reference (put_page()), or NULL.
+ */
+struct page *mm_file_read(struct mm_segment *seg, pgoff_t index)
 {
 	struct address_space *mapping = seg->file->f_mapping;
 	struct mem_cgroup *old;

@@ -105,6 +105,12 @@ struct mm_space {
  * @sync_lock: serializes handing pages to the file system; outside the
  *	inode's i_rwsem, never under mmap_lock or a space's lock
  * @work: hands written pages to the file system, and frees the segment
+ * @image: for an image (image.c), its layout; @pages then holds the image
+ *	as laid out in memory, page i at RVA i * PAGE_SIZE, and the segment
+ *	is shared by every section of the file
+ * @image_file_size: the image file's size when it was read
+ * @ref: an image segment's sections
+ * @hash: an image segment's place in the cache of images, by inode
  */
 struct mm_segment {
 	struct mutex lock;
@@ -118,12 +124,19 @@ struct mm_segment {
 	bool dying;
 	struct mutex sync_lock;
 	struct work_struct work;
+	struct mm_image *image;
+	u64 image_file_size;
+	struct kref ref;
+	struct hlist_node hash;
 };
+
+struct mm_image;
 
 #define MM_SEG_WRITTEN	XA_MARK_1
 #define MM_SEG_TO_SYNC	XA_MARK_2
 
 /* filemap.c */
+struct page *mm_file_read(struct mm_segment *seg, pgoff_t index);
 ntstatus_t mm_file_check(struct file *file, bool writable);
 void mm_file_uncheck(struct file *file, bool writable);
 struct page *mm_file_page(struct mm_segment *seg, unsigned long index, bool read);
@@ -135,6 +148,13 @@ ntstatus_t mm_file_flush(struct mm_segment *seg, unsigned long first,
 			 unsigned long last);
 ntstatus_t mm_file_extend(struct file *file, u64 size);
 int mm_file_init(void);
+/* image.c */
+struct page *mm_image_page(struct mm_segment *seg, unsigned long index, bool create);
+void mm_image_segment_put(struct mm_segment *seg);
+int mm_image_layout(struct mm_vad *vad, const struct mm_image *img);
+u32 mm_image_protect(u32 protect);
+/* section.c */
+bool mm_section_protect_valid(u32 protect);
 void mm_file_exit(void);
 
 /* section.c */
@@ -153,6 +173,8 @@ unsigned long mm_segment_committed_run(struct mm_segment *seg,
  * @section: for a view, the section (the caller's reference); else NULL
  * @offset: for a view, the offset in the section
  * @view_access: for a view, &mm_vad.view_access
+ * @image: for a view of an image, its layout (mm_image_layout())
+ * @inherit: for a view, &mm_vad.inherit
  * @base: out: where it was made
  * @size: out: its size
  */
@@ -161,6 +183,8 @@ struct mm_reserve {
 	struct mm_section *section;
 	u64 offset;
 	u32 view_access;
+	const struct mm_image *image;
+	u32 inherit;
 	unsigned long base;
 	unsigned long size;
 };
@@ -259,9 +283,12 @@ static inline unsigned long mm_view_index(struct mm_vad *vad, unsigned long addr
 /* The file-backed segment a page of a view shows, or NULL. */
 static inline struct mm_segment *mm_page_file(struct mm_vad *vad, u16 state)
 {
+	struct mm_segment *seg;
+
 	if (!vad->section || (state & MM_PAGE_PRIVATE))
 		return NULL;
-	return vad->section->segment->file ? vad->section->segment : NULL;
+	seg = vad->section->segment;
+	return seg->file && !seg->image ? seg : NULL;
 }
 
 /**

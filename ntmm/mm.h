@@ -102,6 +102,7 @@ typedef int (*mm_watch_store_t)(void *ctx, u64 index, const u64 *addrs,
 					 SECTION_MAP_WRITE | SECTION_MAP_READ | \
 					 SECTION_MAP_EXECUTE | SECTION_EXTEND_SIZE)
 #define NT_SEC_FILE			0x00800000u
+#define NT_SEC_IMAGE			0x01000000u
 #define NT_SEC_RESERVE			0x04000000u
 #define NT_SEC_COMMIT			0x08000000u
 #define NT_SEC_NOCACHE			0x10000000u
@@ -211,6 +212,13 @@ ntstatus_t mm_create_file_section(struct file *file, u32 file_access, u64 size,
 				  u32 protect, u32 attributes,
 				  struct mm_section **out);
 ntstatus_t mm_extend_section(struct mm_section *section, u64 *size);
+ntstatus_t mm_create_image_section(struct file *file, u32 file_access, u32 protect,
+				   u32 attributes, struct mm_section **out);
+struct nt_section_image_information;
+ntstatus_t mm_query_image(struct mm_section *section,
+			  struct nt_section_image_information *info);
+ntstatus_t mm_same_file(struct mm_process *mp, struct mm_struct *mm, u64 image,
+			u64 other);
 void mm_query_section(struct mm_section *section,
 		      struct nt_section_basic_information *info);
 ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,

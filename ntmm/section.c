@@ -46,7 +46,7 @@ const struct ob_type mm_section_type = {
 EXPORT_SYMBOL_IF_KUNIT(mm_section_type);
 
 /* The section protections NtCreateSection accepts, as Windows does. */
-static bool mm_section_protect_valid(u32 protect)
+bool mm_section_protect_valid(u32 protect)
 {
 	switch (protect & ~(NT_PAGE_NOCACHE | NT_PAGE_WRITECOMBINE)) {
 	case NT_PAGE_READONLY:
@@ -92,6 +92,10 @@ static void mm_segment_free(struct mm_segment *seg)
 	unsigned long idx;
 	struct page *page;
 
+	if (seg->image) {
+		mm_image_segment_put(seg);
+		return;
+	}
 	if (seg->file) {
 		mm_file_segment_free(seg);
 		return;
@@ -143,6 +147,8 @@ struct page *mm_segment_page(struct mm_segment *seg, unsigned long index, bool c
 	struct mem_cgroup *old;
 	struct page *page;
 
+	if (seg->image)
+		return mm_image_page(seg, index, create);
 	if (seg->file)
 		return mm_file_page(seg, index, create);
 	mutex_lock(&seg->lock);

@@ -73,6 +73,8 @@ struct mm_vad_span {
  * @view_access: for a view, the MM_ACC_* access its pages may ever have:
  *	what the section's protection allows and the mapping handle's
  *	rights granted (ntmm/view.c)
+ * @inherit: for a view, its InheritDisposition (NT_VIEW_SHARE or
+ *	NT_VIEW_UNMAP), for the process creation to come
  * @default_state: the state of every page that has no entry in @chunks
  * @chunks: chunk index -> u16 state of MM_VAD_CHUNK_PAGES pages (the last
  *	chunk of a VAD may be shorter). A chunk exists only where some page
@@ -95,6 +97,7 @@ struct mm_vad {
 	struct mm_section *section;
 	u64 offset;
 	u32 view_access;
+	u8 inherit;
 	u16 default_state;
 	struct xarray chunks;
 };

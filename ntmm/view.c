@@ -23,6 +23,7 @@
 #include <kunit/visibility.h>
 
 #include "mi.h"
+#include "pe.h"
 
 /**
  * mm_page_state() - the NT state of a page, views included
@@ -285,7 +286,7 @@ void mm_view_region(struct mm_vad *vad, unsigned long addr, struct mm_vad_region
 	u16 state = mm_vad_page_state(vad, addr);
 	bool committed;
 
-	r->type = NT_MEM_MAPPED;
+	r->type = vad->section->segment->image ? NT_MEM_IMAGE : NT_MEM_MAPPED;
 	if (state & MM_PAGE_PRIVATE)
 		return;
 	end = mm_segment_committed_run(vad->section->segment, first,
@@ -324,6 +325,78 @@ static bool mm_view_allowed(struct mm_section *section, u32 protect)
 	return !(want & MM_ACC_EXEC) || (sec & MM_ACC_EXEC);
 }
 
+/*
+ * A view of an image: the whole image, at its ImageBase when the caller
+ * names no base and that range is free, else where the caller says or
+ * anywhere (STATUS_IMAGE_NOT_AT_BASE, a success: relocating is the
+ * loader's business). The protection argument, the offset and the view
+ * size are ignored, as Windows ignores them for images; the pages take the
+ * image's protections (mm_image_layout()) and the view reports
+ * AllocationProtect PAGE_EXECUTE_WRITECOPY. Mapping needs SECTION_MAP_READ
+ * and SECTION_MAP_EXECUTE: an image is code.
+ */
+static ntstatus_t mm_map_image_view(struct mm_process *mp, struct mm_struct *mm,
+				    struct mm_section *section, u32 access,
+				    struct mm_view_args *args)
+{
+	const struct mm_image *img = section->segment->image;
+	const u32 need = SECTION_MAP_READ | SECTION_MAP_EXECUTE;
+	struct mm_reserve req = {};
+	unsigned long highest;
+	struct mm_space *space;
+	ntstatus_t status;
+	bool at_base;
+
+	if (args->inherit != NT_VIEW_SHARE && args->inherit != NT_VIEW_UNMAP)
+		return STATUS_INVALID_PARAMETER_8;
+	if (args->type & ~NT_MEM_TOP_DOWN)
+		return STATUS_INVALID_PARAMETER_9;
+	if ((access & need) != need)
+		return STATUS_ACCESS_DENIED;
+	if (mm_zero_bits_limit(args->zero_bits, &highest))
+		return STATUS_INVALID_PARAMETER_4;
+	if (args->base & (NT_ALLOCATION_GRANULARITY - 1))
+		return STATUS_MAPPED_ALIGNMENT;
+	highest = min(highest, NT_HIGHEST_VAD_ADDRESS);
+	if (args->base > highest || section->size > highest + 1 - args->base)
+		return STATUS_INVALID_PARAMETER_3;
+
+	space = mm_space_get(mp, mm, true);
+	if (IS_ERR(space))
+		return STATUS_PROCESS_IS_TERMINATING;
+	if (!space)
+		return STATUS_NO_MEMORY;
+	/* No base asked: ImageBase if the image fits there. */
+	at_base = !args->base && img->image_base >= NT_LOWEST_USER_ADDRESS &&
+		  img->image_base <= highest &&
+		  section->size <= highest + 1 - img->image_base;
+	req.plan.start = args->base ?: (at_base ? img->image_base : 0);
+	req.plan.fixed = req.plan.start;
+	req.plan.size = section->size;
+	req.plan.min = NT_LOWEST_USER_ADDRESS;
+	req.plan.max = highest + 1;
+	req.plan.zero_bits = args->zero_bits;
+	req.plan.top_down = args->type & NT_MEM_TOP_DOWN;
+	req.plan.protect = NT_PAGE_EXECUTE_WRITECOPY;
+	req.section = section;
+	req.view_access = MM_ACC_READ | MM_ACC_COPY | MM_ACC_EXEC;
+	req.image = img;
+	req.inherit = args->inherit;
+	status = mm_run_in(mp, space, mm_do_reserve, &req);
+	if (at_base && status == STATUS_CONFLICTING_ADDRESSES) {
+		req.plan.fixed = false;
+		req.plan.start = 0;
+		status = mm_run_in(mp, space, mm_do_reserve, &req);
+	}
+	mm_space_put(space);
+	if (status)
+		return status;
+	args->base = req.base;
+	args->size = req.size;
+	args->offset = 0;
+	return req.base == img->image_base ? STATUS_SUCCESS : STATUS_IMAGE_NOT_AT_BASE;
+}
+
 /**
  * mm_map_view() - NtMapViewOfSection
  * @mp: the process (PROCESS_VM_OPERATION)
@@ -359,6 +432,8 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 	ntstatus_t status;
 	u32 protect;
 
+	if (section->segment->image)
+		return mm_map_image_view(mp, mm, section, access, args);
 	if (args->inherit != NT_VIEW_SHARE && args->inherit != NT_VIEW_UNMAP)
 		return STATUS_INVALID_PARAMETER_8;
 	/* MEM_RESERVE: a SEC_RESERVE section's view that commits nothing. */
@@ -418,6 +493,7 @@ ntstatus_t mm_map_view(struct mm_process *mp, struct mm_struct *mm,
 	req.section = section;
 	req.offset = args->offset;
 	req.view_access = mm_view_max_access(section, access);
+	req.inherit = args->inherit;
 	status = mm_run_in(mp, space, mm_do_reserve, &req);
 	if (!status) {
 		args->base = req.base;

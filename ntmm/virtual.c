@@ -149,10 +149,15 @@ static int mm_reserve_at(struct mm_space *space, const struct mm_reserve *req,
 		mm_commit_uncharge(charge);
 		return -ENOMEM;
 	}
+	if (req->image && mm_image_layout(vad, req->image)) {
+		mm_vad_free(vad);
+		return -ENOMEM;
+	}
 	if (req->section) {
 		vad->section = req->section;
 		vad->offset = req->offset;
 		vad->view_access = req->view_access;
+		vad->inherit = req->inherit;
 		ob_reference(&req->section->ob);
 	}
 	return mm_place_vad(space, vad, charge);
@@ -553,6 +558,8 @@ ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 	}
 	/* A view: within what the view and its section allow (checked first). */
 	if (vad->section) {
+		if (vad->section->segment->image)
+			canon = mm_image_protect(canon);
 		status = mm_view_protect(vad, canon);
 		if (status)
 			goto out;

@@ -31,6 +31,11 @@
  *                                                module lock held)
  *   ob_dir_lock (mutex)                        ntob: the object namespace;
  *                                              takes no other lock
+ *   mm_image_lock (mutex)                      ntmm: the cache of images; a
+ *                                              leaf, also taken where a
+ *                                              section's last reference goes
+ *                                              (under mmap_lock or
+ *                                              mm_space.lock)
  *   mm_process.lock (spinlock)                 ntmm: the process's space;
  *                                              takes only the RCU read lock
  *   ps bucket locks (spinlock, _bh)            ntps: the process and thread

@@ -1459,7 +1459,7 @@ static void adopt_children(int n, int first)
 	free(stack);
 }
 
-TEST_TIMEOUT(adopted_children_are_freed, 600)
+TEST_TIMEOUT(adopted_children_are_freed, 1200)
 {
 	/* Unprivileged, a tenth proves the same (and spares the check time). */
 	const int n = ntt_unprivileged() ? 1000 : 10000, workers = 2;

@@ -671,3 +671,122 @@ TEST_TIMEOUT(file_view_stress, 600)
 	}
 	close(fd);
 }
+
+/* ------------------------------------------------------------------------ */
+/* A disk file system                                                       */
+/* ------------------------------------------------------------------------ */
+
+static int sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	return system(cmd);
+}
+
+/* Unmount, waiting (5 s at most) for the sections' ends to let the file go. */
+static int umount_when_free(const char *dir)
+{
+	for (int i = 0; i < 250; i++) {
+		if (!sh("umount %s 2>/dev/null", dir, ""))
+			return 0;
+		sleep_ms(20);
+	}
+	return -1;
+}
+
+/*
+ * ext4 with delayed allocation: writes through a view, into a hole and
+ * into written blocks, reach the disk with no NtFlushVirtualMemory, once
+ * the section is gone: the file system was told of each (an ext4 that
+ * was not throws such pages away at writeback). A remount reads the disk.
+ */
+TEST_TIMEOUT(ext4_writes_reach_the_disk, 300)
+{
+	char img[] = "/tmp/ntexec-ext4-XXXXXX", dir[] = "/tmp/ntexec-ext4-dir-XXXXXX";
+	char path[128], pathb[128];
+	unsigned char *v, c;
+	int fd, ifd;
+	HANDLE s;
+
+	vm_setup();
+	if (ntt_unprivileged())
+		SKIP("mounting needs root");
+	ifd = mkstemp(img);
+	ASSERT_GE(ifd, 0);
+	ASSERT_EQ(ftruncate(ifd, 64 << 20), 0);
+	close(ifd);
+	ASSERT_TRUE(mkdtemp(dir) != NULL);
+	if (sh("mkfs.ext4 -q -F %s >/dev/null 2>&1", img, "") ||
+	    sh("mount -o loop %s %s 2>/dev/null", img, dir)) {
+		unlink(img);
+		rmdir(dir);
+		SKIP("no ext4 or loop device in this kernel");
+	}
+	snprintf(path, sizeof(path), "%s/f", dir);
+	snprintf(pathb, sizeof(pathb), "%s/g", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_GE(fd, 0);
+	for (unsigned int i = 0; i < 3 * PAGE; i++) {
+		c = pattern(i);
+		ASSERT_EQ(pwrite(fd, &c, 1, i), 1);
+	}
+	ASSERT_EQ(fsync(fd), 0);
+	/* Sixteen pages: three written, a hole after them. */
+	ASSERT_EQ(ftruncate(fd, 16 * PAGE), 0);
+	s = xfile_section(fd, 0, PAGE_READWRITE);
+	v = (unsigned char *)xmap(s, NULL, 0, 0, PAGE_READWRITE);
+	EXPECT_EQ(v[0x1001], pattern(0x1001));
+	v[0x1001] = 0xd1;
+	v[8 * PAGE + 5] = 0xd8;
+	v[15 * PAGE + PAGE - 1] = 0xdf;
+	xunmap(v);
+	xclose(s);
+	close(fd);
+
+	/* A second file: written, flushed while mapped, then unmapped. */
+	fd = open(pathb, O_RDWR | O_CREAT, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, 4 * PAGE), 0);
+	s = xfile_section(fd, 0, PAGE_READWRITE);
+	v = (unsigned char *)xmap(s, NULL, 0, 0, PAGE_READWRITE);
+	v[2 * PAGE + 2] = 0xb2;
+	{
+		IO_STATUS_BLOCK iosb;
+		PVOID base = v;
+		SIZE_T size = 0;
+
+		EXPECT_STATUS(NtFlushVirtualMemory(NtCurrentProcess(), &base, &size, &iosb),
+			      STATUS_SUCCESS);
+	}
+	/* Written again after the flush wrote the page back. */
+	v[2 * PAGE + 3] = 0xb3;
+	xunmap(v);
+	xclose(s);
+	close(fd);
+
+	ASSERT_EQ(umount_when_free(dir), 0);
+	ASSERT_EQ(sh("mount -o loop %s %s", img, dir), 0);
+	fd = open(path, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pread(fd, &c, 1, 0x1001), 1);
+	EXPECT_EQ(c, 0xd1);
+	ASSERT_EQ(pread(fd, &c, 1, 0x1002), 1);
+	EXPECT_EQ(c, pattern(0x1002));
+	ASSERT_EQ(pread(fd, &c, 1, 8 * PAGE + 5), 1);
+	EXPECT_EQ(c, 0xd8);
+	ASSERT_EQ(pread(fd, &c, 1, 16 * PAGE - 1), 1);
+	EXPECT_EQ(c, 0xdf);
+	EXPECT_EQ(file_size(fd), 16 * PAGE);
+	close(fd);
+	fd = open(pathb, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pread(fd, &c, 1, 2 * PAGE + 2), 1);
+	EXPECT_EQ(c, 0xb2);
+	ASSERT_EQ(pread(fd, &c, 1, 2 * PAGE + 3), 1);
+	EXPECT_EQ(c, 0xb3);
+	close(fd);
+	EXPECT_EQ(umount_when_free(dir), 0);
+	unlink(img);
+	rmdir(dir);
+}

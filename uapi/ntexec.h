@@ -411,6 +411,16 @@ struct ntexec_handle_from_fd {
 	__u32 access;
 };
 
+/**
+ * struct ntexec_same_file - NtAreMappedFilesTheSame, in the calling process
+ * @image: File1MappedAsAnImage
+ * @other: File2MappedAsFile
+ */
+struct ntexec_same_file {
+	__u64 image;
+	__u64 other;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -449,5 +459,6 @@ struct ntexec_handle_from_fd {
 #define NTEXEC_IOC_QUERY_SECTION	NTEXEC_IOC(30, struct ntexec_query_info)
 #define NTEXEC_IOC_EXTEND_SECTION	NTEXEC_IOC(31, struct ntexec_extend_section)
 #define NTEXEC_IOC_HANDLE_FROM_FD	NTEXEC_IOC(32, struct ntexec_handle_from_fd)
+#define NTEXEC_IOC_SAME_FILE		NTEXEC_IOC(33, struct ntexec_same_file)
 
 #endif /* _UAPI_NTEXEC_H */

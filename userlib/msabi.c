@@ -149,6 +149,8 @@ NTX_MS_ENTRY(NtUnmapViewOfSection, (HANDLE ProcessHandle, PVOID BaseAddress),
 	     (ProcessHandle, BaseAddress))
 NTX_MS_ENTRY(NtExtendSection, (HANDLE SectionHandle, PLARGE_INTEGER NewSectionSize),
 	     (SectionHandle, NewSectionSize))
+NTX_MS_ENTRY(NtAreMappedFilesTheSame, (PVOID File1MappedAsAnImage, PVOID File2MappedAsFile),
+	     (File1MappedAsAnImage, File2MappedAsFile))
 NTX_MS_ENTRY(NtQuerySection,
 	     (HANDLE SectionHandle, SECTION_INFORMATION_CLASS SectionInformationClass,
 	      PVOID SectionInformation, SIZE_T SectionInformationLength, PSIZE_T ReturnLength),

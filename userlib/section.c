@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libntexec: sections (NtCreateSection, NtOpenSection, NtMapViewOfSection,
- * NtUnmapViewOfSection, NtQuerySection, NtExtendSection) and the file
+ * NtUnmapViewOfSection, NtQuerySection, NtExtendSection,
+ * NtAreMappedFilesTheSame) and the file
  * handles they are made of (NtxHandleFromFd).
  *
  * As in vm.c, out-parameters are written only when the module answered a
@@ -186,4 +187,15 @@ NTX_EXPORT NTSTATUS NtxHandleFromFd(int Fd, ACCESS_MASK DesiredAccess, PHANDLE F
 	if (NT_SUCCESS(status))
 		*FileHandle = (HANDLE)(uintptr_t)args.handle;
 	return status;
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtAreMappedFilesTheSame(PVOID File1MappedAsAnImage,
+						  PVOID File2MappedAsFile)
+{
+	struct ntexec_same_file args = {
+		.image = ntx_u64(File1MappedAsAnImage),
+		.other = ntx_u64(File2MappedAsFile),
+	};
+
+	return ntx_ioctl(NTEXEC_IOC_SAME_FILE, &args);
 }

@@ -796,6 +796,47 @@ typedef struct _SECTION_BASIC_INFORMATION {
     LARGE_INTEGER MaximumSize;
 } SECTION_BASIC_INFORMATION, *PSECTION_BASIC_INFORMATION;
 
+typedef struct _SECTION_IMAGE_INFORMATION {
+    PVOID TransferAddress;                 /* ImageBase + AddressOfEntryPoint */
+    ULONG ZeroBits;
+    SIZE_T MaximumStackSize;               /* SizeOfStackReserve */
+    SIZE_T CommittedStackSize;             /* SizeOfStackCommit */
+    ULONG SubSystemType;
+    __extension__ union {
+        __extension__ struct {
+            USHORT SubSystemMinorVersion;
+            USHORT SubSystemMajorVersion;
+        };
+        ULONG SubSystemVersion;
+    };
+    __extension__ union {
+        __extension__ struct {
+            USHORT MajorOperatingSystemVersion;
+            USHORT MinorOperatingSystemVersion;
+        };
+        ULONG OperatingSystemVersion;
+    };
+    USHORT ImageCharacteristics;
+    USHORT DllCharacteristics;
+    USHORT Machine;
+    BOOLEAN ImageContainsCode;
+    __extension__ union {
+        UCHAR ImageFlags;
+        __extension__ struct {
+            UCHAR ComPlusNativeReady : 1;
+            UCHAR ComPlusILOnly : 1;
+            UCHAR ImageDynamicallyRelocated : 1;
+            UCHAR ImageMappedFlat : 1;
+            UCHAR BaseBelow4gb : 1;
+            UCHAR ComPlusPrefer32bit : 1;
+            UCHAR Reserved : 2;
+        };
+    };
+    ULONG LoaderFlags;
+    ULONG ImageFileSize;
+    ULONG CheckSum;
+} SECTION_IMAGE_INFORMATION, *PSECTION_IMAGE_INFORMATION;
+
 /* ------------------------------------------------------------------------ */
 /* Processes and threads: information classes                               */
 /* ------------------------------------------------------------------------ */
@@ -1690,6 +1731,11 @@ NTSYSCALLAPI NTSTATUS NTAPI NtExtendSection(
     PLARGE_INTEGER NewSectionSize)
     NTX_SERVICE(NtExtendSection);
 
+NTSYSCALLAPI NTSTATUS NTAPI NtAreMappedFilesTheSame(
+    PVOID File1MappedAsAnImage,
+    PVOID File2MappedAsFile)
+    NTX_SERVICE(NtAreMappedFilesTheSame);
+
 NTSYSCALLAPI NTSTATUS NTAPI NtQuerySection(
     HANDLE SectionHandle,
     SECTION_INFORMATION_CLASS SectionInformationClass,
@@ -1783,6 +1829,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 #define ZwMapViewOfSection          NtMapViewOfSection
 #define ZwUnmapViewOfSection        NtUnmapViewOfSection
 #define ZwExtendSection             NtExtendSection
+#define ZwAreMappedFilesTheSame     NtAreMappedFilesTheSame
 #define ZwQuerySection              NtQuerySection
 #define ZwCreateJobObject           NtCreateJobObject
 #define ZwOpenJobObject             NtOpenJobObject
