@@ -165,28 +165,23 @@ struct page *mm_file_read(struct mm_segment *seg, pgoff_t index)
 }
 
 /**
- * mm_file_page() - the page of a file-backed section
+ * mm_segment_hold() - let a file or image segment hold a new page
  * @seg: the segment
- * @index: the page, in the section
- * @read: read it from the file if the segment does not hold it yet
+ * @index: the page's index in it
+ * @page: the new page (a reference of the caller's, charged one page of
+ *	commit by the caller), or NULL when it could not be made
  *
- * Return: the page (held by the segment as long as it lives), or NULL:
- * not held and not @read, past the end of the file, an I/O error, the
- * commit limit, no memory.
+ * A racing thread may have stored a page at @index first: that one stays,
+ * and @page and its charge are dropped.
+ *
+ * Return: the page @seg holds at @index now, or NULL (then @page and its
+ * charge were dropped).
  */
-struct page *mm_file_page(struct mm_segment *seg, unsigned long index, bool read)
+struct page *mm_segment_hold(struct mm_segment *seg, unsigned long index,
+			     struct page *page)
 {
-	struct inode *inode = file_inode(seg->file);
-	struct page *page, *held;
+	struct page *held;
 
-	page = xa_load(&seg->pages, index);
-	if (page || !read)
-		return page;
-	if (index >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
-		return NULL;
-	if (mm_commit_charge(1))
-		return NULL;
-	page = mm_file_read(seg, index);
 	if (!page) {
 		mm_commit_uncharge(1);
 		return NULL;
@@ -201,10 +196,35 @@ struct page *mm_file_page(struct mm_segment *seg, unsigned long index, bool read
 	}
 	mutex_unlock(&seg->lock);
 	if (page) {
-		folio_put(page_folio(page));
+		put_page(page);
 		mm_commit_uncharge(1);
 	}
 	return held;
+}
+
+/**
+ * mm_file_page() - the page of a file-backed section
+ * @seg: the segment
+ * @index: the page, in the section
+ * @read: read it from the file if the segment does not hold it yet
+ *
+ * Return: the page (held by the segment as long as it lives), or NULL:
+ * not held and not @read, past the end of the file, an I/O error, the
+ * commit limit, no memory.
+ */
+struct page *mm_file_page(struct mm_segment *seg, unsigned long index, bool read)
+{
+	struct inode *inode = file_inode(seg->file);
+	struct page *page;
+
+	page = xa_load(&seg->pages, index);
+	if (page || !read)
+		return page;
+	if (index >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
+		return NULL;
+	if (mm_commit_charge(1))
+		return NULL;
+	return mm_segment_hold(seg, index, mm_file_read(seg, index));
 }
 
 /**

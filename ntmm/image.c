@@ -110,8 +110,8 @@ static int mm_image_fill(struct mm_segment *seg, struct page *page, unsigned lon
  */
 struct page *mm_image_page(struct mm_segment *seg, unsigned long index, bool create)
 {
-	struct page *page, *held;
 	struct mem_cgroup *old;
+	struct page *page;
 
 	page = xa_load(&seg->pages, index);
 	if (page || !create || index >= seg->size)
@@ -125,24 +125,7 @@ struct page *mm_image_page(struct mm_segment *seg, unsigned long index, bool cre
 		__free_page(page);
 		page = NULL;
 	}
-	if (!page) {
-		mm_commit_uncharge(1);
-		return NULL;
-	}
-	mutex_lock(&seg->lock);
-	held = xa_load(&seg->pages, index);
-	if (!held && !xa_err(xa_store(&seg->pages, index, page, GFP_KERNEL_ACCOUNT))) {
-		seg->committed++;
-		mm_resident_count();
-		held = page;
-		page = NULL;
-	}
-	mutex_unlock(&seg->lock);
-	if (page) {
-		__free_page(page);
-		mm_commit_uncharge(1);
-	}
-	return held;
+	return mm_segment_hold(seg, index, page);
 }
 
 static void mm_image_release(struct kref *ref)

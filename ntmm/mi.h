@@ -137,6 +137,8 @@ struct mm_image;
 
 /* filemap.c */
 struct page *mm_file_read(struct mm_segment *seg, pgoff_t index);
+struct page *mm_segment_hold(struct mm_segment *seg, unsigned long index,
+			     struct page *page);
 ntstatus_t mm_file_check(struct file *file, bool writable);
 void mm_file_uncheck(struct file *file, bool writable);
 struct page *mm_file_page(struct mm_segment *seg, unsigned long index, bool read);
