@@ -14,10 +14,10 @@
  *  (c) NtMapViewOfSection + NtUnmapViewOfSection of a 64 KiB view into a
  *      fork()ed child through a process handle vs into this process
  *  (d) memory per touched section page beyond the page itself, and per
- *      untouched 64 KiB section object, from /proc/meminfo (MemFree, Slab)
+ *      untouched 64 KiB section object, from free memory (free_kb()) and Slab
  *      vs a memfd
  *  (e) 8 processes each mapping one shared 64 MiB section and writing all
- *      of it vs 8 processes with a MAP_SHARED memfd: MemFree drop, the
+ *      of it vs 8 processes with a MAP_SHARED memfd: free memory drop, the
  *      module's resident_pages, and the processes' summed Rss and Pss from
  *      /proc/PID/smaps_rollup
  * One line per figure: "name: ntexec X ns, linux Y ns, ratio Z" ((c) names
@@ -31,7 +31,7 @@
  *   -q        quick: a tenth of the iterations, 16 MiB instead of 64 MiB
  *             in (b) and (e), 64 MiB instead of 256 MiB in (d)
  *
- * The memory figures read MemFree once it has settled (memfree_settled()).
+ * Free memory counts the per-CPU free lists (free_kb()), read once it has settled.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -524,18 +524,43 @@ static long module_param(const char *name)
 }
 
 /*
- * MemFree once it has stopped moving (two readings 50 ms apart within 64 KiB,
- * for at most 2 s): frees deferred from the step before (page-table pages,
- * per-CPU page lists) would otherwise land in the next step's figure.
+ * Free memory in KiB, the pages on the per-CPU free lists included: MemFree
+ * leaves those out, and they grow and shrink by megabytes around the large
+ * allocations and frees here (Linux 6.7+ tunes their size at run time).
+ * From /proc/zoneinfo: each zone's "pages free" plus each CPU's "count:".
  */
-static long long memfree_settled(void)
+static long long free_kb(void)
 {
-	long long a = meminfo_kb("MemFree"), b;
+	char line[256], *p;
+	long long pages = 0;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	if (!f)
+		return meminfo_kb("MemFree");
+	while (fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " ");
+		if (!strncmp(p, "pages free", 10))
+			pages += strtoll(p + 10, NULL, 10);
+		else if (!strncmp(p, "count:", 6))
+			pages += strtoll(p + 6, NULL, 10);
+	}
+	fclose(f);
+	return pages * (long long)(PAGE / 1024);
+}
+
+/*
+ * free_kb() once it has stopped moving (two readings 50 ms apart within
+ * 64 KiB, for at most 2 s): frees deferred from the step before would
+ * otherwise land in the next step's figure.
+ */
+static long long free_settled(void)
+{
+	long long a = free_kb(), b;
 	int i;
 
 	for (i = 0; i < 40; i++) {
 		usleep(50000);
-		b = meminfo_kb("MemFree");
+		b = free_kb();
 		if (b - a < 64 && a - b < 64)
 			return b;
 		a = b;
@@ -556,13 +581,13 @@ static void resident_settle(long want)
 }
 
 struct mem_cost {
-	double total;	/* bytes per unit beyond the pages themselves (MemFree) */
+	double total;	/* bytes per unit beyond the pages themselves (free_kb()) */
 	double slab;	/* bytes per unit of Slab growth */
 };
 
 static void mem_delta(long long f0, long long s0, size_t data, double units, struct mem_cost *c)
 {
-	long long f1 = memfree_settled(), s1 = meminfo_kb("Slab");
+	long long f1 = free_settled(), s1 = meminfo_kb("Slab");
 
 	c->total = ((double)(f0 - f1) * 1024 - (double)data) / units;
 	c->slab = (double)(s1 - s0) * 1024 / units;
@@ -610,7 +635,7 @@ static void bench_memory_per_page(void)
 		NtClose(h);
 		return;
 	}
-	f0 = memfree_settled();
+	f0 = free_settled();
 	s0 = meminfo_kb("Slab");
 	touch(p, size);
 	mem_delta(f0, s0, size, pages, &nt);
@@ -627,15 +652,15 @@ static void bench_memory_per_page(void)
 			close(fd);
 		return;
 	}
-	f0 = memfree_settled();
+	f0 = free_settled();
 	s0 = meminfo_kb("Slab");
 	touch(p, size);
 	mem_delta(f0, s0, size, pages, &lin);
 	munmap(p, size);
 	close(fd);
 
-	/* Rough: MemFree moves with everything else the system does meanwhile. */
-	print_cost(name, "MemFree drop per page beyond 4096", nt.total, lin.total);
+	/* Rough: free memory moves with everything else the system does meanwhile. */
+	print_cost(name, "free memory drop per page beyond 4096", nt.total, lin.total);
 	snprintf(name, sizeof(name), "section_slab_per_page_%luMiB", (unsigned long)(size / MIB));
 	print_cost(name, "Slab growth per page", nt.slab, lin.slab);
 }
@@ -659,7 +684,7 @@ static void bench_memory_per_section(void)
 		free(fds);
 		return;
 	}
-	f0 = memfree_settled();
+	f0 = free_settled();
 	s0 = meminfo_kb("Slab");
 	for (made = 0; made < n; made++) {
 		s = nt_section(&hs[made], NULL, KIB64, SEC_COMMIT);
@@ -674,7 +699,7 @@ static void bench_memory_per_section(void)
 		goto out;
 	}
 
-	f0 = memfree_settled();
+	f0 = free_settled();
 	s0 = meminfo_kb("Slab");
 	for (made = 0; made < n; made++) {
 		fds[made] = memfd(KIB64);
@@ -688,7 +713,7 @@ static void bench_memory_per_section(void)
 		printf("%s: %lu memfds only\n", name, made);
 		goto out;
 	}
-	print_cost(name, "MemFree drop per section (memfd, each with its handle)", nt.total,
+	print_cost(name, "free memory drop per section (memfd, each with its handle)", nt.total,
 		   lin.total);
 	print_cost("slab_per_64KiB_section_untouched", "Slab growth per section", nt.slab,
 		   lin.slab);
@@ -720,7 +745,7 @@ static void rss_pss(pid_t pid, long long *rss, long long *pss)
 }
 
 struct shared_mem {
-	long long memfree_kb;	/* MemFree drop while all 8 hold it, KiB */
+	long long free_kb;	/* free memory drop while all 8 hold it, KiB */
 	long long rss_kb;	/* summed over the 8 */
 	long long pss_kb;
 	long resident;		/* the module's resident_pages growth */
@@ -758,7 +783,7 @@ static int shared_run(int nt, SIZE_T size, struct shared_mem *m)
 	RtlInitUnicodeString(&us, wbuf);
 	InitializeObjectAttributes(&oa, &us, 0, NULL, NULL);
 
-	f0 = memfree_settled();
+	f0 = free_settled();
 	r0 = module_param("resident_pages");
 	if (nt) {
 		s = nt_section(&h, &oa, size, SEC_COMMIT);
@@ -810,7 +835,7 @@ static int shared_run(int nt, SIZE_T size, struct shared_mem *m)
 		       nt ? "ntexec" : "linux");
 		goto kill;
 	}
-	m->memfree_kb = f0 - memfree_settled();
+	m->free_kb = f0 - free_settled();
 	if (nt && r0 >= 0)
 		m->resident = module_param("resident_pages") - r0;
 	for (i = 0; i < NPROC; i++) {
@@ -846,9 +871,9 @@ static void bench_shared(void)
 	snprintf(name, sizeof(name), "shared_%dx%luMiB", NPROC, (unsigned long)(size / MIB));
 	if (shared_run(1, size, &nt) || shared_run(0, size, &lin))
 		return;
-	printf("%s_memfree_drop: ntexec %lld KiB, linux %lld KiB, ratio %.2f (one copy: %lu KiB)\n",
-	       name, nt.memfree_kb, lin.memfree_kb,
-	       lin.memfree_kb > 0 ? (double)nt.memfree_kb / lin.memfree_kb : 0.0,
+	printf("%s_free_drop: ntexec %lld KiB, linux %lld KiB, ratio %.2f (one copy: %lu KiB)\n",
+	       name, nt.free_kb, lin.free_kb,
+	       lin.free_kb > 0 ? (double)nt.free_kb / lin.free_kb : 0.0,
 	       (unsigned long)(size / 1024));
 	printf("%s_rss_sum: ntexec %lld KiB, linux %lld KiB\n", name, nt.rss_kb, lin.rss_kb);
 	printf("%s_pss_sum: ntexec %lld KiB, linux %lld KiB\n", name, nt.pss_kb, lin.pss_kb);
