@@ -42,6 +42,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -142,11 +143,21 @@ static char *map_shared(int fd, size_t size)
 
 /* (a) ------------------------------------------------------------------- */
 
+/* Minor faults of this process so far. */
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
 static void bench_map_touch_unmap(void)
 {
 	const char *name = "map_touch_unmap_64KiB";
 	unsigned long n = iters(2000), i;
 	double t0, t1, t2, t_nt, t_lin, nt_split[3] = { 0 }, lin_split[3] = { 0 };
+	long f0, nt_faults = 0, lin_faults = 0;
 	HANDLE h;
 	NTSTATUS s;
 	char *p;
@@ -181,8 +192,10 @@ static void bench_map_touch_unmap(void)
 		t1 = now_ns();
 		if (s)
 			break;
+		f0 = minflt();
 		touch(p, KIB64);
 		t2 = now_ns();
+		nt_faults += minflt() - f0;
 		NtUnmapViewOfSection(NtCurrentProcess(), p);
 		nt_split[0] += t1 - t0;
 		nt_split[1] += t2 - t1;
@@ -213,8 +226,10 @@ static void bench_map_touch_unmap(void)
 		t1 = now_ns();
 		if (!p)
 			break;
+		f0 = minflt();
 		touch(p, KIB64);
 		t2 = now_ns();
+		lin_faults += minflt() - f0;
 		munmap(p, KIB64);
 		lin_split[0] += t1 - t0;
 		lin_split[1] += t2 - t1;
@@ -225,6 +240,8 @@ static void bench_map_touch_unmap(void)
 	printf("# %s split, map / touch 16 pages / unmap: ntexec %.0f / %.0f / %.0f ns, "
 	       "linux %.0f / %.0f / %.0f ns\n", name, nt_split[0] / n, nt_split[1] / n,
 	       nt_split[2] / n, lin_split[0] / n, lin_split[1] / n, lin_split[2] / n);
+	printf("# %s faults per 16-page touch: ntexec %.1f, linux %.1f\n", name,
+	       (double)nt_faults / n, (double)lin_faults / n);
 }
 
 static void bench_create_map_touch_close(void)
@@ -283,12 +300,14 @@ static void bench_create_map_touch_close(void)
 struct fault_times {
 	double first;	/* ns per page, first touch: the page is made */
 	double again;	/* ns per page, a new view of resident pages */
+	double faults_first, faults_again;	/* minor faults per page */
 };
 
 static int fault_ntexec(const char *name, SIZE_T size, struct fault_times *t)
 {
 	const unsigned long pages = size / PAGE;
 	double t0;
+	long f0;
 	HANDLE h;
 	NTSTATUS s;
 	char *p;
@@ -303,18 +322,22 @@ static int fault_ntexec(const char *name, SIZE_T size, struct fault_times *t)
 		failed(name, "NtMapViewOfSection", s);
 		goto fail;
 	}
+	f0 = minflt();
 	t0 = now_ns();
 	touch(p, size);
 	t->first = (now_ns() - t0) / pages;
+	t->faults_first = (double)(minflt() - f0) / pages;
 	NtUnmapViewOfSection(NtCurrentProcess(), p);
 	s = nt_map(h, NtCurrentProcess(), &p);
 	if (s) {
 		failed(name, "NtMapViewOfSection (again)", s);
 		goto fail;
 	}
+	f0 = minflt();
 	t0 = now_ns();
 	touch(p, size);
 	t->again = (now_ns() - t0) / pages;
+	t->faults_again = (double)(minflt() - f0) / pages;
 	NtUnmapViewOfSection(NtCurrentProcess(), p);
 	NtClose(h);
 	return 0;
@@ -327,6 +350,7 @@ static const char *fault_linux(size_t size, struct fault_times *t)
 {
 	const unsigned long pages = size / PAGE;
 	double t0;
+	long f0;
 	char *p;
 	int fd = memfd(size);
 
@@ -337,18 +361,22 @@ static const char *fault_linux(size_t size, struct fault_times *t)
 		close(fd);
 		return "mmap failed";
 	}
+	f0 = minflt();
 	t0 = now_ns();
 	touch(p, size);
 	t->first = (now_ns() - t0) / pages;
+	t->faults_first = (double)(minflt() - f0) / pages;
 	munmap(p, size);
 	p = map_shared(fd, size);
 	if (!p) {
 		close(fd);
 		return "mmap failed";
 	}
+	f0 = minflt();
 	t0 = now_ns();
 	touch(p, size);
 	t->again = (now_ns() - t0) / pages;
+	t->faults_again = (double)(minflt() - f0) / pages;
 	munmap(p, size);
 	close(fd);
 	return NULL;
@@ -371,6 +399,8 @@ static void bench_fault_rate(void)
 	for (r = 0; r < reps; r++) {
 		if (fault_ntexec(name, size, &t))
 			return;
+		nt.faults_first = t.faults_first;
+		nt.faults_again = t.faults_again;
 		if (!r || t.first < nt.first)
 			nt.first = t.first;
 		if (!r || t.again < nt.again)
@@ -380,6 +410,8 @@ static void bench_fault_rate(void)
 		why = fault_linux(size, &t);
 		if (why)
 			break;
+		lin.faults_first = t.faults_first;
+		lin.faults_again = t.faults_again;
 		if (!r || t.first < lin.first)
 			lin.first = t.first;
 		if (!r || t.again < lin.again)
@@ -392,6 +424,9 @@ static void bench_fault_rate(void)
 	}
 	report(name, nt.first, lin.first);
 	report(name2, nt.again, lin.again);
+	printf("# minor faults per page, first touch / resident: ntexec %.3f / %.3f, "
+	       "linux %.3f / %.3f\n", nt.faults_first, nt.faults_again, lin.faults_first,
+	       lin.faults_again);
 }
 
 /* (c) ------------------------------------------------------------------- */
