@@ -204,11 +204,48 @@ static void exit_signals_objects(struct kunit *test)
 	ps_dereference_process(e.process);
 }
 
+/*
+ * The priority table: monotone, NORMAL's 8 at nice 0, the ends at the
+ * ends, every priority its own nice value and back; thread base
+ * priorities saturate within their range.
+ */
+static void priority_table(struct kunit *test)
+{
+	s32 p;
+	int n;
+
+	KUNIT_EXPECT_EQ(test, ps_nice_of_priority(8), 0);
+	KUNIT_EXPECT_EQ(test, ps_nice_of_priority(1), 19);
+	KUNIT_EXPECT_EQ(test, ps_nice_of_priority(15), -20);
+	for (p = 1; p <= 15; p++) {
+		KUNIT_EXPECT_EQ(test, ps_priority_of_nice(ps_nice_of_priority(p)), p);
+		if (p > 1)
+			KUNIT_EXPECT_LT(test, ps_nice_of_priority(p), ps_nice_of_priority(p - 1));
+	}
+	for (n = -20; n <= 19; n++) {
+		p = ps_priority_of_nice(n);
+		KUNIT_EXPECT_TRUE(test, p >= 1 && p <= 15);
+		if (n > -20)
+			KUNIT_EXPECT_LE(test, p, ps_priority_of_nice(n - 1));
+	}
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(8, -2), 6);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(8, 2), 10);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(4, -2), 2);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(13, 2), 15);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(8, THREAD_BASE_PRIORITY_IDLE), 1);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(8, THREAD_BASE_PRIORITY_LOWRT), 15);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(24, 2), 26);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(24, THREAD_BASE_PRIORITY_IDLE), 16);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(24, THREAD_BASE_PRIORITY_LOWRT), 31);
+	KUNIT_EXPECT_EQ(test, ps_thread_base_priority(16, -2), 16);
+}
+
 static struct kunit_case ps_test_cases[] = {
 	KUNIT_CASE_PARAM(status_from_exit_code, exit_code_gen_params),
 	KUNIT_CASE(adopt_current),
 	KUNIT_CASE(handles_to_self),
 	KUNIT_CASE(exit_signals_objects),
+	KUNIT_CASE(priority_table),
 	{}
 };
 

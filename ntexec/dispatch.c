@@ -245,3 +245,43 @@ long ntexec_ioctl_test_alert(struct ntexec_file *nf, void __user *argp)
 {
 	return ntx_status(ps_test_alert());
 }
+
+/* The largest information a set takes (KAFFINITY, a start address). */
+#define NTX_SET_INFO_MAX	16
+
+static long ntexec_set_common(struct ntexec_file *nf, void __user *argp, bool thread)
+{
+	struct ntexec_query_info args;
+	u8 data[NTX_SET_INFO_MAX];
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad || args.return_length)
+		return -EINVAL;
+	/* Longer than any class takes: each class's length check refuses it. */
+	if (args.length > sizeof(data))
+		status = thread ? ps_set_thread(nf->process, args.handle, args.info_class,
+						NULL, args.length) :
+				  ps_set_process(nf->process, args.handle, args.info_class,
+						 NULL, args.length);
+	else if (copy_from_user(data, u64_to_user_ptr(args.buffer), args.length))
+		status = STATUS_ACCESS_VIOLATION;	/* NT's probe of the buffer */
+	else if (thread)
+		status = ps_set_thread(nf->process, args.handle, args.info_class, data,
+				       args.length);
+	else
+		status = ps_set_process(nf->process, args.handle, args.info_class, data,
+					args.length);
+	return ntx_status(status);
+}
+
+long ntexec_ioctl_set_process(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_set_common(nf, argp, false);
+}
+
+long ntexec_ioctl_set_thread(struct ntexec_file *nf, void __user *argp)
+{
+	return ntexec_set_common(nf, argp, true);
+}

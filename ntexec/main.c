@@ -64,6 +64,8 @@ static const struct {
 	{ NTEXEC_IOC_EXTEND_SECTION, ntexec_ioctl_extend_section },
 	{ NTEXEC_IOC_HANDLE_FROM_FD, ntexec_ioctl_handle_from_fd },
 	{ NTEXEC_IOC_SAME_FILE, ntexec_ioctl_same_file },
+	{ NTEXEC_IOC_SET_PROCESS, ntexec_ioctl_set_process },
+	{ NTEXEC_IOC_SET_THREAD, ntexec_ioctl_set_thread },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */

@@ -119,5 +119,7 @@ long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_extend_section(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_handle_from_fd(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_same_file(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_set_process(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_set_thread(struct ntexec_file *nf, void __user *argp);
 
 #endif /* _NTEXEC_NTEXEC_H */

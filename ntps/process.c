@@ -331,6 +331,22 @@ static struct ps_thread *ps_find_thread(struct task_struct *task)
 	return NULL;
 }
 
+/**
+ * ps_lookup_task_thread() - the thread object of a task, if it has one
+ * @task: a task (referenced by the caller)
+ *
+ * Return: the thread (a reference), or NULL: never adopted.
+ */
+struct ps_thread *ps_lookup_task_thread(struct task_struct *task)
+{
+	struct ps_thread *thread;
+
+	rcu_read_lock();
+	thread = ps_find_thread(task);
+	rcu_read_unlock();
+	return thread;
+}
+
 static struct ps_process *ps_lookup_process(struct pid *tgid)
 {
 	struct ps_process *process = NULL;
@@ -459,6 +475,8 @@ struct ps_process *ps_get_process(struct pid *tgid)
 	mutex_init(&process->attach_lock);
 	spin_lock_init(&process->lock);
 	process->exit_status = STATUS_PENDING;
+	process->base_priority = ps_priority_of_nice(task_nice(task));
+	process->priority_class = PROCESS_PRIORITY_CLASS_NORMAL;
 	process->image_name = ps_image_name(tgid);
 
 	b = ps_bucket(ps_processes, task->signal);

@@ -72,8 +72,24 @@ struct task_struct;
 #define ProcessTimes			4
 #define ProcessHandleCount		20
 #define ProcessImageFileName		27
+#define ProcessBasePriority		5
+#define ProcessPriorityClass		18
+#define ProcessAffinityMask		21
 #define ThreadBasicInformation		0
 #define ThreadTimes			1
+#define ThreadPriority			2
+#define ThreadBasePriority		3
+#define ThreadAffinityMask		4
+#define ThreadQuerySetWin32StartAddress	9
+
+#define PROCESS_PRIORITY_CLASS_IDLE		1
+#define PROCESS_PRIORITY_CLASS_NORMAL		2
+#define PROCESS_PRIORITY_CLASS_HIGH		3
+#define PROCESS_PRIORITY_CLASS_REALTIME		4
+#define PROCESS_PRIORITY_CLASS_BELOW_NORMAL	5
+#define PROCESS_PRIORITY_CLASS_ABOVE_NORMAL	6
+#define THREAD_BASE_PRIORITY_LOWRT		15
+#define THREAD_BASE_PRIORITY_IDLE		(-15)
 
 extern const struct ob_type ps_process_type;
 extern const struct ob_type ps_thread_type;
@@ -113,6 +129,8 @@ extern const struct ob_type ps_thread_type;
  *	names it alone; dropped at rundown
  * @mm_id: the id of @mm (ps_process_mm_id())
  * @vm: the memory manager's part of the process (NT's MMSUPPORT)
+ * @base_priority: the NT base priority of its threads (priority.c)
+ * @priority_class: its PROCESS_PRIORITY_CLASS_* value
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -145,6 +163,8 @@ struct ps_process {
 	struct mm_struct *mm;
 	u64 mm_id;
 	struct mm_process vm;
+	s32 base_priority;
+	u8 priority_class;
 };
 
 /**
@@ -173,6 +193,10 @@ struct ps_process {
  *	the module's memory (0: none since it was last read)
  * @exception_access: its access: 0 read, 1 write, 8 execute
  * @exception_address: its address
+ * @priority: a priority NtSetInformationThread(ThreadPriority) set, until
+ *	the process's base changes; 0 for none (priority.c)
+ * @priority_increment: its base priority's increment over the process's
+ * @win32_start_address: ThreadQuerySetWin32StartAddress
  */
 struct ps_thread {
 	struct ob_object ob;
@@ -195,6 +219,9 @@ struct ps_thread {
 	u32 exception_code;
 	u32 exception_access;
 	unsigned long exception_address;
+	s32 priority;
+	s32 priority_increment;
+	u64 win32_start_address;
 };
 
 static inline struct ps_process *to_process(struct ob_object *obj)
@@ -258,6 +285,17 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 ntstatus_t ps_terminate_process(struct ps_process *caller, u64 handle, u32 status);
 ntstatus_t ps_terminate_thread(struct ps_process *caller, u64 handle, u32 status);
 ntstatus_t ps_alert_thread(struct ps_process *caller, u64 handle);
+struct ps_thread *ps_lookup_task_thread(struct task_struct *task);
+
+/* priority.c */
+s32 ps_priority_of_nice(int nice);
+int ps_nice_of_priority(s32 priority);
+s32 ps_thread_base_priority(s32 process_base, s32 increment);
+s32 ps_task_priority(struct task_struct *task);
+ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
+			  const void *data, u32 length);
+ntstatus_t ps_set_thread(struct ps_process *caller, u64 handle, u32 info_class,
+			 const void *data, u32 length);
 ntstatus_t ps_test_alert(void);
 ntstatus_t ps_get_next_process(struct ps_process *caller, u64 process, u32 access,
 			       u32 attributes, u64 *handle);

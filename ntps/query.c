@@ -83,12 +83,6 @@ struct nt_thread_basic_information {
 };
 static_assert(sizeof(struct nt_thread_basic_information) == 48);
 
-/* NT priorities of the normal class: 8 at nice 0, 15 at -20, 1 at 19. */
-static s32 ps_nt_priority(int nice)
-{
-	return nice < 0 ? 8 - (nice * 7) / 20 : 8 - (nice * 7) / 19;
-}
-
 static u64 ps_affinity(struct task_struct *task)
 {
 	return task ? cpumask_bits(task->cpus_ptr)[0] : 0;
@@ -270,6 +264,7 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		struct nt_kernel_user_times times;
 		struct nt_vm_counters_ex vm;
 		u32 count;
+		u8 priority_class[2];
 	} info;
 
 	switch (info_class) {
@@ -281,6 +276,9 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		break;
 	case ProcessHandleCount:
 		size = sizeof(info.count);
+		break;
+	case ProcessPriorityClass:
+		size = sizeof(info.priority_class);
 		break;
 	case ProcessVmCounters:
 		size = length == sizeof(info.vm) ? sizeof(info.vm) : NT_VM_COUNTERS_SIZE;
@@ -298,7 +296,8 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 			*return_length = size;
 		return STATUS_INFO_LENGTH_MISMATCH;
 	}
-	if (!IS_ALIGNED(buffer, PS_QUERY_ALIGN))
+	/* PROCESS_PRIORITY_CLASS is two UCHARs: NT probes it byte-aligned. */
+	if (!IS_ALIGNED(buffer, info_class == ProcessPriorityClass ? 1 : PS_QUERY_ALIGN))
 		return STATUS_DATATYPE_MISALIGNMENT;
 
 	status = ps_reference_object(caller, handle, &ps_process_type,
@@ -320,7 +319,9 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		info.basic.exit_status = process->exit_status;
 		spin_unlock(&process->lock);
 		info.basic.affinity_mask = ps_affinity(leader);
-		info.basic.base_priority = ps_nt_priority(leader ? task_nice(leader) : 0);
+		spin_lock(&process->lock);
+		info.basic.base_priority = process->base_priority;
+		spin_unlock(&process->lock);
 		info.basic.unique_process_id = ps_pid_nr(process->pid);
 		info.basic.inherited_from_unique_process_id = ps_pid_nr(process->parent);
 		status = ps_answer(out, &info, size);
@@ -335,6 +336,13 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		break;
 	case ProcessVmCounters:
 		ps_vm_counters(process, leader, &info.vm);
+		status = ps_answer(out, &info, size);
+		break;
+	case ProcessPriorityClass:
+		/* PROCESS_PRIORITY_CLASS: Foreground FALSE, PriorityClass. */
+		spin_lock(&process->lock);
+		info.priority_class[1] = process->priority_class;
+		spin_unlock(&process->lock);
 		status = ps_answer(out, &info, size);
 		break;
 	case ProcessImageFileName: {
@@ -382,6 +390,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	union {
 		struct nt_thread_basic_information basic;
 		struct nt_kernel_user_times times;
+		u64 address;
 	} info;
 
 	switch (info_class) {
@@ -390,6 +399,9 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		break;
 	case ThreadTimes:
 		size = sizeof(info.times);
+		break;
+	case ThreadQuerySetWin32StartAddress:
+		size = sizeof(info.address);
 		break;
 	default:
 		return STATUS_INVALID_INFO_CLASS;
@@ -408,7 +420,9 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	memset(&info, 0, sizeof(info));
 
 	spin_lock(&thread->lock);
-	if (info_class == ThreadBasicInformation) {
+	if (info_class == ThreadQuerySetWin32StartAddress) {
+		info.address = thread->win32_start_address;
+	} else if (info_class == ThreadBasicInformation) {
 		info.basic.exit_status = thread->exit_status;
 	} else {
 		info.times.create_time = thread->create_time;
@@ -419,15 +433,15 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	spin_unlock(&thread->lock);
 
 	if (info_class == ThreadBasicInformation) {
-		int nice = task ? task_nice(task) : 0;
-
 		info.basic.unique_process = ps_pid_nr(thread->process->pid);
 		info.basic.unique_thread = ps_thread_id(thread,
 						       task_active_pid_ns(current));
 		info.basic.affinity_mask = ps_affinity(task);
-		info.basic.priority = ps_nt_priority(nice);
-		info.basic.base_priority = info.basic.priority - 8;
-	} else if (!info.times.exit_time) {
+		info.basic.priority = ps_task_priority(task);
+		spin_lock(&thread->lock);
+		info.basic.base_priority = thread->priority_increment;
+		spin_unlock(&thread->lock);
+	} else if (info_class == ThreadTimes && !info.times.exit_time) {
 		u64 ut, st;
 
 		task_cputime_adjusted(task, &ut, &st);

@@ -141,13 +141,15 @@ struct ntexec_wait {
 };
 
 /**
- * struct ntexec_query_info - NtQueryInformationProcess/Thread, NtQuerySection
+ * struct ntexec_query_info - NtQueryInformationProcess/Thread, NtQuerySection,
+ *	NtSetInformationProcess/Thread
  * @handle: the process, thread or section
  * @buffer: user pointer to the caller's buffer
  * @info_class: PROCESSINFOCLASS, THREADINFOCLASS or
  *	SECTION_INFORMATION_CLASS value
  * @length: the buffer's length
  * @return_length: out: bytes written, or needed when the buffer is short
+ *	(a set: 0)
  * @pad: must be zero
  */
 struct ntexec_query_info {
@@ -460,5 +462,7 @@ struct ntexec_same_file {
 #define NTEXEC_IOC_EXTEND_SECTION	NTEXEC_IOC(31, struct ntexec_extend_section)
 #define NTEXEC_IOC_HANDLE_FROM_FD	NTEXEC_IOC(32, struct ntexec_handle_from_fd)
 #define NTEXEC_IOC_SAME_FILE		NTEXEC_IOC(33, struct ntexec_same_file)
+#define NTEXEC_IOC_SET_PROCESS		NTEXEC_IOC(34, struct ntexec_query_info)
+#define NTEXEC_IOC_SET_THREAD		NTEXEC_IOC(35, struct ntexec_query_info)
 
 #endif /* _UAPI_NTEXEC_H */

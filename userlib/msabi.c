@@ -65,6 +65,17 @@ NTX_MS_ENTRY(NtQueryInformationThread,
 	      PVOID ThreadInformation, ULONG ThreadInformationLength, PULONG ReturnLength),
 	     (ThreadHandle, ThreadInformationClass, ThreadInformation,
 	      ThreadInformationLength, ReturnLength))
+NTX_MS_ENTRY(NtSetInformationProcess,
+	     (HANDLE ProcessHandle, PROCESSINFOCLASS ProcessInformationClass,
+	      PVOID ProcessInformation, ULONG ProcessInformationLength),
+	     (ProcessHandle, ProcessInformationClass, ProcessInformation,
+	      ProcessInformationLength))
+NTX_MS_ENTRY(NtSetInformationThread,
+	     (HANDLE ThreadHandle, THREADINFOCLASS ThreadInformationClass,
+	      PVOID ThreadInformation, ULONG ThreadInformationLength),
+	     (ThreadHandle, ThreadInformationClass, ThreadInformation,
+	      ThreadInformationLength))
+NTX_MS_ENTRY(NtYieldExecution, (VOID), ())
 NTX_MS_ENTRY(NtTerminateProcess, (HANDLE ProcessHandle, NTSTATUS ExitStatus),
 	     (ProcessHandle, ExitStatus))
 NTX_MS_ENTRY(NtTerminateThread, (HANDLE ThreadHandle, NTSTATUS ExitStatus),

@@ -4,6 +4,7 @@
  * NtQueryInformationProcess/Thread, NtTerminateProcess/Thread,
  * NtGetNextProcess/Thread, NtAlertThread, NtTestAlert).
  */
+#include <sched.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -87,6 +88,44 @@ NTX_EXPORT NTSTATUS NTAPI NtQueryInformationThread(HANDLE ThreadHandle,
 {
 	return ntx_query(NTEXEC_IOC_QUERY_THREAD, ThreadHandle, ThreadInformationClass,
 			 ThreadInformation, ThreadInformationLength, ReturnLength);
+}
+
+static NTSTATUS ntx_set_info(unsigned long request, HANDLE handle, ULONG info_class,
+			     PVOID info, ULONG length)
+{
+	struct ntexec_query_info args = {
+		.handle = (uint64_t)(uintptr_t)handle,
+		.buffer = (uint64_t)(uintptr_t)info,
+		.info_class = info_class,
+		.length = length,
+	};
+
+	return ntx_ioctl(request, &args);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtSetInformationProcess(HANDLE ProcessHandle,
+						  PROCESSINFOCLASS ProcessInformationClass,
+						  PVOID ProcessInformation,
+						  ULONG ProcessInformationLength)
+{
+	return ntx_set_info(NTEXEC_IOC_SET_PROCESS, ProcessHandle, ProcessInformationClass,
+			    ProcessInformation, ProcessInformationLength);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtSetInformationThread(HANDLE ThreadHandle,
+						 THREADINFOCLASS ThreadInformationClass,
+						 PVOID ThreadInformation,
+						 ULONG ThreadInformationLength)
+{
+	return ntx_set_info(NTEXEC_IOC_SET_THREAD, ThreadHandle, ThreadInformationClass,
+			    ThreadInformation, ThreadInformationLength);
+}
+
+/* Linux cannot tell whether another thread ran: STATUS_SUCCESS always. */
+NTX_EXPORT NTSTATUS NTAPI NtYieldExecution(VOID)
+{
+	sched_yield();
+	return STATUS_SUCCESS;
 }
 
 NTX_EXPORT NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS ExitStatus)

@@ -1486,7 +1486,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtDelayExecution(
     NTX_SERVICE(NtDelayExecution);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtYieldExecution(VOID)
-    NTX_NOT_IMPLEMENTED("scheduling");
+    NTX_SERVICE(NtYieldExecution);
 
 /* Processes */
 NTSYSCALLAPI NTSTATUS NTAPI NtOpenProcess(
@@ -1522,7 +1522,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationProcess(
     PROCESSINFOCLASS ProcessInformationClass,
     PVOID ProcessInformation,
     ULONG ProcessInformationLength)
-    NTX_NOT_IMPLEMENTED("process control");
+    NTX_SERVICE(NtSetInformationProcess);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtGetNextProcess(
     HANDLE ProcessHandle,
@@ -1587,7 +1587,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationThread(
     THREADINFOCLASS ThreadInformationClass,
     PVOID ThreadInformation,
     ULONG ThreadInformationLength)
-    NTX_NOT_IMPLEMENTED("thread control");
+    NTX_SERVICE(NtSetInformationThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtAlertThread(
     HANDLE ThreadHandle)

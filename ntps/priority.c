@@ -1,0 +1,450 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Priorities and affinity: NtSetInformationProcess (ProcessBasePriority,
+ * ProcessPriorityClass, ProcessAffinityMask), NtSetInformationThread
+ * (ThreadPriority, ThreadBasePriority, ThreadAffinityMask,
+ * ThreadQuerySetWin32StartAddress), and what the queries report of them.
+ *
+ * NT schedules threads by priority 1-31. In the variable range, 1-15, a
+ * process's priority class gives a base (IDLE 4, BELOW_NORMAL 6, NORMAL 8,
+ * ABOVE_NORMAL 10, HIGH 13) and a thread's base priority is the process's
+ * plus an increment of -2..+2, or saturated: THREAD_BASE_PRIORITY_IDLE
+ * (-15) gives 1, THREAD_BASE_PRIORITY_LOWRT (15) gives 15. The real-time
+ * range, 16-31, is the REALTIME class (base 24; the saturations give 16 and
+ * 31). ThreadPriority sets a thread's priority outright.
+ *
+ * On Linux a thread of the variable range gets the nice value of
+ * ps_nice_of[] (NORMAL's 8 is nice 0, 15 is -20, 1 is 19), a real-time
+ * thread SCHED_RR at priority - 15. As on Windows, the variable range needs
+ * no privilege and the real-time range needs CAP_SYS_NICE (Windows'
+ * SeIncreaseBasePriorityPrivilege), else STATUS_PRIVILEGE_NOT_HELD; a nice
+ * value the target's RLIMIT_NICE does not allow without the capability is
+ * raised to the lowest it allows, and queries report the priority Linux
+ * applies. Affinity masks go to set_cpus_allowed_ptr(), which keeps them
+ * within the task's cpuset (STATUS_INVALID_PARAMETER outside it or outside
+ * the online CPUs).
+ *
+ * Locking: ps_process.lock and ps_thread.lock guard the NT values; Linux
+ * is told after they are dropped (the scheduler calls may sleep).
+ */
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <uapi/linux/sched/types.h>
+#include <kunit/visibility.h>
+
+#include "ps.h"
+
+/* NT priority 1..15 -> nice; index 0 unused. */
+static const s8 ps_nice_of[16] = {
+	0, 19, 17, 15, 12, 9, 6, 3, 0, -3, -6, -9, -12, -15, -17, -20
+};
+
+/* The base priority of each PROCESS_PRIORITY_CLASS_* value; 0: invalid. */
+static const u8 ps_class_base[] = {
+	[PROCESS_PRIORITY_CLASS_IDLE] = 4,
+	[PROCESS_PRIORITY_CLASS_NORMAL] = 8,
+	[PROCESS_PRIORITY_CLASS_HIGH] = 13,
+	[PROCESS_PRIORITY_CLASS_REALTIME] = 24,
+	[PROCESS_PRIORITY_CLASS_BELOW_NORMAL] = 6,
+	[PROCESS_PRIORITY_CLASS_ABOVE_NORMAL] = 10,
+};
+
+/**
+ * ps_priority_of_nice() - the NT priority a nice value stands for
+ * @nice: a nice value, -20..19
+ *
+ * Return: the variable-range priority whose nice value is nearest (the
+ * higher priority on a tie).
+ */
+s32 ps_priority_of_nice(int nice)
+{
+	s32 p, best = 8;
+
+	for (p = 1; p <= 15; p++)
+		if (abs(ps_nice_of[p] - nice) <= abs(ps_nice_of[best] - nice))
+			best = p;
+	return best;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_priority_of_nice);
+
+/**
+ * ps_nice_of_priority() - the nice value of a variable-range priority
+ * @priority: 1..15
+ *
+ * Return: the nice value.
+ */
+int ps_nice_of_priority(s32 priority)
+{
+	return ps_nice_of[clamp(priority, 1, 15)];
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_nice_of_priority);
+
+/**
+ * ps_thread_base_priority() - a thread's base priority
+ * @process_base: its process's base priority
+ * @increment: the thread's increment (-2..2, or -15 or 15)
+ *
+ * Return: the priority, within the range of @process_base.
+ */
+s32 ps_thread_base_priority(s32 process_base, s32 increment)
+{
+	bool rt = process_base >= 16;
+
+	if (increment == THREAD_BASE_PRIORITY_IDLE)
+		return rt ? 16 : 1;
+	if (increment == THREAD_BASE_PRIORITY_LOWRT)
+		return rt ? 31 : 15;
+	return rt ? clamp(process_base + increment, 16, 31) :
+		    clamp(process_base + increment, 1, 15);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_thread_base_priority);
+
+/* The priority Linux applies to @task now. */
+s32 ps_task_priority(struct task_struct *task)
+{
+	if (!task)
+		return 8;
+	if (task->policy == SCHED_RR || task->policy == SCHED_FIFO)
+		return clamp(15 + (s32)task->rt_priority, 16, 31);
+	return ps_priority_of_nice(task_nice(task));
+}
+
+/*
+ * The lowest nice value at or above @nice that @task may be given, as
+ * setpriority(2) decides: raising is free, lowering needs the target's
+ * RLIMIT_NICE or CAP_SYS_NICE; at worst the value stays.
+ */
+static int ps_allowed_nice(struct task_struct *task, int nice)
+{
+	int now = task_nice(task);
+
+	while (nice < now && !can_nice(task, nice))
+		nice++;
+	return nice;
+}
+
+/* Tell Linux: a nice value, or SCHED_RR for the real-time range. */
+static int ps_apply(struct task_struct *task, s32 priority)
+{
+	struct sched_attr attr = { .size = sizeof(attr) };
+
+	if (priority >= 16) {
+		attr.sched_policy = SCHED_RR;
+		attr.sched_priority = priority - 15;
+		return sched_setattr_nocheck(task, &attr);
+	}
+	attr.sched_nice = ps_allowed_nice(task, ps_nice_of_priority(priority));
+	if (task->policy == SCHED_RR || task->policy == SCHED_FIFO) {
+		attr.sched_policy = SCHED_NORMAL;
+		return sched_setattr_nocheck(task, &attr);
+	}
+	set_user_nice(task, attr.sched_nice);
+	return 0;
+}
+
+/* The priority a thread should have now, from the NT values. */
+static s32 ps_thread_target(struct ps_process *process, struct ps_thread *thread)
+{
+	s32 base, increment = 0, absolute = 0;
+
+	spin_lock(&process->lock);
+	base = process->base_priority;
+	spin_unlock(&process->lock);
+	if (thread) {
+		spin_lock(&thread->lock);
+		increment = thread->priority_increment;
+		absolute = thread->priority;
+		spin_unlock(&thread->lock);
+	}
+	return absolute ?: ps_thread_base_priority(base, increment);
+}
+
+/* The priority a thread would have with a new priority or increment. */
+static s32 ps_thread_target_with(struct ps_thread *thread, bool absolute, s32 v)
+{
+	s32 base;
+
+	if (absolute)
+		return v;
+	spin_lock(&thread->process->lock);
+	base = thread->process->base_priority;
+	spin_unlock(&thread->process->lock);
+	return ps_thread_base_priority(base, v);
+}
+
+/* Apply the NT values to every thread of a live process. */
+static ntstatus_t ps_apply_process(struct ps_process *process)
+{
+	struct task_struct *leader, *t, **tasks;
+	unsigned int n = 0, max, i;
+	struct ps_thread *thread;
+	int err = 0;
+
+	leader = get_pid_task(process->pid, PIDTYPE_TGID);
+	if (!leader)
+		return STATUS_PROCESS_IS_TERMINATING;
+	max = get_nr_threads(leader) + 16;
+	tasks = kvcalloc(max, sizeof(*tasks), GFP_KERNEL_ACCOUNT);
+	if (!tasks) {
+		put_task_struct(leader);
+		return STATUS_NO_MEMORY;
+	}
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		if (n == max)
+			break;
+		get_task_struct(t);
+		tasks[n++] = t;
+	}
+	rcu_read_unlock();
+	put_task_struct(leader);
+	for (i = 0; i < n; i++) {
+		thread = ps_lookup_task_thread(tasks[i]);
+		/* A new base: the thread's priority is its base again. */
+		if (thread) {
+			spin_lock(&thread->lock);
+			thread->priority = 0;
+			spin_unlock(&thread->lock);
+		}
+		if (!err)
+			err = ps_apply(tasks[i], ps_thread_target(process, thread));
+		if (thread)
+			ps_dereference_thread(thread);
+		put_task_struct(tasks[i]);
+		cond_resched();
+	}
+	kvfree(tasks);
+	return err ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+}
+
+/* The CPUs a mask names, if it is a valid affinity: nonzero, online CPUs. */
+static bool ps_affinity_mask(u64 mask, struct cpumask *cpus)
+{
+	unsigned int cpu;
+
+	cpumask_clear(cpus);
+	for (cpu = 0; cpu < 64; cpu++) {
+		if (!(mask & BIT_ULL(cpu)))
+			continue;
+		if (cpu >= nr_cpu_ids || !cpu_online(cpu))
+			return false;
+		cpumask_set_cpu(cpu, cpus);
+	}
+	return mask;
+}
+
+static ntstatus_t ps_set_affinity(struct task_struct *task, const struct cpumask *cpus)
+{
+	return set_cpus_allowed_ptr(task, cpus) ? STATUS_INVALID_PARAMETER :
+						  STATUS_SUCCESS;
+}
+
+/* Every thread of the process on @cpus. */
+static ntstatus_t ps_set_process_affinity(struct ps_process *process,
+					  const struct cpumask *cpus)
+{
+	struct task_struct *leader, *t, **tasks;
+	unsigned int n = 0, max, i;
+	ntstatus_t status = STATUS_SUCCESS;
+
+	leader = get_pid_task(process->pid, PIDTYPE_TGID);
+	if (!leader)
+		return STATUS_PROCESS_IS_TERMINATING;
+	max = get_nr_threads(leader) + 16;
+	tasks = kvcalloc(max, sizeof(*tasks), GFP_KERNEL_ACCOUNT);
+	if (!tasks) {
+		put_task_struct(leader);
+		return STATUS_NO_MEMORY;
+	}
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		if (n == max)
+			break;
+		get_task_struct(t);
+		tasks[n++] = t;
+	}
+	rcu_read_unlock();
+	put_task_struct(leader);
+	for (i = 0; i < n; i++) {
+		if (!status)
+			status = ps_set_affinity(tasks[i], cpus);
+		put_task_struct(tasks[i]);
+	}
+	kvfree(tasks);
+	return status;
+}
+
+/**
+ * ps_set_process() - NtSetInformationProcess
+ * @caller: the calling process
+ * @handle: the process (PROCESS_SET_INFORMATION)
+ * @info_class: ProcessBasePriority, ProcessPriorityClass or
+ *	ProcessAffinityMask
+ * @data: the caller's buffer, copied in
+ * @length: its length
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_INFO_CLASS,
+ * STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_PARAMETER,
+ * STATUS_PRIVILEGE_NOT_HELD, or the handle's status.
+ */
+ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
+			  const void *data, u32 length)
+{
+	struct ps_process *process;
+	cpumask_var_t cpus;
+	ntstatus_t status;
+	s32 base;
+	u8 class = 0;
+
+	switch (info_class) {
+	case ProcessBasePriority:
+	case ProcessAffinityMask:
+		if (length != (info_class == ProcessBasePriority ? 4 : 8))
+			return STATUS_INFO_LENGTH_MISMATCH;
+		break;
+	case ProcessPriorityClass:
+		if (length != 2)
+			return STATUS_INFO_LENGTH_MISMATCH;
+		break;
+	default:
+		return STATUS_INVALID_INFO_CLASS;
+	}
+	status = ps_reference_process(caller, handle, PROCESS_SET_INFORMATION, &process);
+	if (status)
+		return status;
+	switch (info_class) {
+	case ProcessBasePriority:
+		base = *(const s32 *)data;
+		status = STATUS_INVALID_PARAMETER;
+		if (base < 1 || base > 31)
+			goto out;
+		break;
+	case ProcessPriorityClass:
+		/* PROCESS_PRIORITY_CLASS: BOOLEAN Foreground, UCHAR PriorityClass. */
+		class = ((const u8 *)data)[1];
+		status = STATUS_INVALID_PARAMETER;
+		if (class >= ARRAY_SIZE(ps_class_base) || !ps_class_base[class])
+			goto out;
+		base = ps_class_base[class];
+		break;
+	default:	/* ProcessAffinityMask */
+		status = STATUS_NO_MEMORY;
+		if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+			goto out;
+		status = ps_affinity_mask(*(const u64 *)data, cpus) ?
+			 ps_set_process_affinity(process, cpus) : STATUS_INVALID_PARAMETER;
+		free_cpumask_var(cpus);
+		goto out;
+	}
+	status = STATUS_PRIVILEGE_NOT_HELD;
+	if (base >= 16 && !capable(CAP_SYS_NICE))
+		goto out;
+	spin_lock(&process->lock);
+	process->base_priority = base;
+	if (class)
+		process->priority_class = class;
+	else if (base >= 16)
+		process->priority_class = PROCESS_PRIORITY_CLASS_REALTIME;
+	spin_unlock(&process->lock);
+	status = ps_apply_process(process);
+out:
+	ps_dereference_process(process);
+	return status;
+}
+
+/**
+ * ps_set_thread() - NtSetInformationThread
+ * @caller: the calling process
+ * @handle: the thread (THREAD_SET_INFORMATION, or THREAD_SET_LIMITED_INFORMATION
+ *	for the priorities)
+ * @info_class: ThreadPriority, ThreadBasePriority, ThreadAffinityMask or
+ *	ThreadQuerySetWin32StartAddress
+ * @data: the caller's buffer, copied in
+ * @length: its length
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_INFO_CLASS,
+ * STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_PARAMETER,
+ * STATUS_PRIVILEGE_NOT_HELD, STATUS_THREAD_IS_TERMINATING, or the
+ * handle's status.
+ */
+ntstatus_t ps_set_thread(struct ps_process *caller, u64 handle, u32 info_class,
+			 const void *data, u32 length)
+{
+	struct task_struct *task = NULL;
+	struct ps_thread *thread;
+	cpumask_var_t cpus;
+	ntstatus_t status;
+	u32 need;
+	s32 v = 0;
+
+	switch (info_class) {
+	case ThreadPriority:
+	case ThreadBasePriority:
+		if (length != 4)
+			return STATUS_INFO_LENGTH_MISMATCH;
+		v = *(const s32 *)data;
+		need = THREAD_SET_LIMITED_INFORMATION;
+		break;
+	case ThreadAffinityMask:
+	case ThreadQuerySetWin32StartAddress:
+		if (length != 8)
+			return STATUS_INFO_LENGTH_MISMATCH;
+		need = THREAD_SET_INFORMATION;
+		break;
+	default:
+		return STATUS_INVALID_INFO_CLASS;
+	}
+	if (info_class == ThreadPriority && (v < 1 || v > 31))
+		return STATUS_INVALID_PARAMETER;
+	if (info_class == ThreadBasePriority && (v < -2 || v > 2) &&
+	    v != THREAD_BASE_PRIORITY_IDLE && v != THREAD_BASE_PRIORITY_LOWRT)
+		return STATUS_INVALID_PARAMETER;
+	status = ps_reference_thread(caller, handle, need, &thread);
+	if (status)
+		return status;
+	if (info_class == ThreadQuerySetWin32StartAddress) {
+		spin_lock(&thread->lock);
+		thread->win32_start_address = *(const u64 *)data;
+		spin_unlock(&thread->lock);
+		goto out;
+	}
+	spin_lock(&thread->lock);
+	if (!thread->exited && thread->task)
+		task = get_task_struct(thread->task);
+	spin_unlock(&thread->lock);
+	status = STATUS_THREAD_IS_TERMINATING;
+	if (!task)
+		goto out;
+	if (info_class == ThreadAffinityMask) {
+		status = STATUS_NO_MEMORY;
+		if (zalloc_cpumask_var(&cpus, GFP_KERNEL)) {
+			status = ps_affinity_mask(*(const u64 *)data, cpus) ?
+				 ps_set_affinity(task, cpus) : STATUS_INVALID_PARAMETER;
+			free_cpumask_var(cpus);
+		}
+		goto put;
+	}
+	status = STATUS_PRIVILEGE_NOT_HELD;
+	if (ps_thread_target_with(thread, info_class == ThreadPriority, v) >= 16 &&
+	    !capable(CAP_SYS_NICE))
+		goto put;
+	spin_lock(&thread->lock);
+	if (info_class == ThreadPriority) {
+		thread->priority = v;
+	} else {
+		thread->priority_increment = v;
+		thread->priority = 0;
+	}
+	spin_unlock(&thread->lock);
+	status = ps_apply(task, ps_thread_target(thread->process, thread)) ?
+		 STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
+put:
+	put_task_struct(task);
+out:
+	ps_dereference_thread(thread);
+	return status;
+}
