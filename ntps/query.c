@@ -382,6 +382,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	union {
 		struct nt_thread_basic_information basic;
 		struct nt_kernel_user_times times;
+		u32 suspend_count;
 	} info;
 
 	switch (info_class) {
@@ -390,6 +391,9 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		break;
 	case ThreadTimes:
 		size = sizeof(info.times);
+		break;
+	case ThreadSuspendCount:
+		size = sizeof(info.suspend_count);
 		break;
 	default:
 		return STATUS_INVALID_INFO_CLASS;
@@ -408,7 +412,9 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	memset(&info, 0, sizeof(info));
 
 	spin_lock(&thread->lock);
-	if (info_class == ThreadBasicInformation) {
+	if (info_class == ThreadSuspendCount) {
+		info.suspend_count = thread->suspend.count;
+	} else if (info_class == ThreadBasicInformation) {
 		info.basic.exit_status = thread->exit_status;
 	} else {
 		info.times.create_time = thread->create_time;
@@ -427,7 +433,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		info.basic.affinity_mask = ps_affinity(task);
 		info.basic.priority = ps_nt_priority(nice);
 		info.basic.base_priority = info.basic.priority - 8;
-	} else if (!info.times.exit_time) {
+	} else if (info_class == ThreadTimes && !info.times.exit_time) {
 		u64 ut, st;
 
 		task_cputime_adjusted(task, &ut, &st);
