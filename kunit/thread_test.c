@@ -200,7 +200,7 @@ static void context_to_regs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.ip, 0x402000ull);
 	KUNIT_EXPECT_EQ(test, r.sp, 0x7ffd0000ull);
 	KUNIT_EXPECT_EQ(test, r.cs, orig.cs);
-	KUNIT_EXPECT_EQ(test, r.flags, (u64)(0x246 | 0x40dd5));
+	KUNIT_EXPECT_EQ(test, r.flags, (u64)(0x246 | 0x50dd5));
 	KUNIT_EXPECT_EQ(test, r.ax, orig.ax);
 	KUNIT_EXPECT_EQ(test, (long)r.orig_ax, -1L);
 	KUNIT_EXPECT_EQ(test, fx.cwd, 0);
