@@ -517,7 +517,7 @@ TEST(suspend_process_of_child)
 	/* One thread alone. */
 	ASSERT_STATUS(NtSuspendThread(t[1], &prev), STATUS_SUCCESS);
 	sync_parked(t[1]);
-	EXPECT_EQ(any_advances(sh, 100), 3);
+	EXPECT_EQ(any_advances(sh, 400), 3);
 
 	/* The whole process; then undo exactly that. */
 	ASSERT_STATUS(NtSuspendProcess(p), STATUS_SUCCESS);
@@ -529,12 +529,12 @@ TEST(suspend_process_of_child)
 	ASSERT_STATUS(NtResumeProcess(p), STATUS_SUCCESS);
 	EXPECT_EQ(suspend_count(t[0]), 0u);
 	EXPECT_EQ(suspend_count(t[1]), 1u);
-	EXPECT_EQ(any_advances(sh, 100), 3);
+	EXPECT_EQ(any_advances(sh, 400), 3);
 	/* A second resume of the process takes nothing that was not its own. */
 	ASSERT_STATUS(NtResumeProcess(p), STATUS_SUCCESS);
 	EXPECT_EQ(suspend_count(t[1]), 1u);
 	ASSERT_STATUS(NtResumeThread(t[1], &prev), STATUS_SUCCESS);
-	EXPECT_EQ(any_advances(sh, 100), 4);
+	EXPECT_EQ(any_advances(sh, 400), 4);
 
 	/* SIGKILL of a suspended process works. */
 	ASSERT_STATUS(NtSuspendProcess(p), STATUS_SUCCESS);
