@@ -64,6 +64,13 @@ static const struct {
 	{ NTEXEC_IOC_EXTEND_SECTION, ntexec_ioctl_extend_section },
 	{ NTEXEC_IOC_HANDLE_FROM_FD, ntexec_ioctl_handle_from_fd },
 	{ NTEXEC_IOC_SAME_FILE, ntexec_ioctl_same_file },
+	{ NTEXEC_IOC_SUSPEND_THREAD, ntexec_ioctl_suspend_thread },
+	{ NTEXEC_IOC_RESUME_THREAD, ntexec_ioctl_resume_thread },
+	{ NTEXEC_IOC_ALERT_RESUME_THREAD, ntexec_ioctl_alert_resume_thread },
+	{ NTEXEC_IOC_SUSPEND_PROCESS, ntexec_ioctl_suspend_process },
+	{ NTEXEC_IOC_RESUME_PROCESS, ntexec_ioctl_resume_process },
+	{ NTEXEC_IOC_GET_CONTEXT, ntexec_ioctl_get_context },
+	{ NTEXEC_IOC_SET_CONTEXT, ntexec_ioctl_set_context },
 	{ NTEXEC_IOC_SET_PROCESS, ntexec_ioctl_set_process },
 	{ NTEXEC_IOC_SET_THREAD, ntexec_ioctl_set_thread },
 };

@@ -122,4 +122,13 @@ long ntexec_ioctl_same_file(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_set_process(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_set_thread(struct ntexec_file *nf, void __user *argp);
 
+/* ntexec/dispatch_thread.c: thread control. */
+long ntexec_ioctl_suspend_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_resume_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_alert_resume_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_suspend_process(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_resume_process(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_get_context(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_set_context(struct ntexec_file *nf, void __user *argp);
+
 #endif /* _NTEXEC_NTEXEC_H */

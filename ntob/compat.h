@@ -16,6 +16,16 @@
 #include <linux/rcupdate.h>
 #include <linux/version.h>
 
+/*
+ * Threads of a thread group that the kernel owns (io_uring workers; vhost
+ * workers since 6.4, PF_USER_WORKER): never stopped or steered for NT.
+ */
+#ifdef PF_USER_WORKER
+#define NTX_PF_WORKERS	(PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER)
+#else
+#define NTX_PF_WORKERS	(PF_KTHREAD | PF_IO_WORKER)
+#endif
+
 /* A reference to the executable of an address space, or NULL. */
 static inline struct file *ntx_get_mm_exe_file(struct mm_struct *mm)
 {

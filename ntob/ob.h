@@ -41,12 +41,19 @@
  *   ps bucket locks (spinlock, _bh)            ntps: the process and thread
  *                                              tables; the free probe runs
  *                                              in softirq. Never two at once.
+ *   ps_thread.context_lock (mutex)             ntps: a context operation
+ *                                              on a parked thread, and the
+ *                                              thread leaving its park
+ *                                              (state.c); regset access
+ *                                              only under it
+ *     ps_thread.lock                             the suspend state
  *   ps_process.lock, ps_thread.lock (spinlock) exit state, mm pin, image
- *                                              name; never one inside the
- *                                              other
+ *                                              name, suspend state; never
+ *                                              one inside the other
  *   ob_handle_table xa_lock (spinlock)         leaf: no callback runs under
  *                                              it (handles are dropped after)
- *   ob_object.wait.lock, ps_thread.alert_wait.lock (irqsave)   leaves
+ *   ob_object.wait.lock, ps_thread.alert_wait.lock (irqsave),
+ *   ps_thread.suspend_wait.lock                leaves
  *
  * And what is never done: no module lock is held across the ptrace access
  * check (it opens a procfs file, which takes the target's

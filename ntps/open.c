@@ -396,6 +396,72 @@ fail:
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_reference_process_mm);
 
+/**
+ * ps_reference_thread_mm() - reference a thread handle for rights on the
+ *	program its process runs
+ * @caller: the calling process
+ * @handle: a thread handle or NtCurrentThread()
+ * @desired: the access needed (THREAD_SUSPEND_RESUME, THREAD_GET_CONTEXT,
+ *	THREAD_SET_CONTEXT: rights that stop or steer the program)
+ * @thread: out: the referenced thread
+ *
+ * The thread handle's counterpart of ps_reference_process_mm(): rights
+ * granted on one program are checked again, with the caller's
+ * credentials, before they reach a new one (a setuid program exec'd
+ * since refuses them), and the handle is rebound when all of its rights
+ * pass. A thread of the caller's own process needs no check.
+ *
+ * Return: STATUS_SUCCESS, STATUS_THREAD_IS_TERMINATING when the thread has
+ * no address space any more, STATUS_ACCESS_DENIED, or the handle's failure.
+ */
+ntstatus_t ps_reference_thread_mm(struct ps_process *caller, u64 handle,
+				  u32 desired, struct ps_thread **thread)
+{
+	struct ob_handle_info info = {};
+	enum ps_level all, now;
+	struct ob_object *obj;
+	struct mm_struct *m;
+	struct ps_thread *t;
+	ntstatus_t status;
+	u64 id;
+
+	status = ps_reference_object(caller, handle, &ps_thread_type, desired,
+				     &obj, &info);
+	if (status)
+		return status;
+	t = to_thread(obj);
+	if (handle == NTEXEC_CURRENT_THREAD || t->process == caller) {
+		*thread = t;
+		return STATUS_SUCCESS;
+	}
+	m = get_task_mm(t->task);
+	if (!m) {
+		status = STATUS_THREAD_IS_TERMINATING;
+		goto fail;
+	}
+	id = ps_process_mm_id(t->process, m);
+	if (!id) {
+		status = STATUS_THREAD_IS_TERMINATING;
+	} else if (id != info.bind) {
+		all = ps_level_needed(&ps_thread_type, info.access);
+		now = ps_level_needed(&ps_thread_type, desired);
+		if (ps_ptrace_check(t->task, m, all))
+			ob_rebind_handle(&caller->handles, handle, obj, info.bind, id);
+		else if (now >= all || !ps_ptrace_check(t->task, m, now))
+			status = STATUS_ACCESS_DENIED;
+	}
+	mmput(m);
+	if (status)
+		goto fail;
+	*thread = t;
+	return STATUS_SUCCESS;
+
+fail:
+	ob_dereference(obj);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_reference_thread_mm);
+
 /* Resolve a CLIENT_ID to the struct pid of its thread group (and thread). */
 static ntstatus_t ps_lookup_cid(u64 pid_nr, u64 tid_nr, struct pid **tgid,
 				struct pid **tid)

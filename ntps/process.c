@@ -419,8 +419,10 @@ static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 no
 		thread->kernel_time = kernel;
 	}
 	spin_unlock(&thread->lock);
-	if (first)
+	if (first) {
 		ob_signal(&thread->ob);
+		ps_thread_exit_suspend(thread);
+	}
 }
 
 /* The id of the parent's thread group, if the task is still attached. */
@@ -562,6 +564,7 @@ struct ps_thread *ps_get_thread(struct pid *pid)
 	thread->create_time = ps_nt_time_from_boottime(task->start_boottime);
 	init_waitqueue_head(&thread->alert_wait);
 	spin_lock_init(&thread->lock);
+	ps_thread_init_suspend(thread);
 	thread->exit_status = STATUS_PENDING;
 
 	b = ps_bucket(ps_threads, task);

@@ -81,6 +81,7 @@ struct task_struct;
 #define ThreadBasePriority		3
 #define ThreadAffinityMask		4
 #define ThreadQuerySetWin32StartAddress	9
+#define ThreadSuspendCount		35
 
 #define PROCESS_PRIORITY_CLASS_IDLE		1
 #define PROCESS_PRIORITY_CLASS_NORMAL		2
@@ -168,6 +169,37 @@ struct ps_process {
 };
 
 /**
+ * struct ps_suspend - a thread's suspend state (the state machine of
+ *	ntps/state.c; pure, so KUnit drives it)
+ * @count: the NT suspend count (0..MAXIMUM_SUSPEND_COUNT)
+ * @by_process: how much of @count NtSuspendProcess added, so that
+ *	NtResumeProcess takes back exactly that
+ * @holds: context operations of other threads in progress: they keep the
+ *	thread parked without changing its NT count
+ * @queued: the park work is queued or running
+ * @parked: the thread is in the park: its user registers are in pt_regs
+ *	and its FPU state in memory, and it runs no user code
+ */
+struct ps_suspend {
+	u8 count;
+	u8 by_process;
+	u32 holds;
+	bool queued;
+	bool parked;
+};
+
+#define MAXIMUM_SUSPEND_COUNT		0x7F
+
+ntstatus_t ps_suspend_inc(struct ps_suspend *s, bool by_process, u32 *previous,
+			  bool *queue);
+u32 ps_suspend_dec(struct ps_suspend *s, bool by_process);
+bool ps_suspend_wanted(const struct ps_suspend *s);
+bool ps_suspend_hold(struct ps_suspend *s);
+void ps_suspend_unhold(struct ps_suspend *s);
+bool ps_park_enter(struct ps_suspend *s, bool exiting);
+bool ps_park_leave(struct ps_suspend *s, bool fatal);
+
+/**
  * struct ps_thread - an NT thread: one Linux thread
  * @ob: object header; signaled when the thread has exited
  * @task: the Linux thread (referenced for the object's life): the key of
@@ -197,6 +229,15 @@ struct ps_process {
  *	the process's base changes; 0 for none (priority.c)
  * @priority_increment: its base priority's increment over the process's
  * @win32_start_address: ThreadQuerySetWin32StartAddress
+ * @suspend: suspend count and park state (ntps/state.c); under @lock
+ * @suspend_wait: the parked thread waits here for its counts to drop to
+ *	zero, context callers for it to park; its lock is a leaf
+ * @park_work: the park task_work (ntps/state.c); queued at most once at a
+ *	time (@suspend.queued), holding a reference to the thread and one to
+ *	the module while queued or running
+ * @context_lock: held across a context read or write of the parked thread,
+ *	and by the thread itself to leave the park: while a holder sees
+ *	@suspend.parked, the thread stays in the park
  */
 struct ps_thread {
 	struct ob_object ob;
@@ -222,6 +263,11 @@ struct ps_thread {
 	s32 priority;
 	s32 priority_increment;
 	u64 win32_start_address;
+
+	struct ps_suspend suspend;
+	wait_queue_head_t suspend_wait;
+	struct callback_head park_work;
+	struct mutex context_lock;
 };
 
 static inline struct ps_process *to_process(struct ob_object *obj)
@@ -301,6 +347,28 @@ ntstatus_t ps_get_next_process(struct ps_process *caller, u64 process, u32 acces
 			       u32 attributes, u64 *handle);
 ntstatus_t ps_get_next_thread(struct ps_process *caller, u64 process, u64 thread,
 			      u32 access, u32 attributes, u64 *handle);
+
+/* ntps/state.c: suspend and resume */
+ntstatus_t ps_suspend_thread(struct ps_process *caller, u64 handle, u32 *previous);
+ntstatus_t ps_resume_thread(struct ps_process *caller, u64 handle, bool alert,
+			    u32 *previous);
+ntstatus_t ps_suspend_process(struct ps_process *caller, u64 handle);
+ntstatus_t ps_resume_process(struct ps_process *caller, u64 handle);
+u32 ps_thread_suspend_count(struct ps_thread *thread);
+void ps_thread_init_suspend(struct ps_thread *thread);
+void ps_thread_exit_suspend(struct ps_thread *thread);
+ntstatus_t ps_hold_parked(struct ps_thread *thread);
+void ps_release_parked(struct ps_thread *thread);
+
+/* ntps/context.c: NtGetContextThread, NtSetContextThread */
+struct nt_context;
+ntstatus_t ps_get_context(struct ps_process *caller, u64 handle,
+			  struct nt_context *ctx);
+ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
+			  const struct nt_context *ctx);
+
+ntstatus_t ps_reference_thread_mm(struct ps_process *caller, u64 handle,
+				  u32 desired, struct ps_thread **thread);
 
 ntstatus_t ps_get_exception(struct ntexec_exception *exception);
 ntstatus_t ps_status_from_exit_code(int code);

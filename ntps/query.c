@@ -391,6 +391,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		struct nt_thread_basic_information basic;
 		struct nt_kernel_user_times times;
 		u64 address;
+		u32 suspend_count;
 	} info;
 
 	switch (info_class) {
@@ -402,6 +403,9 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		break;
 	case ThreadQuerySetWin32StartAddress:
 		size = sizeof(info.address);
+		break;
+	case ThreadSuspendCount:
+		size = sizeof(info.suspend_count);
 		break;
 	default:
 		return STATUS_INVALID_INFO_CLASS;
@@ -422,6 +426,8 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 	spin_lock(&thread->lock);
 	if (info_class == ThreadQuerySetWin32StartAddress) {
 		info.address = thread->win32_start_address;
+	} else if (info_class == ThreadSuspendCount) {
+		info.suspend_count = thread->suspend.count;
 	} else if (info_class == ThreadBasicInformation) {
 		info.basic.exit_status = thread->exit_status;
 	} else {

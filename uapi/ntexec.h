@@ -423,6 +423,30 @@ struct ntexec_same_file {
 	__u64 other;
 };
 
+/**
+ * struct ntexec_suspend - NtSuspendThread, NtResumeThread,
+ *	NtAlertResumeThread
+ * @handle: the thread
+ * @previous: out: the suspend count before the call
+ * @pad: must be zero
+ */
+struct ntexec_suspend {
+	__u64 handle;
+	__u32 previous;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_context - NtGetContextThread, NtSetContextThread
+ * @thread: the thread
+ * @context: user pointer to the x86_64 CONTEXT (1232 bytes, 16-byte
+ *	aligned); its ContextFlags say which parts are read or written
+ */
+struct ntexec_context {
+	__u64 thread;
+	__u64 context;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -462,7 +486,14 @@ struct ntexec_same_file {
 #define NTEXEC_IOC_EXTEND_SECTION	NTEXEC_IOC(31, struct ntexec_extend_section)
 #define NTEXEC_IOC_HANDLE_FROM_FD	NTEXEC_IOC(32, struct ntexec_handle_from_fd)
 #define NTEXEC_IOC_SAME_FILE		NTEXEC_IOC(33, struct ntexec_same_file)
-#define NTEXEC_IOC_SET_PROCESS		NTEXEC_IOC(34, struct ntexec_query_info)
-#define NTEXEC_IOC_SET_THREAD		NTEXEC_IOC(35, struct ntexec_query_info)
+#define NTEXEC_IOC_SUSPEND_THREAD	NTEXEC_IOC(34, struct ntexec_suspend)
+#define NTEXEC_IOC_RESUME_THREAD	NTEXEC_IOC(35, struct ntexec_suspend)
+#define NTEXEC_IOC_ALERT_RESUME_THREAD	NTEXEC_IOC(36, struct ntexec_suspend)
+#define NTEXEC_IOC_SUSPEND_PROCESS	NTEXEC_IOC(37, struct ntexec_handle)
+#define NTEXEC_IOC_RESUME_PROCESS	NTEXEC_IOC(38, struct ntexec_handle)
+#define NTEXEC_IOC_GET_CONTEXT		NTEXEC_IOC(39, struct ntexec_context)
+#define NTEXEC_IOC_SET_CONTEXT		NTEXEC_IOC(40, struct ntexec_context)
+#define NTEXEC_IOC_SET_PROCESS		NTEXEC_IOC(41, struct ntexec_query_info)
+#define NTEXEC_IOC_SET_THREAD		NTEXEC_IOC(42, struct ntexec_query_info)
 
 #endif /* _UAPI_NTEXEC_H */

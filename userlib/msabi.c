@@ -92,6 +92,20 @@ NTX_MS_ENTRY(NtGetNextThread,
 NTX_MS_ENTRY(NtAlertThread, (HANDLE ThreadHandle), (ThreadHandle))
 NTX_MS_ENTRY(NtTestAlert, (VOID), ())
 
+/* Thread control (thread.c) */
+NTX_MS_ENTRY(NtSuspendThread, (HANDLE ThreadHandle, PULONG PreviousSuspendCount),
+	     (ThreadHandle, PreviousSuspendCount))
+NTX_MS_ENTRY(NtResumeThread, (HANDLE ThreadHandle, PULONG PreviousSuspendCount),
+	     (ThreadHandle, PreviousSuspendCount))
+NTX_MS_ENTRY(NtAlertResumeThread, (HANDLE ThreadHandle, PULONG PreviousSuspendCount),
+	     (ThreadHandle, PreviousSuspendCount))
+NTX_MS_ENTRY(NtSuspendProcess, (HANDLE ProcessHandle), (ProcessHandle))
+NTX_MS_ENTRY(NtResumeProcess, (HANDLE ProcessHandle), (ProcessHandle))
+NTX_MS_ENTRY(NtGetContextThread, (HANDLE ThreadHandle, PCONTEXT ThreadContext),
+	     (ThreadHandle, ThreadContext))
+NTX_MS_ENTRY(NtSetContextThread, (HANDLE ThreadHandle, PCONTEXT ThreadContext),
+	     (ThreadHandle, ThreadContext))
+
 /* Virtual memory (vm.c) */
 NTX_MS_ENTRY(NtAllocateVirtualMemory,
 	     (HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,

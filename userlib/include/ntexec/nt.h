@@ -1503,11 +1503,11 @@ NTSYSCALLAPI NTSTATUS NTAPI NtTerminateProcess(
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSuspendProcess(
     HANDLE ProcessHandle)
-    NTX_NOT_IMPLEMENTED("process control");
+    NTX_SERVICE(NtSuspendProcess);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtResumeProcess(
     HANDLE ProcessHandle)
-    NTX_NOT_IMPLEMENTED("process control");
+    NTX_SERVICE(NtResumeProcess);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationProcess(
     HANDLE ProcessHandle,
@@ -1557,22 +1557,27 @@ NTSYSCALLAPI NTSTATUS NTAPI NtTerminateThread(
 NTSYSCALLAPI NTSTATUS NTAPI NtSuspendThread(
     HANDLE ThreadHandle,
     PULONG PreviousSuspendCount)     /* optional */
-    NTX_NOT_IMPLEMENTED("thread control");
+    NTX_SERVICE(NtSuspendThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtResumeThread(
     HANDLE ThreadHandle,
     PULONG PreviousSuspendCount)     /* optional */
-    NTX_NOT_IMPLEMENTED("thread control");
+    NTX_SERVICE(NtResumeThread);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtAlertResumeThread(
+    HANDLE ThreadHandle,
+    PULONG PreviousSuspendCount)     /* optional */
+    NTX_SERVICE(NtAlertResumeThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtGetContextThread(
     HANDLE ThreadHandle,
     PCONTEXT ThreadContext)
-    NTX_NOT_IMPLEMENTED("thread control");
+    NTX_SERVICE(NtGetContextThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSetContextThread(
     HANDLE ThreadHandle,
     PCONTEXT ThreadContext)
-    NTX_NOT_IMPLEMENTED("thread control");
+    NTX_SERVICE(NtSetContextThread);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationThread(
     HANDLE ThreadHandle,
@@ -1806,6 +1811,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 #define ZwTerminateThread           NtTerminateThread
 #define ZwSuspendThread             NtSuspendThread
 #define ZwResumeThread              NtResumeThread
+#define ZwAlertResumeThread         NtAlertResumeThread
 #define ZwGetContextThread          NtGetContextThread
 #define ZwSetContextThread          NtSetContextThread
 #define ZwQueryInformationThread    NtQueryInformationThread

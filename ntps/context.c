@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NtGetContextThread and NtSetContextThread.
+ *
+ * Another thread is parked and held there for the operation
+ * (ps_hold_parked(), ntps/state.c): its user registers are in pt_regs and
+ * its FPU state in memory, and the operation goes through the kernel's own
+ * regsets, as ptrace does on a stopped tracee (task_user_regset_view(),
+ * regset_get(), ->set): NT_PRSTATUS for the general registers, NT_PRFPREG
+ * for the FXSAVE image. Writes keep Linux's rules: code and stack
+ * selectors stay the thread's, EFlags takes only the bits sigreturn lets
+ * user space set, MXCSR only the bits the CPU supports, Rip must be a user
+ * address.
+ *
+ * The calling thread reads its own state as it is in this call (its
+ * registers at the system call). Setting its own context is not supported
+ * yet (STATUS_NOT_SUPPORTED): the new state would have to replace the
+ * return of this very call.
+ *
+ * Debug registers: Linux gives them to user space only as perf hardware
+ * breakpoints owned by a tracer; the module does not manage any. Reading
+ * them gives zeros; setting any enabled breakpoint (Dr7's enable bits) is
+ * STATUS_NOT_SUPPORTED, and the rest of the request is not applied.
+ */
+#include <linux/elf.h>
+#include <linux/errno.h>
+#include <linux/regset.h>
+#include <linux/slab.h>
+#include <linux/sched/task_stack.h>
+#include <asm/processor.h>
+#include <asm/processor-flags.h>
+#include <asm/unistd.h>
+
+#include <kunit/visibility.h>
+
+#include "../ntob/compat.h"
+#include "context.h"
+#include "ps.h"
+
+/* The EFlags bits user mode may set: sigreturn's FIX_EFLAGS. */
+#define PS_USER_EFLAGS	(X86_EFLAGS_AC | X86_EFLAGS_OF | X86_EFLAGS_DF | \
+			 X86_EFLAGS_TF | X86_EFLAGS_SF | X86_EFLAGS_ZF | \
+			 X86_EFLAGS_AF | X86_EFLAGS_PF | X86_EFLAGS_CF | \
+			 X86_EFLAGS_RF)
+
+/* The bits of ContextFlags that ask for nothing (informational, ignored). */
+#define PS_CONTEXT_IGNORED	(CONTEXT_KERNEL_DEBUGGER | CONTEXT_EXCEPTION_ACTIVE | \
+				 CONTEXT_SERVICE_ACTIVE | CONTEXT_EXCEPTION_REQUEST | \
+				 CONTEXT_EXCEPTION_REPORTING)
+
+/* Dr7's local and global enable bits of the four breakpoints. */
+#define PS_DR7_ENABLES		0xffull
+
+/**
+ * ps_context_check_flags() - validate ContextFlags
+ * @flags: the caller's ContextFlags
+ * @set: for NtSetContextThread
+ *
+ * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER when CONTEXT_AMD64 is
+ * missing or an unknown bit is set; STATUS_NOT_SUPPORTED for
+ * CONTEXT_XSTATE (the AVX state is not served yet).
+ */
+ntstatus_t ps_context_check_flags(u32 flags, bool set)
+{
+	flags &= ~PS_CONTEXT_IGNORED;
+	if (!(flags & CONTEXT_AMD64) || (flags & ~(CONTEXT_ALL | CONTEXT_XSTATE)))
+		return STATUS_INVALID_PARAMETER;
+	if ((flags & CONTEXT_XSTATE) == CONTEXT_XSTATE)
+		return STATUS_NOT_SUPPORTED;
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_context_check_flags);
+
+static bool ps_wants(u32 flags, u32 part)
+{
+	return (flags & part) == part;
+}
+
+/**
+ * ps_context_from_regs() - fill a CONTEXT from a thread's registers
+ * @ctx: the CONTEXT; the parts @flags names are written
+ * @flags: checked ContextFlags
+ * @regs: the general registers (NT_PRSTATUS)
+ * @fx: the FXSAVE image (NT_PRFPREG); only read for CONTEXT_FLOATING_POINT
+ */
+void ps_context_from_regs(struct nt_context *ctx, u32 flags,
+			  const struct user_regs_struct *regs,
+			  const struct user_i387_struct *fx)
+{
+	if (ps_wants(flags, CONTEXT_CONTROL)) {
+		ctx->seg_cs = regs->cs;
+		ctx->seg_ss = regs->ss;
+		ctx->eflags = regs->flags;
+		ctx->rsp = regs->sp;
+		ctx->rip = regs->ip;
+	}
+	if (ps_wants(flags, CONTEXT_INTEGER)) {
+		ctx->rax = regs->ax;
+		ctx->rcx = regs->cx;
+		ctx->rdx = regs->dx;
+		ctx->rbx = regs->bx;
+		ctx->rbp = regs->bp;
+		ctx->rsi = regs->si;
+		ctx->rdi = regs->di;
+		ctx->r8 = regs->r8;
+		ctx->r9 = regs->r9;
+		ctx->r10 = regs->r10;
+		ctx->r11 = regs->r11;
+		ctx->r12 = regs->r12;
+		ctx->r13 = regs->r13;
+		ctx->r14 = regs->r14;
+		ctx->r15 = regs->r15;
+	}
+	if (ps_wants(flags, CONTEXT_SEGMENTS)) {
+		ctx->seg_ds = regs->ds;
+		ctx->seg_es = regs->es;
+		ctx->seg_fs = regs->fs;
+		ctx->seg_gs = regs->gs;
+	}
+	if (ps_wants(flags, CONTEXT_FLOATING_POINT)) {
+		ctx->flt_save = *fx;
+		ctx->mx_csr = fx->mxcsr;
+	}
+	if (ps_wants(flags, CONTEXT_DEBUG_REGISTERS)) {
+		ctx->dr0 = 0;
+		ctx->dr1 = 0;
+		ctx->dr2 = 0;
+		ctx->dr3 = 0;
+		ctx->dr6 = 0;
+		ctx->dr7 = 0;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_context_from_regs);
+
+/**
+ * ps_context_to_regs() - apply a CONTEXT to a thread's registers
+ * @ctx: the CONTEXT
+ * @flags: checked ContextFlags
+ * @regs: in: the thread's general registers; out: with the CONTEXT's
+ * @fx: in: the thread's FXSAVE image; out: with the CONTEXT's (only for
+ *	CONTEXT_FLOATING_POINT)
+ *
+ * Selectors stay the thread's (CONTEXT_SEGMENTS and SegCs/SegSs are
+ * ignored, as Windows sanitizes them to the user selectors); EFlags
+ * changes only in PS_USER_EFLAGS; MXCSR keeps to the thread's MXCSR mask
+ * (the FXSAVE image's MxCsr_Mask stays the thread's). orig_ax becomes -1:
+ * the thread resumes exactly in the state given, no system call restart.
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for a Rip outside user
+ * space, STATUS_NOT_SUPPORTED for an enabled debug breakpoint; on failure
+ * nothing is written.
+ */
+ntstatus_t ps_context_to_regs(const struct nt_context *ctx, u32 flags,
+			      struct user_regs_struct *regs,
+			      struct user_i387_struct *fx)
+{
+	u32 mask;
+
+	if (ps_wants(flags, CONTEXT_CONTROL) && ctx->rip >= TASK_SIZE_MAX)
+		return STATUS_INVALID_PARAMETER;
+	if (ps_wants(flags, CONTEXT_DEBUG_REGISTERS) && (ctx->dr7 & PS_DR7_ENABLES))
+		return STATUS_NOT_SUPPORTED;
+
+	if (ps_wants(flags, CONTEXT_CONTROL)) {
+		regs->flags = (regs->flags & ~(u64)PS_USER_EFLAGS) |
+			      (ctx->eflags & PS_USER_EFLAGS);
+		regs->sp = ctx->rsp;
+		regs->ip = ctx->rip;
+	}
+	if (ps_wants(flags, CONTEXT_INTEGER)) {
+		regs->ax = ctx->rax;
+		regs->cx = ctx->rcx;
+		regs->dx = ctx->rdx;
+		regs->bx = ctx->rbx;
+		regs->bp = ctx->rbp;
+		regs->si = ctx->rsi;
+		regs->di = ctx->rdi;
+		regs->r8 = ctx->r8;
+		regs->r9 = ctx->r9;
+		regs->r10 = ctx->r10;
+		regs->r11 = ctx->r11;
+		regs->r12 = ctx->r12;
+		regs->r13 = ctx->r13;
+		regs->r14 = ctx->r14;
+		regs->r15 = ctx->r15;
+	}
+	regs->orig_ax = -1;
+	if (ps_wants(flags, CONTEXT_FLOATING_POINT)) {
+		/* 0: a CPU without the mask field; its default, DAZ excluded. */
+		mask = fx->mxcsr_mask ?: 0xffbf;
+		*fx = (struct user_i387_struct) {
+			.cwd = ctx->flt_save.cwd,
+			.swd = ctx->flt_save.swd,
+			.twd = ctx->flt_save.twd,
+			.fop = ctx->flt_save.fop,
+			.rip = ctx->flt_save.rip,
+			.rdp = ctx->flt_save.rdp,
+			.mxcsr = ctx->mx_csr & mask,
+			.mxcsr_mask = mask,
+		};
+		memcpy(fx->st_space, ctx->flt_save.st_space, sizeof(fx->st_space));
+		memcpy(fx->xmm_space, ctx->flt_save.xmm_space, sizeof(fx->xmm_space));
+	}
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_context_to_regs);
+
+/**
+ * ps_context_pending_restart() - the state a parked thread will resume in
+ * @regs: a parked thread's general registers
+ *
+ * A thread parked on its way out of an interrupted system call still has
+ * -ERESTART* in ax: the kernel's restart fix-up runs after the park
+ * (ntps/state.c). Apply it here, as the signal code will (there is no
+ * signal handler to run, so every restart code restarts), so that a get
+ * shows and a set starts from where the thread will really resume.
+ */
+void ps_context_pending_restart(struct user_regs_struct *regs)
+{
+	if ((long)regs->orig_ax < 0)
+		return;
+	switch ((long)regs->ax) {
+	case -ERESTARTNOHAND:
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+		regs->ax = regs->orig_ax;
+		regs->ip -= 2;
+		break;
+	case -ERESTART_RESTARTBLOCK:
+		regs->ax = __NR_restart_syscall;
+		regs->ip -= 2;
+		break;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_context_pending_restart);
+
+static const struct user_regset *ps_regset(struct task_struct *task,
+					   unsigned int note, unsigned int size)
+{
+	const struct user_regset_view *view = task_user_regset_view(task);
+	int i;
+
+	for (i = 0; i < view->n; i++) {
+		const struct user_regset *rs = &view->regsets[i];
+
+		if (rs->core_note_type == note)
+			return rs->n * rs->size == size ? rs : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * Read a thread's registers (the caller's own, or a held parked one's).
+ * Return: STATUS_SUCCESS, or STATUS_NOT_SUPPORTED for a thread whose
+ * regsets are not x86_64's (a 32-bit task).
+ */
+static ntstatus_t ps_read_regs(struct task_struct *task, bool fp,
+			       struct user_regs_struct *regs,
+			       struct user_i387_struct *fx)
+{
+	const struct user_regset *gp, *fpr;
+
+	gp = ps_regset(task, NT_PRSTATUS, sizeof(*regs));
+	fpr = ps_regset(task, NT_PRFPREG, sizeof(*fx));
+	if (!gp || !fpr)
+		return STATUS_NOT_SUPPORTED;
+	if (regset_get(task, gp, sizeof(*regs), regs) != sizeof(*regs))
+		return STATUS_UNSUCCESSFUL;
+	if (fp && regset_get(task, fpr, sizeof(*fx), fx) != sizeof(*fx))
+		return STATUS_UNSUCCESSFUL;
+	return STATUS_SUCCESS;
+}
+
+/*
+ * Write a held parked thread's registers: the general ones up to (not
+ * including) fs_base, which CONTEXT does not have, so the bases stay
+ * as they are; the FXSAVE image when @fp.
+ */
+static ntstatus_t ps_write_regs(struct task_struct *task, bool fp,
+				const struct user_regs_struct *regs,
+				const struct user_i387_struct *fx)
+{
+	const struct user_regset *gp, *fpr;
+
+	gp = ps_regset(task, NT_PRSTATUS, sizeof(*regs));
+	fpr = ps_regset(task, NT_PRFPREG, sizeof(*fx));
+	if (!gp || !fpr)
+		return STATUS_NOT_SUPPORTED;
+	if (gp->set(task, gp, 0, offsetof(struct user_regs_struct, fs_base), regs, NULL))
+		return STATUS_INVALID_PARAMETER;
+	if (fp && fpr->set(task, fpr, 0, sizeof(*fx), fx, NULL))
+		return STATUS_INVALID_PARAMETER;
+	return STATUS_SUCCESS;
+}
+
+/* The register images of one operation: too big for the stack together. */
+struct ps_regs {
+	struct user_regs_struct regs;
+	struct user_i387_struct fx;
+};
+
+/**
+ * ps_get_context() - NtGetContextThread
+ * @caller: the calling process
+ * @handle: the thread (THREAD_GET_CONTEXT)
+ * @ctx: in: ContextFlags; out: the parts it names
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_NOT_SUPPORTED
+ * for the flags, STATUS_THREAD_IS_TERMINATING, STATUS_ACCESS_DENIED for a
+ * kernel-owned thread, NTX_STATUS_RESTART, or the handle's failure.
+ */
+ntstatus_t ps_get_context(struct ps_process *caller, u64 handle,
+			  struct nt_context *ctx)
+{
+	u32 flags = ctx->context_flags;
+	struct ps_thread *thread;
+	struct task_struct *task;
+	struct ps_regs *r;
+	ntstatus_t status;
+	bool fp;
+
+	status = ps_context_check_flags(flags, false);
+	if (status)
+		return status;
+	fp = ps_wants(flags, CONTEXT_FLOATING_POINT);
+	status = ps_reference_thread_mm(caller, handle, THREAD_GET_CONTEXT, &thread);
+	if (status)
+		return status;
+	task = thread->task;
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	if (task->flags & NTX_PF_WORKERS) {
+		status = STATUS_ACCESS_DENIED;
+	} else if (task == current) {
+		status = ps_read_regs(task, fp, &r->regs, &r->fx);
+	} else {
+		status = ps_hold_parked(thread);
+		if (!status) {
+			status = ps_read_regs(task, fp, &r->regs, &r->fx);
+			ps_release_parked(thread);
+			ps_context_pending_restart(&r->regs);
+		}
+	}
+	if (!status)
+		ps_context_from_regs(ctx, flags, &r->regs, &r->fx);
+	kfree(r);
+out:
+	ps_dereference_thread(thread);
+	return status;
+}
+
+/**
+ * ps_set_context() - NtSetContextThread
+ * @caller: the calling process
+ * @handle: the thread (THREAD_SET_CONTEXT)
+ * @ctx: the context; ContextFlags names the parts to set
+ *
+ * The thread resumes (when its suspend count allows) at the new Rip with
+ * the new registers.
+ *
+ * Return: as ps_get_context(), and STATUS_INVALID_PARAMETER for a kernel
+ * Rip, STATUS_NOT_SUPPORTED for the calling thread itself or an enabled
+ * debug breakpoint.
+ */
+ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
+			  const struct nt_context *ctx)
+{
+	u32 flags = ctx->context_flags;
+	struct ps_thread *thread;
+	struct task_struct *task;
+	struct ps_regs *r;
+	ntstatus_t status;
+	bool fp;
+
+	status = ps_context_check_flags(flags, true);
+	if (status)
+		return status;
+	fp = ps_wants(flags, CONTEXT_FLOATING_POINT);
+	status = ps_reference_thread_mm(caller, handle, THREAD_SET_CONTEXT, &thread);
+	if (status)
+		return status;
+	task = thread->task;
+	if (task->flags & NTX_PF_WORKERS) {
+		status = STATUS_ACCESS_DENIED;
+		goto out;
+	}
+	if (task == current) {
+		status = STATUS_NOT_SUPPORTED;
+		goto out;
+	}
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	status = ps_hold_parked(thread);
+	if (!status) {
+		status = ps_read_regs(task, fp, &r->regs, &r->fx);
+		if (!status) {
+			ps_context_pending_restart(&r->regs);
+			status = ps_context_to_regs(ctx, flags, &r->regs, &r->fx);
+		}
+		if (!status)
+			status = ps_write_regs(task, fp, &r->regs, &r->fx);
+		ps_release_parked(thread);
+	}
+	kfree(r);
+out:
+	ps_dereference_thread(thread);
+	return status;
+}
