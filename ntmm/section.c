@@ -358,18 +358,21 @@ ntstatus_t mm_create_file_section(struct file *file, u32 file_access, u64 size,
 		return STATUS_INVALID_PAGE_PROTECTION;
 	if ((file_access & mm_file_needs(protect)) != mm_file_needs(protect))
 		return STATUS_ACCESS_DENIED;
-	status = mm_file_check(file, writable);
+	status = mm_file_check(file, false);
 	if (status)
 		return status;
 	fsize = i_size_read(file_inode(file));
-	if (!size && !fsize) {
-		status = STATUS_MAPPED_FILE_SIZE_ZERO;
-		goto uncheck;
-	}
+	if (!size && !fsize)
+		return STATUS_MAPPED_FILE_SIZE_ZERO;
 	size = size ?: fsize;
-	status = STATUS_SECTION_TOO_BIG;
 	if (size > NT_HIGHEST_USER_ADDRESS + 1 || (size > fsize && !writable))
-		goto uncheck;
+		return STATUS_SECTION_TOO_BIG;
+	/* What a writable section needs of the file, once it will exist. */
+	if (writable) {
+		status = mm_file_check(file, true);
+		if (status)
+			return status;
+	}
 	status = mm_file_extend(file, size);
 	if (status)
 		goto uncheck;
