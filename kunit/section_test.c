@@ -9,6 +9,8 @@
 #include <linux/shmem_fs.h>
 
 #include "mm_ctx.h"
+#include "pe_image.h"
+#include "../ntmm/pe.h"
 
 #define SP(n)	((u64)(n) << PAGE_SHIFT)
 
@@ -180,6 +182,81 @@ static void file_segment_pages(struct kunit *test)
 	fput(file);
 }
 
+/*
+ * An image segment: the image as laid out in memory, made page by page
+ * from the file, shared by every section of the file, charged while it
+ * lives, and let go with the last section (and the file's write denial
+ * with it).
+ */
+static void image_segment_pages(struct kunit *test)
+{
+	long committed = mm_committed_pages(), resident = mm_resident_pages();
+	struct nt_section_image_information info;
+	struct mm_section *a = NULL, *b = NULL;
+	struct mm_segment *seg;
+	struct file *file;
+	struct page *page;
+	loff_t pos = 0;
+	u8 *img, *p;
+	int i;
+
+	file = shmem_file_setup("ntexec-kunit-image", T_FILE_SIZE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	img = t_build(test);
+	KUNIT_ASSERT_EQ(test, kernel_write(file, img, T_FILE_SIZE, &pos), T_FILE_SIZE);
+	KUNIT_ASSERT_EQ(test, mm_create_image_section(file, FILE_READ_DATA, NT_PAGE_READONLY,
+						      NT_SEC_IMAGE, &a), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, a->size, (u64)T_IMAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, a->attributes, NT_SEC_FILE | NT_SEC_IMAGE);
+	KUNIT_ASSERT_EQ(test, mm_create_image_section(file, FILE_READ_DATA, NT_PAGE_READONLY,
+						      NT_SEC_IMAGE, &b), STATUS_SUCCESS);
+	seg = a->segment;
+	KUNIT_EXPECT_PTR_EQ(test, b->segment, seg);
+	KUNIT_EXPECT_EQ(test, atomic_read(&file_inode(file)->i_writecount) < 0, true);
+	KUNIT_EXPECT_EQ(test, mm_query_image(a, &info), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, info.transfer_address, T_BASE + T_ENTRY);
+	KUNIT_EXPECT_EQ(test, info.image_file_size, T_FILE_SIZE);
+
+	/* Nothing is made before it is asked for, then each page once. */
+	KUNIT_EXPECT_NULL(test, mm_segment_page(seg, 3, false));
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+	page = mm_segment_page(seg, 3, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_PTR_EQ(test, mm_segment_page(seg, 3, true), page);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 1);
+	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident + 1);
+	/* .data: 0x200 bytes of the file at 0x600, then zeros. */
+	p = kmap_local_page(page);
+	for (i = 0; i < 0x200; i++)
+		if (p[i] != img[0x600 + i])
+			break;
+	KUNIT_EXPECT_EQ(test, i, 0x200);
+	KUNIT_EXPECT_TRUE(test, is_zero(p + 0x200, PAGE_SIZE - 0x200));
+	kunmap_local(p);
+	/* The headers, and the code at its RVA. */
+	page = mm_segment_page(seg, 0, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	p = kmap_local_page(page);
+	KUNIT_EXPECT_EQ(test, memcmp(p, img, 0x200), 0);
+	KUNIT_EXPECT_TRUE(test, is_zero(p + 0x200, PAGE_SIZE - 0x200));
+	kunmap_local(p);
+	page = mm_segment_page(seg, 1, true);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	p = kmap_local_page(page);
+	KUNIT_EXPECT_EQ(test, memcmp(p, img + 0x200, 6), 0);
+	kunmap_local(p);
+	/* Past the image: nothing. */
+	KUNIT_EXPECT_NULL(test, mm_segment_page(seg, 5, true));
+
+	ob_dereference(&a->ob);
+	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident + 3);
+	ob_dereference(&b->ob);
+	KUNIT_EXPECT_EQ(test, mm_resident_pages(), resident);
+	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+	KUNIT_EXPECT_EQ(test, atomic_read(&file_inode(file)->i_writecount) < 0, false);
+	fput(file);
+}
+
 /* SEC_RESERVE: pages are charged once, as they are committed. */
 static void segment_reserve_commit(struct kunit *test)
 {
@@ -327,6 +404,7 @@ static struct kunit_case section_test_cases[] = {
 	KUNIT_CASE(segment_pages_live_with_section),
 	KUNIT_CASE(segment_reserve_commit),
 	KUNIT_CASE(file_segment_pages),
+	KUNIT_CASE(image_segment_pages),
 #ifdef NTX_HAVE_KUNIT_VM_MMAP
 	KUNIT_CASE(views_share_pages),
 	KUNIT_CASE(view_placement),
