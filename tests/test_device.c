@@ -58,7 +58,13 @@ TEST(handshake_fields)
 	EXPECT_EQ(ver.page_size, (uint32_t)sysconf(_SC_PAGESIZE));
 	EXPECT_EQ(ver.allocation_granularity, 65536u);
 	EXPECT_TRUE(ver.ioctls & 1);	/* the handshake itself */
-	EXPECT_EQ(ver.features & ~0x7full, 0ull);
+	/* Only features the ABI names, and what this tree serves. */
+	EXPECT_EQ(ver.features & ~(NTEXEC_FEATURE_OBJECTS | NTEXEC_FEATURE_VIRTUAL_MEMORY |
+				   NTEXEC_FEATURE_WRITE_WATCH | NTEXEC_FEATURE_SECTIONS |
+				   NTEXEC_FEATURE_THREAD_CONTROL | NTEXEC_FEATURE_JOBS |
+				   NTEXEC_FEATURE_NETLINK | NTEXEC_FEATURE_FILES), 0ull);
+	EXPECT_EQ(ver.features & (NTEXEC_FEATURE_SECTIONS | NTEXEC_FEATURE_FILES),
+		  NTEXEC_FEATURE_SECTIONS | NTEXEC_FEATURE_FILES);
 	EXPECT_EQ(ver.reserved[0] | ver.reserved[3], 0ull);
 	close(fd);
 }
