@@ -71,10 +71,11 @@ cd "$dir"
 	make olddefconfig
 } >"$log" 2>&1
 
-# Every setting of the fragment must have survived olddefconfig.
+# Every setting of the fragment must have survived olddefconfig (a later
+# line of the fragment, or a dependency, may have undone it).
 bad=0
-grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag" | while IFS= read -r line; do
-	grep -qx "$line" .config || echo "ntexec: note: $line did not stick" >&2
+for line in $(grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$frag"); do
+	grep -qx "$line" .config || { echo "ntexec: $line did not stick" >&2; bad=1; }
 done
 required="NET_9P_VIRTIO 9P_FS MODULES"
 [ "$config" = ntexec ] && required="$required KUNIT KASAN PROVE_LOCKING DEBUG_KMEMLEAK SECURITY_YAMA"
