@@ -129,6 +129,76 @@ static void memory_demo(void)
 	CHECK(NtClose(child));
 }
 
+/* A child that reads a view's address, prints what it shows, writes to it. */
+static void section_child(int in)
+{
+	static const char mark[] = " (and the child was here)";
+	char *p;
+	uintptr_t addr;
+
+	NtxInitialize();
+	if (read(in, &addr, sizeof(addr)) != sizeof(addr))
+		exit(2);
+	p = (char *)addr;
+	printf("  child reads its view: \"%s\"\n", p);
+	memcpy(p + strlen(p), mark, sizeof(mark));
+	exit(0);
+}
+
+static void section_demo(void)
+{
+	static const char text[] = "hello from the file";
+	ACCESS_MASK access = PROCESS_VM_OPERATION | PROCESS_QUERY_INFORMATION | SYNCHRONIZE;
+	char path[] = "/tmp/ntexec-demo-XXXXXX", back[64] = "";
+	PVOID mine = NULL, theirs = NULL;
+	SIZE_T size = 0;
+	HANDLE file, section, child;
+	uintptr_t addr;
+	int fd, fds[2];
+	pid_t pid;
+
+	fd = mkstemp(path);
+	if (fd < 0 || pwrite(fd, text, sizeof(text), 0) != sizeof(text) || ftruncate(fd, 4096))
+		exit(1);
+	unlink(path);
+	CHECK(NtxHandleFromFd(fd, FILE_GENERIC_READ | FILE_GENERIC_WRITE, &file));
+	CHECK(NtCreateSection(&section, SECTION_ALL_ACCESS, NULL, NULL, PAGE_READWRITE,
+			      SEC_COMMIT, file));
+	printf("  NtxHandleFromFd + NtCreateSection(file, PAGE_READWRITE) -> %p\n", section);
+	CHECK(NtMapViewOfSection(section, NtCurrentProcess(), &mine, 0, 0, NULL, &size,
+				 ViewShare, 0, PAGE_READWRITE));
+	printf("  NtMapViewOfSection(self) -> %p: \"%s\"\n", mine, (char *)mine);
+	show_region(NtCurrentProcess(), mine);
+	if (pipe(fds))
+		exit(1);
+	pid = fork();
+	if (!pid) {
+		close(fds[1]);
+		section_child(fds[0]);
+	}
+	close(fds[0]);
+	child = open_pid(pid, access);
+	size = 0;
+	CHECK(NtMapViewOfSection(section, child, &theirs, 0, 0, NULL, &size, ViewShare, 0,
+				 PAGE_READWRITE));
+	printf("  NtMapViewOfSection(child) -> %p, mapped from here\n", theirs);
+	addr = (uintptr_t)theirs;
+	if (write(fds[1], &addr, sizeof(addr)) != sizeof(addr))
+		exit(1);
+	CHECK(NtWaitForSingleObject(child, FALSE, NULL));
+	waitpid(pid, NULL, 0);
+	printf("  my view now shows: \"%s\"\n", (char *)mine);
+	if (pread(fd, back, sizeof(back) - 1, 0) < 0)
+		exit(1);
+	printf("  pread() of the file: \"%s\"\n", back);
+	CHECK(NtUnmapViewOfSection(NtCurrentProcess(), mine));
+	CHECK(NtClose(child));
+	CHECK(NtClose(section));
+	CHECK(NtClose(file));
+	close(fds[1]);
+	close(fd);
+}
+
 int main(void)
 {
 	struct ntexec_version ver = { .api = NTEXEC_API_VERSION };
@@ -207,6 +277,9 @@ int main(void)
 
 	printf("3. memory of another process, without its help\n");
 	memory_demo();
+
+	printf("4. a file shared through a section, a view mapped into a child\n");
+	section_demo();
 
 	CHECK(NtClose(self));
 	s = NtClose(self);
