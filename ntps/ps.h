@@ -81,6 +81,7 @@ struct task_struct;
 #define ThreadBasePriority		3
 #define ThreadAffinityMask		4
 #define ThreadQuerySetWin32StartAddress	9
+#define ThreadIsTerminated		20
 #define ThreadSuspendCount		35
 
 #define PROCESS_PRIORITY_CLASS_IDLE		1

@@ -392,6 +392,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		struct nt_kernel_user_times times;
 		u64 address;
 		u32 suspend_count;
+		u32 terminated;
 	} info;
 
 	switch (info_class) {
@@ -406,6 +407,9 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		break;
 	case ThreadSuspendCount:
 		size = sizeof(info.suspend_count);
+		break;
+	case ThreadIsTerminated:
+		size = sizeof(info.terminated);
 		break;
 	default:
 		return STATUS_INVALID_INFO_CLASS;
@@ -428,6 +432,8 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		info.address = thread->win32_start_address;
 	} else if (info_class == ThreadSuspendCount) {
 		info.suspend_count = thread->suspend.count;
+	} else if (info_class == ThreadIsTerminated) {
+		info.terminated = thread->exited;
 	} else if (info_class == ThreadBasicInformation) {
 		info.basic.exit_status = thread->exit_status;
 	} else {

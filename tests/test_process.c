@@ -746,6 +746,17 @@ TEST(thread_basic_information)
 	pthread_join(th, NULL);
 }
 
+/* ThreadIsTerminated: a ULONG, TRUE once the thread has exited. */
+static ULONG thread_terminated(HANDLE h)
+{
+	ULONG v = NTT_POISON32, len = 0;
+
+	ASSERT_STATUS(NtQueryInformationThread(h, ThreadIsTerminated, &v, sizeof(v), &len),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(v));
+	return v;
+}
+
 TEST(terminate_thread_status_and_signal)
 {
 	THREAD_BASIC_INFORMATION tbi;
@@ -761,9 +772,11 @@ TEST(terminate_thread_status_and_signal)
 	start_parked(&p, &th);
 	h = xopen_thread(SYNCHRONIZE | THREAD_QUERY_LIMITED_INFORMATION, getpid(), p.tid);
 	EXPECT_STATUS(wait_ms(h, 0), STATUS_TIMEOUT);
+	EXPECT_EQ(thread_terminated(h), 0);
 	released = nt_now();
 	sem_post(&p.go);
 	ASSERT_STATUS(wait_ms(h, 10000), STATUS_WAIT_0);
+	EXPECT_EQ(thread_terminated(h), 1);
 	tbi = thread_info(h);
 	EXPECT_EQ((uint32_t)tbi.ExitStatus, 0xBEEF0001u);
 	EXPECT_EQ((uintptr_t)tbi.ClientId.UniqueThread, (uintptr_t)p.tid);
