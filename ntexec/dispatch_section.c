@@ -281,10 +281,15 @@ long ntexec_ioctl_unmap_view(struct ntexec_file *nf, void __user *argp)
 
 long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp)
 {
-	struct nt_section_basic_information basic;
+	union {
+		struct nt_section_basic_information basic;
+		struct nt_section_image_information image;
+	} info;
 	struct ntexec_query_info args;
+	struct mm_section *section;
 	struct ob_object *obj;
 	ntstatus_t status;
+	u32 size;
 
 	if (NTX_COPY_IN(args, argp))
 		return -EFAULT;
@@ -294,35 +299,29 @@ long ntexec_ioctl_query_section(struct ntexec_file *nf, void __user *argp)
 				     SECTION_QUERY, &obj, NULL);
 	if (status)
 		return ntx_status(status);
+	section = container_of(obj, struct mm_section, ob);
 	args.return_length = 0;
-	if (args.info_class == NT_SECTION_IMAGE_INFORMATION) {
-		struct nt_section_image_information image;
-
-		if (args.length < sizeof(image)) {
-			status = STATUS_INFO_LENGTH_MISMATCH;
-		} else {
-			status = mm_query_image(container_of(obj, struct mm_section, ob),
-						&image);
-			if (!status) {
-				if (copy_to_user(u64_to_user_ptr(args.buffer), &image,
-						 sizeof(image)))
-					status = STATUS_ACCESS_VIOLATION;
-				else
-					args.return_length = sizeof(image);
-			}
-		}
-	} else if (args.info_class != NT_SECTION_BASIC_INFORMATION) {
+	switch (args.info_class) {
+	case NT_SECTION_BASIC_INFORMATION:
+		size = sizeof(info.basic);
+		status = args.length < size ? STATUS_INFO_LENGTH_MISMATCH : STATUS_SUCCESS;
+		if (!status)
+			mm_query_section(section, &info.basic);
+		break;
+	case NT_SECTION_IMAGE_INFORMATION:
+		size = sizeof(info.image);
+		status = args.length < size ? STATUS_INFO_LENGTH_MISMATCH :
+			 mm_query_image(section, &info.image);
+		break;
+	default:
+		size = 0;
 		status = STATUS_INVALID_INFO_CLASS;
-	} else if (args.length < sizeof(basic)) {
-		status = STATUS_INFO_LENGTH_MISMATCH;
-	} else {
-		mm_query_section(container_of(obj, struct mm_section, ob), &basic);
-		/* A bad buffer is what NT's probe of it raises. */
-		if (copy_to_user(u64_to_user_ptr(args.buffer), &basic, sizeof(basic)))
-			status = STATUS_ACCESS_VIOLATION;
-		else
-			args.return_length = sizeof(basic);
 	}
+	/* A bad buffer is what NT's probe of it raises. */
+	if (!status && copy_to_user(u64_to_user_ptr(args.buffer), &info, size))
+		status = STATUS_ACCESS_VIOLATION;
+	if (!status)
+		args.return_length = size;
 	ob_dereference(obj);
 	return ntx_out(argp, &args, sizeof(args), status, false);
 }

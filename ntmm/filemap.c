@@ -332,16 +332,7 @@ static int mm_file_sync(struct mm_segment *seg, unsigned long first,
 
 static void mm_file_release(struct mm_segment *seg)
 {
-	unsigned long index;
-	struct page *page;
-
-	xa_for_each(&seg->pages, index, page) {
-		folio_put(page_folio(page));
-		mm_resident_uncount();
-		cond_resched();
-	}
-	xa_destroy(&seg->pages);
-	mm_commit_uncharge(seg->committed);
+	mm_segment_put_pages(seg);
 	mm_file_uncheck(seg->file, seg->writable);
 	fput(seg->file);
 	mem_cgroup_put(seg->memcg);

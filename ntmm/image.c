@@ -128,28 +128,27 @@ struct page *mm_image_page(struct mm_segment *seg, unsigned long index, bool cre
 	return mm_segment_hold(seg, index, page);
 }
 
-static void mm_image_release(struct kref *ref)
-	__releases(&mm_image_lock)
+/* Free a segment no view maps; @denied: it holds the file's write denial. */
+static void mm_image_segment_free(struct mm_segment *seg, bool denied)
 {
-	struct mm_segment *seg = container_of(ref, struct mm_segment, ref);
-	unsigned long index;
-	struct page *page;
-
-	hash_del(&seg->hash);
-	mutex_unlock(&mm_image_lock);
-	xa_for_each(&seg->pages, index, page) {
-		__free_page(page);
-		mm_resident_uncount();
-		cond_resched();
-	}
-	xa_destroy(&seg->pages);
-	mm_commit_uncharge(seg->committed);
-	allow_write_access(seg->file);
+	mm_segment_put_pages(seg);
+	if (denied)
+		allow_write_access(seg->file);
 	fput(seg->file);
 	mm_pe_free(seg->image);
 	kfree(seg->image);
 	mem_cgroup_put(seg->memcg);
 	kfree(seg);
+}
+
+static void mm_image_release(struct kref *ref)
+	__releases(&mm_image_lock)
+{
+	struct mm_segment *seg = container_of(ref, struct mm_segment, ref);
+
+	hash_del(&seg->hash);
+	mutex_unlock(&mm_image_lock);
+	mm_image_segment_free(seg, true);
 }
 
 /**
@@ -270,11 +269,7 @@ ntstatus_t mm_create_image_section(struct file *file, u32 file_access, u32 prote
 		if (status)
 			goto free;
 		if (deny_write_access(file)) {
-			fput(seg->file);
-			mm_pe_free(seg->image);
-			kfree(seg->image);
-			mem_cgroup_put(seg->memcg);
-			kfree(seg);
+			mm_image_segment_free(seg, false);
 			status = STATUS_SHARING_VIOLATION;
 			goto free;
 		}

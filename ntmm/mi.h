@@ -157,6 +157,7 @@ int mm_image_layout(struct mm_vad *vad, const struct mm_image *img);
 u32 mm_image_protect(u32 protect);
 /* section.c */
 bool mm_section_protect_valid(u32 protect);
+void mm_segment_put_pages(struct mm_segment *seg);
 void mm_file_exit(void);
 
 /* section.c */

@@ -87,11 +87,29 @@ static struct mm_segment *mm_segment_alloc(unsigned long pages, bool committed,
 	return seg;
 }
 
-static void mm_segment_free(struct mm_segment *seg)
+/**
+ * mm_segment_put_pages() - let go of what a segment holds
+ * @seg: a segment no view maps any more
+ *
+ * Its pages (freed, or a file's folio references dropped) and their
+ * commit charge.
+ */
+void mm_segment_put_pages(struct mm_segment *seg)
 {
 	unsigned long idx;
 	struct page *page;
 
+	xa_for_each(&seg->pages, idx, page) {
+		put_page(page);
+		mm_resident_uncount();
+		cond_resched();
+	}
+	xa_destroy(&seg->pages);
+	mm_commit_uncharge(seg->committed);
+}
+
+static void mm_segment_free(struct mm_segment *seg)
+{
 	if (seg->image) {
 		mm_image_segment_put(seg);
 		return;
@@ -100,13 +118,7 @@ static void mm_segment_free(struct mm_segment *seg)
 		mm_file_segment_free(seg);
 		return;
 	}
-	xa_for_each(&seg->pages, idx, page) {
-		__free_page(page);
-		mm_resident_uncount();
-		cond_resched();
-	}
-	xa_destroy(&seg->pages);
-	mm_commit_uncharge(seg->committed);
+	mm_segment_put_pages(seg);
 	mm_vad_free(seg->state);
 	mem_cgroup_put(seg->memcg);
 	kfree(seg);

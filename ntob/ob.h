@@ -29,6 +29,7 @@
  *       folio lock, file system locks            the file system, as write(2)
  *                                                (work queue or flush; no
  *                                                module lock held)
+ *     mm_segment.lock (mutex)                    NtExtendSection's new size
  *   ob_dir_lock (mutex)                        ntob: the object namespace;
  *                                              takes no other lock
  *   mm_image_lock (mutex)                      ntmm: the cache of images; a

@@ -176,48 +176,50 @@ static s32 ps_thread_target_with(struct ps_thread *thread, bool absolute, s32 v)
 	return ps_thread_base_priority(base, v);
 }
 
-/* Apply the NT values to every thread of a live process. */
-static ntstatus_t ps_apply_process(struct ps_process *process)
+/* Call @fn on every live thread of a process, from ps_process_threads(). */
+static ntstatus_t ps_apply_to_threads(struct ps_process *process,
+				   ntstatus_t (*fn)(struct ps_process *process,
+						    struct task_struct *task,
+						    const void *arg),
+				   const void *arg)
 {
-	struct task_struct *leader, *t, **tasks;
-	unsigned int n = 0, max, i;
-	struct ps_thread *thread;
-	int err = 0;
+	ntstatus_t status = STATUS_SUCCESS;
+	struct task_struct *task;
+	struct pid **pids;
+	int i, n;
 
-	leader = get_pid_task(process->pid, PIDTYPE_TGID);
-	if (!leader)
-		return STATUS_PROCESS_IS_TERMINATING;
-	max = get_nr_threads(leader) + 16;
-	tasks = kvcalloc(max, sizeof(*tasks), GFP_KERNEL_ACCOUNT);
-	if (!tasks) {
-		put_task_struct(leader);
-		return STATUS_NO_MEMORY;
-	}
-	rcu_read_lock();
-	for_each_thread(leader, t) {
-		if (n == max)
-			break;
-		get_task_struct(t);
-		tasks[n++] = t;
-	}
-	rcu_read_unlock();
-	put_task_struct(leader);
+	n = ps_process_threads(process, &pids);
+	if (n < 0)
+		return n == -ENOMEM ? STATUS_NO_MEMORY : STATUS_PROCESS_IS_TERMINATING;
 	for (i = 0; i < n; i++) {
-		thread = ps_lookup_task_thread(tasks[i]);
-		/* A new base: the thread's priority is its base again. */
-		if (thread) {
-			spin_lock(&thread->lock);
-			thread->priority = 0;
-			spin_unlock(&thread->lock);
-		}
-		if (!err)
-			err = ps_apply(tasks[i], ps_thread_target(process, thread));
-		if (thread)
-			ps_dereference_thread(thread);
-		put_task_struct(tasks[i]);
+		task = get_pid_task(pids[i], PIDTYPE_PID);
+		put_pid(pids[i]);
+		if (!task)
+			continue;
+		if (!status)
+			status = fn(process, task, arg);
+		put_task_struct(task);
 		cond_resched();
 	}
-	kvfree(tasks);
+	kfree(pids);
+	return status;
+}
+
+/* A new process base: the thread's priority is its base again. */
+static ntstatus_t ps_apply_base(struct ps_process *process, struct task_struct *task,
+				const void *unused)
+{
+	struct ps_thread *thread = ps_lookup_task_thread(task);
+	int err;
+
+	if (thread) {
+		spin_lock(&thread->lock);
+		thread->priority = 0;
+		spin_unlock(&thread->lock);
+	}
+	err = ps_apply(task, ps_thread_target(process, thread));
+	if (thread)
+		ps_dereference_thread(thread);
 	return err ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
 }
 
@@ -243,39 +245,10 @@ static ntstatus_t ps_set_affinity(struct task_struct *task, const struct cpumask
 						  STATUS_SUCCESS;
 }
 
-/* Every thread of the process on @cpus. */
-static ntstatus_t ps_set_process_affinity(struct ps_process *process,
-					  const struct cpumask *cpus)
+static ntstatus_t ps_apply_affinity(struct ps_process *process, struct task_struct *task,
+				    const void *cpus)
 {
-	struct task_struct *leader, *t, **tasks;
-	unsigned int n = 0, max, i;
-	ntstatus_t status = STATUS_SUCCESS;
-
-	leader = get_pid_task(process->pid, PIDTYPE_TGID);
-	if (!leader)
-		return STATUS_PROCESS_IS_TERMINATING;
-	max = get_nr_threads(leader) + 16;
-	tasks = kvcalloc(max, sizeof(*tasks), GFP_KERNEL_ACCOUNT);
-	if (!tasks) {
-		put_task_struct(leader);
-		return STATUS_NO_MEMORY;
-	}
-	rcu_read_lock();
-	for_each_thread(leader, t) {
-		if (n == max)
-			break;
-		get_task_struct(t);
-		tasks[n++] = t;
-	}
-	rcu_read_unlock();
-	put_task_struct(leader);
-	for (i = 0; i < n; i++) {
-		if (!status)
-			status = ps_set_affinity(tasks[i], cpus);
-		put_task_struct(tasks[i]);
-	}
-	kvfree(tasks);
-	return status;
+	return ps_set_affinity(task, cpus);
 }
 
 /**
@@ -336,7 +309,8 @@ ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
 		if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
 			goto out;
 		status = ps_affinity_mask(*(const u64 *)data, cpus) ?
-			 ps_set_process_affinity(process, cpus) : STATUS_INVALID_PARAMETER;
+			 ps_apply_to_threads(process, ps_apply_affinity, cpus) :
+			 STATUS_INVALID_PARAMETER;
 		free_cpumask_var(cpus);
 		goto out;
 	}
@@ -350,7 +324,7 @@ ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
 	else if (base >= 16)
 		process->priority_class = PROCESS_PRIORITY_CLASS_REALTIME;
 	spin_unlock(&process->lock);
-	status = ps_apply_process(process);
+	status = ps_apply_to_threads(process, ps_apply_base, NULL);
 out:
 	ps_dereference_process(process);
 	return status;

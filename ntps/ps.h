@@ -333,6 +333,7 @@ ntstatus_t ps_terminate_process(struct ps_process *caller, u64 handle, u32 statu
 ntstatus_t ps_terminate_thread(struct ps_process *caller, u64 handle, u32 status);
 ntstatus_t ps_alert_thread(struct ps_process *caller, u64 handle);
 struct ps_thread *ps_lookup_task_thread(struct task_struct *task);
+int ps_process_threads(struct ps_process *process, struct pid ***out);
 
 /* priority.c */
 s32 ps_priority_of_nice(int nice);

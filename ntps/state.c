@@ -346,11 +346,16 @@ ntstatus_t ps_resume_thread(struct ps_process *caller, u64 handle, bool alert,
 	return STATUS_SUCCESS;
 }
 
-/*
- * The threads of a process: their struct pids (referenced), a snapshot.
+/**
+ * ps_process_threads() - the live threads of a process, a snapshot
+ * @process: the process
+ * @out: out: their struct pids (each referenced; kfree() the array)
+ *
+ * Exiting threads and kernel-owned workers are left out.
+ *
  * Return: the number, or -errno (-ESRCH: no live thread).
  */
-static int ps_process_threads(struct ps_process *process, struct pid ***out)
+int ps_process_threads(struct ps_process *process, struct pid ***out)
 {
 	struct task_struct *leader, *t;
 	struct mm_struct *mm;

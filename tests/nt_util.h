@@ -154,6 +154,35 @@ static inline void sleep_ms(int64_t ms)
 		;
 }
 
+/* A counter of the module's (/sys/module/ntexec/parameters/@name), or -1. */
+static inline long module_param(const char *name)
+{
+	char path[128], buf[64];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/ntexec/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* Wait (up to 10 s) until a module counter is back at @want. */
+static inline long settle_param(const char *name, long want)
+{
+	long v = module_param(name);
+
+	for (int i = 0; i < 1000 && v != want; i++) {
+		sleep_ms(10);
+		v = module_param(name);
+	}
+	return v;
+}
+
 /* Queries that must succeed; the buffers are poisoned first. */
 static inline PROCESS_BASIC_INFORMATION basic_info(HANDLE process)
 {

@@ -62,32 +62,4 @@ static inline SECTION_BASIC_INFORMATION xquery_section(HANDLE h)
 	return sbi;
 }
 
-static inline long module_param(const char *name)
-{
-	char path[128], buf[64];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/ntexec/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-/* Wait (up to 10 s) until a module counter is back at @want. */
-static inline long settle_param(const char *name, long want)
-{
-	long v = module_param(name);
-
-	for (int i = 0; i < 1000 && v != want; i++) {
-		sleep_ms(10);
-		v = module_param(name);
-	}
-	return v;
-}
-
 #endif /* NTEXEC_TESTS_SECTION_UTIL_H */

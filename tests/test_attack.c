@@ -1197,22 +1197,6 @@ TEST(exec_from_a_thread_signals_its_object)
 
 /* ---- wearing the machine down ---- */
 
-static long module_param(const char *name)
-{
-	char path[128], buf[64];
-	long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/ntexec/parameters/%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f))
-		v = strtol(buf, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 static long meminfo_kb(const char *key)
 {
 	char line[256];

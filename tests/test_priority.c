@@ -14,10 +14,12 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
 #include "nt_util.h"
+#include "uapi/ntexec.h"
 
 static const int nice_of[16] = { 0, 19, 17, 15, 12, 9, 6, 3, 0, -3, -6, -9, -12, -15, -17,
 				 -20 };
@@ -307,4 +309,39 @@ TEST(priority_of_another_process)
 	ASSERT_EQ(waitpid(pid, &st, 0), pid);
 	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(go[1]);
+}
+
+/* The set ioctls' own fields: padding, the out-only length, oversized buffers. */
+TEST(raw_set_ioctl_checks)
+{
+	PROCESS_PRIORITY_CLASS pc = { 0, PROCESS_PRIORITY_CLASS_NORMAL };
+	struct ntexec_query_info q = {
+		.handle = (uint64_t)(intptr_t)NtCurrentProcess(),
+		.buffer = (uint64_t)(uintptr_t)&pc,
+		.info_class = ProcessPriorityClass,
+		.length = sizeof(pc),
+	};
+	int fd;
+
+	nt_setup();
+	fd = NtxDeviceFd();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ioctl(fd, NTEXEC_IOC_SET_PROCESS, &q), (int)STATUS_SUCCESS);
+	q.pad = 1;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_SET_PROCESS, &q), -1);
+	EXPECT_EQ(errno, EINVAL);
+	q.pad = 0;
+	q.return_length = 2;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_SET_THREAD, &q), -1);
+	EXPECT_EQ(errno, EINVAL);
+	q.return_length = 0;
+	/* Longer than any class takes: the class's length check, the buffer unread. */
+	q.length = 0x10000;
+	q.buffer = 8;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_SET_PROCESS, &q), (int)STATUS_INFO_LENGTH_MISMATCH);
+	q.info_class = 77;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_SET_PROCESS, &q), (int)STATUS_INVALID_INFO_CLASS);
+	q.handle = (uint64_t)(intptr_t)NtCurrentThread();
+	q.info_class = ThreadAffinityMask;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_SET_THREAD, &q), (int)STATUS_INFO_LENGTH_MISMATCH);
 }

@@ -456,6 +456,12 @@ TEST(extend_section)
 	EXPECT_EQ(c, 0x99);
 	xunmap(v);
 	EXPECT_STATUS(NtExtendSection(s, NULL), STATUS_ACCESS_VIOLATION);
+	/* Beyond the address space, or negative: too big, the file untouched. */
+	size.QuadPart = 1LL << 48;
+	EXPECT_STATUS(NtExtendSection(s, &size), STATUS_SECTION_TOO_BIG);
+	size.QuadPart = -1;
+	EXPECT_STATUS(NtExtendSection(s, &size), STATUS_SECTION_TOO_BIG);
+	EXPECT_EQ(file_size(fd), 0x4800);
 	/* SECTION_EXTEND_SIZE is needed. */
 	ASSERT_STATUS(NtDuplicateObject(NtCurrentProcess(), s, NtCurrentProcess(), &weak,
 					SECTION_MAP_READ, 0, 0), STATUS_SUCCESS);

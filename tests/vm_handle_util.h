@@ -231,15 +231,7 @@ static inline int write_full(int fd, const void *buf, size_t n)
 /* The module's count of resident NT pages, all processes. */
 static inline int64_t resident_pages(void)
 {
-	FILE *f = fopen("/sys/module/ntexec/parameters/resident_pages", "r");
-	long long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%lld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	return module_param("resident_pages");
 }
 
 static inline uint64_t meminfo_kb(const char *key)

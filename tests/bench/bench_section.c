@@ -48,55 +48,10 @@
 #include <unistd.h>
 
 #include <ntexec/nt.h>
+#include "bench_util.h"
 
-#define PAGE		4096UL
-#define MIB		(1UL << 20)
 #define KIB64		(64 * 1024UL)
 #define NPROC		8
-
-static unsigned long scale = 1;
-static int quick;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/* @base iterations, scaled by -n and -q; at least 1. */
-static unsigned long iters(unsigned long base)
-{
-	unsigned long n = base * scale;
-
-	if (quick)
-		n /= 10;
-	return n ? n : 1;
-}
-
-static void report(const char *name, double nt, double lin)
-{
-	printf("%s: ntexec %.0f ns, linux %.0f ns, ratio %.2f\n", name, nt, lin, nt / lin);
-}
-
-static void report_na(const char *name, double nt, const char *why)
-{
-	printf("%s: ntexec %.0f ns, linux n/a (%s), ratio n/a\n", name, nt, why);
-}
-
-static void failed(const char *name, const char *what, NTSTATUS s)
-{
-	printf("%s: %s failed: %s (0x%08x)\n", name, what, NtxStatusName(s), (uint32_t)s);
-}
-
-static void touch(char *p, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i < size; i += PAGE)
-		((volatile char *)p)[i] = 1;
-}
 
 static NTSTATUS nt_section(HANDLE *h, OBJECT_ATTRIBUTES *oa, SIZE_T size, ULONG attributes)
 {
