@@ -177,24 +177,24 @@ static void wait_any_all_timeout(struct kunit *test)
 	struct ob_timeout soon = { .clock = CLOCK_MONOTONIC };
 	ktime_t start;
 
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, NULL, &poll),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, &poll),
 			(long)STATUS_TIMEOUT);
 	ob_signal(&b->ob);
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, NULL, &poll),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, &poll),
 			(long)STATUS_WAIT_0 + 1);
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, NULL, &poll),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, &poll),
 			(long)STATUS_TIMEOUT);
 
 	start = ktime_get();
 	soon.deadline = ktime_add_ms(start, 30);
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, NULL, &soon),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, &soon),
 			(long)STATUS_TIMEOUT);
 	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 30);
 
 	ob_signal(&a->ob);
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, NULL, &poll),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, &poll),
 			(long)STATUS_WAIT_0);
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, NULL, &poll),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, false, NULL, &poll),
 			(long)STATUS_WAIT_0);
 	ob_dereference(&a->ob);
 	ob_dereference(&b->ob);
@@ -204,22 +204,29 @@ static void wait_any_all_timeout(struct kunit *test)
 static void wait_alert_and_delay(struct kunit *test)
 {
 	struct ob_timeout poll = { .deadline = 0, .clock = CLOCK_MONOTONIC };
-	wait_queue_head_t alert_wait;
-	bool alerted = true;
+	struct list_head apc;
+	struct ob_alert alert;
 
-	init_waitqueue_head(&alert_wait);
-	/* A pending alert ends an alertable wait and is consumed by it. */
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, &alert_wait, &alerted, &poll),
+	ob_init_alert(&alert);
+	alert.alerted = true;
+	list_add_tail(&apc, &alert.apcs);
+	/* A pending alert ends an alertable wait and is consumed by it, first. */
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, &alert, &poll),
 			(long)STATUS_ALERTED);
-	KUNIT_EXPECT_FALSE(test, alerted);
+	KUNIT_EXPECT_FALSE(test, alert.alerted);
+	/* Then a user APC, which stays queued for its delivery. */
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, &alert, &poll),
+			(long)STATUS_USER_APC);
+	KUNIT_EXPECT_FALSE(test, list_empty(&alert.apcs));
+	list_del(&apc);
 	/* A delay that runs out succeeds. */
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, &alert_wait, &alerted, &poll),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, &alert, &poll),
 			(long)STATUS_SUCCESS);
 	/* A non-alertable wait ignores the alert. */
-	alerted = true;
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, NULL, NULL, &poll),
+	alert.alerted = true;
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(NULL, 0, false, NULL, &poll),
 			(long)STATUS_SUCCESS);
-	KUNIT_EXPECT_TRUE(test, alerted);
+	KUNIT_EXPECT_TRUE(test, alert.alerted);
 }
 
 /*

@@ -192,7 +192,7 @@ static void exit_signals_objects(struct kunit *test)
 	objs[0] = &e.process->ob;
 	objs[1] = &e.thread->ob;
 	timeout.deadline = ktime_add_ms(ktime_get(), 10000);
-	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, NULL, &timeout),
+	KUNIT_EXPECT_EQ(test, ob_wait_objects(objs, 2, true, NULL, &timeout),
 			(long)STATUS_WAIT_0);
 	KUNIT_EXPECT_EQ(test, e.process->exit_status, 0u);
 	KUNIT_EXPECT_EQ(test, e.thread->exit_status, 0u);

@@ -125,8 +125,7 @@ long ntexec_ioctl_wait(struct ntexec_file *nf, void __user *argp)
 		}
 	}
 	status = ob_wait_objects(objs, n, args.flags & NTEXEC_WAIT_ALL,
-				 self ? &self->alert_wait : NULL,
-				 self ? &self->alerted : NULL, &timeout);
+				 self ? &self->alert : NULL, &timeout);
 	if (self)
 		ps_dereference_thread(self);
 out:

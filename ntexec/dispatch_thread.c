@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ioctls of thread control: suspend and resume of threads and
- * processes, and thread contexts.
+ * The ioctls of thread control: thread creation, suspend and resume of
+ * threads and processes, thread contexts, and user APCs.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -102,4 +102,56 @@ long ntexec_ioctl_get_context(struct ntexec_file *nf, void __user *argp)
 long ntexec_ioctl_set_context(struct ntexec_file *nf, void __user *argp)
 {
 	return ntexec_context_common(nf, argp, true);
+}
+
+/*
+ * A thread created in the caller's own process answers this ioctl itself,
+ * on the caller's way out (ntps/stub.c): the return value and the struct
+ * are then its.
+ */
+long ntexec_ioctl_create_thread(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_create_thread args;
+	ntstatus_t status;
+	bool answered;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	status = ps_create_thread(nf->process, &args, (u64)(uintptr_t)argp, &answered);
+	if (answered)
+		return 0;
+	return ntx_out(argp, &args, sizeof(args), status, false);
+}
+
+long ntexec_ioctl_queue_apc(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_queue_apc args;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.apc.pad)
+		return -EINVAL;
+	return ntx_status(ps_queue_apc(nf->process, args.thread, &args.apc));
+}
+
+/* Taken APCs that cannot be copied out are lost: the caller's bad buffer. */
+long ntexec_ioctl_take_apcs(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_take_apcs args;
+	struct ntexec_apc *apcs;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (!args.capacity || args.capacity > NTEXEC_TAKE_APCS_MAX || args.count)
+		return -EINVAL;
+	apcs = kcalloc(args.capacity, sizeof(*apcs), GFP_KERNEL);
+	if (!apcs)
+		return ntx_status(STATUS_NO_MEMORY);
+	status = ps_take_apcs(apcs, args.capacity, &args.count);
+	if (!status && copy_to_user(u64_to_user_ptr(args.buffer), apcs,
+				    args.count * sizeof(*apcs)))
+		status = STATUS_ACCESS_VIOLATION;
+	kfree(apcs);
+	return ntx_out(argp, &args, sizeof(args), status, false);
 }

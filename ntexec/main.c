@@ -73,6 +73,9 @@ static const struct {
 	{ NTEXEC_IOC_SET_CONTEXT, ntexec_ioctl_set_context },
 	{ NTEXEC_IOC_SET_PROCESS, ntexec_ioctl_set_process },
 	{ NTEXEC_IOC_SET_THREAD, ntexec_ioctl_set_thread },
+	{ NTEXEC_IOC_CREATE_THREAD, ntexec_ioctl_create_thread },
+	{ NTEXEC_IOC_QUEUE_APC, ntexec_ioctl_queue_apc },
+	{ NTEXEC_IOC_TAKE_APCS, ntexec_ioctl_take_apcs },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */

@@ -121,6 +121,9 @@ long ntexec_ioctl_handle_from_fd(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_same_file(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_set_process(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_set_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_create_thread(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_queue_apc(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_take_apcs(struct ntexec_file *nf, void __user *argp);
 
 /* ntexec/dispatch_thread.c: thread control. */
 long ntexec_ioctl_suspend_thread(struct ntexec_file *nf, void __user *argp);

@@ -11,6 +11,7 @@
 #ifndef _NTEXEC_NTMM_MM_H
 #define _NTEXEC_NTMM_MM_H
 
+#include <linux/fs.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -166,6 +167,9 @@ struct mm_view_args {
 };
 
 extern const struct ob_type mm_section_type;
+
+struct file *mm_alloc_file(const char *name, const struct file_operations *fops,
+			   int flags);
 
 int mm_init(const struct mm_ops *ops);
 void mm_exit(void);

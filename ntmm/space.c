@@ -231,10 +231,39 @@ int mm_unmap_range(struct mm_space *space, unsigned long addr,
 	return ret;
 }
 
+/**
+ * mm_alloc_file() - a file of the module's pseudo file system
+ * @name: its name, as /proc/<pid>/maps shows it
+ * @fops: its operations; the file holds their module (@fops->owner)
+ * @flags: O_RDONLY or O_RDWR
+ *
+ * Files of this file system can be mapped executable, unlike anonymous
+ * inodes' (the VM files of NT spaces, the host stub of ntps/stub.c).
+ *
+ * Return: the file, or an ERR_PTR().
+ */
+struct file *mm_alloc_file(const char *name, const struct file_operations *fops,
+			   int flags)
+{
+	struct inode *inode;
+	struct file *file;
+
+	inode = alloc_anon_inode(mm_mnt->mnt_sb);
+	if (IS_ERR(inode))
+		return ERR_CAST(inode);
+	/* The file's f_op reference, as anon_inode_getfile() takes it. */
+	__module_get(fops->owner);
+	file = alloc_file_pseudo(inode, mm_mnt, name, flags, fops);
+	if (IS_ERR(file)) {
+		module_put(fops->owner);
+		iput(inode);
+	}
+	return file;
+}
+
 static struct mm_space *mm_space_create(struct mm_struct *mm)
 {
 	struct mm_space *space;
-	struct inode *inode;
 	struct file *file;
 
 	space = kzalloc(sizeof(*space), GFP_KERNEL_ACCOUNT);
@@ -248,17 +277,9 @@ static struct mm_space *mm_space_create(struct mm_struct *mm)
 	space->mm = mm;
 	mmgrab(mm);
 
-	inode = alloc_anon_inode(mm_mnt->mnt_sb);
-	if (IS_ERR(inode))
+	file = mm_alloc_file("ntexec-vm", &mm_vm_fops, O_RDWR);
+	if (IS_ERR(file))
 		goto fail;
-	/* The file's f_op reference, as anon_inode_getfile() takes it. */
-	__module_get(THIS_MODULE);
-	file = alloc_file_pseudo(inode, mm_mnt, "ntexec-vm", O_RDWR, &mm_vm_fops);
-	if (IS_ERR(file)) {
-		module_put(THIS_MODULE);
-		iput(inode);
-		goto fail;
-	}
 	/* The file's reference, dropped by its release. */
 	kref_get(&space->ref);
 	file->private_data = space;

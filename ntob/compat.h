@@ -54,6 +54,16 @@ static inline void ntx_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+static inline void ntx_vm_flags_clear(struct vm_area_struct *vma,
+				      vm_flags_t flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 /* get_user_pages_remote() lost its vmas argument in 6.5. */
 static inline long ntx_get_user_pages_remote(struct mm_struct *mm,
 					     unsigned long start,

@@ -53,7 +53,7 @@
  *                                              one inside the other
  *   ob_handle_table xa_lock (spinlock)         leaf: no callback runs under
  *                                              it (handles are dropped after)
- *   ob_object.wait.lock, ps_thread.alert_wait.lock (irqsave),
+ *   ob_object.wait.lock, ps_thread.alert.wait.lock (irqsave),
  *   ps_thread.suspend_wait.lock                leaves
  *
  * And what is never done: no module lock is held across the ptrace access
@@ -256,8 +256,23 @@ u32 ob_file_max_access(struct file *file);
 ntstatus_t ob_create_file(struct file *file, u32 desired, struct ob_file **out,
 			  u32 *granted);
 
+/**
+ * struct ob_alert - what ends a thread's alertable waits besides objects
+ * @wait: woken by an alert or a queued user APC; its lock (irqsave)
+ *	protects the fields below
+ * @alerted: NtAlertThread was called and no alertable wait consumed it
+ * @apcs: the thread's user APCs, oldest first (ntps/apc.c)
+ * @apc_count: how many
+ */
+struct ob_alert {
+	wait_queue_head_t wait;
+	bool alerted;
+	struct list_head apcs;
+	u32 apc_count;
+};
+
+void ob_init_alert(struct ob_alert *alert);
 ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
-			   wait_queue_head_t *alert_wait, bool *alerted,
-			   const struct ob_timeout *timeout);
+			   struct ob_alert *alert, const struct ob_timeout *timeout);
 
 #endif /* _NTEXEC_OB_H */

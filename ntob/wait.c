@@ -39,16 +39,36 @@ static ntstatus_t ob_wait_check(struct ob_object **objs, u32 count, bool wait_al
 	return wait_all ? STATUS_WAIT_0 : STATUS_PENDING;
 }
 
-static bool ob_take_alert(wait_queue_head_t *alert_wait, bool *alerted)
+/**
+ * ob_init_alert() - set up a thread's alert state
+ * @alert: the state
+ */
+void ob_init_alert(struct ob_alert *alert)
 {
-	unsigned long flags;
-	bool was;
+	init_waitqueue_head(&alert->wait);
+	INIT_LIST_HEAD(&alert->apcs);
+}
+EXPORT_SYMBOL_IF_KUNIT(ob_init_alert);
 
-	spin_lock_irqsave(&alert_wait->lock, flags);
-	was = *alerted;
-	*alerted = false;
-	spin_unlock_irqrestore(&alert_wait->lock, flags);
-	return was;
+/*
+ * What ends an alertable wait, in NT's order: an alert (consumed), then a
+ * pending user APC (left for the caller to deliver). Return: the status, or
+ * STATUS_PENDING for neither.
+ */
+static ntstatus_t ob_take_alert(struct ob_alert *alert)
+{
+	ntstatus_t status = STATUS_PENDING;
+	unsigned long flags;
+
+	spin_lock_irqsave(&alert->wait.lock, flags);
+	if (alert->alerted) {
+		alert->alerted = false;
+		status = STATUS_ALERTED;
+	} else if (!list_empty(&alert->apcs)) {
+		status = STATUS_USER_APC;
+	}
+	spin_unlock_irqrestore(&alert->wait.lock, flags);
+	return status;
 }
 
 /**
@@ -56,20 +76,21 @@ static bool ob_take_alert(wait_queue_head_t *alert_wait, bool *alerted)
  * @objs: the referenced objects (the caller keeps the references)
  * @count: how many; 0 makes a plain delay
  * @wait_all: WaitAll rather than WaitAny
- * @alert_wait: for an alertable wait, the waiting thread's alert queue,
- *	whose lock protects @alerted; NULL otherwise
- * @alerted: the waiting thread's alert flag
+ * @alert: for an alertable wait, the waiting thread's alert state; NULL
+ *	otherwise
  * @timeout: the deadline
+ *
+ * Objects come first: an alertable wait that is satisfied at once returns
+ * that, as NT's does; then an alert, then a pending user APC.
  *
  * Return: STATUS_WAIT_0 + index (WaitAny), STATUS_WAIT_0 (WaitAll),
  * STATUS_SUCCESS (a delay that ran out), STATUS_TIMEOUT, STATUS_ALERTED,
- * or NTX_STATUS_RESTART when a signal is pending.
+ * STATUS_USER_APC, or NTX_STATUS_RESTART when a signal is pending.
  *
  * Context: process context, may sleep.
  */
 ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
-			   wait_queue_head_t *alert_wait, bool *alerted,
-			   const struct ob_timeout *timeout)
+			   struct ob_alert *alert, const struct ob_timeout *timeout)
 {
 	struct wait_queue_entry *entries, alert_entry;
 	bool expired = false;
@@ -85,9 +106,9 @@ ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 		init_waitqueue_entry(&entries[i], current);
 		add_wait_queue(&objs[i]->wait, &entries[i]);
 	}
-	if (alert_wait) {
+	if (alert) {
 		init_waitqueue_entry(&alert_entry, current);
-		add_wait_queue(alert_wait, &alert_entry);
+		add_wait_queue(&alert->wait, &alert_entry);
 	}
 
 	for (;;) {
@@ -95,9 +116,10 @@ ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 		status = count ? ob_wait_check(objs, count, wait_all) : STATUS_PENDING;
 		if (status != STATUS_PENDING)
 			break;
-		if (alert_wait && ob_take_alert(alert_wait, alerted)) {
-			status = STATUS_ALERTED;
-			break;
+		if (alert) {
+			status = ob_take_alert(alert);
+			if (status != STATUS_PENDING)
+				break;
 		}
 		if (expired) {
 			status = count ? STATUS_TIMEOUT : STATUS_SUCCESS;
@@ -115,8 +137,8 @@ ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 	}
 	__set_current_state(TASK_RUNNING);
 
-	if (alert_wait)
-		remove_wait_queue(alert_wait, &alert_entry);
+	if (alert)
+		remove_wait_queue(&alert->wait, &alert_entry);
 	for (i = 0; i < count; i++)
 		remove_wait_queue(&objs[i]->wait, &entries[i]);
 	kfree(entries);

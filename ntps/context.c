@@ -217,22 +217,36 @@ EXPORT_SYMBOL_IF_KUNIT(ps_context_to_regs);
  */
 void ps_context_pending_restart(struct user_regs_struct *regs)
 {
-	if ((long)regs->orig_ax < 0)
+	ps_restart_fixup(&regs->ax, regs->orig_ax, &regs->ip);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_context_pending_restart);
+
+/**
+ * ps_restart_fixup() - the restart fix-up of an interrupted system call
+ * @ax: the thread's ax
+ * @orig_ax: its orig_ax (the system call, or -1)
+ * @ip: its ip
+ *
+ * What the signal code does when no handler runs: ax back to the call's
+ * number and ip back on the syscall instruction (ps_context_pending_restart()).
+ */
+void ps_restart_fixup(unsigned long *ax, unsigned long orig_ax, unsigned long *ip)
+{
+	if ((long)orig_ax < 0)
 		return;
-	switch ((long)regs->ax) {
+	switch ((long)*ax) {
 	case -ERESTARTNOHAND:
 	case -ERESTARTSYS:
 	case -ERESTARTNOINTR:
-		regs->ax = regs->orig_ax;
-		regs->ip -= 2;
+		*ax = orig_ax;
+		*ip -= 2;
 		break;
 	case -ERESTART_RESTARTBLOCK:
-		regs->ax = __NR_restart_syscall;
-		regs->ip -= 2;
+		*ax = __NR_restart_syscall;
+		*ip -= 2;
 		break;
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(ps_context_pending_restart);
 
 static const struct user_regset *ps_regset(struct task_struct *task,
 					   unsigned int note, unsigned int size)

@@ -86,5 +86,6 @@ ntstatus_t ps_context_to_regs(const struct nt_context *ctx, u32 flags,
 			      struct user_regs_struct *regs,
 			      struct user_i387_struct *fx);
 void ps_context_pending_restart(struct user_regs_struct *regs);
+void ps_restart_fixup(unsigned long *ax, unsigned long orig_ax, unsigned long *ip);
 
 #endif /* _NTEXEC_PS_CONTEXT_H */

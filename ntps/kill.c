@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NtTerminateProcess and NtTerminateThread, and thread alerts
- * (NtAlertThread, NtTestAlert).
+ * NtTerminateProcess and NtTerminateThread.
  *
  * Linux keeps 8 bits of an exit code; NT keeps 32. The status a terminate
  * asks for is recorded on the object first, and the exit probe
@@ -11,9 +10,11 @@
  */
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 
 #include <kunit/visibility.h>
 
+#include "../ntob/compat.h"
 #include "ps.h"
 
 /*
@@ -37,10 +38,38 @@ static bool ps_unkillable(struct ps_process *process)
 	return ret;
 }
 
+/*
+ * NtTerminateProcess(NULL, status): every thread of the caller's process
+ * but the caller ends, each with @status; the process lives on.
+ */
+static ntstatus_t ps_terminate_others(struct ps_process *caller, u32 status)
+{
+	struct ps_thread *thread;
+	struct pid **pids;
+	int i, n;
+
+	n = ps_process_threads(caller, &pids);
+	if (n < 0)
+		return n == -ENOMEM ? STATUS_NO_MEMORY : STATUS_PROCESS_IS_TERMINATING;
+	for (i = 0; i < n; i++) {
+		if (pids[i] != task_pid(current)) {
+			thread = ps_get_thread(pids[i]);
+			if (thread) {
+				ps_terminate_other(thread, status);
+				ps_dereference_thread(thread);
+			}
+		}
+		put_pid(pids[i]);
+	}
+	kfree(pids);
+	return STATUS_SUCCESS;
+}
+
 /**
  * ps_terminate_process() - NtTerminateProcess
  * @caller: the calling process
- * @handle: the process (PROCESS_TERMINATE)
+ * @handle: the process (PROCESS_TERMINATE), or 0 for every thread of the
+ *	caller's process but the caller
  * @status: the exit status
  *
  * Terminating the caller returns STATUS_SUCCESS with SIGKILL pending: the
@@ -57,6 +86,8 @@ ntstatus_t ps_terminate_process(struct ps_process *caller, u64 handle, u32 statu
 	ntstatus_t ret;
 	int err;
 
+	if (!handle)
+		return ps_terminate_others(caller, status);
 	ret = ps_reference_process(caller, handle, PROCESS_TERMINATE, &process);
 	if (ret)
 		return ret;
@@ -96,83 +127,33 @@ out:
 }
 
 /**
- * ps_terminate_thread() - NtTerminateThread of the calling thread
+ * ps_terminate_thread() - NtTerminateThread
  * @caller: the calling process
- * @handle: NtCurrentThread() or a handle to the calling thread
- *	(THREAD_TERMINATE)
+ * @handle: the thread (THREAD_TERMINATE)
  * @status: the exit status
  *
- * Records the status; the library then ends the thread with exit(2).
- * Terminating another thread belongs to thread control (not yet).
+ * The thread leaves for exit(2) through the host stub (ntps/stub.c) and
+ * runs no more user code of its own: another thread at once, the caller on
+ * its way out of this call. A thread NtCreateThreadEx made frees its stack
+ * and TEB first.
  *
- * Return: STATUS_SUCCESS, STATUS_NOT_SUPPORTED for another thread, or the
- * handle's failure.
+ * Return: STATUS_SUCCESS, STATUS_THREAD_IS_TERMINATING, STATUS_ACCESS_DENIED
+ * for a kernel-owned thread, or the handle's failure.
  */
 ntstatus_t ps_terminate_thread(struct ps_process *caller, u64 handle, u32 status)
 {
 	struct ps_thread *thread;
 	ntstatus_t ret;
 
-	ret = ps_reference_thread(caller, handle, THREAD_TERMINATE, &thread);
+	ret = ps_reference_thread_mm(caller, handle, THREAD_TERMINATE, &thread);
 	if (ret)
 		return ret;
-	if (thread->task != current) {
-		ret = STATUS_NOT_SUPPORTED;
-	} else {
-		spin_lock(&thread->lock);
-		if (!thread->terminating) {
-			thread->terminating = true;
-			thread->terminate_status = status;
-		}
-		spin_unlock(&thread->lock);
-	}
+	if (thread->task->flags & NTX_PF_WORKERS)
+		ret = STATUS_ACCESS_DENIED;
+	else if (thread->task != current)
+		ret = ps_terminate_other(thread, status);
+	else
+		ps_terminate_self(thread, status);
 	ps_dereference_thread(thread);
 	return ret;
 }
-
-/**
- * ps_alert_thread() - NtAlertThread
- * @caller: the calling process
- * @handle: the thread (THREAD_ALERT)
- *
- * Return: STATUS_SUCCESS or the handle's failure.
- */
-ntstatus_t ps_alert_thread(struct ps_process *caller, u64 handle)
-{
-	struct ps_thread *thread;
-	unsigned long flags;
-	ntstatus_t ret;
-
-	ret = ps_reference_thread(caller, handle, THREAD_ALERT, &thread);
-	if (ret)
-		return ret;
-	spin_lock_irqsave(&thread->alert_wait.lock, flags);
-	thread->alerted = true;
-	spin_unlock_irqrestore(&thread->alert_wait.lock, flags);
-	wake_up_all(&thread->alert_wait);
-	ps_dereference_thread(thread);
-	return STATUS_SUCCESS;
-}
-EXPORT_SYMBOL_IF_KUNIT(ps_alert_thread);
-
-/**
- * ps_test_alert() - NtTestAlert: consume the calling thread's alert
- *
- * Return: STATUS_ALERTED when it was alerted, else STATUS_SUCCESS.
- */
-ntstatus_t ps_test_alert(void)
-{
-	struct ps_thread *thread = ps_current_thread();
-	unsigned long flags;
-	bool was;
-
-	if (!thread)
-		return STATUS_NO_MEMORY;
-	spin_lock_irqsave(&thread->alert_wait.lock, flags);
-	was = thread->alerted;
-	thread->alerted = false;
-	spin_unlock_irqrestore(&thread->alert_wait.lock, flags);
-	ps_dereference_thread(thread);
-	return was ? STATUS_ALERTED : STATUS_SUCCESS;
-}
-EXPORT_SYMBOL_IF_KUNIT(ps_test_alert);

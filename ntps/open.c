@@ -523,6 +523,33 @@ static ntstatus_t ps_open_pid(struct ps_process *caller, struct pid *pid, bool t
 }
 
 /**
+ * ps_insert_thread_handle() - a handle to a thread the caller created
+ * @caller: the calling process
+ * @thread: the thread
+ * @access: DesiredAccess
+ * @attributes: the handle's attributes
+ * @bind: the address space the caller's PROCESS_CREATE_THREAD was checked
+ *	against (ps_process_mm_id())
+ * @handle: out: the handle
+ *
+ * The creator gets what it asks for: PROCESS_CREATE_THREAD needed the
+ * ptrace access every thread right needs, and the new thread may already
+ * be gone, which a new check would refuse.
+ *
+ * Return: STATUS_SUCCESS or the table's failure.
+ */
+ntstatus_t ps_insert_thread_handle(struct ps_process *caller, struct ps_thread *thread,
+				   u32 access, u32 attributes, u64 bind, u64 *handle)
+{
+	struct ob_handle_info info = { .attributes = attributes, .bind = bind };
+
+	info.access = ps_handle_access(&ps_thread_type, access);
+	if (access & MAXIMUM_ALLOWED)
+		info.access |= THREAD_ALL_ACCESS;
+	return ob_insert_handle(&caller->handles, &thread->ob, &info, handle);
+}
+
+/**
  * ps_open_process() - NtOpenProcess by CLIENT_ID
  * @caller: the calling process
  * @pid_nr: UniqueProcess, in the caller's pid namespace

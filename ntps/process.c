@@ -82,6 +82,7 @@ static struct workqueue_struct *ps_wq;
 static struct tracepoint *ps_exit_tp;
 static struct tracepoint *ps_free_tp;
 static struct tracepoint *ps_exec_tp;
+static struct tracepoint *ps_fork_tp;
 static atomic64_t ps_mm_ids = ATOMIC64_INIT(0);
 
 /* Process and thread objects alive, for tests and leak hunting. */
@@ -297,6 +298,7 @@ static void ps_thread_destroy(struct ob_object *obj)
 {
 	struct ps_thread *thread = to_thread(obj);
 
+	ps_drop_apcs(thread);
 	ps_dereference_process(thread->process);
 	put_pid(thread->pid);
 	/* May be the last reference, from the free probe's RCU callback. */
@@ -422,6 +424,8 @@ static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 no
 	if (first) {
 		ob_signal(&thread->ob);
 		ps_thread_exit_suspend(thread);
+		ps_stub_thread_exited(thread);
+		ps_drop_apcs(thread);
 	}
 }
 
@@ -562,7 +566,7 @@ struct ps_thread *ps_get_thread(struct pid *pid)
 	thread->pid = get_pid(pid);
 	thread->process = process;
 	thread->create_time = ps_nt_time_from_boottime(task->start_boottime);
-	init_waitqueue_head(&thread->alert_wait);
+	ob_init_alert(&thread->alert);
 	spin_lock_init(&thread->lock);
 	ps_thread_init_suspend(thread);
 	thread->exit_status = STATUS_PENDING;
@@ -967,6 +971,8 @@ static void ps_find_tracepoints(struct tracepoint *tp, void *priv)
 		ps_free_tp = tp;
 	else if (!strcmp(tp->name, "sched_process_exec"))
 		ps_exec_tp = tp;
+	else if (!strcmp(tp->name, "sched_process_fork"))
+		ps_fork_tp = tp;
 }
 
 int ps_init(void)
@@ -982,8 +988,8 @@ int ps_init(void)
 		INIT_HLIST_HEAD(&ps_threads[i].head);
 	}
 	for_each_kernel_tracepoint(ps_find_tracepoints, NULL);
-	if (!ps_exit_tp || !ps_free_tp || !ps_exec_tp) {
-		pr_err("no sched_process_exit/free/exec tracepoints\n");
+	if (!ps_exit_tp || !ps_free_tp || !ps_exec_tp || !ps_fork_tp) {
+		pr_err("no sched_process_exit/free/exec/fork tracepoints\n");
 		return -ENOENT;
 	}
 	ret = ps_access_init();
@@ -1003,8 +1009,18 @@ int ps_init(void)
 	ret = tracepoint_probe_register(ps_exec_tp, ps_exec_probe, NULL);
 	if (ret)
 		goto out_free;
+	ret = ps_stub_init();
+	if (ret)
+		goto out_exec;
+	ret = ps_stub_register(ps_fork_tp);
+	if (ret)
+		goto out_stub;
 	return 0;
 
+out_stub:
+	ps_stub_exit_module();
+out_exec:
+	tracepoint_probe_unregister(ps_exec_tp, ps_exec_probe, NULL);
 out_free:
 	tracepoint_probe_unregister(ps_free_tp, ps_free_probe, NULL);
 out_exit:
@@ -1027,6 +1043,7 @@ void ps_exit(void)
 	tracepoint_probe_unregister(ps_exec_tp, ps_exec_probe, NULL);
 	tracepoint_probe_unregister(ps_exit_tp, ps_exit_probe, NULL);
 	tracepoint_probe_unregister(ps_free_tp, ps_free_probe, NULL);
+	ps_stub_exit_module();
 	tracepoint_synchronize_unregister();
 	/* Free probes already running are RCU callbacks: let them finish. */
 	rcu_barrier();

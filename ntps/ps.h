@@ -133,6 +133,9 @@ extern const struct ob_type ps_thread_type;
  * @vm: the memory manager's part of the process (NT's MMSUPPORT)
  * @base_priority: the NT base priority of its threads (priority.c)
  * @priority_class: its PROCESS_PRIORITY_CLASS_* value
+ * @stub: where the host stub was last mapped (ntps/stub.c), 0 for nowhere;
+ *	checked against the VMA before each use
+ * @peb: the PEB's address, 0 for none
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -167,6 +170,8 @@ struct ps_process {
 	struct mm_process vm;
 	s32 base_priority;
 	u8 priority_class;
+	unsigned long stub;
+	u64 peb;
 };
 
 /**
@@ -191,6 +196,14 @@ struct ps_suspend {
 
 #define MAXIMUM_SUSPEND_COUNT		0x7F
 
+/* NtCreateThreadEx's CreateFlags, Windows' values. */
+#define THREAD_CREATE_FLAGS_CREATE_SUSPENDED		0x00000001u
+#define THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH		0x00000002u
+#define THREAD_CREATE_FLAGS_HIDE_FROM_DEBUGGER		0x00000004u
+#define THREAD_CREATE_FLAGS_LOADER_WORKER		0x00000010u
+#define THREAD_CREATE_FLAGS_SKIP_LOADER_INIT		0x00000020u
+#define THREAD_CREATE_FLAGS_BYPASS_PROCESS_FREEZE	0x00000040u
+
 ntstatus_t ps_suspend_inc(struct ps_suspend *s, bool by_process, u32 *previous,
 			  bool *queue);
 u32 ps_suspend_dec(struct ps_suspend *s, bool by_process);
@@ -212,8 +225,7 @@ bool ps_park_leave(struct ps_suspend *s, bool fatal);
  * @process: its process (referenced)
  * @node: in the thread table until the thread is reaped
  * @create_time: NT system time of the thread's start
- * @alert_wait: wakes an alertable wait; its lock protects @alerted
- * @alerted: NtAlertThread was called and no alertable wait consumed it
+ * @alert: alert flag and user APCs (ntps/apc.c), for alertable waits
  * @lock: protects the fields below
  * @exited: the exit is recorded; the fields of the exit are final
  * @exit_time: NT system time of the exit, 0 while alive
@@ -239,6 +251,14 @@ bool ps_park_leave(struct ps_suspend *s, bool fatal);
  * @context_lock: held across a context read or write of the parked thread,
  *	and by the thread itself to leave the park: while a holder sees
  *	@suspend.parked, the thread stays in the park
+ * @clone: an NtCreateThreadEx request this thread hosts (ntps/stub.c)
+ * @serve: a service of the stub is queued: the park lets the thread go
+ * @created: NtCreateThreadEx made the thread (it runs on module memory)
+ * @exit_queued: the exit work is queued: the thread goes to exit(2)
+ * @teb: its TEB (ThreadBasicInformation.TebBaseAddress), 0 for none
+ * @teb_owned: its TEB while the thread owns it (freed at its exit)
+ * @stack_owned: the reservation of its stack, likewise
+ * @exit_work: sends the thread to the stub's exit(2) (ntps/stub.c)
  */
 struct ps_thread {
 	struct ob_object ob;
@@ -247,8 +267,7 @@ struct ps_thread {
 	struct ps_process *process;
 	struct hlist_node node;
 	s64 create_time;
-	wait_queue_head_t alert_wait;
-	bool alerted;
+	struct ob_alert alert;
 
 	spinlock_t lock;
 	bool exited;
@@ -269,6 +288,15 @@ struct ps_thread {
 	wait_queue_head_t suspend_wait;
 	struct callback_head park_work;
 	struct mutex context_lock;
+
+	struct ps_clone *clone;
+	bool serve;
+	bool created;
+	bool exit_queued;
+	u64 teb;
+	u64 teb_owned;
+	u64 stack_owned;
+	struct callback_head exit_work;
 };
 
 static inline struct ps_process *to_process(struct ob_object *obj)
@@ -345,6 +373,11 @@ ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
 ntstatus_t ps_set_thread(struct ps_process *caller, u64 handle, u32 info_class,
 			 const void *data, u32 length);
 ntstatus_t ps_test_alert(void);
+void ps_alert(struct ps_thread *thread);
+ntstatus_t ps_queue_apc(struct ps_process *caller, u64 handle,
+			const struct ntexec_apc *apc);
+ntstatus_t ps_take_apcs(struct ntexec_apc *out, u32 capacity, u32 *count);
+void ps_drop_apcs(struct ps_thread *thread);
 ntstatus_t ps_get_next_process(struct ps_process *caller, u64 process, u32 access,
 			       u32 attributes, u64 *handle);
 ntstatus_t ps_get_next_thread(struct ps_process *caller, u64 process, u64 thread,
@@ -361,6 +394,22 @@ void ps_thread_init_suspend(struct ps_thread *thread);
 void ps_thread_exit_suspend(struct ps_thread *thread);
 ntstatus_t ps_hold_parked(struct ps_thread *thread);
 void ps_release_parked(struct ps_thread *thread);
+
+void ps_suspend_new(struct ps_thread *thread);
+void ps_repark(struct ps_thread *thread);
+
+/* ntps/stub.c: thread creation and termination through the host stub */
+struct tracepoint;
+int ps_stub_init(void);
+int ps_stub_register(struct tracepoint *tp);
+void ps_stub_exit_module(void);
+void ps_stub_thread_exited(struct ps_thread *thread);
+ntstatus_t ps_terminate_other(struct ps_thread *thread, u32 status);
+bool ps_terminate_self(struct ps_thread *thread, u32 status);
+ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thread *args,
+			    u64 uargs, bool *answered);
+ntstatus_t ps_insert_thread_handle(struct ps_process *caller, struct ps_thread *thread,
+				   u32 access, u32 attributes, u64 bind, u64 *handle);
 
 /* ntps/context.c: NtGetContextThread, NtSetContextThread */
 struct nt_context;

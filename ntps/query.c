@@ -321,6 +321,7 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		info.basic.affinity_mask = ps_affinity(leader);
 		spin_lock(&process->lock);
 		info.basic.base_priority = process->base_priority;
+		info.basic.peb_base_address = process->peb;
 		spin_unlock(&process->lock);
 		info.basic.unique_process_id = ps_pid_nr(process->pid);
 		info.basic.inherited_from_unique_process_id = ps_pid_nr(process->parent);
@@ -452,6 +453,7 @@ ntstatus_t ps_query_thread(struct ps_process *caller, u64 handle, u32 info_class
 		info.basic.priority = ps_task_priority(task);
 		spin_lock(&thread->lock);
 		info.basic.base_priority = thread->priority_increment;
+		info.basic.teb_base_address = thread->teb;
 		spin_unlock(&thread->lock);
 	} else if (info_class == ThreadTimes && !info.times.exit_time) {
 		u64 ut, st;

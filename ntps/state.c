@@ -166,6 +166,17 @@ static bool ps_worker(struct task_struct *task)
 	return task->flags & NTX_PF_WORKERS;
 }
 
+/*
+ * A service of the host stub (ntps/stub.c: an exit, a clone) needs the
+ * thread in user mode, in the stub: the park lets it go for that, and the
+ * service parks it again when it is done, if the thread is still wanted
+ * there (ps_repark()). Under @thread->lock.
+ */
+static bool ps_served(struct ps_thread *thread)
+{
+	return thread->serve || thread->exit_queued;
+}
+
 static bool ps_may_leave(struct ps_thread *thread)
 {
 	bool ret;
@@ -173,7 +184,7 @@ static bool ps_may_leave(struct ps_thread *thread)
 	if (fatal_signal_pending(current))
 		return true;
 	spin_lock(&thread->lock);
-	ret = !ps_suspend_wanted(&thread->suspend);
+	ret = !ps_suspend_wanted(&thread->suspend) || ps_served(thread);
 	spin_unlock(&thread->lock);
 	return ret;
 }
@@ -191,7 +202,7 @@ static void ps_park(struct callback_head *work)
 		kernel_fpu_end();
 	}
 	spin_lock(&thread->lock);
-	park = ps_park_enter(&thread->suspend, exiting);
+	park = ps_park_enter(&thread->suspend, exiting || ps_served(thread));
 	spin_unlock(&thread->lock);
 	/* Context operations wait for the park, or for its end. */
 	wake_up_all(&thread->suspend_wait);
@@ -202,7 +213,8 @@ static void ps_park(struct callback_head *work)
 		/* Not while a context operation works on the parked state. */
 		mutex_lock(&thread->context_lock);
 		spin_lock(&thread->lock);
-		park = !ps_park_leave(&thread->suspend, fatal_signal_pending(current));
+		park = !ps_park_leave(&thread->suspend, fatal_signal_pending(current) ||
+				      ps_served(thread));
 		spin_unlock(&thread->lock);
 		mutex_unlock(&thread->context_lock);
 	}
@@ -274,6 +286,36 @@ static ntstatus_t ps_suspend_one(struct ps_thread *thread, bool by_process,
 	return status;
 }
 
+/**
+ * ps_suspend_new() - THREAD_CREATE_FLAGS_CREATE_SUSPENDED
+ * @thread: a new thread, before its first user instruction
+ */
+void ps_suspend_new(struct ps_thread *thread)
+{
+	u32 previous;
+
+	ps_suspend_one(thread, false, &previous);
+}
+
+/**
+ * ps_repark() - park a thread again after a service of the stub
+ * @thread: the calling thread
+ */
+void ps_repark(struct ps_thread *thread)
+{
+	bool queue = false;
+
+	spin_lock(&thread->lock);
+	if (ps_suspend_wanted(&thread->suspend) && !thread->suspend.queued &&
+	    !thread->exited) {
+		thread->suspend.queued = true;
+		queue = true;
+	}
+	spin_unlock(&thread->lock);
+	if (queue)
+		ps_queue_park(thread);
+}
+
 static u32 ps_resume_one(struct ps_thread *thread, bool by_process)
 {
 	bool wake;
@@ -329,18 +371,13 @@ ntstatus_t ps_resume_thread(struct ps_process *caller, u64 handle, bool alert,
 			    u32 *previous)
 {
 	struct ps_thread *thread;
-	unsigned long flags;
 	ntstatus_t status;
 
 	status = ps_reference_thread_mm(caller, handle, THREAD_SUSPEND_RESUME, &thread);
 	if (status)
 		return status;
-	if (alert) {
-		spin_lock_irqsave(&thread->alert_wait.lock, flags);
-		thread->alerted = true;
-		spin_unlock_irqrestore(&thread->alert_wait.lock, flags);
-		wake_up_all(&thread->alert_wait);
-	}
+	if (alert)
+		ps_alert(thread);
 	*previous = ps_resume_one(thread, false);
 	ps_dereference_thread(thread);
 	return STATUS_SUCCESS;

@@ -164,7 +164,7 @@ int main(void)
 {
 	HANDLE job;
 
-	return NtQueueApcThread(NtCurrentThread(), 0, 0, 0, 0) +
+	return NtOpenJobObject(&job, JOB_OBJECT_ALL_ACCESS, 0) +
 		ZwCreateJobObject(&job, JOB_OBJECT_ALL_ACCESS, 0);
 }
 EOF
@@ -288,7 +288,7 @@ for pair in $compilers; do
 		probe "$cc $lang: calling an implemented service compiles and links" \
 			$lang "$cc" link gen_call_available
 		probe "$cc $lang: calling an unimplemented service is an error" \
-			$lang "$cc" "fail:NtQueueApcThread.*is unavailable: not implemented by libntexec yet \\(APCs\\)" \
+			$lang "$cc" "fail:NtOpenJobObject.*is unavailable: not implemented by libntexec yet \\(job objects\\)" \
 			gen_call_unavailable
 		probe "$cc $lang: ... also by its Zw* name" \
 			$lang "$cc" "fail:NtCreateJobObject.*is unavailable: not implemented by libntexec yet \\(job objects\\)" \

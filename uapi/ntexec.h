@@ -447,6 +447,84 @@ struct ntexec_context {
 	__u64 context;
 };
 
+/**
+ * struct ntexec_create_thread - NtCreateThreadEx
+ * @process: the process (PROCESS_CREATE_THREAD)
+ * @start_routine: where the thread starts: StartRoutine(Argument), the
+ *	Windows x64 convention (rcx; rdi too)
+ * @argument: its argument
+ * @zero_bits: ZeroBits, for the stack and the TEB
+ * @stack_size: StackSize, committed (0: 64 KiB)
+ * @maximum_stack_size: MaximumStackSize, reserved (0: 1 MiB)
+ * @access: the new handle's DesiredAccess
+ * @attributes: the new handle's attributes (OBJ_INHERIT)
+ * @flags: CreateFlags (THREAD_CREATE_FLAGS_*)
+ * @pad: must be zero
+ * @handle: out: the thread's handle
+ * @client_process: out: its CLIENT_ID, in the caller's pid namespace
+ * @client_thread: out
+ * @teb: out: its TEB
+ */
+struct ntexec_create_thread {
+	__u64 process;
+	__u64 start_routine;
+	__u64 argument;
+	__u64 zero_bits;
+	__u64 stack_size;
+	__u64 maximum_stack_size;
+	__u32 access;
+	__u32 attributes;
+	__u32 flags;
+	__u32 pad;
+	__u64 handle;
+	__u64 client_process;
+	__u64 client_thread;
+	__u64 teb;
+};
+
+/* The APC routine takes its arguments the Microsoft x64 way. */
+#define NTEXEC_APC_MS_ABI	(1U << 0)
+
+/**
+ * struct ntexec_apc - a user APC: NtQueueApcThread's, and as delivered
+ * @routine: the routine (PPS_APC_ROUTINE)
+ * @argument: its three arguments
+ * @flags: NTEXEC_APC_MS_ABI or 0
+ * @pad: must be zero
+ */
+struct ntexec_apc {
+	__u64 routine;
+	__u64 argument[3];
+	__u32 flags;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_queue_apc - NtQueueApcThread
+ * @thread: the thread (THREAD_SET_CONTEXT)
+ * @apc: what to queue
+ */
+struct ntexec_queue_apc {
+	__u64 thread;
+	struct ntexec_apc apc;
+};
+
+/* How many APCs one NTEXEC_IOC_TAKE_APCS hands over at most. */
+#define NTEXEC_TAKE_APCS_MAX	64
+
+/**
+ * struct ntexec_take_apcs - take the calling thread's pending user APCs,
+ *	oldest first, for the library to run (after STATUS_USER_APC)
+ * @buffer: user pointer to @capacity struct ntexec_apc
+ * @capacity: 1..NTEXEC_TAKE_APCS_MAX
+ * @count: out: how many were taken (0: none pending)
+ */
+struct ntexec_take_apcs {
+	__u64 buffer;
+	__u32 capacity;
+	__u32 count;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -495,5 +573,8 @@ struct ntexec_context {
 #define NTEXEC_IOC_SET_CONTEXT		NTEXEC_IOC(40, struct ntexec_context)
 #define NTEXEC_IOC_SET_PROCESS		NTEXEC_IOC(41, struct ntexec_query_info)
 #define NTEXEC_IOC_SET_THREAD		NTEXEC_IOC(42, struct ntexec_query_info)
+#define NTEXEC_IOC_CREATE_THREAD	NTEXEC_IOC(43, struct ntexec_create_thread)
+#define NTEXEC_IOC_QUEUE_APC		NTEXEC_IOC(44, struct ntexec_queue_apc)
+#define NTEXEC_IOC_TAKE_APCS		NTEXEC_IOC(45, struct ntexec_take_apcs)
 
 #endif /* _UAPI_NTEXEC_H */

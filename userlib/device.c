@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -110,16 +111,34 @@ NTSTATUS ntx_errno_status(int err)
 	}
 }
 
+/*
+ * The system call itself, not the C library's wrapper: no errno, which is
+ * thread-local, so that threads NtCreateThreadEx made (no Linux TLS: their
+ * fs base is 0) can call the services once this process has the device
+ * open. The library is built without the stack protector for the same
+ * reason (its canary is thread-local too).
+ */
+long ntx_raw_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "0"((long)SYS_ioctl), "D"((long)fd), "S"(cmd), "d"(arg)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
 NTSTATUS ntx_ioctl(unsigned long cmd, void *arg)
 {
 	int fd = ntx_fd();
-	int ret;
+	long ret;
 
 	if (fd < 0)
 		return ntx_errno_status(errno);
-	ret = ioctl(fd, cmd, arg);
-	if (ret == -1)
-		return ntx_errno_status(errno);
+	ret = ntx_raw_ioctl(fd, cmd, arg);
+	if (ret < 0 && ret > -4096)
+		return ntx_errno_status((int)-ret);
 	return (NTSTATUS)ret;
 }
 

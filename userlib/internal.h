@@ -24,7 +24,20 @@ int ntx_fd(void);
  */
 NTSTATUS ntx_ioctl(unsigned long cmd, void *arg);
 
+/* The ioctl system call itself: -errno on failure, errno untouched. */
+long ntx_raw_ioctl(int fd, unsigned long cmd, void *arg);
+
 /* The NTSTATUS for an errno of the transport. */
 NTSTATUS ntx_errno_status(int err);
+
+/*
+ * Run the calling thread's pending user APCs, oldest first, as ntdll's
+ * KiUserApcDispatcher does after an alertable wait returns STATUS_USER_APC.
+ */
+void ntx_deliver_apcs(void);
+
+/* NtQueueApcThread, for a routine of either calling convention. */
+NTSTATUS ntx_queue_apc(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine, PVOID ApcArgument1,
+		       PVOID ApcArgument2, PVOID ApcArgument3, int ms_abi);
 
 #endif

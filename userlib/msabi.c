@@ -92,7 +92,24 @@ NTX_MS_ENTRY(NtGetNextThread,
 NTX_MS_ENTRY(NtAlertThread, (HANDLE ThreadHandle), (ThreadHandle))
 NTX_MS_ENTRY(NtTestAlert, (VOID), ())
 
+/* An APC queued from Microsoft x64 code is called that way. */
+NTX_EXPORT NTX_MS_ABI __typeof__(NtQueueApcThread) NtxMs_NtQueueApcThread;
+NTSTATUS NTX_MS_ABI NtxMs_NtQueueApcThread(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine,
+					   PVOID ApcArgument1, PVOID ApcArgument2,
+					   PVOID ApcArgument3)
+{
+	return ntx_queue_apc(ThreadHandle, ApcRoutine, ApcArgument1, ApcArgument2,
+			     ApcArgument3, 1);
+}
+
 /* Thread control (thread.c) */
+NTX_MS_ENTRY(NtCreateThreadEx,
+	     (PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+	      HANDLE ProcessHandle, PUSER_THREAD_START_ROUTINE StartRoutine, PVOID Argument,
+	      ULONG CreateFlags, SIZE_T ZeroBits, SIZE_T StackSize, SIZE_T MaximumStackSize,
+	      PPS_ATTRIBUTE_LIST AttributeList),
+	     (ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, StartRoutine,
+	      Argument, CreateFlags, ZeroBits, StackSize, MaximumStackSize, AttributeList))
 NTX_MS_ENTRY(NtSuspendThread, (HANDLE ThreadHandle, PULONG PreviousSuspendCount),
 	     (ThreadHandle, PreviousSuspendCount))
 NTX_MS_ENTRY(NtResumeThread, (HANDLE ThreadHandle, PULONG PreviousSuspendCount),

@@ -79,15 +79,18 @@ static void ntx_timeout(const LARGE_INTEGER *timeout, struct ntexec_wait *args)
 static NTSTATUS ntx_wait(struct ntexec_wait *args)
 {
 	int fd = ntx_fd();
-	int ret;
+	long ret;
 
 	if (fd < 0)
 		return ntx_errno_status(errno);
 	do {
-		ret = ioctl(fd, NTEXEC_IOC_WAIT, args);
-	} while (ret == -1 && errno == EINTR);
-	if (ret == -1)
-		return ntx_errno_status(errno);
+		ret = ntx_raw_ioctl(fd, NTEXEC_IOC_WAIT, args);
+	} while (ret == -EINTR);
+	if (ret < 0 && ret > -4096)
+		return ntx_errno_status((int)-ret);
+	/* An alertable wait ended by user APCs runs them before it returns. */
+	if ((NTSTATUS)ret == STATUS_USER_APC)
+		ntx_deliver_apcs();
 	return (NTSTATUS)ret;
 }
 

@@ -2,7 +2,7 @@
 /*
  * libntexec: processes and threads (NtOpenProcess, NtOpenThread,
  * NtQueryInformationProcess/Thread, NtTerminateProcess/Thread,
- * NtGetNextProcess/Thread, NtAlertThread, NtTestAlert).
+ * NtGetNextProcess/Thread, NtAlertThread, NtTestAlert, NtQueueApcThread).
  */
 #include <sched.h>
 #include <stdint.h>
@@ -135,10 +135,10 @@ NTX_EXPORT NTSTATUS NTAPI NtTerminateProcess(HANDLE ProcessHandle, NTSTATUS Exit
 		.status = (uint32_t)ExitStatus,
 	};
 
-	/* NULL (every thread but the caller) needs thread control: not yet. */
-	if (!ProcessHandle)
-		return STATUS_NOT_SUPPORTED;
-	/* Terminating the caller does not return: SIGKILL is pending. */
+	/*
+	 * NULL ends every thread of this process but the caller; terminating
+	 * the caller's process does not return: SIGKILL is pending.
+	 */
 	return ntx_ioctl(NTEXEC_IOC_TERMINATE_PROCESS, &args);
 }
 
@@ -148,14 +148,11 @@ NTX_EXPORT NTSTATUS NTAPI NtTerminateThread(HANDLE ThreadHandle, NTSTATUS ExitSt
 		.handle = (uint64_t)(uintptr_t)(ThreadHandle ? ThreadHandle : NtCurrentThread()),
 		.status = (uint32_t)ExitStatus,
 	};
-	NTSTATUS status;
-
-	status = ntx_ioctl(NTEXEC_IOC_TERMINATE_THREAD, &args);
-	if (!NT_SUCCESS(status))
-		return status;
-	/* The module recorded the status: end this thread, and only it. */
-	for (;;)
-		syscall(SYS_exit, (int)(ExitStatus & 0xff));
+	/*
+	 * The calling thread does not come back from a successful call (the
+	 * module sends it to exit(2)); another thread is on its way out.
+	 */
+	return ntx_ioctl(NTEXEC_IOC_TERMINATE_THREAD, &args);
 }
 
 static NTSTATUS ntx_get_next(unsigned long cmd, HANDLE Process, HANDLE Thread,
@@ -204,5 +201,66 @@ NTX_EXPORT NTSTATUS NTAPI NtAlertThread(HANDLE ThreadHandle)
 
 NTX_EXPORT NTSTATUS NTAPI NtTestAlert(VOID)
 {
-	return ntx_ioctl(NTEXEC_IOC_TEST_ALERT, NULL);
+	NTSTATUS status = ntx_ioctl(NTEXEC_IOC_TEST_ALERT, NULL);
+
+	/* Pending user APCs run now, as on the way out of NT's call. */
+	if (NT_SUCCESS(status))
+		ntx_deliver_apcs();
+	return status;
+}
+
+typedef VOID (__attribute__((ms_abi)) *ntx_ms_apc_routine)(PVOID, PVOID, PVOID);
+typedef VOID (__attribute__((sysv_abi)) *ntx_sysv_apc_routine)(PVOID, PVOID, PVOID);
+
+void ntx_deliver_apcs(void)
+{
+	struct ntexec_apc apcs[16];
+	struct ntexec_take_apcs args;
+	uint32_t i;
+
+	do {
+		args = (struct ntexec_take_apcs){
+			.buffer = (uint64_t)(uintptr_t)apcs,
+			.capacity = 16,
+		};
+		if (!NT_SUCCESS(ntx_ioctl(NTEXEC_IOC_TAKE_APCS, &args)))
+			return;
+		for (i = 0; i < args.count; i++) {
+			PVOID a1 = (PVOID)(uintptr_t)apcs[i].argument[0];
+			PVOID a2 = (PVOID)(uintptr_t)apcs[i].argument[1];
+			PVOID a3 = (PVOID)(uintptr_t)apcs[i].argument[2];
+
+			if (apcs[i].flags & NTEXEC_APC_MS_ABI)
+				((ntx_ms_apc_routine)(uintptr_t)apcs[i].routine)(a1, a2, a3);
+			else
+				((ntx_sysv_apc_routine)(uintptr_t)apcs[i].routine)(a1, a2, a3);
+		}
+	} while (args.count);
+}
+
+NTSTATUS ntx_queue_apc(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine, PVOID ApcArgument1,
+		       PVOID ApcArgument2, PVOID ApcArgument3, int ms_abi)
+{
+	struct ntexec_queue_apc args = {
+		.thread = (uint64_t)(uintptr_t)ThreadHandle,
+		.apc = {
+			.routine = (uint64_t)(uintptr_t)ApcRoutine,
+			.argument = {
+				(uint64_t)(uintptr_t)ApcArgument1,
+				(uint64_t)(uintptr_t)ApcArgument2,
+				(uint64_t)(uintptr_t)ApcArgument3,
+			},
+			.flags = ms_abi ? NTEXEC_APC_MS_ABI : 0,
+		},
+	};
+
+	return ntx_ioctl(NTEXEC_IOC_QUEUE_APC, &args);
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtQueueApcThread(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine,
+					   PVOID ApcArgument1, PVOID ApcArgument2,
+					   PVOID ApcArgument3)
+{
+	return ntx_queue_apc(ThreadHandle, ApcRoutine, ApcArgument1, ApcArgument2,
+			     ApcArgument3, 0);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libntexec: thread control (NtSuspendThread, NtResumeThread,
+ * libntexec: thread control (NtCreateThreadEx, NtSuspendThread, NtResumeThread,
  * NtAlertResumeThread, NtSuspendProcess, NtResumeProcess,
  * NtGetContextThread, NtSetContextThread).
  */
@@ -70,4 +70,88 @@ NTX_EXPORT NTSTATUS NTAPI NtSetContextThread(HANDLE ThreadHandle, PCONTEXT Threa
 	};
 
 	return ntx_ioctl(NTEXEC_IOC_SET_CONTEXT, &args);
+}
+
+/*
+ * The attribute list NtCreateThreadEx answers through: CLIENT_ID and TEB
+ * address. Checked before the thread is made: a bad list creates nothing.
+ */
+static NTSTATUS ntx_thread_attributes(PPS_ATTRIBUTE_LIST list, size_t *count)
+{
+	size_t i, n;
+
+	*count = 0;
+	if (!list)
+		return STATUS_SUCCESS;
+	if (list->TotalLength < sizeof(SIZE_T) ||
+	    (list->TotalLength - sizeof(SIZE_T)) % sizeof(PS_ATTRIBUTE))
+		return STATUS_INVALID_PARAMETER;
+	n = (list->TotalLength - sizeof(SIZE_T)) / sizeof(PS_ATTRIBUTE);
+	for (i = 0; i < n; i++) {
+		PPS_ATTRIBUTE a = &list->Attributes[i];
+
+		if (a->Attribute == PS_ATTRIBUTE_CLIENT_ID) {
+			if (a->Size < sizeof(CLIENT_ID))
+				return STATUS_INFO_LENGTH_MISMATCH;
+		} else if (a->Attribute == PS_ATTRIBUTE_TEB_ADDRESS) {
+			if (a->Size < sizeof(PTEB))
+				return STATUS_INFO_LENGTH_MISMATCH;
+		} else {
+			return STATUS_INVALID_PARAMETER;
+		}
+		if (!a->ValuePtr)
+			return STATUS_ACCESS_VIOLATION;
+	}
+	*count = n;
+	return STATUS_SUCCESS;
+}
+
+NTX_EXPORT NTSTATUS NTAPI NtCreateThreadEx(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
+					   POBJECT_ATTRIBUTES ObjectAttributes,
+					   HANDLE ProcessHandle,
+					   PUSER_THREAD_START_ROUTINE StartRoutine, PVOID Argument,
+					   ULONG CreateFlags, SIZE_T ZeroBits, SIZE_T StackSize,
+					   SIZE_T MaximumStackSize, PPS_ATTRIBUTE_LIST AttributeList)
+{
+	struct ntexec_create_thread args = {
+		.process = (uint64_t)(uintptr_t)ProcessHandle,
+		.start_routine = (uint64_t)(uintptr_t)StartRoutine,
+		.argument = (uint64_t)(uintptr_t)Argument,
+		.zero_bits = ZeroBits,
+		.stack_size = StackSize,
+		.maximum_stack_size = MaximumStackSize,
+		.access = DesiredAccess,
+		.flags = CreateFlags,
+	};
+	NTSTATUS status;
+	size_t i, n;
+
+	if (!ThreadHandle)
+		return STATUS_ACCESS_VIOLATION;
+	if (ObjectAttributes)
+		args.attributes = ObjectAttributes->Attributes;
+	status = ntx_thread_attributes(AttributeList, &n);
+	if (!NT_SUCCESS(status))
+		return status;
+	status = ntx_ioctl(NTEXEC_IOC_CREATE_THREAD, &args);
+	if (!NT_SUCCESS(status))
+		return status;
+	*ThreadHandle = (HANDLE)(uintptr_t)args.handle;
+	for (i = 0; i < n; i++) {
+		PPS_ATTRIBUTE a = &AttributeList->Attributes[i];
+
+		if (a->Attribute == PS_ATTRIBUTE_CLIENT_ID) {
+			PCLIENT_ID cid = a->ValuePtr;
+
+			cid->UniqueProcess = (HANDLE)(uintptr_t)args.client_process;
+			cid->UniqueThread = (HANDLE)(uintptr_t)args.client_thread;
+			if (a->ReturnLength)
+				*a->ReturnLength = sizeof(CLIENT_ID);
+		} else {
+			*(PTEB *)a->ValuePtr = (PTEB)(uintptr_t)args.teb;
+			if (a->ReturnLength)
+				*a->ReturnLength = sizeof(PTEB);
+		}
+	}
+	return status;
 }

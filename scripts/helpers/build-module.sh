@@ -18,14 +18,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # time could leave an object newer than a source edited while it was built).
 for d in ntexec ntob ntmm ntps uapi kunit; do
 	mkdir -p "$out/$d"
-	for f in "$top/$d"/*.[ch]; do
+	for f in "$top/$d"/*.[chS]; do
 		[ -e "$f" ] || continue
 		cmp -s "$f" "$out/$d/$(basename "$f")" || cp "$f" "$out/$d/"
 	done
 	# Drop sources that no longer exist in the tree.
-	for f in "$out/$d"/*.[ch]; do
+	for f in "$out/$d"/*.[chS]; do
 		[ -e "$f" ] || continue
-		[ -e "$top/$d/$(basename "$f")" ] || rm -f "$f" "${f%.c}.o"
+		[ -e "$top/$d/$(basename "$f")" ] || rm -f "$f" "${f%.[cS]}.o"
 	done
 done
 cmp -s "$top/Kbuild" "$out/Kbuild" || cp "$top/Kbuild" "$out/Kbuild"

@@ -1144,6 +1144,40 @@ typedef struct _PROCESS_SESSION_INFORMATION {
 
 #define MAXIMUM_SUSPEND_COUNT              0x7F /* MAXCHAR */
 
+/* NtCreateThreadEx: CreateFlags */
+#define THREAD_CREATE_FLAGS_CREATE_SUSPENDED      0x00000001
+#define THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH    0x00000002
+#define THREAD_CREATE_FLAGS_HIDE_FROM_DEBUGGER    0x00000004
+#define THREAD_CREATE_FLAGS_LOADER_WORKER         0x00000010
+#define THREAD_CREATE_FLAGS_SKIP_LOADER_INIT      0x00000020
+#define THREAD_CREATE_FLAGS_BYPASS_PROCESS_FREEZE 0x00000040
+
+/* NtCreateThreadEx: the thread's routine */
+typedef NTSTATUS (NTAPI *PUSER_THREAD_START_ROUTINE)(PVOID ThreadParameter);
+
+/* NtCreateThreadEx/NtCreateUserProcess: AttributeList */
+#define PS_ATTRIBUTE_NUMBER_MASK  0x0000ffff
+#define PS_ATTRIBUTE_THREAD       0x00010000
+#define PS_ATTRIBUTE_INPUT        0x00020000
+#define PS_ATTRIBUTE_ADDITIVE     0x00040000
+#define PS_ATTRIBUTE_CLIENT_ID    0x00010003 /* out: CLIENT_ID */
+#define PS_ATTRIBUTE_TEB_ADDRESS  0x00010004 /* out: PTEB */
+
+typedef struct _PS_ATTRIBUTE {
+    ULONG_PTR Attribute;
+    SIZE_T Size;
+    __extension__ union {
+        ULONG_PTR Value;
+        PVOID ValuePtr;
+    };
+    PSIZE_T ReturnLength;                /* optional */
+} PS_ATTRIBUTE, *PPS_ATTRIBUTE;
+
+typedef struct _PS_ATTRIBUTE_LIST {
+    SIZE_T TotalLength;                  /* of the whole list, in bytes */
+    PS_ATTRIBUTE Attributes[1];
+} PS_ATTRIBUTE_LIST, *PPS_ATTRIBUTE_LIST;
+
 /* ------------------------------------------------------------------------ */
 /* Job objects                                                              */
 /* ------------------------------------------------------------------------ */
@@ -1554,6 +1588,20 @@ NTSYSCALLAPI NTSTATUS NTAPI NtTerminateThread(
     NTSTATUS ExitStatus)
     NTX_SERVICE(NtTerminateThread);
 
+NTSYSCALLAPI NTSTATUS NTAPI NtCreateThreadEx(
+    PHANDLE ThreadHandle,
+    ACCESS_MASK DesiredAccess,
+    POBJECT_ATTRIBUTES ObjectAttributes, /* optional */
+    HANDLE ProcessHandle,
+    PUSER_THREAD_START_ROUTINE StartRoutine,
+    PVOID Argument,                      /* optional */
+    ULONG CreateFlags,                   /* THREAD_CREATE_FLAGS_* */
+    SIZE_T ZeroBits,
+    SIZE_T StackSize,                    /* 0: 64 KiB committed */
+    SIZE_T MaximumStackSize,             /* 0: 1 MiB reserved */
+    PPS_ATTRIBUTE_LIST AttributeList)    /* optional */
+    NTX_SERVICE(NtCreateThreadEx);
+
 NTSYSCALLAPI NTSTATUS NTAPI NtSuspendThread(
     HANDLE ThreadHandle,
     PULONG PreviousSuspendCount)     /* optional */
@@ -1607,7 +1655,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtQueueApcThread(
     PVOID ApcArgument1,              /* optional */
     PVOID ApcArgument2,              /* optional */
     PVOID ApcArgument3)              /* optional */
-    NTX_NOT_IMPLEMENTED("APCs");
+    NTX_SERVICE(NtQueueApcThread);
 
 /* Virtual memory */
 NTSYSCALLAPI NTSTATUS NTAPI NtAllocateVirtualMemory(
@@ -1809,6 +1857,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 #define ZwGetNextThread             NtGetNextThread
 #define ZwOpenThread                NtOpenThread
 #define ZwTerminateThread           NtTerminateThread
+#define ZwCreateThreadEx            NtCreateThreadEx
 #define ZwSuspendThread             NtSuspendThread
 #define ZwResumeThread              NtResumeThread
 #define ZwAlertResumeThread         NtAlertResumeThread
