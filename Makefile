@@ -67,13 +67,29 @@ $(B)/nt_numbers.c: scripts/helpers/nt-numbers.py userlib/include/ntexec/nt.h nto
 
 lib: $(B)/libntexec.a $(B)/libntexec.so $(B)/ntexec.pc
 
-$(B)/userlib/%.o: userlib/%.c $(LIB_HDRS) $(B)/userlib/status_names.h
+$(B)/userlib/%.o: userlib/%.c $(LIB_HDRS) $(B)/userlib/status_names.h $(B)/userlib/host_image.h
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -I$(B)/userlib -c -o $@ $<
 
-$(B)/userlib/pic/%.o: userlib/%.c $(LIB_HDRS) $(B)/userlib/status_names.h
+$(B)/userlib/pic/%.o: userlib/%.c $(LIB_HDRS) $(B)/userlib/status_names.h $(B)/userlib/host_image.h
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -I$(B)/userlib -fPIC -fvisibility=hidden -c -o $@ $<
+
+# The host program of NtCreateProcessEx's empty processes (userlib/host/),
+# static and position-independent without the C library, embedded in
+# libntexec as bytes.
+$(B)/host/ntexec-host: userlib/host/host.c uapi/ntexec.h
+	@mkdir -p $(dir $@)
+	$(CC) -Os -s -static-pie -nostdlib -fPIE -fno-stack-protector \
+		-fno-asynchronous-unwind-tables -fcf-protection=none -Wall -Wextra -Werror \
+		-Wl,-z,noexecstack -Wl,--build-id=none -I. -o $@ $<
+
+$(B)/userlib/host_image.h: $(B)/host/ntexec-host
+	@mkdir -p $(dir $@)
+	python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); \
+		print("static const unsigned char ntx_host_image[] = {"); \
+		[print("\t" + ", ".join("0x%02x" % b for b in d[i:i + 12]) + ",") \
+		 for i in range(0, len(d), 12)]; print("};")' $< > $@
 
 # Every STATUS_* of the public header, for NtxStatusName().
 $(B)/userlib/status_names.h: userlib/include/ntexec/nt.h

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ioctls of thread control: thread creation, suspend and resume of
- * threads and processes, thread contexts, and user APCs.
+ * The ioctls of thread control: thread and empty-process creation, suspend
+ * and resume of threads and processes, thread contexts, and user APCs.
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -153,5 +153,32 @@ long ntexec_ioctl_take_apcs(struct ntexec_file *nf, void __user *argp)
 				    args.count * sizeof(*apcs)))
 		status = STATUS_ACCESS_VIOLATION;
 	kfree(apcs);
+	return ntx_out(argp, &args, sizeof(args), status, false);
+}
+
+long ntexec_ioctl_host(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_host args;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad || args.exit_code)
+		return -EINVAL;
+	status = ps_host(nf->process, &args.exit_code);
+	return ntx_out(argp, &args, sizeof(args), status, false);
+}
+
+long ntexec_ioctl_claim_host(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_claim_host args;
+	ntstatus_t status;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.pad || (args.flags & ~PROCESS_CREATE_FLAGS_INHERIT_HANDLES))
+		return -EINVAL;
+	status = ps_claim_host(nf->process, args.pid, args.access, args.attributes,
+			       args.flags, &args.handle);
 	return ntx_out(argp, &args, sizeof(args), status, false);
 }

@@ -76,6 +76,8 @@ static const struct {
 	{ NTEXEC_IOC_CREATE_THREAD, ntexec_ioctl_create_thread },
 	{ NTEXEC_IOC_QUEUE_APC, ntexec_ioctl_queue_apc },
 	{ NTEXEC_IOC_TAKE_APCS, ntexec_ioctl_take_apcs },
+	{ NTEXEC_IOC_HOST, ntexec_ioctl_host },
+	{ NTEXEC_IOC_CLAIM_HOST, ntexec_ioctl_claim_host },
 };
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */

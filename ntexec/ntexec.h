@@ -124,6 +124,8 @@ long ntexec_ioctl_set_thread(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_create_thread(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_queue_apc(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_take_apcs(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_host(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_claim_host(struct ntexec_file *nf, void __user *argp);
 
 /* ntexec/dispatch_thread.c: thread control. */
 long ntexec_ioctl_suspend_thread(struct ntexec_file *nf, void __user *argp);

@@ -284,6 +284,66 @@ ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle)
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_close_handle);
 
+/**
+ * ob_inherit_handles() - give a new process its creator's inheritable handles
+ * @src: the creator's table
+ * @dst: the new process's table
+ *
+ * Each handle with OBJ_INHERIT is copied at the same value, with the same
+ * access and binding, as NT's PROCESS_CREATE_FLAGS_INHERIT_HANDLES does. A
+ * value already used in @dst is left alone. Preemptible between handles.
+ *
+ * Return: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES (what was copied
+ * stays), or STATUS_PROCESS_IS_TERMINATING when @dst is closed.
+ */
+ntstatus_t ob_inherit_handles(struct ob_handle_table *src, struct ob_handle_table *dst)
+{
+	struct ob_handle_entry *entry, *copy;
+	unsigned long index = 0;
+	int ret;
+
+	for (;;) {
+		copy = kmalloc(sizeof(*copy), GFP_KERNEL_ACCOUNT);
+		if (!copy)
+			return STATUS_INSUFFICIENT_RESOURCES;
+		xa_lock(&src->entries);
+		xa_for_each_start(&src->entries, index, entry, index)
+			if (entry->info.attributes & OBJ_INHERIT)
+				break;
+		if (entry) {
+			copy->object = ob_reference(entry->object);
+			copy->info = entry->info;
+		}
+		xa_unlock(&src->entries);
+		if (!entry) {
+			kfree(copy);
+			return STATUS_SUCCESS;
+		}
+		xa_lock(&dst->entries);
+		ret = dst->closed ? -ESRCH :
+		      __xa_insert(&dst->entries, index, copy, GFP_KERNEL_ACCOUNT);
+		if (!ret && dst->closed) {
+			__xa_erase(&dst->entries, index);
+			ret = -ESRCH;
+		}
+		if (!ret) {
+			dst->count++;
+			atomic_inc(&copy->object->handles);
+		}
+		xa_unlock(&dst->entries);
+		if (ret) {
+			ob_dereference(copy->object);
+			kfree(copy);
+			if (ret == -ESRCH)
+				return STATUS_PROCESS_IS_TERMINATING;
+			if (ret != -EBUSY)
+				return STATUS_INSUFFICIENT_RESOURCES;
+		}
+		index++;
+		cond_resched();
+	}
+}
+
 /* Close every handle the table holds now; the caller decides about new ones. */
 static void ob_close_entries(struct ob_handle_table *table)
 {

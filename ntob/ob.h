@@ -192,6 +192,7 @@ ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
 void ob_rebind_handle(struct ob_handle_table *table, u64 handle,
 		      struct ob_object *obj, u64 old_bind, u64 new_bind);
 ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle);
+ntstatus_t ob_inherit_handles(struct ob_handle_table *src, struct ob_handle_table *dst);
 void ob_empty_handle_table(struct ob_handle_table *table);
 void ob_close_handle_table(struct ob_handle_table *table);
 u32 ob_handle_count(struct ob_handle_table *table);

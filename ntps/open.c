@@ -550,6 +550,28 @@ ntstatus_t ps_insert_thread_handle(struct ps_process *caller, struct ps_thread *
 }
 
 /**
+ * ps_insert_process_handle() - a handle to a process, after the access check
+ * @caller: the calling process
+ * @process: the process
+ * @access: DesiredAccess
+ * @attributes: the handle's attributes
+ * @handle: out: the handle
+ *
+ * Return: STATUS_SUCCESS, STATUS_ACCESS_DENIED, or the table's failure.
+ */
+ntstatus_t ps_insert_process_handle(struct ps_process *caller, struct ps_process *process,
+				    u32 access, u32 attributes, u64 *handle)
+{
+	struct ob_handle_info info = { .attributes = attributes };
+	ntstatus_t status;
+
+	status = ps_access_check(process, NULL, access, &info.access, &info.bind);
+	if (!status)
+		status = ob_insert_handle(&caller->handles, &process->ob, &info, handle);
+	return status;
+}
+
+/**
  * ps_open_process() - NtOpenProcess by CLIENT_ID
  * @caller: the calling process
  * @pid_nr: UniqueProcess, in the caller's pid namespace

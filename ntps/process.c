@@ -395,6 +395,9 @@ static bool ps_process_exited(struct ps_process *process, ntstatus_t status, s64
 		process->kernel_time = kernel;
 	}
 	spin_unlock(&process->lock);
+	/* A creator waiting for its host (ntps/host.c) gives up. */
+	if (first)
+		wake_up_all(&process->host_wait);
 	return first;
 }
 
@@ -426,6 +429,8 @@ static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 no
 		ps_thread_exit_suspend(thread);
 		ps_stub_thread_exited(thread);
 		ps_drop_apcs(thread);
+		if (thread->created)
+			ps_host_thread_exited(thread);
 	}
 }
 
@@ -472,6 +477,7 @@ struct ps_process *ps_get_process(struct pid *tgid)
 	ob_init_object(&process->ob, &ps_process_type);
 	process->pid = get_pid(tgid);
 	mm_process_init(&process->vm, process->pid);
+	init_waitqueue_head(&process->host_wait);
 	process->signal = task->signal;
 	process->parent = ps_parent_tgid(task);
 	process->create_time = ps_nt_time_from_boottime(task->start_boottime);

@@ -136,6 +136,11 @@ extern const struct ob_type ps_thread_type;
  * @stub: where the host stub was last mapped (ntps/stub.c), 0 for nowhere;
  *	checked against the VMA before each use
  * @peb: the PEB's address, 0 for none
+ * @host: the process runs libntexec's host program (ntps/host.c)
+ * @host_done: its last created thread ended: the host ends the process
+ * @claimed: its creator has its handle
+ * @created_live: threads NtCreateThreadEx made in it that have not exited
+ * @host_wait: the host waits here for @host_done, its creator for @host
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -172,6 +177,11 @@ struct ps_process {
 	u8 priority_class;
 	unsigned long stub;
 	u64 peb;
+	bool host;
+	bool host_done;
+	bool claimed;
+	u32 created_live;
+	wait_queue_head_t host_wait;
 };
 
 /**
@@ -195,6 +205,11 @@ struct ps_suspend {
 };
 
 #define MAXIMUM_SUSPEND_COUNT		0x7F
+
+/* NtCreateProcessEx's Flags, Windows' values. */
+#define PROCESS_CREATE_FLAGS_BREAKAWAY			0x00000001u
+#define PROCESS_CREATE_FLAGS_NO_DEBUG_INHERIT		0x00000002u
+#define PROCESS_CREATE_FLAGS_INHERIT_HANDLES		0x00000004u
 
 /* NtCreateThreadEx's CreateFlags, Windows' values. */
 #define THREAD_CREATE_FLAGS_CREATE_SUSPENDED		0x00000001u
@@ -410,6 +425,14 @@ ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thre
 			    u64 uargs, bool *answered);
 ntstatus_t ps_insert_thread_handle(struct ps_process *caller, struct ps_thread *thread,
 				   u32 access, u32 attributes, u64 bind, u64 *handle);
+
+/* ntps/host.c: NtCreateProcessEx's empty process */
+ntstatus_t ps_host(struct ps_process *caller, u32 *exit_code);
+void ps_host_thread_exited(struct ps_thread *thread);
+ntstatus_t ps_claim_host(struct ps_process *caller, u64 pid_nr, u32 access, u32 attributes,
+			 u32 flags, u64 *handle);
+ntstatus_t ps_insert_process_handle(struct ps_process *caller, struct ps_process *process,
+				    u32 access, u32 attributes, u64 *handle);
 
 /* ntps/context.c: NtGetContextThread, NtSetContextThread */
 struct nt_context;

@@ -624,6 +624,9 @@ static void ps_clone_start(struct callback_head *work)
 	if (!(current->flags & PF_EXITING))
 		thread = ps_current_thread();
 	if (thread) {
+		spin_lock(&thread->process->lock);
+		thread->process->created_live++;
+		spin_unlock(&thread->process->lock);
 		spin_lock(&thread->lock);
 		thread->created = true;
 		thread->teb = r->teb;

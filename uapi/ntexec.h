@@ -525,6 +525,37 @@ struct ntexec_take_apcs {
 	__u32 count;
 };
 
+/**
+ * struct ntexec_host - libntexec's host program serves an empty process
+ *	(NtCreateProcessEx); the call returns when the process's last thread
+ *	that NtCreateThreadEx made has ended
+ * @exit_code: out: the Linux exit code the host then exits with
+ * @pad: must be zero
+ */
+struct ntexec_host {
+	__u32 exit_code;
+	__u32 pad;
+};
+
+/**
+ * struct ntexec_claim_host - NtCreateProcessEx: the creator's handle to the
+ *	host it started (its Linux child)
+ * @pid: the child's pid, in the caller's pid namespace
+ * @access: DesiredAccess
+ * @attributes: the handle's attributes
+ * @flags: NtCreateProcessEx's Flags (PROCESS_CREATE_FLAGS_INHERIT_HANDLES)
+ * @pad: must be zero
+ * @handle: out: the process handle
+ */
+struct ntexec_claim_host {
+	__u64 pid;
+	__u32 access;
+	__u32 attributes;
+	__u32 flags;
+	__u32 pad;
+	__u64 handle;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -576,5 +607,7 @@ struct ntexec_take_apcs {
 #define NTEXEC_IOC_CREATE_THREAD	NTEXEC_IOC(43, struct ntexec_create_thread)
 #define NTEXEC_IOC_QUEUE_APC		NTEXEC_IOC(44, struct ntexec_queue_apc)
 #define NTEXEC_IOC_TAKE_APCS		NTEXEC_IOC(45, struct ntexec_take_apcs)
+#define NTEXEC_IOC_HOST			NTEXEC_IOC(46, struct ntexec_host)
+#define NTEXEC_IOC_CLAIM_HOST		NTEXEC_IOC(47, struct ntexec_claim_host)
 
 #endif /* _UAPI_NTEXEC_H */

@@ -102,6 +102,14 @@ NTSTATUS NTX_MS_ABI NtxMs_NtQueueApcThread(HANDLE ThreadHandle, PPS_APC_ROUTINE 
 			     ApcArgument3, 1);
 }
 
+/* Process creation (create.c) */
+NTX_MS_ENTRY(NtCreateProcessEx,
+	     (PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+	      HANDLE ParentProcess, ULONG Flags, HANDLE SectionHandle, HANDLE DebugPort,
+	      HANDLE TokenHandle, ULONG Reserved),
+	     (ProcessHandle, DesiredAccess, ObjectAttributes, ParentProcess, Flags, SectionHandle,
+	      DebugPort, TokenHandle, Reserved))
+
 /* Thread control (thread.c) */
 NTX_MS_ENTRY(NtCreateThreadEx,
 	     (PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,

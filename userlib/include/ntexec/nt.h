@@ -1144,6 +1144,11 @@ typedef struct _PROCESS_SESSION_INFORMATION {
 
 #define MAXIMUM_SUSPEND_COUNT              0x7F /* MAXCHAR */
 
+/* NtCreateProcessEx: Flags */
+#define PROCESS_CREATE_FLAGS_BREAKAWAY            0x00000001
+#define PROCESS_CREATE_FLAGS_NO_DEBUG_INHERIT     0x00000002
+#define PROCESS_CREATE_FLAGS_INHERIT_HANDLES      0x00000004
+
 /* NtCreateThreadEx: CreateFlags */
 #define THREAD_CREATE_FLAGS_CREATE_SUSPENDED      0x00000001
 #define THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH    0x00000002
@@ -1523,6 +1528,18 @@ NTSYSCALLAPI NTSTATUS NTAPI NtYieldExecution(VOID)
     NTX_SERVICE(NtYieldExecution);
 
 /* Processes */
+NTSYSCALLAPI NTSTATUS NTAPI NtCreateProcessEx(
+    PHANDLE ProcessHandle,
+    ACCESS_MASK DesiredAccess,
+    POBJECT_ATTRIBUTES ObjectAttributes, /* optional */
+    HANDLE ParentProcess,                /* NtCurrentProcess() */
+    ULONG Flags,                         /* PROCESS_CREATE_FLAGS_* */
+    HANDLE SectionHandle,                /* optional; not yet: NULL */
+    HANDLE DebugPort,                    /* optional; not yet: NULL */
+    HANDLE TokenHandle,                  /* optional; not yet: NULL */
+    ULONG Reserved)                      /* JobMemberLevel */
+    NTX_SERVICE(NtCreateProcessEx);
+
 NTSYSCALLAPI NTSTATUS NTAPI NtOpenProcess(
     PHANDLE ProcessHandle,
     ACCESS_MASK DesiredAccess,
@@ -1847,6 +1864,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 #define ZwWaitForMultipleObjects    NtWaitForMultipleObjects
 #define ZwDelayExecution            NtDelayExecution
 #define ZwYieldExecution            NtYieldExecution
+#define ZwCreateProcessEx           NtCreateProcessEx
 #define ZwOpenProcess               NtOpenProcess
 #define ZwTerminateProcess          NtTerminateProcess
 #define ZwSuspendProcess            NtSuspendProcess

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Thread control against its Linux counterparts, in the same run:
+ * suspend + get context + resume of a running thread of another process vs
+ * PTRACE_INTERRUPT + PTRACE_GETREGS + PTRACE_CONT; NtCreateThreadEx + wait
+ * + close in this process vs pthread_create + pthread_join, and in another
+ * process vs this one; a user APC round trip (queue + alertable wait) vs a
+ * signal handler round trip (tgkill of self).
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+
+#define NO_TLS __attribute__((no_stack_protector, noinline))
+
+/* A child with one spinning thread besides its main one; returns the tid. */
+static pid_t spinner(pid_t *tid)
+{
+	_Atomic pid_t *shared = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pid;
+
+	*shared = 0;
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		*shared = (pid_t)syscall(SYS_gettid);
+		for (;;)
+			;
+	}
+	while (!*shared)
+		sched_yield();
+	*tid = *shared;
+	munmap((void *)shared, PAGE);
+	return pid;
+}
+
+static void bench_suspend_context(void)
+{
+	const char *name = "suspend+get context+resume of a running thread";
+	unsigned long i, n = iters(2000);
+	OBJECT_ATTRIBUTES oa = { .Length = sizeof(oa) };
+	struct user_regs_struct regs;
+	double t0, t_nt, t_lin;
+	CONTEXT *ctx = aligned_alloc(16, sizeof(*ctx));
+	CLIENT_ID cid;
+	pid_t pid, tid;
+	NTSTATUS s;
+	HANDLE h;
+	int st;
+
+	pid = spinner(&tid);
+	cid.UniqueProcess = (HANDLE)(uintptr_t)pid;
+	cid.UniqueThread = (HANDLE)(uintptr_t)tid;
+	s = NtOpenThread(&h, THREAD_ALL_ACCESS, &oa, &cid);
+	if (s) {
+		failed(name, "NtOpenThread", s);
+		return;
+	}
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		ctx->ContextFlags = CONTEXT_FULL;
+		NtSuspendThread(h, NULL);
+		s = NtGetContextThread(h, ctx);
+		NtResumeThread(h, NULL);
+		if (s) {
+			failed(name, "NtGetContextThread", s);
+			return;
+		}
+	}
+	t_nt = (now_ns() - t0) / n;
+	NtClose(h);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+
+	pid = spinner(&tid);
+	if (ptrace(PTRACE_SEIZE, pid, 0, 0)) {
+		report_na(name, t_nt, "PTRACE_SEIZE refused");
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		return;
+	}
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+		waitpid(pid, &st, __WALL);
+		ptrace(PTRACE_GETREGS, pid, 0, &regs);
+		ptrace(PTRACE_CONT, pid, 0, 0);
+	}
+	t_lin = (now_ns() - t0) / n;
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	report(name, t_nt, t_lin);
+	free(ctx);
+}
+
+static NO_TLS NTSTATUS NTAPI nothing(PVOID arg)
+{
+	return (NTSTATUS)(uintptr_t)arg;
+}
+
+static void *pnothing(void *arg)
+{
+	return arg;
+}
+
+/* NtCreateThreadEx + wait + close; ns per thread, 0 on failure. */
+static double create_join(HANDLE process, PUSER_THREAD_START_ROUTINE fn, unsigned long n)
+{
+	double t0 = now_ns();
+	unsigned long i;
+	NTSTATUS s;
+	HANDLE h;
+
+	for (i = 0; i < n; i++) {
+		s = NtCreateThreadEx(&h, THREAD_ALL_ACCESS, NULL, process, fn, NULL, 0, 0, 0, 0,
+				     NULL);
+		if (s) {
+			failed("create+join", "NtCreateThreadEx", s);
+			return 0;
+		}
+		NtWaitForSingleObject(h, FALSE, NULL);
+		NtClose(h);
+	}
+	return (now_ns() - t0) / n;
+}
+
+/* x86_64: xor %eax, %eax; ret */
+static const unsigned char ret0[] = { 0x31, 0xc0, 0xc3 };
+
+static void bench_create(void)
+{
+	unsigned long i, n = iters(1000);
+	OBJECT_ATTRIBUTES oa = { .Length = sizeof(oa) };
+	SIZE_T size = PAGE, done;
+	double t0, t_nt, t_lin, t_remote;
+	PVOID code = NULL;
+	CLIENT_ID cid = { 0 };
+	pthread_t t;
+	pid_t pid, tid;
+	HANDLE p;
+	int st;
+
+	t_nt = create_join(NtCurrentProcess(), nothing, n);
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		pthread_create(&t, NULL, pnothing, NULL);
+		pthread_join(t, NULL);
+	}
+	t_lin = (now_ns() - t0) / n;
+	if (t_nt)
+		report("create+join a thread in this process", t_nt, t_lin);
+
+	pid = spinner(&tid);
+	cid.UniqueProcess = (HANDLE)(uintptr_t)pid;
+	if (NtOpenProcess(&p, PROCESS_ALL_ACCESS, &oa, &cid) ||
+	    NtAllocateVirtualMemory(p, &code, 0, &size, MEM_RESERVE | MEM_COMMIT,
+				    PAGE_EXECUTE_READWRITE) ||
+	    NtWriteVirtualMemory(p, code, (PVOID)ret0, sizeof(ret0), &done)) {
+		printf("create+join in another process: setup failed\n");
+	} else {
+		t_remote = create_join(p, (PUSER_THREAD_START_ROUTINE)code, n);
+		if (t_remote && t_nt)
+			printf("create+join a thread in another process: ntexec %.0f ns, "
+			       "this process %.0f ns, ratio %.2f\n", t_remote, t_nt,
+			       t_remote / t_nt);
+		NtClose(p);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+static _Atomic unsigned long hits;
+
+static void NTAPI apc(PVOID a1, PVOID a2, PVOID a3)
+{
+	(void)a1;
+	(void)a2;
+	(void)a3;
+	atomic_fetch_add_explicit(&hits, 1, memory_order_relaxed);
+}
+
+static void handler(int sig)
+{
+	(void)sig;
+	atomic_fetch_add_explicit(&hits, 1, memory_order_relaxed);
+}
+
+static void bench_apc(void)
+{
+	const char *name = "user APC round trip (queue + alertable wait) vs signal to self";
+	unsigned long i, n = iters(20000);
+	LARGE_INTEGER zero = { .QuadPart = 0 };
+	pid_t me = getpid(), tid = (pid_t)syscall(SYS_gettid);
+	double t0, t_nt, t_lin;
+	NTSTATUS s;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		NtQueueApcThread(NtCurrentThread(), apc, NULL, NULL, NULL);
+		s = NtDelayExecution(TRUE, &zero);
+		if (s != STATUS_USER_APC) {
+			failed(name, "NtDelayExecution", s);
+			return;
+		}
+	}
+	t_nt = (now_ns() - t0) / n;
+	signal(SIGUSR1, handler);
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		syscall(SYS_tgkill, me, tid, SIGUSR1);
+	t_lin = (now_ns() - t0) / n;
+	signal(SIGUSR1, SIG_DFL);
+	report(name, t_nt, t_lin);
+}
+
+int main(int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:q")) != -1) {
+		switch (opt) {
+		case 'n':
+			scale = strtoul(optarg, NULL, 0);
+			if (!scale)
+				scale = 1;
+			break;
+		case 'q':
+			quick = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-n SCALE] [-q]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (!NT_SUCCESS(NtxInitialize())) {
+		fprintf(stderr, "bench_thread: /dev/ntexec is not available\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("threads, scale %lu%s (ns per operation)\n", scale, quick ? ", quick" : "");
+	bench_suspend_context();
+	bench_create();
+	bench_apc();
+	printf("empty process + first thread + wait vs posix_spawn: n/a "
+	       "(NtCreateProcessEx not yet)\n");
+	return 0;
+}
