@@ -116,6 +116,35 @@ static vm_fault_t mm_copy_fault(struct mm_space *space, struct mm_vad *vad,
 	}
 }
 
+/*
+ * The guard page of the faulting thread's own NT stack was touched (and
+ * lost its guard): as Windows does, the page below becomes the new guard
+ * and the access goes on; with no room left below, STATUS_STACK_OVERFLOW.
+ * Return: 0 when the access goes on, else the exception's status.
+ */
+static u32 mm_stack_grow(struct mm_space *space, struct mm_vad *vad, unsigned long addr)
+{
+	unsigned long bottom, top, below = addr - PAGE_SIZE;
+
+	if (!mm_ops || !mm_ops->stack || !mm_ops->stack(&bottom, &top) ||
+	    vad->start != bottom || addr < bottom || addr >= top)
+		return STATUS_GUARD_PAGE_VIOLATION;
+	/* Windows keeps the reservation's last page: no guard goes there. */
+	if (below < bottom + PAGE_SIZE)
+		return STATUS_STACK_OVERFLOW;
+	if (mm_page_state(vad, below) & MM_PAGE_COMMITTED)
+		return 0;
+	if (mm_commit_charge(1))
+		return STATUS_STACK_OVERFLOW;
+	if (mm_vad_update_pages(vad, below, addr, MM_PAGE_PROT_MASK | MM_PAGE_RESET,
+				MM_PAGE_COMMITTED | NT_PAGE_READWRITE | NT_PAGE_GUARD)) {
+		mm_commit_uncharge(1);
+		return STATUS_STACK_OVERFLOW;
+	}
+	mm_space_commit(space, 1);
+	return 0;
+}
+
 static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -147,8 +176,11 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 			ret = VM_FAULT_OOM;
 			goto out;
 		}
-		code = STATUS_GUARD_PAGE_VIOLATION;
-		goto violation;
+		/* ... except on a thread's own stack, which it grows. */
+		code = mm_stack_grow(space, vad, addr);
+		if (code)
+			goto violation;
+		state = mm_page_state(vad, addr);
 	}
 	/* A write-copy page of a view gets its own copy first. */
 	if (write && mm_page_needs_copy(vad, state)) {

@@ -48,9 +48,12 @@ struct mm_process {
  *	@address the exact address. Called with the mmap lock (or the VMA's
  *	lock) held: it may allocate, must not take the mmap lock, adopt a
  *	process or sleep for long.
+ * @stack: the current thread's NT stack, when NtCreateThreadEx made it: its
+ *	reservation @bottom and its top; false for none. Same context.
  */
 struct mm_ops {
 	void (*exception)(u32 code, u32 access, unsigned long address);
+	bool (*stack)(unsigned long *bottom, unsigned long *top);
 };
 
 /**

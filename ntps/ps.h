@@ -273,6 +273,7 @@ bool ps_park_leave(struct ps_suspend *s, bool fatal);
  * @teb: its TEB (ThreadBasicInformation.TebBaseAddress), 0 for none
  * @teb_owned: its TEB while the thread owns it (freed at its exit)
  * @stack_owned: the reservation of its stack, likewise
+ * @stack_top: its stack's top (TEB StackBase)
  * @exit_work: sends the thread to the stub's exit(2) (ntps/stub.c)
  */
 struct ps_thread {
@@ -311,6 +312,7 @@ struct ps_thread {
 	u64 teb;
 	u64 teb_owned;
 	u64 stack_owned;
+	u64 stack_top;
 	struct callback_head exit_work;
 };
 
@@ -419,6 +421,7 @@ int ps_stub_init(void);
 int ps_stub_register(struct tracepoint *tp);
 void ps_stub_exit_module(void);
 void ps_stub_thread_exited(struct ps_thread *thread);
+bool ps_thread_stack(unsigned long *bottom, unsigned long *top);
 ntstatus_t ps_terminate_other(struct ps_thread *thread, u32 status);
 bool ps_terminate_self(struct ps_thread *thread, u32 status);
 ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thread *args,

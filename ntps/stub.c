@@ -632,6 +632,7 @@ static void ps_clone_start(struct callback_head *work)
 		thread->teb = r->teb;
 		thread->teb_owned = r->teb;
 		thread->stack_owned = r->stack_bottom;
+		thread->stack_top = r->stack_base;
 		thread->win32_start_address = r->args.start_routine;
 		spin_unlock(&thread->lock);
 		if (r->args.flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED)
@@ -692,6 +693,33 @@ static void ps_clone_setup(struct callback_head *work)
 		ps_repark(host);
 	}
 	module_put(THIS_MODULE);
+}
+
+/**
+ * ps_thread_stack() - the calling thread's NT stack (mm_ops.stack)
+ * @bottom: out: its reservation
+ * @top: out: its top
+ *
+ * Context: the fault path (the mmap or VMA lock held): no sleeping.
+ *
+ * Return: true for a thread NtCreateThreadEx made, which has one.
+ */
+bool ps_thread_stack(unsigned long *bottom, unsigned long *top)
+{
+	struct ps_thread *thread = ps_lookup_task_thread(current);
+	bool ret = false;
+
+	if (!thread)
+		return false;
+	spin_lock(&thread->lock);
+	if (thread->stack_owned) {
+		*bottom = thread->stack_owned;
+		*top = thread->stack_top;
+		ret = true;
+	}
+	spin_unlock(&thread->lock);
+	ps_dereference_thread(thread);
+	return ret;
 }
 
 /**

@@ -192,6 +192,49 @@ TEST(terminate_created_thread_itself)
 	xclose(h);
 }
 
+/* Touch @kib KiB of stack below this frame, page by page downwards. */
+static NO_TLS NTSTATUS NTAPI deep(PVOID arg)
+{
+	size_t kib = (size_t)(uintptr_t)arg, i;
+	volatile char *sp = __builtin_alloca(kib << 10);
+
+	for (i = (kib << 10); i >= 4096; i -= 4096)
+		sp[i - 4096] = 1;
+	return 0x600d;
+}
+
+TEST(stack_grows_through_its_guard_page)
+{
+	HANDLE h;
+	pid_t pid;
+	int st;
+
+	nt_setup();
+	/* 512 KiB of a 1 MiB reservation: the guard page moves down. */
+	ASSERT_STATUS(create(&h, NtCurrentProcess(), deep, (PVOID)512, 0, NULL, NULL),
+		      STATUS_SUCCESS);
+	ASSERT_STATUS(wait_ms(h, 5000), STATUS_SUCCESS);
+	EXPECT_EQ(thread_info(h).ExitStatus, 0x600d);
+	xclose(h);
+
+	/* Past the reservation: a stack overflow ends the process. */
+	fflush(stdout);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		struct rlimit no_core = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &no_core);
+		nt_setup();
+		if (create(&h, NtCurrentProcess(), deep, (PVOID)2048, 0, NULL, NULL))
+			_exit(90);
+		wait_ms(h, 5000);
+		_exit(91);
+	}
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+}
+
 /* x86_64: mov %rcx, 0x800(%rip-relative); mov $0xC0DE, %eax; ret */
 static const uint8_t remote_code[] = {
 	0x48, 0x89, 0x0d, 0xf9, 0x07, 0x00, 0x00,
