@@ -95,6 +95,49 @@ static void handle_values(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), 0u);
 }
 
+static void handle_inheritance(struct kunit *test)
+{
+	struct ob_handle_table src, dst;
+	int destroyed = 0;
+	struct test_obj *t = new_obj(test, &test_type, &destroyed);
+	struct ob_handle_info info;
+	struct ob_object *obj;
+	u64 h1, h2, h3, other;
+
+	ob_init_handle_table(&src);
+	ob_init_handle_table(&dst);
+	KUNIT_ASSERT_EQ(test, insert(&src, &t->ob, 0x1, 0, &h1), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, insert(&src, &t->ob, 0x3, OBJ_INHERIT, &h2), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, insert(&src, &t->ob, 0x2, OBJ_INHERIT, &h3), STATUS_SUCCESS);
+	/* A value already taken in the new table stays what it is. */
+	KUNIT_ASSERT_EQ(test, insert(&dst, &t->ob, 0x1, 0, &other), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, other, h1);
+
+	KUNIT_EXPECT_EQ(test, ob_inherit_handles(&src, &dst), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ob_handle_count(&dst), 3u);
+	KUNIT_ASSERT_EQ(test, ob_reference_handle(&dst, h2, &test_type, 0, &obj, &info),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, info.access, 0x3u);
+	KUNIT_EXPECT_EQ(test, info.attributes, OBJ_INHERIT);
+	ob_dereference(obj);
+	KUNIT_ASSERT_EQ(test, ob_reference_handle(&dst, h3, &test_type, 0, &obj, &info),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, info.access, 0x2u);
+	ob_dereference(obj);
+	KUNIT_ASSERT_EQ(test, ob_reference_handle(&dst, h1, &test_type, 0, &obj, &info),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, info.access, 0x1u);
+	ob_dereference(obj);
+
+	/* A closed table takes nothing. */
+	ob_close_handle_table(&dst);
+	KUNIT_EXPECT_EQ(test, ob_inherit_handles(&src, &dst), STATUS_PROCESS_IS_TERMINATING);
+	KUNIT_EXPECT_EQ(test, ob_handle_count(&dst), 0u);
+	ob_dereference(&t->ob);
+	ob_close_handle_table(&src);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
+}
+
 static void handle_checks_type_then_access(struct kunit *test)
 {
 	struct ob_handle_table table;
@@ -384,6 +427,7 @@ static void names_live_with_handles(struct kunit *test)
 }
 
 static struct kunit_case ob_test_cases[] = {
+	KUNIT_CASE(handle_inheritance),
 	KUNIT_CASE(handle_values),
 	KUNIT_CASE(handle_bind_and_empty),
 	KUNIT_CASE(names_parse),

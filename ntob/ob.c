@@ -343,6 +343,7 @@ ntstatus_t ob_inherit_handles(struct ob_handle_table *src, struct ob_handle_tabl
 		cond_resched();
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(ob_inherit_handles);
 
 /* Close every handle the table holds now; the caller decides about new ones. */
 static void ob_close_entries(struct ob_handle_table *table)
