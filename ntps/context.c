@@ -13,9 +13,10 @@
  * address.
  *
  * The calling thread reads its own state as it is in this call (its
- * registers at the system call). Setting its own context is not supported
- * yet (STATUS_NOT_SUPPORTED): the new state would have to replace the
- * return of this very call.
+ * registers at the system call). A set of its own context replaces the
+ * return of this very call, as NT's does: it is checked here and applied
+ * by a task_work (TWA_RESUME) on the way out, after the call's return value
+ * is stored, with the user FPU state first moved to memory.
  *
  * Debug registers: Linux gives them to user space only as perf hardware
  * breakpoints owned by a tracer; the module does not manage any. Reading
@@ -27,6 +28,9 @@
 #include <linux/regset.h>
 #include <linux/slab.h>
 #include <linux/sched/task_stack.h>
+#include <linux/module.h>
+#include <linux/task_work.h>
+#include <asm/fpu/api.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/unistd.h>
@@ -366,6 +370,67 @@ out:
 	return status;
 }
 
+/* The calling thread's own new context, applied on its way out. */
+struct ps_self_context {
+	struct callback_head work;
+	struct ps_regs r;
+	bool fp;
+};
+
+static void ps_self_context_work(struct callback_head *work)
+{
+	struct ps_self_context *s = container_of(work, struct ps_self_context, work);
+
+	if (!(current->flags & PF_EXITING)) {
+		if (s->fp) {
+			/* The live FPU state to memory, reloaded on the way out. */
+			kernel_fpu_begin();
+			kernel_fpu_end();
+		}
+		ps_write_regs(current, s->fp, &s->r.regs, &s->r.fx);
+		task_pt_regs(current)->orig_ax = -1;
+	}
+	kfree(s);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Set the caller's own context: converted now against its registers as
+ * they are (so that a bad context fails the call), written on its way out.
+ */
+static ntstatus_t ps_set_own_context(const struct nt_context *ctx, u32 flags, bool fp)
+{
+	struct ps_self_context *s;
+	ntstatus_t status;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return STATUS_NO_MEMORY;
+	if (fp) {
+		kernel_fpu_begin();
+		kernel_fpu_end();
+	}
+	status = ps_read_regs(current, fp, &s->r.regs, &s->r.fx);
+	if (!status)
+		status = ps_context_to_regs(ctx, flags, &s->r.regs, &s->r.fx);
+	if (status) {
+		kfree(s);
+		return status;
+	}
+	/* The call's own return is what the new context replaces. */
+	if (!ps_wants(flags, CONTEXT_INTEGER))
+		s->r.regs.ax = (u32)STATUS_SUCCESS;
+	s->fp = fp;
+	__module_get(THIS_MODULE);
+	init_task_work(&s->work, ps_self_context_work);
+	if (task_work_add(current, &s->work, TWA_RESUME)) {
+		module_put(THIS_MODULE);
+		kfree(s);
+		return STATUS_THREAD_IS_TERMINATING;
+	}
+	return STATUS_SUCCESS;
+}
+
 /**
  * ps_set_context() - NtSetContextThread
  * @caller: the calling process
@@ -376,8 +441,7 @@ out:
  * the new registers.
  *
  * Return: as ps_get_context(), and STATUS_INVALID_PARAMETER for a kernel
- * Rip, STATUS_NOT_SUPPORTED for the calling thread itself or an enabled
- * debug breakpoint.
+ * Rip, STATUS_NOT_SUPPORTED for an enabled debug breakpoint.
  */
 ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
 			  const struct nt_context *ctx)
@@ -402,7 +466,7 @@ ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
 		goto out;
 	}
 	if (task == current) {
-		status = STATUS_NOT_SUPPORTED;
+		status = ps_set_own_context(ctx, flags, fp);
 		goto out;
 	}
 	r = kzalloc(sizeof(*r), GFP_KERNEL);

@@ -334,7 +334,48 @@ TEST(context_of_self)
 	EXPECT_LT(ctx->Rsp, (uintptr_t)&local);
 	EXPECT_GT(ctx->Rsp, (uintptr_t)&local - 65536);
 	EXPECT_EQ(ctx->SegCs, 0x33);
-	EXPECT_STATUS(NtSetContextThread(NtCurrentThread(), ctx), STATUS_NOT_SUPPORTED);
+	free(ctx);
+}
+
+static void __attribute__((noreturn, used)) land_and_exit(uint64_t a, uint64_t b)
+{
+	_exit(a == 0x77 && b == 0x5a ? 0 : 1);
+}
+
+TEST(set_context_of_self)
+{
+	CONTEXT *ctx = new_context(CONTEXT_FULL);
+	pid_t pid;
+	int st;
+
+	nt_setup();
+	/* A kernel Rip is refused at once, and the call returns. */
+	ASSERT_STATUS(NtGetContextThread(NtCurrentThread(), ctx), STATUS_SUCCESS);
+	ctx->ContextFlags = CONTEXT_CONTROL;
+	ctx->Rip = 0xffffffff81000000ull;
+	EXPECT_STATUS(NtSetContextThread(NtCurrentThread(), ctx), STATUS_INVALID_PARAMETER);
+
+	/* The call does not return: the thread goes on at the new Rip. */
+	fflush(stdout);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		static char stack[65536] __attribute__((aligned(16)));
+
+		nt_setup();
+		ctx->ContextFlags = CONTEXT_FULL;
+		if (NtGetContextThread(NtCurrentThread(), ctx))
+			_exit(2);
+		ctx->Rip = (uintptr_t)land_and_exit;
+		ctx->Rsp = (uintptr_t)(stack + sizeof(stack) - 8);
+		ctx->Rdi = 0x77;
+		ctx->Rsi = 0x5a;
+		NtSetContextThread(NtCurrentThread(), ctx);
+		_exit(3);
+	}
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	EXPECT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(WEXITSTATUS(st), 0);
 	free(ctx);
 }
 
