@@ -16,7 +16,9 @@
  * registers at the system call). A set of its own context replaces the
  * return of this very call, as NT's does: it is checked here and applied
  * by a task_work (TWA_RESUME) on the way out, after the call's return value
- * is stored, with the user FPU state first moved to memory.
+ * is stored. Only the general registers, Rip, Rsp and EFlags: the regsets
+ * refuse the calling task (segment writes and FPU writes are for stopped
+ * tracees), so CONTEXT_FLOATING_POINT on the caller is STATUS_NOT_SUPPORTED.
  *
  * Debug registers: Linux gives them to user space only as perf hardware
  * breakpoints owned by a tracer; the module does not manage any. Reading
@@ -30,7 +32,6 @@
 #include <linux/sched/task_stack.h>
 #include <linux/module.h>
 #include <linux/task_work.h>
-#include <asm/fpu/api.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/unistd.h>
@@ -374,21 +375,34 @@ out:
 struct ps_self_context {
 	struct callback_head work;
 	struct ps_regs r;
-	bool fp;
 };
 
 static void ps_self_context_work(struct callback_head *work)
 {
 	struct ps_self_context *s = container_of(work, struct ps_self_context, work);
+	const struct user_regs_struct *u = &s->r.regs;
+	struct pt_regs *regs = task_pt_regs(current);
 
 	if (!(current->flags & PF_EXITING)) {
-		if (s->fp) {
-			/* The live FPU state to memory, reloaded on the way out. */
-			kernel_fpu_begin();
-			kernel_fpu_end();
-		}
-		ps_write_regs(current, s->fp, &s->r.regs, &s->r.fx);
-		task_pt_regs(current)->orig_ax = -1;
+		regs->r15 = u->r15;
+		regs->r14 = u->r14;
+		regs->r13 = u->r13;
+		regs->r12 = u->r12;
+		regs->bp = u->bp;
+		regs->bx = u->bx;
+		regs->r11 = u->r11;
+		regs->r10 = u->r10;
+		regs->r9 = u->r9;
+		regs->r8 = u->r8;
+		regs->ax = u->ax;
+		regs->cx = u->cx;
+		regs->dx = u->dx;
+		regs->si = u->si;
+		regs->di = u->di;
+		regs->ip = u->ip;
+		regs->flags = u->flags;
+		regs->sp = u->sp;
+		regs->orig_ax = -1;
 	}
 	kfree(s);
 	module_put(THIS_MODULE);
@@ -403,14 +417,12 @@ static ntstatus_t ps_set_own_context(const struct nt_context *ctx, u32 flags, bo
 	struct ps_self_context *s;
 	ntstatus_t status;
 
+	if (fp)
+		return STATUS_NOT_SUPPORTED;
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return STATUS_NO_MEMORY;
-	if (fp) {
-		kernel_fpu_begin();
-		kernel_fpu_end();
-	}
-	status = ps_read_regs(current, fp, &s->r.regs, &s->r.fx);
+	status = ps_read_regs(current, false, &s->r.regs, &s->r.fx);
 	if (!status)
 		status = ps_context_to_regs(ctx, flags, &s->r.regs, &s->r.fx);
 	if (status) {
@@ -420,7 +432,6 @@ static ntstatus_t ps_set_own_context(const struct nt_context *ctx, u32 flags, bo
 	/* The call's own return is what the new context replaces. */
 	if (!ps_wants(flags, CONTEXT_INTEGER))
 		s->r.regs.ax = (u32)STATUS_SUCCESS;
-	s->fp = fp;
 	__module_get(THIS_MODULE);
 	init_task_work(&s->work, ps_self_context_work);
 	if (task_work_add(current, &s->work, TWA_RESUME)) {

@@ -91,12 +91,13 @@ ntstatus_t ps_host(struct ps_process *caller, u32 *exit_code)
 	ntstatus_t status;
 	bool first;
 
-	if (get_nr_threads(current) != 1)
-		return STATUS_INVALID_PARAMETER;
 	spin_lock(&caller->lock);
 	first = !caller->host;
 	spin_unlock(&caller->lock);
 	if (first) {
+		/* The host program, one thread, before any other exists. */
+		if (get_nr_threads(current) != 1)
+			return STATUS_INVALID_PARAMETER;
 		status = ps_make_peb(caller);
 		if (status)
 			return status;

@@ -168,13 +168,14 @@ static bool ps_worker(struct task_struct *task)
 
 /*
  * A service of the host stub (ntps/stub.c: an exit, a clone) needs the
- * thread in user mode, in the stub: the park lets it go for that, and the
- * service parks it again when it is done, if the thread is still wanted
- * there (ps_repark()). Under @thread->lock.
+ * thread in user mode, in the stub: the park lets it go for that (and does
+ * not take it while a clone it hosts is on its way), and the service parks
+ * it again when it is done, if the thread is still wanted there
+ * (ps_repark()). Under @thread->lock.
  */
 static bool ps_served(struct ps_thread *thread)
 {
-	return thread->serve || thread->exit_queued;
+	return thread->serve || thread->exit_queued || thread->clone;
 }
 
 static bool ps_may_leave(struct ps_thread *thread)

@@ -237,6 +237,27 @@ static inline KERNEL_USER_TIMES thread_times(HANDLE thread)
 	return t;
 }
 
+/*
+ * The module's process and thread objects, once this thread has its own and
+ * what earlier tests left has gone (the free probes run a grace period after
+ * a task is reaped): the count is the same twice 100 ms apart.
+ */
+static inline long objects_now(void)
+{
+	long before, now = -1;
+	int i;
+
+	thread_times(NtCurrentThread());
+	for (i = 0; i < 50; i++) {
+		before = now;
+		now = module_param("objects");
+		if (now == before)
+			break;
+		sleep_ms(100);
+	}
+	return now;
+}
+
 static inline ULONG handle_count(HANDLE process)
 {
 	ULONG count = NTT_POISON32, len = NTT_POISON32;

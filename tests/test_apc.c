@@ -164,13 +164,14 @@ static void *short_waiter(void *arg)
 
 TEST(limit_rights_and_exit_with_queue)
 {
-	long objects = module_param("objects");
+	long objects;
 	HANDLE h, weak;
 	pthread_t t;
 	NTSTATUS st = STATUS_SUCCESS;
 	int i;
 
 	nt_setup();
+	objects = objects_now();
 	reset();
 	atomic_store(&waiter_tid, 0);
 	atomic_store(&waiter_done, 0);

@@ -164,13 +164,14 @@ TEST(claimed_once)
 
 TEST_TIMEOUT(many_empty_processes, 240)
 {
-	long objects = module_param("objects");
+	long objects;
 	SIZE_T size = 4096, done;
 	PVOID code;
 	HANDLE p, t;
 	int i;
 
 	nt_setup();
+	objects = objects_now();
 	for (i = 0; i < 20; i++) {
 		p = create_empty(0);
 		code = NULL;

@@ -366,6 +366,10 @@ TEST(set_context_of_self)
 		ctx->ContextFlags = CONTEXT_FULL;
 		if (NtGetContextThread(NtCurrentThread(), ctx))
 			_exit(2);
+		/* Its own FPU state is not settable (the regsets refuse it). */
+		if (NtSetContextThread(NtCurrentThread(), ctx) != STATUS_NOT_SUPPORTED)
+			_exit(4);
+		ctx->ContextFlags = CONTEXT_CONTROL | CONTEXT_INTEGER;
 		ctx->Rip = (uintptr_t)land_and_exit;
 		ctx->Rsp = (uintptr_t)(stack + sizeof(stack) - 8);
 		ctx->Rdi = 0x77;

@@ -491,9 +491,116 @@ TEST(create_across_users)
 	kid_kill(&k);
 }
 
+struct storm {
+	HANDLE process;
+	PVOID code;
+	_Atomic int stop;
+	_Atomic long created, suspended, apcs, terminated;
+};
+
+static void *storm_create(void *arg)
+{
+	struct storm *st = arg;
+	HANDLE h;
+
+	while (!atomic_load(&st->stop)) {
+		if (create(&h, st->process, (PUSER_THREAD_START_ROUTINE)st->code, NULL, 0, NULL,
+			   NULL) == STATUS_SUCCESS) {
+			atomic_fetch_add(&st->created, 1);
+			NtClose(h);
+		}
+	}
+	return NULL;
+}
+
+static void *storm_suspend(void *arg)
+{
+	struct storm *st = arg;
+
+	while (!atomic_load(&st->stop)) {
+		if (NtSuspendProcess(st->process) == STATUS_SUCCESS)
+			atomic_fetch_add(&st->suspended, 1);
+		NtResumeProcess(st->process);
+	}
+	return NULL;
+}
+
+static void *storm_threads(void *arg)
+{
+	CONTEXT *ctx = aligned_alloc(16, sizeof(*ctx));
+	THREAD_BASIC_INFORMATION tbi;
+	struct storm *st = arg;
+	HANDLE cur, next;
+	int n = 0;
+
+	while (!atomic_load(&st->stop)) {
+		cur = NULL;
+		while (NtGetNextThread(st->process, cur, THREAD_ALL_ACCESS, 0, 0, &next) ==
+		       STATUS_SUCCESS) {
+			if (cur)
+				NtClose(cur);
+			cur = next;
+			if (NtQueueApcThread(cur, (PPS_APC_ROUTINE)st->code, NULL, NULL, NULL) ==
+			    STATUS_SUCCESS)
+				atomic_fetch_add(&st->apcs, 1);
+			ctx->ContextFlags = CONTEXT_FULL;
+			NtGetContextThread(cur, ctx);
+			/* Every few rounds, end a thread the storm made (not the first). */
+			if (++n % 7 == 0 &&
+			    NtQueryInformationThread(cur, ThreadBasicInformation, &tbi,
+						     sizeof(tbi), NULL) == STATUS_SUCCESS &&
+			    tbi.TebBaseAddress && NtTerminateThread(cur, 9) == STATUS_SUCCESS)
+				atomic_fetch_add(&st->terminated, 1);
+		}
+		if (cur)
+			NtClose(cur);
+	}
+	free(ctx);
+	return NULL;
+}
+
+TEST_TIMEOUT(storm_on_a_child, 300)
+{
+	long objects;
+	struct kid k = kid_spawn(KID_EXIT, 0);
+	SIZE_T size = 4096, done = 0;
+	struct storm st = { 0 };
+	pthread_t t[4];
+	int i;
+
+	nt_setup();
+	objects = objects_now();
+	st.process = xopen_process(PROCESS_ALL_ACCESS, k.pid);
+	ASSERT_STATUS(NtAllocateVirtualMemory(st.process, &st.code, 0, &size,
+					      MEM_RESERVE | MEM_COMMIT, PAGE_EXECUTE_READWRITE),
+		      STATUS_SUCCESS);
+	ASSERT_STATUS(NtWriteVirtualMemory(st.process, st.code, (PVOID)remote_code,
+					   sizeof(remote_code), &done), STATUS_SUCCESS);
+	ASSERT_EQ(pthread_create(&t[0], NULL, storm_create, &st), 0);
+	ASSERT_EQ(pthread_create(&t[1], NULL, storm_create, &st), 0);
+	ASSERT_EQ(pthread_create(&t[2], NULL, storm_suspend, &st), 0);
+	ASSERT_EQ(pthread_create(&t[3], NULL, storm_threads, &st), 0);
+	sleep_ms(8000);
+	atomic_store(&st.stop, 1);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	printf("# created %ld, suspended %ld, apcs %ld, terminated %ld\n",
+	       atomic_load(&st.created), atomic_load(&st.suspended), atomic_load(&st.apcs),
+	       atomic_load(&st.terminated));
+	EXPECT_GT(atomic_load(&st.created), 0);
+	EXPECT_GT(atomic_load(&st.suspended), 0);
+	EXPECT_GT(atomic_load(&st.apcs), 0);
+	/* The child is whole: its read(2) restarted through all of it. */
+	kid_go(&k);
+	i = kid_reap(&k);
+	EXPECT_TRUE(WIFEXITED(i) && WEXITSTATUS(i) == 0);
+	xclose(st.process);
+	EXPECT_EQ(settle_param("objects", objects), objects);
+}
+
 TEST_TIMEOUT(stress_create_exit, 300)
 {
-	long objects = module_param("objects");
+	long objects;
 	SIZE_T size = 4096, done = 0;
 	struct kid k = kid_spawn(KID_SLEEP, 0);
 	HANDLE p, h[16];
@@ -501,6 +608,7 @@ TEST_TIMEOUT(stress_create_exit, 300)
 	int round, i;
 
 	nt_setup();
+	objects = objects_now();
 	p = xopen_process(PROCESS_ALL_ACCESS, k.pid);
 	ASSERT_STATUS(NtAllocateVirtualMemory(p, &code, 0, &size, MEM_RESERVE | MEM_COMMIT,
 					      PAGE_EXECUTE_READWRITE), STATUS_SUCCESS);

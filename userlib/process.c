@@ -212,6 +212,21 @@ NTX_EXPORT NTSTATUS NTAPI NtTestAlert(VOID)
 typedef VOID (__attribute__((ms_abi)) *ntx_ms_apc_routine)(PVOID, PVOID, PVOID);
 typedef VOID (__attribute__((sysv_abi)) *ntx_sysv_apc_routine)(PVOID, PVOID, PVOID);
 
+/*
+ * One call per function, and noipa: GCC 12 merges two indirect calls that
+ * differ only in their calling convention (if (ms) f() else g() became one
+ * System V call).
+ */
+static __attribute__((noipa)) void ntx_call_ms(uint64_t routine, PVOID a1, PVOID a2, PVOID a3)
+{
+	((ntx_ms_apc_routine)(uintptr_t)routine)(a1, a2, a3);
+}
+
+static __attribute__((noipa)) void ntx_call_sysv(uint64_t routine, PVOID a1, PVOID a2, PVOID a3)
+{
+	((ntx_sysv_apc_routine)(uintptr_t)routine)(a1, a2, a3);
+}
+
 void ntx_deliver_apcs(void)
 {
 	struct ntexec_apc apcs[16];
@@ -231,9 +246,9 @@ void ntx_deliver_apcs(void)
 			PVOID a3 = (PVOID)(uintptr_t)apcs[i].argument[2];
 
 			if (apcs[i].flags & NTEXEC_APC_MS_ABI)
-				((ntx_ms_apc_routine)(uintptr_t)apcs[i].routine)(a1, a2, a3);
+				ntx_call_ms(apcs[i].routine, a1, a2, a3);
 			else
-				((ntx_sysv_apc_routine)(uintptr_t)apcs[i].routine)(a1, a2, a3);
+				ntx_call_sysv(apcs[i].routine, a1, a2, a3);
 		}
 	} while (args.count);
 }
