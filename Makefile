@@ -140,7 +140,12 @@ $(B)/header-check/passed: tests/header-check.sh userlib/include/ntexec/nt.h $(B)
 		{ cat $(B)/header-check/log; exit 1; }
 	@touch $@
 
-bench: $(BENCH_BINS)
+bench: $(BENCH_BINS) $(B)/obj/static-true
+
+# What bench_thread spawns beside NtCreateProcessEx (outside $(B)/bench/).
+$(B)/obj/static-true: tests/bench/static_true.S
+	@mkdir -p $(dir $@)
+	$(CC) -nostdlib -static -o $@ $<
 
 $(B)/bench/%: tests/bench/%.c $(B)/libntexec.a
 	@mkdir -p $(dir $@)

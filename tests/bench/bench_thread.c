@@ -5,10 +5,15 @@
  * PTRACE_INTERRUPT + PTRACE_GETREGS + PTRACE_CONT; NtCreateThreadEx + wait
  * + close in this process vs pthread_create + pthread_join, and in another
  * process vs this one; a user APC round trip (queue + alertable wait) vs a
- * signal handler round trip (tgkill of self).
+ * signal handler round trip (tgkill of self); an empty process
+ * (NtCreateProcessEx) with code written into it, its first thread and the
+ * wait for its end vs posix_spawn() + waitpid() of a static program.
  */
+#include <libgen.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +230,69 @@ static void bench_apc(void)
 	report(name, t_nt, t_lin);
 }
 
+/* x86_64: xor %eax, %eax; ret */
+static const unsigned char ret_zero[] = { 0x31, 0xc0, 0xc3 };
+
+static void bench_empty_process(const char *self)
+{
+	const char *name = "empty process + code + first thread + wait vs posix_spawn+waitpid";
+	unsigned long i, n = iters(100);
+	char path[PATH_MAX], dir[PATH_MAX];
+	char *argv[] = { "static-true", NULL }, *envp[] = { NULL };
+	double t0, t_nt, t_lin;
+	SIZE_T size, done;
+	HANDLE p, t;
+	PVOID code;
+	NTSTATUS s;
+	pid_t pid;
+	int st;
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		s = NtCreateProcessEx(&p, PROCESS_ALL_ACCESS, NULL, NtCurrentProcess(), 0, NULL,
+				      NULL, NULL, 0);
+		if (s) {
+			failed(name, "NtCreateProcessEx", s);
+			return;
+		}
+		code = NULL;
+		size = PAGE;
+		s = NtAllocateVirtualMemory(p, &code, 0, &size, MEM_RESERVE | MEM_COMMIT,
+					    PAGE_EXECUTE_READWRITE);
+		if (!s)
+			s = NtWriteVirtualMemory(p, code, (PVOID)ret_zero, sizeof(ret_zero), &done);
+		if (!s)
+			s = NtCreateThreadEx(&t, THREAD_ALL_ACCESS, NULL, p,
+					     (PUSER_THREAD_START_ROUTINE)code, NULL, 0, 0, 0, 0,
+					     NULL);
+		if (s) {
+			failed(name, "filling it", s);
+			NtTerminateProcess(p, 1);
+			NtClose(p);
+			return;
+		}
+		NtWaitForSingleObject(p, FALSE, NULL);
+		NtClose(t);
+		NtClose(p);
+		while (waitpid(-1, &st, 0) > 0)
+			;
+	}
+	t_nt = (now_ns() - t0) / n;
+
+	snprintf(dir, sizeof(dir), "%s", self);
+	snprintf(path, sizeof(path), "%s/../obj/static-true", dirname(dir));
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		if (posix_spawn(&pid, path, NULL, NULL, argv, envp)) {
+			report_na(name, t_nt, "no static-true beside the benches");
+			return;
+		}
+		waitpid(pid, &st, 0);
+	}
+	t_lin = (now_ns() - t0) / n;
+	report(name, t_nt, t_lin);
+}
+
 int main(int argc, char **argv)
 {
 	int opt;
@@ -253,7 +321,6 @@ int main(int argc, char **argv)
 	bench_suspend_context();
 	bench_create();
 	bench_apc();
-	printf("empty process + first thread + wait vs posix_spawn: n/a "
-	       "(NtCreateProcessEx not yet)\n");
+	bench_empty_process(argv[0]);
 	return 0;
 }
