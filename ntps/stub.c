@@ -596,8 +596,11 @@ static void ps_clone_finish(struct callback_head *work)
 	spin_lock(&host->lock);
 	r->state = PS_CLONE_DONE;
 	spin_unlock(&host->lock);
+	/*
+	 * No child (a seccomp filter may even fake clone's success): its
+	 * memory goes. The probe saw every child the stub's clone made.
+	 */
 	if (ret < 0 || !r->child) {
-		WARN_ON_ONCE(ret >= 0);
 		ps_free_thread_memory(host->process, r->teb, r->stack_bottom);
 		status = ps_status_of_clone(ret);
 	}
@@ -893,15 +896,25 @@ ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thre
 			status = STATUS_NO_MEMORY;
 			goto put;
 		}
-		spin_lock(&r->host->lock);
-		if (WARN_ON_ONCE(r->host->clone)) {
+		/*
+		 * Another creator may have claimed this thread as its host:
+		 * its setup work is (about to be) queued with TWA_SIGNAL, so
+		 * the call restarts once the caller has served it.
+		 */
+		for (;;) {
+			spin_lock(&r->host->lock);
+			if (!r->host->clone) {
+				r->host->clone = r;
+				refcount_inc(&r->ref);
+				spin_unlock(&r->host->lock);
+				break;
+			}
 			spin_unlock(&r->host->lock);
-			status = STATUS_UNSUCCESSFUL;
-			goto put;
+			status = NTX_STATUS_RESTART;
+			if (signal_pending(current))
+				goto put;
+			schedule_timeout_killable(1);
 		}
-		r->host->clone = r;
-		refcount_inc(&r->ref);
-		spin_unlock(&r->host->lock);
 		status = ps_clone_arm(r, reserve, commit);
 		if (status) {
 			ps_clone_end(r, status);
