@@ -142,6 +142,8 @@ static u32 mm_stack_grow(struct mm_space *space, struct mm_vad *vad, unsigned lo
 		return STATUS_STACK_OVERFLOW;
 	}
 	mm_space_commit(space, 1);
+	if (mm_ops->stack_grown)
+		mm_ops->stack_grown(addr);
 	return 0;
 }
 

@@ -50,10 +50,13 @@ struct mm_process {
  *	process or sleep for long.
  * @stack: the current thread's NT stack, when NtCreateThreadEx made it: its
  *	reservation @bottom and its top; false for none. Same context.
+ * @stack_grown: that stack is now committed down to @limit (its new
+ *	StackLimit). Same context.
  */
 struct mm_ops {
 	void (*exception)(u32 code, u32 access, unsigned long address);
 	bool (*stack)(unsigned long *bottom, unsigned long *top);
+	void (*stack_grown)(unsigned long limit);
 };
 
 /**

@@ -656,6 +656,7 @@ static void ps_record_exception(u32 code, u32 access, unsigned long address)
 const struct mm_ops ps_mm_ops = {
 	.exception = ps_record_exception,
 	.stack = ps_thread_stack,
+	.stack_grown = ps_thread_stack_grown,
 };
 
 /**

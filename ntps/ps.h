@@ -274,6 +274,10 @@ bool ps_park_leave(struct ps_suspend *s, bool fatal);
  * @teb_owned: its TEB while the thread owns it (freed at its exit)
  * @stack_owned: the reservation of its stack, likewise
  * @stack_top: its stack's top (TEB StackBase)
+ * @stack_limit: its committed stack's bottom, for the TEB's StackLimit
+ * @limit_work: writes @stack_limit to the TEB on the way back to user mode;
+ *	queued at most once (@limit_queued)
+ * @limit_queued: @limit_work is queued
  * @exit_work: sends the thread to the stub's exit(2) (ntps/stub.c)
  */
 struct ps_thread {
@@ -313,6 +317,9 @@ struct ps_thread {
 	u64 teb_owned;
 	u64 stack_owned;
 	u64 stack_top;
+	u64 stack_limit;
+	struct callback_head limit_work;
+	bool limit_queued;
 	struct callback_head exit_work;
 };
 
@@ -422,6 +429,7 @@ int ps_stub_register(struct tracepoint *tp);
 void ps_stub_exit_module(void);
 void ps_stub_thread_exited(struct ps_thread *thread);
 bool ps_thread_stack(unsigned long *bottom, unsigned long *top);
+void ps_thread_stack_grown(unsigned long limit);
 ntstatus_t ps_terminate_other(struct ps_thread *thread, u32 status);
 bool ps_terminate_self(struct ps_thread *thread, u32 status);
 ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thread *args,

@@ -725,6 +725,53 @@ bool ps_thread_stack(unsigned long *bottom, unsigned long *top)
 	return ret;
 }
 
+/* The TEB's StackLimit follows the stack's growth (ps_thread_stack_grown()). */
+static void ps_limit_work(struct callback_head *work)
+{
+	struct ps_thread *thread = container_of(work, struct ps_thread, limit_work);
+	u64 teb, limit;
+
+	spin_lock(&thread->lock);
+	thread->limit_queued = false;
+	teb = thread->teb_owned;
+	limit = thread->stack_limit;
+	spin_unlock(&thread->lock);
+	if (teb && !(current->flags & PF_EXITING) &&
+	    put_user(limit, (u64 __user *)(teb + TEB_STACK_LIMIT)))
+		pr_debug("TEB %llx: StackLimit not written\n", teb);
+	ps_dereference_thread(thread);
+	module_put(THIS_MODULE);
+}
+
+/**
+ * ps_thread_stack_grown() - the calling thread's stack grew (mm_ops.stack_grown)
+ * @limit: its new StackLimit
+ *
+ * Context: the fault path: the TEB is written on the way back to user mode.
+ */
+void ps_thread_stack_grown(unsigned long limit)
+{
+	struct ps_thread *thread = ps_lookup_task_thread(current);
+	bool queue;
+
+	if (!thread)
+		return;
+	spin_lock(&thread->lock);
+	thread->stack_limit = limit;
+	queue = !thread->limit_queued;
+	thread->limit_queued = true;
+	spin_unlock(&thread->lock);
+	/* The lookup's reference passes to the work. */
+	if (!queue || ps_task_work(current, &thread->limit_work, ps_limit_work, TWA_RESUME)) {
+		if (queue) {
+			spin_lock(&thread->lock);
+			thread->limit_queued = false;
+			spin_unlock(&thread->lock);
+		}
+		ps_dereference_thread(thread);
+	}
+}
+
 /**
  * ps_stub_thread_exited() - a thread's exit: a request it hosted ends
  * @thread: the exiting thread (from the exit probe; may not sleep)
