@@ -143,10 +143,15 @@ static long nt_ioctl(unsigned long cmd, void *arg, struct fz *f)
 	long r;
 
 	/* Rarely the supervisor's descriptor: bound to another process. */
+	/*
+	 * syscall(), not ioctl(): glibc's ioctl() returns an int, and an
+	 * NTSTATUS error (0xC0000022) would come back negative, errno stale.
+	 */
+	errno = 0;
 	if (dev_fd_parent >= 0 && f && chance(f, 200))
-		r = ioctl(dev_fd_parent, cmd, arg);
+		r = syscall(SYS_ioctl, dev_fd_parent, cmd, arg);
 	else
-		r = ioctl(fd, cmd, arg);
+		r = syscall(SYS_ioctl, fd, cmd, arg);
 	atomic_fetch_add_explicit(&sh->calls, 1, memory_order_relaxed);
 	if (f)
 		f->local_calls++;
