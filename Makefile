@@ -6,6 +6,8 @@
 #   make check      every test, in a VM running the ntexec test kernel
 #                   (its stages: scripts/README.md)
 #   make demo       boot a VM with the module loaded and run the demo
+#   make fuzz       a long run of the ioctl fuzzer in a VM (SEED= CALLS=
+#                   SECONDS= AS=root|nobody KERNEL=debug|6.1|6.12)
 #   make module     just ntexec.ko (KDIR=/path/to/kernel/build to choose)
 #   make user       libntexec, tests and examples (into build/), and the
 #                   compile-time tests of <ntexec/nt.h> (tests/header-check.sh)
@@ -48,7 +50,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
 
-.PHONY: all module user lib tests examples bench header-check check demo \
+.PHONY: all module user lib tests examples bench header-check check demo fuzz \
 	kernel deps ntnumbers install clean checkpatch
 
 all: module user
@@ -162,6 +164,10 @@ check:
 
 demo:
 	scripts/demo.sh
+
+fuzz:
+	scripts/fuzz.sh "$(or $(SEED),1)" "$(or $(CALLS),100000)" "$(or $(SECONDS),3000)" \
+		"$(or $(AS),root)" "$(or $(KERNEL),debug)"
 
 kernel: deps
 	scripts/helpers/kernel.sh

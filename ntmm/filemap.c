@@ -346,12 +346,22 @@ static void mm_file_release(struct mm_segment *seg)
 static void mm_file_work(struct work_struct *work)
 {
 	struct mm_segment *seg = container_of(work, struct mm_segment, work);
-	bool dying = READ_ONCE(seg->dying);
+	bool dying;
 
+	/* Seen true: mm_file_segment_free() has queued its run already. */
+	xa_lock(&seg->pages);
+	dying = seg->dying;
+	xa_unlock(&seg->pages);
 	mutex_lock(&seg->sync_lock);
 	mm_file_sync(seg, 0, ULONG_MAX, dying ? MM_SEG_WRITTEN : MM_SEG_TO_SYNC);
 	mutex_unlock(&seg->sync_lock);
-	if (dying)
+	/*
+	 * A run that a write queued may have started before the segment's
+	 * end and see @dying set: the end's queue_work() then queued the work
+	 * again, to run after this run (never beside it). Only the last run
+	 * frees, or the queued one would run on freed memory.
+	 */
+	if (dying && !work_pending(work))
 		mm_file_release(seg);
 }
 
@@ -378,8 +388,11 @@ void mm_file_segment_init(struct mm_segment *seg, struct file *file, bool writab
  */
 void mm_file_segment_free(struct mm_segment *seg)
 {
-	WRITE_ONCE(seg->dying, true);
+	/* Together, so that a run that sees @dying finds the work queued. */
+	xa_lock(&seg->pages);
+	seg->dying = true;
 	queue_work(mm_file_wq, &seg->work);
+	xa_unlock(&seg->pages);
 }
 
 /**

@@ -101,7 +101,8 @@ struct mm_space {
  * @committed: pages charged to the commit limit
  * @file: the file of a file-backed section (referenced), or NULL
  * @writable: views may write the file (mm_file_check())
- * @dying: the section is gone; @work frees the segment
+ * @dying: the section is gone; @work frees the segment (set, with the
+ *	work queued, and read under the @pages lock)
  * @sync_lock: serializes handing pages to the file system; outside the
  *	inode's i_rwsem, never under mmap_lock or a space's lock
  * @work: hands written pages to the file system, and frees the segment

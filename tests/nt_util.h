@@ -183,6 +183,25 @@ static inline long settle_param(const char *name, long want)
 	return v;
 }
 
+/*
+ * A module counter once it has stopped moving (the same for 300 ms, waiting
+ * up to 10 s): what earlier tests' exited processes left is freed a grace
+ * period after their reaping, so a baseline read at once may still count it.
+ */
+static inline long steady_param(const char *name)
+{
+	long v = module_param(name), last = v;
+	int same = 0;
+
+	for (int i = 0; i < 1000 && same < 30; i++) {
+		sleep_ms(10);
+		v = module_param(name);
+		same = v == last ? same + 1 : 0;
+		last = v;
+	}
+	return v;
+}
+
 /* Queries that must succeed; the buffers are poisoned first. */
 static inline PROCESS_BASIC_INFORMATION basic_info(HANDLE process)
 {
@@ -237,25 +256,11 @@ static inline KERNEL_USER_TIMES thread_times(HANDLE thread)
 	return t;
 }
 
-/*
- * The module's process and thread objects, once this thread has its own and
- * what earlier tests left has gone (the free probes run a grace period after
- * a task is reaped): the count is the same twice 100 ms apart.
- */
+/* The module's process and thread objects, steady, once this thread has its own. */
 static inline long objects_now(void)
 {
-	long before, now = -1;
-	int i;
-
 	thread_times(NtCurrentThread());
-	for (i = 0; i < 50; i++) {
-		before = now;
-		now = module_param("objects");
-		if (now == before)
-			break;
-		sleep_ms(100);
-	}
-	return now;
+	return steady_param("objects");
 }
 
 static inline ULONG handle_count(HANDLE process)

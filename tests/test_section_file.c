@@ -624,6 +624,33 @@ TEST(two_processes_share_a_file)
 }
 
 /* Many processes map, write and unmap one file while others exit. */
+/*
+ * A write through a view queues the segment's work; the section's end
+ * queues it again to write everything back and free the segment. A run of
+ * the first that started before the end and saw it freed the segment while
+ * the second was queued: the work ran again on freed memory (found on
+ * Debian's stock 6.12 kernel as a NULL dereference in process_one_work()).
+ * Write, then end the section at once, many times: with KASAN, any use
+ * after free is a report.
+ */
+TEST_TIMEOUT(written_view_ended_at_once, 300)
+{
+	int fd = memfd("ntexec-end", 0);
+
+	vm_setup();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, 0x10000), 0);
+	for (int i = 0; i < 300; i++) {
+		HANDLE s = xfile_section(fd, 0, PAGE_READWRITE);
+		unsigned char *v = (unsigned char *)xmap(s, NULL, 0, 0, PAGE_READWRITE);
+
+		v[(i * 0x1000) % 0x10000] = (unsigned char)i;
+		xclose(s);
+		xunmap(v);
+	}
+	close(fd);
+}
+
 TEST_TIMEOUT(file_view_stress, 600)
 {
 	int fd = xtmpfile(0x40000, O_RDWR), st;

@@ -6,13 +6,26 @@
 # look for leaks. Results go to RESULTS; the host judges them
 # (scripts/check.sh).
 #
-# Usage: scripts/guest/check.sh BUILD RESULTS
+# Usage: scripts/guest/check.sh [--module-dir DIR] [--no-kunit] BUILD RESULTS
 #   BUILD    the build directory (k6.12/ with the modules, tests/ binaries)
 #   RESULTS  a writable directory
+#   --module-dir DIR  where ntexec.ko is (default BUILD/k6.12): the stock
+#                     kernels' builds (BUILD/stock-6.1, ...)
+#   --no-kunit        do not load ntexec_kunit.ko (KUnit runs on the debug
+#                     kernel only)
 set -u
 
+moddir="" kunit=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--module-dir) moddir=$2; shift 2 ;;
+	--no-kunit) kunit=0; shift ;;
+	*) break ;;
+	esac
+done
 build=$1
 res=$2
+[ -n "$moddir" ] || moddir=$build/k6.12
 mkdir -p "$res/tests"
 
 step() { echo "ntexec-check: $*"; }
@@ -24,15 +37,16 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 
 step "insmod ntexec.ko"
-if ! insmod "$build/k6.12/ntexec.ko"; then
+uname -r >"$res/uname.txt"
+if ! insmod "$moddir/ntexec.ko"; then
 	echo "insmod failed" >"$res/insmod.failed"
 	exit 1
 fi
-if [ -f "$build/k6.12/ntexec_kunit.ko" ]; then
+if [ "$kunit" = 1 ] && [ -f "$moddir/ntexec_kunit.ko" ]; then
 	step "KUnit suites"
 	# The host hands kunit.py the log from here on (boot prints an empty KTAP).
 	echo "ntexec-check: kunit start" >/dev/kmsg
-	insmod "$build/k6.12/ntexec_kunit.ko" || echo "kunit insmod failed" >"$res/kunit.failed"
+	insmod "$moddir/ntexec_kunit.ko" || echo "kunit insmod failed" >"$res/kunit.failed"
 	for r in /sys/kernel/debug/kunit/*/results; do
 		[ -f "$r" ] || continue
 		s=$(basename "$(dirname "$r")")
@@ -40,6 +54,10 @@ if [ -f "$build/k6.12/ntexec_kunit.ko" ]; then
 	done
 	rmmod ntexec_kunit || echo "rmmod ntexec_kunit failed" >"$res/rmmod.failed"
 fi
+
+# Stock kernels have loop and ext4 as modules, and no udev makes
+# /dev/loop-control appear on demand: load them now (test_section_file).
+modprobe -a -q loop ext4 2>/dev/null || true
 
 for t in "$build"/tests/*; do
 	[ -x "$t" ] || continue

@@ -11,6 +11,11 @@
 #
 # Usage: scripts/helpers/vm.sh [OPTIONS] -- COMMAND [ARGS...]
 #   --kernel PATH    bzImage (default: $(scripts/helpers/kernel.sh --dir)/arch/x86/boot/bzImage)
+#   --initrd PATH    an initramfs for --kernel (one that mounts the 9p root as
+#                    scripts/helpers/stock-kernel.sh's does)
+#   --stock VERSION  boot Debian's stock kernel VERSION (6.1 or 6.12) with its busybox
+#                    initramfs, fetched once by scripts/helpers/stock-kernel.sh; its
+#                    modules are the guest's /lib/modules
 #   --mem SIZE       guest memory (default 2G)
 #   --cpus N         guest CPUs (default 2)
 #   --out DIR        where to leave the results (default: a fresh mktemp directory)
@@ -44,16 +49,20 @@ usage() {
 	exit "${1:-125}"
 }
 
-kernel="" mem=2G cpus=2 out="" append="" timeout=1200 use_vng=0 quiet=0
+kernel="" initrd="" stock="" mem=2G cpus=2 out="" append="" timeout=1200 use_vng=0 quiet=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) [ $# -ge 2 ] || usage; kernel=$2; shift 2 ;;
+	--initrd) [ $# -ge 2 ] || usage; initrd=$2; shift 2 ;;
+	--stock) [ $# -ge 2 ] || usage; stock=$2; shift 2 ;;
 	--mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
 	--cpus) [ $# -ge 2 ] || usage; cpus=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
 	--append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--kernel=*) kernel=${1#*=}; shift ;;
+	--initrd=*) initrd=${1#*=}; shift ;;
+	--stock=*) stock=${1#*=}; shift ;;
 	--mem=*) mem=${1#*=}; shift ;;
 	--cpus=*) cpus=${1#*=}; shift ;;
 	--out=*) out=${1#*=}; shift ;;
@@ -74,6 +83,20 @@ if [ "$use_vng" = 1 ] && ! command -v vng >/dev/null 2>&1; then
 	die "--vng given but vng (virtme-ng) is not on PATH; install virtme-ng or drop --vng"
 fi
 
+stock_modules=""
+if [ -n "$stock" ]; then
+	[ -z "$kernel" ] && [ -z "$initrd" ] || die "--stock chooses the kernel and initrd itself"
+	[ "$use_vng" = 0 ] || die "--stock and --vng do not go together (vng brings its own init)"
+	sdir=$("$here/stock-kernel.sh" "$stock") || die "could not fetch Debian's stock $stock kernel"
+	sdir=$(cd "$sdir" && pwd -P)
+	kernel=$sdir/vmlinuz
+	initrd=$sdir/initrd.img
+	stock_modules=$(cd "$sdir/modules" && pwd -P)
+fi
+if [ -n "$initrd" ]; then
+	[ -f "$initrd" ] || die "no initrd at $initrd"
+	initrd=$(cd "$(dirname "$initrd")" && pwd -P)/$(basename "$initrd")
+fi
 if [ -z "$kernel" ]; then
 	kdir=$("$here/kernel.sh" --dir)
 	kernel="$kdir/arch/x86/boot/bzImage"
@@ -173,6 +196,7 @@ if [ "$use_vng" = 1 ]; then
 	vng_args=(--run "$kernel" --cpus "$cpus" --memory "$mem" --rwdir "$out")
 	[ "$have_kvm" = 1 ] || vng_args+=(--disable-kvm)
 	[ -z "$append" ] || vng_args+=(--append "$append")
+	[ -z "$initrd" ] || die "--initrd and --vng do not go together"
 	vng_args+=(--exec "sh $(shq "$out/vng-run.sh")")
 	# In a session of its own, so that stopping it stops the qemu it starts, too.
 	setsid -w vng "${vng_args[@]}" </dev/null >>"$out/console.log" 2>&1 &
@@ -194,7 +218,10 @@ else
 	# evaluating the PCI interrupt routing (_PRT) hits its 30 s loop timeout, three
 	# times; the BIOS's PIRQ table gives the same routing at once.
 	cmdline+=" ro console=ttyS0 panic=-1 pci=noacpi init=$init"
+	# The stock kernels' initramfs bind-mounts their modules on /lib/modules.
+	[ -z "$stock_modules" ] || cmdline+=" ntexec_modules=$stock_modules"
 	[ -z "$append" ] || cmdline+=" $append"
+	[ -z "$initrd" ] || qemu+=(-initrd "$initrd")
 	qemu+=(
 		-nodefaults -no-user-config -display none -no-reboot
 		-machine pc -smp "$cpus" -m "$mem"
