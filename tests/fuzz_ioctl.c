@@ -967,6 +967,85 @@ static void do_context(struct fz *f, int set)
 	nt_ioctl(set ? NTEXEC_IOC_SET_CONTEXT : NTEXEC_IOC_GET_CONTEXT, &c, f);
 }
 
+/*
+ * NtCreateThreadEx into a victim (or, rarely, this worker): the routine is
+ * an odd address or the victim's own code; the new thread faults or runs.
+ */
+static void do_create_thread(struct fz *f)
+{
+	struct ntexec_create_thread c;
+
+	memset(&c, 0, sizeof(c));
+	c.process = hurt_handle(f, 0);
+	if (chance(f, 200))
+		c.process = NTEXEC_CURRENT_PROCESS;
+	if (!c.process)
+		return;
+	c.start_routine = chance(f, 2) ? odd_addr(f) : rnd(f) & 0x7fffffffffffull;
+	c.argument = rnd(f);
+	c.zero_bits = chance(f, 4) ? below(f, 64) : 0;
+	c.stack_size = chance(f, 4) ? odd_size(f) : 0;
+	c.maximum_stack_size = chance(f, 4) ? odd_size(f) : 0;
+	c.access = any_access(f);
+	c.attributes = (uint32_t)below(f, 4) << 1;
+	c.flags = chance(f, 4) ? (uint32_t)rnd(f) : (uint32_t)below(f, 2);
+	if (chance(f, 32))
+		c.pad = 1;
+	nt_ioctl(NTEXEC_IOC_CREATE_THREAD, &c, f);
+	if (c.handle && chance(f, 2))
+		closing(c.handle, f);
+}
+
+/* User APCs: queued to victims' threads (and this worker's), taken here. */
+static void do_apc(struct fz *f)
+{
+	struct ntexec_queue_apc q;
+	struct ntexec_take_apcs t;
+
+	if (chance(f, 2)) {
+		memset(&q, 0, sizeof(q));
+		q.thread = chance(f, 8) ? NTEXEC_CURRENT_THREAD : hurt_handle(f, 1);
+		if (!q.thread)
+			return;
+		q.apc.routine = odd_addr(f);
+		q.apc.argument[0] = rnd(f);
+		q.apc.flags = chance(f, 8) ? (uint32_t)rnd(f) : (uint32_t)below(f, 2);
+		if (chance(f, 32))
+			q.apc.pad = 1;
+		nt_ioctl(NTEXEC_IOC_QUEUE_APC, &q, f);
+	} else {
+		memset(&t, 0, sizeof(t));
+		t.capacity = chance(f, 8) ? (uint32_t)rnd(f) : (uint32_t)below(f, 65);
+		t.buffer = buf_ptr(f, (uint64_t)t.capacity * sizeof(struct ntexec_apc));
+		if (chance(f, 32))
+			t.count = 1;
+		nt_ioctl(NTEXEC_IOC_TAKE_APCS, &t, f);
+	}
+}
+
+/* The host ioctls from a process that is no host's parent or no host. */
+static void do_host(struct fz *f)
+{
+	struct ntexec_claim_host c;
+	struct ntexec_host h;
+
+	if (chance(f, 2)) {
+		memset(&c, 0, sizeof(c));
+		c.pid = chance(f, 2) ? below(f, 400) : rnd(f);
+		c.access = any_access(f);
+		c.flags = chance(f, 4) ? (uint32_t)rnd(f) : (uint32_t)below(f, 8);
+		if (chance(f, 32))
+			c.pad = 1;
+		nt_ioctl(NTEXEC_IOC_CLAIM_HOST, &c, f);
+	} else {
+		/* Workers are multi-threaded: refused before anything is made. */
+		memset(&h, 0, sizeof(h));
+		if (chance(f, 4))
+			h.pad = 1;
+		nt_ioctl(NTEXEC_IOC_HOST, &h, f);
+	}
+}
+
 static void do_raw(struct fz *f)
 {
 	uint64_t *b = (uint64_t *)f->scratch;
@@ -975,8 +1054,8 @@ static void do_raw(struct fz *f)
 	for (int i = 0; i < 16; i++)
 		b[i] = chance(f, 2) ? 0 : rnd(f);
 	/* Only numbers the module does not know: the known ones are above. */
-	if (nr <= NTEXEC_IOC_BASE + 42)
-		nr = NTEXEC_IOC_BASE + 43 + (unsigned int)below(f, 5);
+	if (nr <= NTEXEC_IOC_BASE + 47)
+		nr = NTEXEC_IOC_BASE + 48 + (unsigned int)below(f, 5);
 	ioctl(fd, _IOC((unsigned int)below(f, 4), NTEXEC_IOC_MAGIC, nr, (unsigned int)below(f, 256)),
 	      b);
 	f->local_calls++;
@@ -985,7 +1064,7 @@ static void do_raw(struct fz *f)
 
 static void one_call(struct fz *f)
 {
-	switch (below(f, 46)) {
+	switch (below(f, 49)) {
 	case 0: do_version(f); break;
 	case 1 ... 2: do_close(f); break;
 	case 3 ... 4: do_duplicate(f); break;
@@ -1021,6 +1100,9 @@ static void one_call(struct fz *f)
 	case 42: if (chance(f, 2)) do_from_fd(f); else do_same_file(f); break;
 	case 43: do_suspend(f); break;
 	case 44: do_context(f, chance(f, 3) == 0); break;
+	case 45: do_create_thread(f); break;
+	case 46: do_apc(f); break;
+	case 47: do_host(f); break;
 	default: do_raw(f); break;
 	}
 }
