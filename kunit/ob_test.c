@@ -4,6 +4,8 @@
  * ntob/wait.c).
  */
 #include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 
 #include "../ntob/ob.h"
@@ -309,6 +311,84 @@ static void handle_bind_and_empty(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 }
 
+struct lookup_race {
+	struct ob_handle_table *table;
+	struct ob_object *a, *b;
+	atomic_t done, found, wrong;
+};
+
+/* Look handle 4 up until told to stop; what is found must be whole. */
+static int lookup_racer(void *arg)
+{
+	struct lookup_race *r = arg;
+	struct ob_handle_info info;
+	struct ob_object *obj;
+
+	while (!atomic_read(&r->done)) {
+		if (ob_reference_handle(r->table, 4, NULL, 0, &obj, &info))
+			continue;
+		atomic_inc(&r->found);
+		if (!((obj == r->a && info.access == 0x1 && info.bind == 1) ||
+		      (obj == r->b && info.access == 0x2 && info.bind == 2)))
+			atomic_inc(&r->wrong);
+		ob_dereference(obj);
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Lookups take no lock: one racing with closes, inserts and the table's
+ * growth sees a handle whole (its object with its own access and binding)
+ * or not at all.
+ */
+static void handle_lookup_races_changes(struct kunit *test)
+{
+	struct ob_handle_info ia = { .access = 0x1, .bind = 1 }, ib = { .access = 0x2, .bind = 2 };
+	int destroyed = 0, i, j;
+	struct test_obj *a = new_obj(test, &test_type, &destroyed);
+	struct test_obj *b = new_obj(test, &test_type, &destroyed);
+	struct ob_handle_table table;
+	struct lookup_race r = { .table = &table, .a = &a->ob, .b = &b->ob };
+	struct task_struct *racer;
+	const int nmore = 300;
+	u64 h, *more;
+
+	more = kunit_kcalloc(test, nmore, sizeof(*more), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, more);
+	ob_init_handle_table(&table);
+	racer = kthread_run(lookup_racer, &r, "ntexec-ob-race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(racer));
+	get_task_struct(racer);
+	for (i = 0; i < 3000; i++) {
+		KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, i & 1 ? &b->ob : &a->ob,
+						       i & 1 ? &ib : &ia, &h), STATUS_SUCCESS);
+		KUNIT_EXPECT_EQ(test, h, 4ull);
+		if (i % 100 == 50) {
+			/* Grow the table under the racer, then empty it again. */
+			for (j = 0; j < nmore; j++)
+				KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, &b->ob, &ib,
+								       &more[j]),
+						STATUS_SUCCESS);
+			for (j = 0; j < nmore; j++)
+				KUNIT_EXPECT_EQ(test, ob_close_handle(&table, more[j]),
+						STATUS_SUCCESS);
+		}
+		KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h), STATUS_SUCCESS);
+		if (!(i % 64))
+			usleep_range(10, 20);
+	}
+	atomic_set(&r.done, 1);
+	kthread_stop(racer);
+	put_task_struct(racer);
+	ob_close_handle_table(&table);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r.wrong), 0);
+	kunit_info(test, "%d lookups found a handle", atomic_read(&r.found));
+	ob_dereference(&a->ob);
+	ob_dereference(&b->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 2);
+}
+
 /* A UTF-16 copy of an ASCII string, for names. */
 static u16 *utf16(struct kunit *test, const char *s, u32 *len)
 {
@@ -434,6 +514,7 @@ static struct kunit_case ob_test_cases[] = {
 	KUNIT_CASE(names_live_with_handles),
 	KUNIT_CASE(handle_checks_type_then_access),
 	KUNIT_CASE_SLOW(handle_reuse_and_growth),
+	KUNIT_CASE_SLOW(handle_lookup_races_changes),
 	KUNIT_CASE(generic_mapping),
 	KUNIT_CASE(wait_any_all_timeout),
 	KUNIT_CASE(wait_alert_and_delay),

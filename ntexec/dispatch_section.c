@@ -17,6 +17,7 @@
  * NtProtectVirtualMemory or MEM_COMMIT cannot raise it beyond.
  */
 #include <linux/file.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>

@@ -80,6 +80,21 @@ static const struct {
 	{ NTEXEC_IOC_CLAIM_HOST, ntexec_ioctl_claim_host },
 };
 
+/*
+ * For ioctl number NTEXEC_IOC_BASE + n: 1 + its index in ntexec_ioctls, or
+ * 0; filled at load, so a command costs one lookup, not a search.
+ */
+static u8 ntexec_ioctl_slot[64];
+
+static void ntexec_index_ioctls(void)
+{
+	int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(ntexec_ioctls) >= U8_MAX);
+	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++)
+		ntexec_ioctl_slot[_IOC_NR(ntexec_ioctls[i].cmd) - NTEXEC_IOC_BASE] = i + 1;
+}
+
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */
 static u64 ntexec_ioctl_mask(void)
 {
@@ -173,15 +188,15 @@ static long ntexec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ntexec_file *nf = file->private_data;
 	void __user *argp = (void __user *)arg;
-	int i;
+	unsigned int nr = _IOC_NR(cmd) - NTEXEC_IOC_BASE, slot;
 
 	if (nf->mm != current->mm)
 		return -EIO;
 	if (cmd == NTEXEC_IOC_VERSION)
 		return ntexec_version(argp);
-	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++)
-		if (ntexec_ioctls[i].cmd == cmd)
-			return ntexec_ioctls[i].fn(nf, argp);
+	slot = nr < ARRAY_SIZE(ntexec_ioctl_slot) ? ntexec_ioctl_slot[nr] : 0;
+	if (slot && ntexec_ioctls[slot - 1].cmd == cmd)
+		return ntexec_ioctls[slot - 1].fn(nf, argp);
 	return -ENOIOCTLCMD;
 }
 
@@ -204,6 +219,7 @@ static int __init ntexec_init(void)
 {
 	int ret;
 
+	ntexec_index_ioctls();
 	ret = mm_init(&ps_mm_ops);
 	if (ret)
 		return ret;

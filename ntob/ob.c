@@ -8,28 +8,55 @@
  * temporary ones callers take. The last ob_dereference() calls the type's
  * destroy, which frees the object after an RCU grace period.
  *
- * A handle table holds its entries in an xarray indexed by handle >> 2, so
- * handle values are multiples of 4 and never 0, and the low two bits of a
- * handle are ignored, as NT ignores them. Entries are changed and read under
- * the xarray's lock, so a reference taken from an entry is always to a live
- * object. A table is closed once, at process rundown: every handle is
- * closed and nothing can be inserted afterwards.
+ * A handle table is NT's: entries indexed by handle >> 2, so handle values
+ * are multiples of 4 and never 0, and the low two bits of a handle are
+ * ignored, as NT ignores them. The entries live in page-sized chunks (one
+ * directory of chunk pointers, doubled when full), a closed entry goes on a
+ * free list, so creating and closing a handle allocates nothing but a new
+ * chunk now and then. Entries change under the table's lock and sequence
+ * count; lookups take neither lock nor more than the object's reference
+ * (ob_reference_handle()). A table is closed once, at process rundown: every
+ * handle is closed, nothing can be inserted afterwards, and the chunks go
+ * after a grace period.
  *
  * Locks: LOCKING in ob.h.
  */
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 
 #include "ob.h"
 
 /**
- * struct ob_handle_entry - one handle
- * @object: the referenced object (the handle holds one reference)
+ * struct ob_handle_entry - one handle, or a free slot
+ * @object: the referenced object (the handle holds one reference); NULL
+ *	for a free slot
  * @info: what the handle grants
+ * @next_free: for a free slot on the free list: the next one, 0 at the end
  */
 struct ob_handle_entry {
 	struct ob_object *object;
-	struct ob_handle_info info;
+	union {
+		struct ob_handle_info info;
+		u32 next_free;
+	};
+};
+
+/* Entries per chunk: a chunk is one page. */
+#define OB_CHUNK_ENTRIES	(PAGE_SIZE / sizeof(struct ob_handle_entry))
+
+/**
+ * struct ob_handle_dir - the chunks of a handle table
+ * @rcu: a directory is freed after a grace period (lookups read it under RCU)
+ * @size: the slots of @chunk
+ * @chunk: entry i is chunk[i / OB_CHUNK_ENTRIES][i % OB_CHUNK_ENTRIES]; a
+ *	chunk, once there, stays until the table is closed
+ */
+struct ob_handle_dir {
+	struct rcu_head rcu;
+	u32 size;
+	struct ob_handle_entry *chunk[];
 };
 
 void ob_init_object(struct ob_object *obj, const struct ob_type *type)
@@ -103,11 +130,82 @@ EXPORT_SYMBOL_IF_KUNIT(ob_map_generic);
 
 void ob_init_handle_table(struct ob_handle_table *table)
 {
-	xa_init_flags(&table->entries, XA_FLAGS_ALLOC1);
+	spin_lock_init(&table->lock);
+	seqcount_spinlock_init(&table->seq, &table->lock);
+	RCU_INIT_POINTER(table->dir, NULL);
+	table->free = 0;
+	table->next = 1;
 	table->count = 0;
 	table->closed = false;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_init_handle_table);
+
+/* The slot of @index under the table's lock, or NULL when it has no chunk. */
+static struct ob_handle_entry *ob_slot(struct ob_handle_table *table, u32 index)
+{
+	struct ob_handle_dir *dir = rcu_dereference_protected(table->dir,
+							      lockdep_is_held(&table->lock));
+	u32 c = index / OB_CHUNK_ENTRIES;
+
+	if (!dir || c >= dir->size || !dir->chunk[c])
+		return NULL;
+	return &dir->chunk[c][index % OB_CHUNK_ENTRIES];
+}
+
+static u32 ob_dir_size(struct ob_handle_table *table)
+	__must_hold(&table->lock)
+{
+	struct ob_handle_dir *dir = rcu_dereference_protected(table->dir,
+							      lockdep_is_held(&table->lock));
+
+	return dir ? dir->size : 0;
+}
+
+/*
+ * Add the chunk for index @table->next (chunks are added in order, so the
+ * ones present are 0..k-1), in a larger directory when the directory is
+ * full. Allocates with the lock dropped: when the table changed meanwhile,
+ * nothing is added and the caller looks at the table again. Called and
+ * returns with the lock held.
+ */
+static ntstatus_t ob_grow_handle_table(struct ob_handle_table *table)
+	__must_hold(&table->lock)
+{
+	u32 c = table->next / OB_CHUNK_ENTRIES, size = ob_dir_size(table), new_size;
+	struct ob_handle_dir *dir, *bigger = NULL;
+	struct ob_handle_entry *chunk;
+
+	new_size = c < size ? size : max(c + 1, 2 * size);
+	spin_unlock(&table->lock);
+	chunk = kzalloc(PAGE_SIZE, GFP_KERNEL_ACCOUNT);
+	if (new_size != size)
+		bigger = kzalloc(struct_size(bigger, chunk, new_size), GFP_KERNEL_ACCOUNT);
+	spin_lock(&table->lock);
+	if (!chunk || (new_size != size && !bigger)) {
+		kfree(chunk);
+		kfree(bigger);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (table->closed || ob_dir_size(table) != size ||
+	    table->next / OB_CHUNK_ENTRIES != c || ob_slot(table, table->next)) {
+		kfree(chunk);
+		kfree(bigger);
+		return STATUS_SUCCESS;
+	}
+	dir = rcu_dereference_protected(table->dir, lockdep_is_held(&table->lock));
+	if (bigger) {
+		bigger->size = new_size;
+		if (dir)
+			memcpy(bigger->chunk, dir->chunk, size * sizeof(dir->chunk[0]));
+		rcu_assign_pointer(table->dir, bigger);
+		if (dir)
+			kfree_rcu(dir, rcu);
+		dir = bigger;
+	}
+	/* Zeroed: its entries are free (NULL objects) before lookups see it. */
+	smp_store_release(&dir->chunk[c], chunk);
+	return STATUS_SUCCESS;
+}
 
 /**
  * ob_insert_handle() - create a handle to an object
@@ -116,6 +214,9 @@ EXPORT_SYMBOL_IF_KUNIT(ob_init_handle_table);
  * @info: the access granted (already mapped, no generic bits), OBJ_INHERIT
  *	(other attributes are dropped) and the binding
  * @handle: out: the new handle
+ *
+ * The entry is the last one closed, else the lowest never used: no
+ * allocation but a new chunk's (one page per OB_CHUNK_ENTRIES handles).
  *
  * Return: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES when the table is
  * full or memory is short, STATUS_PROCESS_IS_TERMINATING when the table was
@@ -127,46 +228,48 @@ ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj
 	struct ob_handle_entry *entry;
 	ntstatus_t status;
 	u32 index;
-	int ret;
 
-	entry = kmalloc(sizeof(*entry), GFP_KERNEL_ACCOUNT);
-	if (!entry)
-		return STATUS_INSUFFICIENT_RESOURCES;
-	entry->object = ob_reference(obj);
+	spin_lock(&table->lock);
+	for (;;) {
+		status = STATUS_PROCESS_IS_TERMINATING;
+		if (table->closed)
+			goto fail;
+		if (table->free) {
+			index = table->free;
+			entry = ob_slot(table, index);
+			table->free = entry->next_free;
+			break;
+		}
+		status = STATUS_INSUFFICIENT_RESOURCES;
+		if (table->next > OB_HANDLE_MAX_INDEX)
+			goto fail;
+		entry = ob_slot(table, table->next);
+		if (entry) {
+			index = table->next++;
+			break;
+		}
+		status = ob_grow_handle_table(table);
+		if (status)
+			goto fail;
+	}
+	write_seqcount_begin(&table->seq);
 	entry->info = *info;
 	entry->info.attributes &= OBJ_INHERIT;
-
-	xa_lock(&table->entries);
-	status = STATUS_PROCESS_IS_TERMINATING;
-	if (table->closed)
-		goto fail;
-	/* May drop the lock to allocate: @closed is looked at again after. */
-	ret = __xa_alloc(&table->entries, &index, entry,
-			 XA_LIMIT(1, OB_HANDLE_MAX_INDEX), GFP_KERNEL_ACCOUNT);
-	if (ret) {
-		status = STATUS_INSUFFICIENT_RESOURCES;
-		goto fail;
-	}
-	if (table->closed) {
-		/* The rundown began meanwhile and may have missed the entry. */
-		__xa_erase(&table->entries, index);
-		goto fail;
-	}
+	WRITE_ONCE(entry->object, ob_reference(obj));
+	write_seqcount_end(&table->seq);
 	table->count++;
 	atomic_inc(&obj->handles);
-	xa_unlock(&table->entries);
+	spin_unlock(&table->lock);
 	*handle = (u64)index << 2;
 	return STATUS_SUCCESS;
 
 fail:
-	xa_unlock(&table->entries);
-	ob_dereference(obj);
-	kfree(entry);
+	spin_unlock(&table->lock);
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_insert_handle);
 
-static bool ob_handle_index(u64 handle, unsigned long *index)
+static bool ob_handle_index(u64 handle, u32 *index)
 {
 	/* Pseudo and kernel handles (negative) and 0 are not table handles. */
 	if ((s64)handle <= 0 || (handle >> 2) > OB_HANDLE_MAX_INDEX)
@@ -184,6 +287,12 @@ static bool ob_handle_index(u64 handle, unsigned long *index)
  * @obj: out: the referenced object
  * @info: out (optional): what the handle grants
  *
+ * Takes no lock: the entry is read whole under the table's sequence count
+ * and RCU. The object it names is then still allocated (objects are freed
+ * after a grace period), and a reference is taken unless its last one is
+ * gone, which means the handle was closed since: the lookup then counts as
+ * after the close.
+ *
  * Return: STATUS_SUCCESS, STATUS_INVALID_HANDLE, STATUS_OBJECT_TYPE_MISMATCH
  * or STATUS_ACCESS_DENIED (checked in that order, as NT does).
  */
@@ -191,44 +300,86 @@ ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
 			       const struct ob_type *type, u32 desired,
 			       struct ob_object **obj, struct ob_handle_info *info)
 {
-	struct ob_handle_entry *entry;
-	unsigned long index;
+	struct ob_handle_info found = {};
+	struct ob_handle_entry *chunk;
+	struct ob_handle_dir *dir;
+	struct ob_object *object;
 	ntstatus_t status;
+	unsigned int seq;
+	u32 index, c;
 
 	if (!ob_handle_index(handle, &index))
 		return STATUS_INVALID_HANDLE;
+	c = index / OB_CHUNK_ENTRIES;
 
-	xa_lock(&table->entries);
-	entry = xa_load(&table->entries, index);
-	if (!entry) {
+	rcu_read_lock();
+	do {
+		seq = read_seqcount_begin(&table->seq);
+		object = NULL;
+		dir = rcu_dereference(table->dir);
+		/* Pairs with the release that publishes a zeroed chunk. */
+		chunk = dir && c < READ_ONCE(dir->size) ? smp_load_acquire(&dir->chunk[c]) :
+							   NULL;
+		if (chunk) {
+			object = READ_ONCE(chunk[index % OB_CHUNK_ENTRIES].object);
+			/* A torn read is caught by the sequence count. */
+			found = data_race(chunk[index % OB_CHUNK_ENTRIES].info);
+		}
+	} while (read_seqcount_retry(&table->seq, seq));
+
+	if (!object)
 		status = STATUS_INVALID_HANDLE;
-	} else if (type && entry->object->type != type) {
+	else if (type && object->type != type)
 		status = STATUS_OBJECT_TYPE_MISMATCH;
-	} else if ((entry->info.access & desired) != desired) {
+	else if ((found.access & desired) != desired)
 		status = STATUS_ACCESS_DENIED;
-	} else {
-		*obj = ob_reference(entry->object);
-		if (info)
-			*info = entry->info;
+	else if (!ob_reference_unless_zero(object))
+		status = STATUS_INVALID_HANDLE;
+	else
 		status = STATUS_SUCCESS;
-	}
-	xa_unlock(&table->entries);
-	return status;
+	rcu_read_unlock();
+	if (status)
+		return status;
+	*obj = object;
+	if (info)
+		*info = found;
+	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_reference_handle);
 
 /*
- * Drop what a handle entry held, outside the table's lock: the object's
+ * Drop what a handle held, outside the table's lock: the object's
  * reference, and its name with its last handle.
  */
-static void ob_free_entry(struct ob_handle_entry *entry)
+static void ob_drop_handle(struct ob_object *obj)
 {
-	struct ob_object *obj = entry->object;
-
 	if (atomic_dec_and_test(&obj->handles) && READ_ONCE(obj->name))
 		ob_unname(obj);
 	ob_dereference(obj);
-	kfree(entry);
+}
+
+/*
+ * Free @entry (at @index) under the table's lock and return the object it
+ * held, or NULL when it was free. An emptied table starts again at index 1.
+ */
+static struct ob_object *ob_take_entry(struct ob_handle_table *table, u32 index,
+				       struct ob_handle_entry *entry)
+	__must_hold(&table->lock)
+{
+	struct ob_object *obj = entry ? entry->object : NULL;
+
+	if (!obj)
+		return NULL;
+	write_seqcount_begin(&table->seq);
+	WRITE_ONCE(entry->object, NULL);
+	entry->next_free = table->free;
+	write_seqcount_end(&table->seq);
+	table->free = index;
+	if (!--table->count) {
+		table->free = 0;
+		table->next = 1;
+	}
+	return obj;
 }
 
 /**
@@ -245,15 +396,18 @@ void ob_rebind_handle(struct ob_handle_table *table, u64 handle,
 		      struct ob_object *obj, u64 old_bind, u64 new_bind)
 {
 	struct ob_handle_entry *entry;
-	unsigned long index;
+	u32 index;
 
 	if (!ob_handle_index(handle, &index))
 		return;
-	xa_lock(&table->entries);
-	entry = xa_load(&table->entries, index);
-	if (entry && entry->object == obj && entry->info.bind == old_bind)
+	spin_lock(&table->lock);
+	entry = ob_slot(table, index);
+	if (entry && entry->object == obj && entry->info.bind == old_bind) {
+		write_seqcount_begin(&table->seq);
 		entry->info.bind = new_bind;
-	xa_unlock(&table->entries);
+		write_seqcount_end(&table->seq);
+	}
+	spin_unlock(&table->lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_rebind_handle);
 
@@ -266,23 +420,62 @@ EXPORT_SYMBOL_IF_KUNIT(ob_rebind_handle);
  */
 ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle)
 {
-	struct ob_handle_entry *entry;
-	unsigned long index;
+	struct ob_object *obj;
+	u32 index;
 
 	if (!ob_handle_index(handle, &index))
 		return STATUS_INVALID_HANDLE;
 
-	xa_lock(&table->entries);
-	entry = __xa_erase(&table->entries, index);
-	if (entry)
-		table->count--;
-	xa_unlock(&table->entries);
-	if (!entry)
+	spin_lock(&table->lock);
+	obj = ob_take_entry(table, index, ob_slot(table, index));
+	spin_unlock(&table->lock);
+	if (!obj)
 		return STATUS_INVALID_HANDLE;
-	ob_free_entry(entry);
+	ob_drop_handle(obj);
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_close_handle);
+
+/*
+ * Take slot @index for a new entry (the caller fills it): in a fresh part
+ * of the table the slots skipped on the way go on the free list; a free
+ * slot below comes off it. Return: 0, -EBUSY when the slot holds a handle,
+ * -EAGAIN when the table must grow first.
+ */
+static int ob_take_slot(struct ob_handle_table *table, u32 index,
+			struct ob_handle_entry **out)
+	__must_hold(&table->lock)
+{
+	struct ob_handle_entry *entry;
+	u32 *link, i;
+
+	while (table->next <= index) {
+		entry = ob_slot(table, table->next);
+		if (!entry)
+			return -EAGAIN;
+		i = table->next++;
+		if (i == index) {
+			*out = entry;
+			return 0;
+		}
+		entry->next_free = table->free;
+		table->free = i;
+	}
+	entry = ob_slot(table, index);
+	if (!entry || entry->object)
+		return -EBUSY;
+	for (link = &table->free; *link; link = &ob_slot(table, *link)->next_free) {
+		if (*link == index) {
+			*link = entry->next_free;
+			*out = entry;
+			return 0;
+		}
+	}
+	return -EBUSY;
+}
+
+/* Slots of the creator's table looked at per lock hold. */
+#define OB_INHERIT_BATCH	256
 
 /**
  * ob_inherit_handles() - give a new process its creator's inheritable handles
@@ -291,52 +484,64 @@ EXPORT_SYMBOL_IF_KUNIT(ob_close_handle);
  *
  * Each handle with OBJ_INHERIT is copied at the same value, with the same
  * access and binding, as NT's PROCESS_CREATE_FLAGS_INHERIT_HANDLES does. A
- * value already used in @dst is left alone. Preemptible between handles.
+ * value already used in @dst is left alone. One table's lock at a time;
+ * preemptible between batches.
  *
  * Return: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES (what was copied
  * stays), or STATUS_PROCESS_IS_TERMINATING when @dst is closed.
  */
 ntstatus_t ob_inherit_handles(struct ob_handle_table *src, struct ob_handle_table *dst)
 {
-	struct ob_handle_entry *entry, *copy;
-	unsigned long index = 0;
+	struct ob_handle_entry *entry;
+	struct ob_handle_info info;
+	struct ob_object *obj;
+	u32 index = 1, n;
 	int ret;
 
 	for (;;) {
-		copy = kmalloc(sizeof(*copy), GFP_KERNEL_ACCOUNT);
-		if (!copy)
-			return STATUS_INSUFFICIENT_RESOURCES;
-		xa_lock(&src->entries);
-		xa_for_each_start(&src->entries, index, entry, index)
-			if (entry->info.attributes & OBJ_INHERIT)
+		obj = NULL;
+		spin_lock(&src->lock);
+		for (n = 0; index < src->next && n < OB_INHERIT_BATCH; index++, n++) {
+			entry = ob_slot(src, index);
+			if (entry && entry->object && (entry->info.attributes & OBJ_INHERIT)) {
+				obj = ob_reference(entry->object);
+				info = entry->info;
 				break;
-		if (entry) {
-			copy->object = ob_reference(entry->object);
-			copy->info = entry->info;
+			}
 		}
-		xa_unlock(&src->entries);
-		if (!entry) {
-			kfree(copy);
-			return STATUS_SUCCESS;
+		n = index < src->next;
+		spin_unlock(&src->lock);
+		if (!obj) {
+			if (!n)
+				return STATUS_SUCCESS;
+			cond_resched();
+			continue;
 		}
-		xa_lock(&dst->entries);
-		ret = dst->closed ? -ESRCH :
-		      __xa_insert(&dst->entries, index, copy, GFP_KERNEL_ACCOUNT);
-		if (!ret && dst->closed) {
-			__xa_erase(&dst->entries, index);
-			ret = -ESRCH;
+		spin_lock(&dst->lock);
+		for (;;) {
+			ret = dst->closed ? -ESRCH : ob_take_slot(dst, index, &entry);
+			if (ret != -EAGAIN)
+				break;
+			if (ob_grow_handle_table(dst)) {
+				ret = -ENOMEM;
+				break;
+			}
 		}
 		if (!ret) {
+			/* The lookup's reference passes to the handle. */
+			write_seqcount_begin(&dst->seq);
+			entry->info = info;
+			WRITE_ONCE(entry->object, obj);
+			write_seqcount_end(&dst->seq);
 			dst->count++;
-			atomic_inc(&copy->object->handles);
+			atomic_inc(&obj->handles);
 		}
-		xa_unlock(&dst->entries);
+		spin_unlock(&dst->lock);
 		if (ret) {
-			ob_dereference(copy->object);
-			kfree(copy);
+			ob_dereference(obj);
 			if (ret == -ESRCH)
 				return STATUS_PROCESS_IS_TERMINATING;
-			if (ret != -EBUSY)
+			if (ret == -ENOMEM)
 				return STATUS_INSUFFICIENT_RESOURCES;
 		}
 		index++;
@@ -345,23 +550,29 @@ ntstatus_t ob_inherit_handles(struct ob_handle_table *src, struct ob_handle_tabl
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_inherit_handles);
 
+/* Handles taken from the table per lock hold when closing them all. */
+#define OB_CLOSE_BATCH	32
+
 /* Close every handle the table holds now; the caller decides about new ones. */
 static void ob_close_entries(struct ob_handle_table *table)
 {
-	struct ob_handle_entry *entry;
-	unsigned long index;
+	struct ob_object *objs[OB_CLOSE_BATCH];
+	u32 index = 1, n, i;
 
-	xa_for_each(&table->entries, index, entry) {
-		xa_lock(&table->entries);
-		entry = __xa_erase(&table->entries, index);
-		if (entry)
-			table->count--;
-		xa_unlock(&table->entries);
-		if (!entry)
-			continue;
-		ob_free_entry(entry);
+	do {
+		n = 0;
+		spin_lock(&table->lock);
+		while (table->count && index < table->next && n < OB_CLOSE_BATCH) {
+			objs[n] = ob_take_entry(table, index, ob_slot(table, index));
+			if (objs[n])
+				n++;
+			index++;
+		}
+		spin_unlock(&table->lock);
+		for (i = 0; i < n; i++)
+			ob_drop_handle(objs[i]);
 		cond_resched();
-	}
+	} while (n);
 }
 
 /**
@@ -379,6 +590,16 @@ void ob_empty_handle_table(struct ob_handle_table *table)
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_empty_handle_table);
 
+static void ob_free_handle_dir(struct rcu_head *rcu)
+{
+	struct ob_handle_dir *dir = container_of(rcu, struct ob_handle_dir, rcu);
+	u32 i;
+
+	for (i = 0; i < dir->size; i++)
+		kfree(dir->chunk[i]);
+	kfree(dir);
+}
+
 /**
  * ob_close_handle_table() - close every handle, for good
  * @table: the handle table
@@ -387,13 +608,24 @@ EXPORT_SYMBOL_IF_KUNIT(ob_empty_handle_table);
  */
 void ob_close_handle_table(struct ob_handle_table *table)
 {
-	xa_lock(&table->entries);
+	struct ob_handle_dir *dir;
+
+	spin_lock(&table->lock);
 	table->closed = true;
-	xa_unlock(&table->entries);
+	spin_unlock(&table->lock);
 
 	/* No insertion can complete now; the entries are ours to take. */
 	ob_close_entries(table);
-	xa_destroy(&table->entries);
+
+	spin_lock(&table->lock);
+	dir = rcu_dereference_protected(table->dir, lockdep_is_held(&table->lock));
+	write_seqcount_begin(&table->seq);
+	RCU_INIT_POINTER(table->dir, NULL);
+	write_seqcount_end(&table->seq);
+	spin_unlock(&table->lock);
+	/* Lookups may still read it. */
+	if (dir)
+		call_rcu(&dir->rcu, ob_free_handle_dir);
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_close_handle_table);
 

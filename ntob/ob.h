@@ -8,7 +8,7 @@
  * while holding locks above it on its own path (indentation).
  *
  *   ps_process.attach_lock (mutex)             ntps: binding the handle table
- *     ob_handle_table xa_lock                    (emptying it)
+ *     ob_handle_table.lock                       (emptying it)
  *     ps_process.lock                            (ps_process_mm_id())
  *   mm_space.addr_lock (mutex)                 ntmm: NT's AddressCreationLock
  *     mmap_lock (kernel)                         vm_mmap/vm_munmap, the
@@ -51,8 +51,9 @@
  *   ps_process.lock, ps_thread.lock (spinlock) exit state, mm pin, image
  *                                              name, suspend state; never
  *                                              one inside the other
- *   ob_handle_table xa_lock (spinlock)         leaf: no callback runs under
- *                                              it (handles are dropped after)
+ *   ob_handle_table.lock (spinlock)            leaf: no callback runs under
+ *                                              it (handles are dropped after);
+ *                                              lookups take only RCU
  *   ob_object.wait.lock, ps_thread.alert.wait.lock (irqsave),
  *   ps_thread.suspend_wait.lock                leaves
  *
@@ -68,7 +69,8 @@
 #include <linux/kref.h>
 #include <linux/rcupdate.h>
 #include <linux/wait.h>
-#include <linux/xarray.h>
+#include <linux/seqlock.h>
+#include <linux/spinlock.h>
 
 #include "status.h"
 
@@ -103,7 +105,8 @@ struct ob_name;
  * @name: the type's NT name ("Process", "Thread", ...)
  * @valid_access: every specific and standard right of the type
  * @generic: the mapping of GENERIC_READ, _WRITE, _EXECUTE, _ALL
- * @destroy: frees the object when its last reference is gone; may run in
+ * @destroy: frees the object when its last reference is gone, after an RCU
+ *	grace period (handle lookups read objects under RCU); may run in
  *	atomic context, so it must not sleep (defer to a work item if needed)
  */
 struct ob_type {
@@ -167,15 +170,30 @@ struct ob_handle_info {
 	u64 bind;
 };
 
+struct ob_handle_entry;
+struct ob_handle_dir;
+
 /**
- * struct ob_handle_table - a process's handles
- * @entries: index (handle >> 2) -> struct ob_handle_entry; the xarray lock
- *	protects the entries, @count and @closed
+ * struct ob_handle_table - a process's handles (NT's HANDLE_TABLE)
+ * @lock: protects every field and entry below; lookups do not take it
+ * @seq: changed around every change of an entry (written under @lock), so
+ *	a lookup under RCU reads an entry whole or tries again
+ * @dir: the chunks of entries (RCU: a directory that grows is freed after
+ *	a grace period, chunks only when the table is closed); NULL before the
+ *	first handle and after the table is closed
+ * @free: the index of the last closed entry, whose entry links to the one
+ *	closed before it (NT's free list: the last handle closed is the next
+ *	handed out), 0 for none
+ * @next: the lowest index never handed out since the table was last empty
  * @count: the number of handles (ProcessHandleCount)
  * @closed: set at process rundown; no handle can be added afterwards
  */
 struct ob_handle_table {
-	struct xarray entries;
+	spinlock_t lock;
+	seqcount_spinlock_t seq;
+	struct ob_handle_dir __rcu *dir;
+	u32 free;
+	u32 next;
 	u32 count;
 	bool closed;
 };

@@ -627,6 +627,36 @@ ntstatus_t ps_open_thread(struct ps_process *caller, u64 pid_nr, u64 tid_nr,
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_open_thread);
 
+/*
+ * A process handle for NtDuplicateObject: the caller's own costs no
+ * reference (the caller's device file holds it, and current->mm is the
+ * caller's for the whole call), any other is referenced with its address
+ * space (ps_reference_process_mm()). Undone by ps_dup_process_put().
+ */
+static ntstatus_t ps_dup_process(struct ps_process *caller, u64 handle,
+				 struct ps_process **process, struct mm_struct **mm)
+{
+	if (handle != NTEXEC_CURRENT_PROCESS)
+		return ps_reference_process_mm(caller, handle, PROCESS_DUP_HANDLE,
+					       process, mm);
+	if (!current->mm || (current->flags & PF_EXITING))
+		return STATUS_PROCESS_IS_TERMINATING;
+	*process = caller;
+	if (mm)
+		*mm = current->mm;
+	return STATUS_SUCCESS;
+}
+
+static void ps_dup_process_put(u64 handle, struct ps_process *process,
+			       struct mm_struct *mm)
+{
+	if (!process || handle == NTEXEC_CURRENT_PROCESS)
+		return;
+	if (mm)
+		mmput(mm);
+	ps_dereference_process(process);
+}
+
 /**
  * ps_duplicate_object() - NtDuplicateObject
  * @caller: the calling process
@@ -651,6 +681,7 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 	struct ob_handle_info src = {}, info;
 	struct mm_struct *source_mm;
 	struct ob_object *obj;
+	bool obj_ref = true;
 	ntstatus_t status;
 
 	if (options & ~(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS |
@@ -660,14 +691,15 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 		return STATUS_INVALID_PARAMETER;
 
 	/* PROCESS_DUP_HANDLE reaches into the process's table: bound, as VM rights. */
-	status = ps_reference_process_mm(caller, source_process, PROCESS_DUP_HANDLE,
-					 &source, &source_mm);
+	status = ps_dup_process(caller, source_process, &source, &source_mm);
 	if (status)
 		return status;
 
 	/* Pseudo-handles name the source process's own process and thread. */
 	if (source_handle == NTEXEC_CURRENT_PROCESS) {
-		obj = ob_reference(&source->ob);
+		/* Held by the source (the caller: its file's) or the caller. */
+		obj = &source->ob;
+		obj_ref = false;
 		src.access = PROCESS_ALL_ACCESS;
 		src.bind = ps_process_mm_id(source, source_mm);
 	} else if (source_handle == NTEXEC_CURRENT_THREAD) {
@@ -695,8 +727,7 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 							    STATUS_INVALID_HANDLE;
 		goto out_obj;
 	}
-	status = ps_reference_process_mm(caller, target_process, PROCESS_DUP_HANDLE,
-					 &target, NULL);
+	status = ps_dup_process(caller, target_process, &target, NULL);
 	if (status)
 		goto out_obj;
 
@@ -740,12 +771,12 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 	status = ob_insert_handle(&target->handles, obj, &info, target_handle);
 
 out_target:
-	ps_dereference_process(target);
+	ps_dup_process_put(target_process, target, NULL);
 out_obj:
-	ob_dereference(obj);
+	if (obj_ref)
+		ob_dereference(obj);
 out_source:
-	mmput(source_mm);
-	ps_dereference_process(source);
+	ps_dup_process_put(source_process, source, source_mm);
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_duplicate_object);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Object-manager figures against native Linux, in the same run:
+ *  - NtClose(NtCurrentProcess()), the ioctl floor (a copy-in and nothing
+ *    else), vs getppid()
  *  - NtClose of a fresh duplicate (a trivial ioctl round trip) vs getppid()
+ *  - NtDuplicateObject(NtCurrentProcess()) + NtClose of the duplicate vs two
+ *    getppid()
  *  - NtWaitForSingleObject on an exited process vs waitid() on its pidfd
  *  - NtOpenProcess + NtClose vs pidfd_open() + close()
  * Prints figures; it is not a test.
@@ -55,6 +59,16 @@ int main(int argc, char **argv)
 		return 1;
 	printf("object manager, %d iterations each (ns per operation)\n", n);
 
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		NtClose(NtCurrentProcess());
+	t_nt = (now_ns() - t0) / n;
+	t0 = now_ns();
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	t_lin = (now_ns() - t0) / n;
+	report("NtClose(NtCurrentProcess())", t_nt, "getppid()", t_lin);
+
 	for (i = 0; i < n; i++)
 		if (NtDuplicateObject(NtCurrentProcess(), NtCurrentProcess(), NtCurrentProcess(),
 				      &dups[i], 0, 0, DUPLICATE_SAME_ACCESS))
@@ -68,6 +82,22 @@ int main(int argc, char **argv)
 		syscall(SYS_getppid);
 	t_lin = (now_ns() - t0) / n;
 	report("NtClose (fresh duplicate)", t_nt, "getppid()", t_lin);
+
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		if (NtDuplicateObject(NtCurrentProcess(), NtCurrentProcess(), NtCurrentProcess(),
+				      &dups[0], 0, 0, DUPLICATE_SAME_ACCESS))
+			return 1;
+		NtClose(dups[0]);
+	}
+	t_nt = (now_ns() - t0) / n;
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		syscall(SYS_getppid);
+		syscall(SYS_getppid);
+	}
+	t_lin = (now_ns() - t0) / n;
+	report("NtDuplicateObject + NtClose", t_nt, "2 x getppid()", t_lin);
 
 	pid = fork();
 	if (!pid)

@@ -4,7 +4,9 @@
  *  (a) NtAllocateVirtualMemory(MEM_RESERVE | MEM_COMMIT, 64 KiB) + touch 16
  *      pages + NtFreeVirtualMemory(MEM_RELEASE) vs mmap + touch + munmap
  *  (b) demand-zero faults over 256 MiB, per fault, vs anonymous mmap (4 KiB
- *      pages: MADV_NOHUGEPAGE)
+ *      pages: MADV_NOHUGEPAGE); then the same 256 MiB faulted by 1, 2 and 4
+ *      threads at once, each its own quarter, half or whole (wall time per
+ *      page: lower with more threads is scaling)
  *  (c) NtProtectVirtualMemory READWRITE -> READONLY -> READWRITE on 16 pages,
  *      with a write to each page after each READWRITE, vs mprotect
  *  (d) NtQueryVirtualMemory with 100 and with 100,000 reservations present
@@ -22,15 +24,17 @@
  * NTSTATUS and the run goes on with the next figure. Prints figures; it is
  * not a test.
  *
- * Usage: bench_vm [-n SCALE] [-q]
- *   -n SCALE  multiply the iteration counts by SCALE (default 1)
- *   -q        quick: a tenth of the iterations, 64 MiB instead of 256 MiB,
- *             10,000 reservations instead of 100,000
+ * Usage: bench_vm [-n SCALE] [-q] [-o FIGURES]
+ *   -n SCALE    multiply the iteration counts by SCALE (default 1)
+ *   -q          quick: a tenth of the iterations, 64 MiB instead of 256 MiB,
+ *               10,000 reservations instead of 100,000
+ *   -o FIGURES  only these figures, letters as above (e.g. -o ab); default all
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -227,6 +231,98 @@ static void bench_fault_rate(void)
 			best_lin = t;
 	}
 	report(name, best_nt, best_lin);
+}
+
+/* Faulting threads: each touches its own slice once all have started. */
+struct fault_slice {
+	pthread_t tid;
+	char *p;
+	size_t size;
+	pthread_barrier_t *go;
+};
+
+static void *fault_thread(void *arg)
+{
+	struct fault_slice *f = arg;
+
+	pthread_barrier_wait(f->go);
+	touch(f->p, f->size);
+	return NULL;
+}
+
+/* Wall time per page for @nthreads threads faulting all of @p's @size; -1 on failure. */
+static double fault_threads(char *p, size_t size, int nthreads)
+{
+	struct fault_slice f[4];
+	pthread_barrier_t go;
+	double t0;
+	int i;
+
+	pthread_barrier_init(&go, NULL, nthreads + 1);
+	for (i = 0; i < nthreads; i++) {
+		f[i].p = p + size / nthreads * i;
+		f[i].size = size / nthreads;
+		f[i].go = &go;
+		if (pthread_create(&f[i].tid, NULL, fault_thread, &f[i])) {
+			/* The barrier cannot be left: nothing sensible remains. */
+			fprintf(stderr, "bench_vm: pthread_create failed\n");
+			exit(1);
+		}
+	}
+	pthread_barrier_wait(&go);
+	t0 = now_ns();
+	for (i = 0; i < nthreads; i++)
+		pthread_join(f[i].tid, NULL);
+	t0 = (now_ns() - t0) / (size / PAGE);
+	pthread_barrier_destroy(&go);
+	return t0;
+}
+
+static void bench_fault_threads(void)
+{
+	const SIZE_T size = (quick ? 64 : 256) * MIB;
+	const unsigned long reps = quick ? 1 : 2 * scale;
+	static const int counts[] = { 1, 2, 4 };
+	double best_nt, best_lin, t;
+	unsigned long r;
+	char name[64];
+	unsigned int c;
+	NTSTATUS s;
+	char *p;
+
+	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		snprintf(name, sizeof(name), "demand_zero_fault_%luMiB_threads_%d",
+			 (unsigned long)(size / MIB), counts[c]);
+		best_nt = best_lin = 0;
+		for (r = 0; r < reps; r++) {
+			s = nt_alloc(NtCurrentProcess(), &p, size, MEM_RESERVE | MEM_COMMIT,
+				     PAGE_READWRITE);
+			if (s) {
+				failed(name, "NtAllocateVirtualMemory", s);
+				return;
+			}
+			t = fault_threads(p, size, counts[c]);
+			s = nt_release(NtCurrentProcess(), p);
+			if (s) {
+				failed(name, "NtFreeVirtualMemory", s);
+				return;
+			}
+			if (!r || t < best_nt)
+				best_nt = t;
+		}
+		for (r = 0; r < reps; r++) {
+			p = map_anon(size, PROT_READ | PROT_WRITE);
+			if (!p) {
+				report_na(name, best_nt, "mmap failed");
+				return;
+			}
+			t = fault_threads(p, size, counts[c]);
+			munmap(p, size);
+			if (!r || t < best_lin)
+				best_lin = t;
+		}
+		report(name, best_nt, best_lin);
+	}
 }
 
 /* (c) ------------------------------------------------------------------- */
@@ -847,9 +943,10 @@ static void bench_memory_per_page(void)
 
 int main(int argc, char **argv)
 {
+	const char *only = "abcdefg";
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:q")) != -1) {
+	while ((opt = getopt(argc, argv, "n:qo:")) != -1) {
 		switch (opt) {
 		case 'n':
 			scale = strtoul(optarg, NULL, 0);
@@ -859,8 +956,11 @@ int main(int argc, char **argv)
 		case 'q':
 			quick = 1;
 			break;
+		case 'o':
+			only = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-n SCALE] [-q]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-n SCALE] [-q] [-o FIGURES]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -871,13 +971,23 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("memory manager, scale %lu%s (ns per operation unless stated)\n", scale,
 	       quick ? ", quick" : "");
-	bench_alloc_touch_free();
-	bench_fault_rate();
-	bench_protect();
-	bench_query(100);
-	bench_query(quick ? 10000 : 100000);
-	bench_write_watch();
-	bench_remote_alloc();
-	bench_memory_per_page();
+	if (strchr(only, 'a'))
+		bench_alloc_touch_free();
+	if (strchr(only, 'b')) {
+		bench_fault_rate();
+		bench_fault_threads();
+	}
+	if (strchr(only, 'c'))
+		bench_protect();
+	if (strchr(only, 'd')) {
+		bench_query(100);
+		bench_query(quick ? 10000 : 100000);
+	}
+	if (strchr(only, 'e'))
+		bench_write_watch();
+	if (strchr(only, 'f'))
+		bench_remote_alloc();
+	if (strchr(only, 'g'))
+		bench_memory_per_page();
 	return 0;
 }
