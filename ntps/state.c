@@ -539,7 +539,8 @@ ntstatus_t ps_hold_parked(struct ps_thread *thread)
 	bool queue;
 
 	spin_lock(&thread->lock);
-	if (thread->exited) {
+	/* A thread sent to its exit (ntps/stub.c) keeps its way out. */
+	if (thread->exited || thread->exit_queued) {
 		spin_unlock(&thread->lock);
 		return STATUS_THREAD_IS_TERMINATING;
 	}

@@ -587,15 +587,29 @@ static void ps_clone_finish(struct callback_head *work)
 	struct ps_thread *host = r->host;
 	long ret = regs->ax;
 	ntstatus_t status = STATUS_SUCCESS;
+	bool exiting;
+	u32 code;
 
 	if (current->flags & PF_EXITING) {
 		ps_clone_end(r, STATUS_THREAD_IS_TERMINATING);
 		goto out;
 	}
-	*regs = r->saved;
+	/*
+	 * A host sent to its exit meanwhile (NtTerminateThread) stays sent:
+	 * its own registers may point into a stack its exit work has freed.
+	 */
 	spin_lock(&host->lock);
 	r->state = PS_CLONE_DONE;
+	exiting = host->exit_queued;
+	code = host->terminate_status & 0xff;
 	spin_unlock(&host->lock);
+	if (exiting) {
+		regs->ip = r->stub + PS_STUB_OFF(ps_stub_exit);
+		regs->di = code;
+		regs->orig_ax = -1;
+	} else {
+		*regs = r->saved;
+	}
 	/*
 	 * No child (a seccomp filter may even fake clone's success): its
 	 * memory goes. The probe saw every child the stub's clone made.
@@ -604,7 +618,7 @@ static void ps_clone_finish(struct callback_head *work)
 		ps_free_thread_memory(host->process, r->teb, r->stack_bottom);
 		status = ps_status_of_clone(ret);
 	}
-	if (r->self) {
+	if (r->self && !exiting) {
 		/* The caller's ioctl ends here: answer it. */
 		if (!status && wait_for_completion_killable(&r->started))
 			status = STATUS_THREAD_IS_TERMINATING;
@@ -683,11 +697,13 @@ static void ps_clone_setup(struct callback_head *work)
 	struct ps_clone *r = container_of(work, struct ps_clone, setup_work);
 	struct ps_thread *host = r->host;
 	ntstatus_t status;
+	bool exiting;
 
 	spin_lock(&host->lock);
 	host->serve = false;
+	exiting = host->exit_queued;
 	spin_unlock(&host->lock);
-	if ((current->flags & PF_EXITING) || fatal_signal_pending(current))
+	if (exiting || (current->flags & PF_EXITING) || fatal_signal_pending(current))
 		status = STATUS_THREAD_IS_TERMINATING;
 	else
 		status = ps_clone_arm(r, r->args.maximum_stack_size, r->args.stack_size);
