@@ -408,9 +408,13 @@ static vm_fault_t ps_stub_return_fault(struct vm_fault *vmf)
 				       TWA_RESUME))
 			ret = VM_FAULT_NOPAGE;
 	} else if (ip == PS_STUB_OFF(ps_stub_exited) && thread->created) {
-		/* The routine returned: its value is the exit status. */
-		if (ps_terminate_self(thread, task_pt_regs(current)->di))
-			ret = VM_FAULT_NOPAGE;
+		/*
+		 * The routine returned: its value is the exit status, unless
+		 * an NtTerminateThread came first, whose exit work is queued
+		 * and runs on the way out of this fault either way.
+		 */
+		ps_terminate_self(thread, task_pt_regs(current)->di);
+		ret = VM_FAULT_NOPAGE;
 	}
 	ps_dereference_thread(thread);
 	return ret;
