@@ -20,10 +20,14 @@
  *                                                page (filemap.c), as
  *                                                filemap_fault() does
  *         i_mmap_rwsem -> page table locks       unmap_mapping_range() zaps
+ *         ps_thread.lock                         a guard fault's look at the
+ *                                                thread's NT stack (struct
+ *                                                mm_ops .stack)
  *       ps_thread.lock                           the fault path's exception
  *                                                record (struct mm_ops),
  *                                                after mm_space.lock is
- *                                                dropped
+ *                                                dropped; the host stub's
+ *                                                return cell (ntps/stub.c)
  *   mm_segment.sync_lock (mutex)               ntmm: handing a file
  *     sb_start_write -> i_rwsem (kernel)         section's written pages to
  *       folio lock, file system locks            the file system, as write(2)
@@ -54,8 +58,9 @@
  *   ob_handle_table.lock (spinlock)            leaf: no callback runs under
  *                                              it (handles are dropped after);
  *                                              lookups take only RCU
- *   ob_object.wait.lock, ps_thread.alert.wait.lock (irqsave),
- *   ps_thread.suspend_wait.lock                leaves
+ *   ob_object.wait.lock, ps_thread.alert.wait.lock (irqsave; also the
+ *   user APC queue), ps_thread.suspend_wait.lock,
+ *   ps_process.host_wait.lock                  leaves
  *
  * And what is never done: no module lock is held across the ptrace access
  * check (it opens a procfs file, which takes the target's
