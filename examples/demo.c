@@ -199,6 +199,51 @@ static void section_demo(void)
 	close(fd);
 }
 
+/* x86_64 code for the new process: rcx (the argument) + 0xC0DE0000, returned. */
+static const unsigned char add_code[] = {
+	0x48, 0x8d, 0x81, 0x00, 0x00, 0xde, 0xc0,	/* lea -0x3f220000(%rcx), %rax */
+	0xc3,						/* ret */
+};
+
+/*
+ * An empty process made from nothing: code written into it at an image's
+ * base, a thread started there, its 32-bit return value the process's exit
+ * status.
+ */
+static void create_demo(void)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+	THREAD_BASIC_INFORMATION tbi;
+	PVOID code = (PVOID)0x140000000ull;
+	SIZE_T size = 0x10000, done;
+	HANDLE process, thread;
+	ULONG len;
+	int status;
+
+	CHECK(NtCreateProcessEx(&process, PROCESS_ALL_ACCESS, NULL, NtCurrentProcess(), 0, NULL,
+				NULL, NULL, 0));
+	CHECK(NtQueryInformationProcess(process, ProcessBasicInformation, &pbi, sizeof(pbi),
+					&len));
+	printf("  NtCreateProcessEx -> pid %" PRIuPTR ", PEB at %p, parent %" PRIuPTR "\n",
+	       (uintptr_t)pbi.UniqueProcessId, (void *)pbi.PebBaseAddress,
+	       (uintptr_t)pbi.InheritedFromUniqueProcessId);
+	CHECK(NtAllocateVirtualMemory(process, &code, 0, &size, MEM_RESERVE | MEM_COMMIT,
+				      PAGE_EXECUTE_READWRITE));
+	CHECK(NtWriteVirtualMemory(process, code, (PVOID)add_code, sizeof(add_code), &done));
+	printf("  code written at %p in it\n", code);
+	CHECK(NtCreateThreadEx(&thread, THREAD_ALL_ACCESS, NULL, process,
+			       (PUSER_THREAD_START_ROUTINE)code, (PVOID)0x1234, 0, 0, 0, 0, NULL));
+	CHECK(NtWaitForSingleObject(process, FALSE, NULL));
+	CHECK(NtQueryInformationThread(thread, ThreadBasicInformation, &tbi, sizeof(tbi), &len));
+	printf("  NtCreateThreadEx(StartRoutine %p, Argument 0x1234): TEB %p, "
+	       "ExitStatus 0x%08X\n", code, (void *)tbi.TebBaseAddress,
+	       (unsigned int)tbi.ExitStatus);
+	show_process("created", process);
+	waitpid((pid_t)(uintptr_t)pbi.UniqueProcessId, &status, 0);
+	CHECK(NtClose(thread));
+	CHECK(NtClose(process));
+}
+
 int main(void)
 {
 	struct ntexec_version ver = { .api = NTEXEC_API_VERSION };
@@ -280,6 +325,9 @@ int main(void)
 
 	printf("4. a file shared through a section, a view mapped into a child\n");
 	section_demo();
+
+	printf("5. a process built from nothing, and a thread started in it\n");
+	create_demo();
 
 	CHECK(NtClose(self));
 	s = NtClose(self);
