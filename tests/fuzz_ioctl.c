@@ -155,7 +155,11 @@ static long nt_ioctl(unsigned long cmd, void *arg, struct fz *f)
 	atomic_fetch_add_explicit(&sh->calls, 1, memory_order_relaxed);
 	if (f)
 		f->local_calls++;
-	if (r < 0) {
+	/*
+	 * The ioctl system call returns an int: an NTSTATUS error comes back
+	 * negative too (0xC0000022 as -1073741790), below the errno range.
+	 */
+	if (r < 0 && r >= -4095) {
 		atomic_fetch_add_explicit(&sh->errnos[errno < 136 ? errno : 0], 1,
 					  memory_order_relaxed);
 		switch (errno) {
