@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: thread control (ntps/state.c, ntps/context.c): the suspend state
- * machine, and CONTEXT to and from Linux's register images.
+ * KUnit: thread control (ntps/state.c, ntps/context.c, ntps/stub.c): the
+ * suspend state machine, CONTEXT to and from Linux's register images, and
+ * the sizes of a new thread's stack.
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
+#include <linux/sizes.h>
 #include <asm/processor.h>
 #include <asm/unistd.h>
 
@@ -265,6 +267,29 @@ static void context_restart(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.ip, 0x401002ull);
 }
 
+static void stack_sizes(struct kunit *test)
+{
+	static const struct {
+		u64 size, max, commit, reserve;
+	} cases[] = {
+		{ 0, 0, SZ_64K, SZ_1M },			/* the defaults */
+		{ 4097, 0, 2 * PAGE_SIZE, SZ_1M },		/* commit: pages */
+		{ 0, 100000, SZ_64K, 2 * SZ_64K },		/* reserve: 64 KiB */
+		{ SZ_1M, 0, SZ_1M, SZ_1M },			/* as large: 1 MiB */
+		{ 3 * SZ_512K, 0, 3 * SZ_512K, SZ_2M },	/* larger: rounded */
+		{ SZ_2M, SZ_1M, SZ_2M, SZ_2M },
+		{ SZ_64K, SZ_4M, SZ_64K, SZ_4M },
+	};
+	u64 commit, reserve;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ps_stack_sizes(cases[i].size, cases[i].max, &commit, &reserve);
+		KUNIT_EXPECT_EQ_MSG(test, commit, cases[i].commit, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, reserve, cases[i].reserve, "case %d", i);
+	}
+}
+
 static struct kunit_case thread_test_cases[] = {
 	KUNIT_CASE(suspend_counts),
 	KUNIT_CASE(suspend_process_undoes_exactly),
@@ -273,6 +298,7 @@ static struct kunit_case thread_test_cases[] = {
 	KUNIT_CASE(context_from_regs),
 	KUNIT_CASE(context_to_regs),
 	KUNIT_CASE(context_restart),
+	KUNIT_CASE(stack_sizes),
 	{}
 };
 

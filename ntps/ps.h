@@ -429,6 +429,7 @@ int ps_stub_register(struct tracepoint *tp);
 void ps_stub_exit_module(void);
 void ps_stub_thread_exited(struct ps_thread *thread);
 bool ps_thread_stack(unsigned long *bottom, unsigned long *top);
+void ps_stack_sizes(u64 stack_size, u64 maximum, u64 *commit, u64 *reserve);
 void ps_thread_stack_grown(unsigned long limit);
 ntstatus_t ps_terminate_other(struct ps_thread *thread, u32 status);
 bool ps_terminate_self(struct ps_thread *thread, u32 status);

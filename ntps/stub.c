@@ -62,11 +62,14 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <asm/ptrace.h>
+
+#include <kunit/visibility.h>
 
 #include "../ntob/compat.h"
 #include "../ntmm/protect.h"
@@ -895,6 +898,23 @@ static ntstatus_t ps_clone_answer(struct ps_process *caller, struct ps_clone *r)
 	return STATUS_SUCCESS;
 }
 
+/**
+ * ps_stack_sizes() - a new thread's stack, as Windows sizes it
+ * @stack_size: NtCreateThreadEx's StackSize (0: 64 KiB)
+ * @maximum: its MaximumStackSize (0: 1 MiB)
+ * @commit: out: bytes committed at the top, page-aligned
+ * @reserve: out: bytes reserved, 64 KiB-aligned; a commit as large as the
+ *	reservation makes it its size rounded up to 1 MiB (RtlCreateUserStack)
+ */
+void ps_stack_sizes(u64 stack_size, u64 maximum, u64 *commit, u64 *reserve)
+{
+	*commit = PAGE_ALIGN(stack_size ? stack_size : SZ_64K);
+	*reserve = ALIGN(maximum ? maximum : SZ_1M, SZ_64K);
+	if (*commit >= *reserve)
+		*reserve = ALIGN(*commit, SZ_1M);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_stack_sizes);
+
 #define PS_THREAD_CREATE_FLAGS	(THREAD_CREATE_FLAGS_CREATE_SUSPENDED | \
 				 THREAD_CREATE_FLAGS_SKIP_THREAD_ATTACH | \
 				 THREAD_CREATE_FLAGS_HIDE_FROM_DEBUGGER | \
@@ -929,11 +949,7 @@ ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thre
 	    !args->start_routine || args->start_routine >= TASK_SIZE_MAX ||
 	    args->stack_size > PS_STACK_MAX || args->maximum_stack_size > PS_STACK_MAX)
 		return STATUS_INVALID_PARAMETER;
-	/* Windows' defaults and rounding (RtlCreateUserStack). */
-	commit = PAGE_ALIGN(args->stack_size ? args->stack_size : SZ_64K);
-	reserve = ALIGN(args->maximum_stack_size ? args->maximum_stack_size : SZ_1M, SZ_64K);
-	if (commit >= reserve)
-		reserve = ALIGN(commit, SZ_1M);
+	ps_stack_sizes(args->stack_size, args->maximum_stack_size, &commit, &reserve);
 
 	status = ps_reference_process_mm(caller, args->process, PROCESS_CREATE_THREAD,
 					 &process, &mm);
