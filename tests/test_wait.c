@@ -486,6 +486,11 @@ TEST(wait_multiple_parameter_checks)
 	/* 64 is allowed. */
 	EXPECT_STATUS(NtWaitForMultipleObjects(64, h, WaitAny, FALSE, &t), STATUS_TIMEOUT);
 	kid_kill(&k);
+	/*
+	 * Reaped is not yet signaled: the process is signaled by its rundown
+	 * work, after its handle table is closed (as NT does), so wait for it.
+	 */
+	t = rel_ms(5000);
 	EXPECT_STATUS(NtWaitForMultipleObjects(64, h, WaitAny, FALSE, &t), STATUS_WAIT_0);
 	xclose(h[0]);
 }
