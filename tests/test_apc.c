@@ -7,9 +7,11 @@
  * conventions, and APCs in a thread NtCreateThreadEx made.
  */
 #include <stdatomic.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 
 #include "nt_util.h"
+#include "uapi/ntexec.h"
 
 NTSTATUS __attribute__((ms_abi)) NtxMs_NtQueueApcThread(HANDLE, PPS_APC_ROUTINE, PVOID, PVOID,
 							PVOID);
@@ -224,4 +226,55 @@ TEST(apc_in_created_thread)
 	EXPECT_EQ(atomic_load(&calls), 1);
 	EXPECT_EQ(atomic_load(&sum), 3u);
 	xclose(h);
+}
+
+/* The new ioctls' fields as a hostile caller sends them, below libntexec. */
+TEST(raw_ioctl_checks)
+{
+	struct ntexec_apc buf[2];
+	struct ntexec_queue_apc q = { .thread = (uint64_t)(uintptr_t)NtCurrentThread() };
+	struct ntexec_take_apcs t = { .buffer = (uint64_t)(uintptr_t)buf, .capacity = 2 };
+	struct ntexec_create_thread c = {
+		.process = (uint64_t)(uintptr_t)NtCurrentProcess(),
+		.start_routine = 0x10000,
+	};
+	struct ntexec_host h = { .pad = 1 };
+	int fd;
+
+	nt_setup();
+	fd = NtxDeviceFd();
+	q.apc.routine = (uint64_t)(uintptr_t)apc;
+	q.apc.pad = 1;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_QUEUE_APC, &q), -1);
+	EXPECT_EQ(errno, EINVAL);
+	q.apc.pad = 0;
+	q.apc.flags = 2;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_QUEUE_APC, &q), (int)STATUS_INVALID_PARAMETER);
+	t.capacity = 0;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_TAKE_APCS, &t), -1);
+	EXPECT_EQ(errno, EINVAL);
+	t.capacity = NTEXEC_TAKE_APCS_MAX + 1;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_TAKE_APCS, &t), -1);
+	EXPECT_EQ(errno, EINVAL);
+	t.capacity = 2;
+	t.count = 1;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_TAKE_APCS, &t), -1);
+	EXPECT_EQ(errno, EINVAL);
+	/* A queued APC taken into an unwritable buffer: an access violation. */
+	q.apc.flags = 0;
+	ASSERT_EQ(ioctl(fd, NTEXEC_IOC_QUEUE_APC, &q), 0);
+	t.count = 0;
+	t.buffer = 0xffff800000000000ull;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_TAKE_APCS, &t), (int)STATUS_ACCESS_VIOLATION);
+	c.pad = 1;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_CREATE_THREAD, &c), (int)STATUS_INVALID_PARAMETER);
+	c.pad = 0;
+	c.stack_size = ~0ull;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_CREATE_THREAD, &c), (int)STATUS_INVALID_PARAMETER);
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_HOST, &h), -1);
+	EXPECT_EQ(errno, EINVAL);
+	h.pad = 0;
+	h.exit_code = 1;
+	EXPECT_EQ(ioctl(fd, NTEXEC_IOC_HOST, &h), -1);
+	EXPECT_EQ(errno, EINVAL);
 }

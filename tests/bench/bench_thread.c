@@ -295,28 +295,10 @@ static void bench_empty_process(const char *self)
 
 int main(int argc, char **argv)
 {
-	int opt;
+	int ret = bench_start(argc, argv, "bench_thread");
 
-	while ((opt = getopt(argc, argv, "n:q")) != -1) {
-		switch (opt) {
-		case 'n':
-			scale = strtoul(optarg, NULL, 0);
-			if (!scale)
-				scale = 1;
-			break;
-		case 'q':
-			quick = 1;
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-n SCALE] [-q]\n", argv[0]);
-			return 2;
-		}
-	}
-	if (!NT_SUCCESS(NtxInitialize())) {
-		fprintf(stderr, "bench_thread: /dev/ntexec is not available\n");
-		return 1;
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (ret)
+		return ret;
 	printf("threads, scale %lu%s (ns per operation)\n", scale, quick ? ", quick" : "");
 	bench_suspend_context();
 	bench_create();

@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <ntexec/nt.h>
 
@@ -58,6 +60,37 @@ static inline void touch(char *p, size_t size)
 
 	for (i = 0; i < size; i += PAGE)
 		((volatile char *)p)[i] = 1;
+}
+
+/*
+ * The common start of a benchmark program: -n SCALE and -q, the device,
+ * line-buffered output. Return: 0, or the exit code to leave with.
+ */
+static inline int bench_start(int argc, char **argv, const char *name)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "n:q")) != -1) {
+		switch (opt) {
+		case 'n':
+			scale = strtoul(optarg, NULL, 0);
+			if (!scale)
+				scale = 1;
+			break;
+		case 'q':
+			quick = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-n SCALE] [-q]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (!NT_SUCCESS(NtxInitialize())) {
+		fprintf(stderr, "%s: /dev/ntexec is not available\n", name);
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return 0;
 }
 
 #endif /* NTEXEC_BENCH_UTIL_H */
