@@ -35,6 +35,9 @@ USER_CXXFLAGS := $(CXXFLAGS) -std=c++17 -Wall -Wextra -Werror -D_GNU_SOURCE \
 # binding's resolver needs; binding at load keeps their calls into
 # libntexec (built without the TLS canary, see userlib/device.c) safe.
 USER_LIBS := -lpthread -Wl,-z,now
+# The event stream (userlib/events.c) reads generic netlink with libnl.
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+USER_LIBS += $(NL_LIBS)
 LIB_CFLAGS := $(USER_CFLAGS) -fno-stack-protector
 
 LIB_SRCS := $(wildcard userlib/*.c)

@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 
 #include "ntexec.h"
+#include "../ntob/event.h"
 #include "../ntmm/mm.h"
 #include "../ntps/ps.h"
 
@@ -220,9 +221,13 @@ static int __init ntexec_init(void)
 	int ret;
 
 	ntexec_index_ioctls();
-	ret = mm_init(&ps_mm_ops);
+	/* First in, last out: every component may report events. */
+	ret = ntx_netlink_init();
 	if (ret)
 		return ret;
+	ret = mm_init(&ps_mm_ops);
+	if (ret)
+		goto out_netlink;
 	ret = ps_init();
 	if (ret)
 		goto out_mm;
@@ -236,6 +241,8 @@ out_ps:
 	ps_exit();
 out_mm:
 	mm_exit();
+out_netlink:
+	ntx_netlink_exit();
 	return ret;
 }
 
@@ -244,6 +251,7 @@ static void __exit ntexec_exit(void)
 	misc_deregister(&ntexec_misc);
 	ps_exit();
 	mm_exit();
+	ntx_netlink_exit();
 }
 
 module_init(ntexec_init);

@@ -67,6 +67,7 @@
 #include <kunit/visibility.h>
 
 #include "../ntob/compat.h"
+#include "../ntob/event.h"
 #include "ps.h"
 
 #define PS_HASH_BITS	10
@@ -376,11 +377,57 @@ static struct ps_thread *ps_lookup_thread(struct pid *pid)
 }
 
 /*
- * Record an exit seen at adoption (a zombie) or by the probe. Return: true
- * for the first record, whose caller closes the handle table and signals.
+ * Events (ntob/event.h): an object's creation is its adoption, the first
+ * time any call names the Linux task; its exit is the recorded one, once.
  */
-static bool ps_process_exited(struct ps_process *process, ntstatus_t status, s64 now,
-			      u64 user, u64 kernel)
+static void ps_event_process(struct ps_process *process, struct task_struct *task,
+			     u8 cmd)
+{
+	struct ntx_event_info info = {
+		.cmd = cmd, .group = NTEXEC_GROUP_PROCESS, .subject = task,
+		.process = process->pid,
+	};
+
+	if (!ntx_event_wanted(NTEXEC_GROUP_PROCESS))
+		return;
+	if (cmd == NTEXEC_CMD_PROCESS_CREATE) {
+		info.parent = process->parent;
+		info.creator = current;
+		info.time = process->create_time;
+		info.name = process->image_name;
+	} else {
+		info.status = process->exit_status;
+		info.time = process->exit_time;
+	}
+	ntx_event_send(&info);
+}
+
+static void ps_event_thread(struct ps_thread *thread, u8 cmd)
+{
+	struct ntx_event_info info = {
+		.cmd = cmd, .group = NTEXEC_GROUP_THREAD, .subject = thread->task,
+		.process = thread->process->pid, .thread = thread->pid,
+	};
+
+	if (!ntx_event_wanted(NTEXEC_GROUP_THREAD))
+		return;
+	if (cmd == NTEXEC_CMD_THREAD_CREATE) {
+		info.creator = current;
+		info.time = thread->create_time;
+	} else {
+		info.status = thread->exit_status;
+		info.time = thread->exit_time;
+	}
+	ntx_event_send(&info);
+}
+
+/*
+ * Record an exit seen at adoption (a zombie) or by the probe, in @task, a
+ * task of the group. Return: true for the first record, whose caller closes
+ * the handle table and signals.
+ */
+static bool ps_process_exited(struct ps_process *process, struct task_struct *task,
+			      ntstatus_t status, s64 now, u64 user, u64 kernel)
 {
 	bool first;
 
@@ -396,8 +443,10 @@ static bool ps_process_exited(struct ps_process *process, ntstatus_t status, s64
 	}
 	spin_unlock(&process->lock);
 	/* A creator waiting for its host (ntps/host.c) gives up. */
-	if (first)
+	if (first) {
 		wake_up_all(&process->host_wait);
+		ps_event_process(process, task, NTEXEC_CMD_PROCESS_EXIT);
+	}
 	return first;
 }
 
@@ -425,6 +474,7 @@ static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 no
 	}
 	spin_unlock(&thread->lock);
 	if (first) {
+		ps_event_thread(thread, NTEXEC_CMD_THREAD_EXIT);
 		ob_signal(&thread->ob);
 		ps_thread_exit_suspend(thread);
 		ps_stub_thread_exited(thread);
@@ -516,13 +566,14 @@ struct ps_process *ps_get_process(struct pid *tgid)
 	}
 	spin_unlock_bh(&b->lock);
 	rcu_read_unlock();
+	ps_event_process(process, task, NTEXEC_CMD_PROCESS_CREATE);
 
 	if (exited) {
 		u64 user, kernel;
 
 		/* The exit itself was not seen: its time is unknown, use now. */
 		ps_group_times(task, &user, &kernel);
-		if (ps_process_exited(process,
+		if (ps_process_exited(process, task,
 				      ps_status_from_exit_code(ps_task_exit_code(task)),
 				      ps_nt_system_time(), user, kernel)) {
 			ps_process_end_mm(process);
@@ -596,6 +647,7 @@ struct ps_thread *ps_get_thread(struct pid *pid)
 	}
 	spin_unlock_bh(&b->lock);
 	rcu_read_unlock();
+	ps_event_thread(thread, NTEXEC_CMD_THREAD_CREATE);
 
 	if (exited) {
 		u64 user, kernel;
@@ -919,7 +971,7 @@ static void ps_exit_probe(void *data, struct task_struct *task)
 	if (process) {
 		ps_group_times(task, &user, &kernel);
 		/* The lookup's reference passes to the rundown work. */
-		if (!ps_process_exited(process, status, now, user, kernel) ||
+		if (!ps_process_exited(process, task, status, now, user, kernel) ||
 		    WARN_ON_ONCE(!queue_work(ps_wq, &process->rundown_work)))
 			ps_dereference_process(process);
 	}

@@ -610,4 +610,73 @@ struct ntexec_claim_host {
 #define NTEXEC_IOC_HOST			NTEXEC_IOC(46, struct ntexec_host)
 #define NTEXEC_IOC_CLAIM_HOST		NTEXEC_IOC(47, struct ntexec_claim_host)
 
+/*
+ * Events: the generic netlink family NTEXEC_GENL_NAME (ntexec/netlink.c).
+ *
+ * Messages are attribute-encoded: a reader takes the attributes it knows
+ * and ignores the rest; the family's version (genlmsghdr.version) is
+ * NTEXEC_GENL_VERSION and grows only when a meaning changes, never for a new
+ * attribute or command. Two ways to listen:
+ *  - Multicast groups (names below), for CAP_NET_ADMIN in the initial user
+ *    namespace only (GENL_UNS_ADMIN_PERM, sent in the initial network
+ *    namespace): every event, ids as the initial pid namespace sees them.
+ *  - NTEXEC_CMD_SUBSCRIBE, open to anyone: the module unicasts to the
+ *    subscribing socket the events of the groups in NTEXEC_A_GROUPS (a
+ *    mask of 1 << NTEXEC_GROUP_*; 0 ends the subscription, as does closing
+ *    the socket) about processes the subscriber may see: present in its pid
+ *    namespace (ids as it sees them) and passing ptrace's credential rule
+ *    (its fsuid/fsgid equal the process's real, effective and saved ids, or
+ *    it has CAP_SYS_PTRACE over the process's user namespace), with the
+ *    credentials it had when it subscribed.
+ */
+#define NTEXEC_GENL_NAME	"ntexec"
+#define NTEXEC_GENL_VERSION	1
+
+enum ntexec_group {
+	NTEXEC_GROUP_PROCESS,	/* multicast group "process" */
+	NTEXEC_GROUP_THREAD,	/* "thread" */
+	NTEXEC_GROUP_IMAGE,	/* "image": views of image sections */
+	NTEXEC_GROUP_JOB,	/* "job": what a job's completion port gets */
+	NTEXEC_GROUP_MEMORY,	/* "memory": commit-limit hits */
+	NTEXEC_GROUP_COUNT
+};
+
+#define NTEXEC_GROUP_NAMES	{ "process", "thread", "image", "job", "memory" }
+
+enum ntexec_cmd {
+	NTEXEC_CMD_UNSPEC,
+	NTEXEC_CMD_SUBSCRIBE,		/* request: NTEXEC_A_GROUPS */
+	NTEXEC_CMD_PROCESS_CREATE,	/* PROCESS_ID, PARENT_ID, CREATOR_*, TIME, IMAGE_NAME */
+	NTEXEC_CMD_PROCESS_EXIT,	/* PROCESS_ID, EXIT_STATUS, TIME */
+	NTEXEC_CMD_THREAD_CREATE,	/* PROCESS_ID, THREAD_ID, CREATOR_*, TIME */
+	NTEXEC_CMD_THREAD_EXIT,		/* PROCESS_ID, THREAD_ID, EXIT_STATUS, TIME */
+	NTEXEC_CMD_IMAGE_MAP,		/* PROCESS_ID, BASE, SIZE, IMAGE_NAME */
+	NTEXEC_CMD_IMAGE_UNMAP,		/* PROCESS_ID, BASE */
+	NTEXEC_CMD_JOB,			/* JOB_MESSAGE, JOB_KEY, PROCESS_ID (if any) */
+	NTEXEC_CMD_COMMIT_LIMIT,	/* PROCESS_ID, SIZE */
+	__NTEXEC_CMD_MAX
+};
+
+enum ntexec_attr {
+	NTEXEC_A_UNSPEC,
+	NTEXEC_A_PAD,
+	NTEXEC_A_GROUPS,		/* u32: a mask of 1 << NTEXEC_GROUP_* */
+	NTEXEC_A_PROCESS_ID,		/* u32 */
+	NTEXEC_A_THREAD_ID,		/* u32 */
+	NTEXEC_A_PARENT_ID,		/* u32: the Linux parent's process id */
+	NTEXEC_A_CREATOR_PROCESS_ID,	/* u32: the process whose call made the object */
+	NTEXEC_A_CREATOR_THREAD_ID,	/* u32: its thread */
+	NTEXEC_A_TIME,			/* u64: NT system time (100 ns since 1601) */
+	NTEXEC_A_EXIT_STATUS,		/* u32: the NTSTATUS */
+	NTEXEC_A_IMAGE_NAME,		/* string: a path, UTF-8 */
+	NTEXEC_A_BASE,			/* u64 */
+	NTEXEC_A_SIZE,			/* u64 */
+	NTEXEC_A_JOB_MESSAGE,		/* u32: JOB_OBJECT_MSG_* */
+	NTEXEC_A_JOB_KEY,		/* u64: the completion key */
+	NTEXEC_A_DROPPED,		/* u32: events this listener lost before this one */
+	__NTEXEC_A_MAX
+};
+
+#define NTEXEC_A_MAX	(__NTEXEC_A_MAX - 1)
+
 #endif /* _UAPI_NTEXEC_H */

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event stream (<ntexec/events.h>): process and thread create and exit
+ * with their fields, as a subscriber and (root) as a multicast listener;
+ * who sees what (an unprivileged subscriber gets no event about a root
+ * process, and does get its own user's); the subscription's limits and its
+ * end when the socket closes.
+ */
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include <ntexec/events.h>
+#include "nt_util.h"
+
+#define EVENT_MS	20000
+#define EXIT_STATUS	0xC0000123u
+
+static int gettid_(void)
+{
+	return (int)syscall(SYS_gettid);
+}
+
+/* The events seen until the exit of process @pid (or the timeout). */
+struct seen {
+	NTX_EVENT pc, pe, tc, te, tc2, te2;
+	int n_pc, n_pe, n_tc, n_te, n_tc2, n_te2;
+	int other;		/* events about other processes */
+	int foreign_pid;	/* events about this pid (must stay 0 where forbidden) */
+	int n_foreign;
+};
+
+static ULONG event_pid(const NTX_EVENT *e)
+{
+	switch (e->Type) {
+	case NtxEventProcessCreate: return e->u.ProcessCreate.ProcessId;
+	case NtxEventProcessExit: return e->u.ProcessExit.ProcessId;
+	case NtxEventThreadCreate: return e->u.ThreadCreate.ProcessId;
+	case NtxEventThreadExit: return e->u.ThreadExit.ProcessId;
+	default: return 0;
+	}
+}
+
+/* Read until the process exit of @pid, and its main thread's exit. */
+static void collect(NTX_EVENT_HANDLE *h, pid_t pid, struct seen *s)
+{
+	NTX_EVENT *e = malloc(sizeof(*e));
+
+	ASSERT_TRUE(e != NULL);
+	while (!s->n_pe || (s->n_tc && s->n_te < s->n_tc)) {
+		NTSTATUS st = NtxEventNext(h, e, EVENT_MS);
+
+		if (st == STATUS_TIMEOUT)
+			break;
+		ASSERT_STATUS(st, STATUS_SUCCESS);
+		if (s->foreign_pid && event_pid(e) == (ULONG)s->foreign_pid)
+			s->n_foreign++;
+		if (event_pid(e) != (ULONG)pid) {
+			s->other++;
+			continue;
+		}
+		switch (e->Type) {
+		case NtxEventProcessCreate:
+			s->pc = *e, s->n_pc++;
+			break;
+		case NtxEventProcessExit:
+			s->pe = *e, s->n_pe++;
+			break;
+		case NtxEventThreadCreate:
+			if (e->u.ThreadCreate.ThreadId == (ULONG)pid)
+				s->tc = *e, s->n_tc++;
+			else
+				s->tc2 = *e, s->n_tc2++;
+			break;
+		case NtxEventThreadExit:
+			if (e->u.ThreadExit.ThreadId == (ULONG)pid)
+				s->te = *e, s->n_te++;
+			else
+				s->te2 = *e, s->n_te2++;
+			break;
+		default:
+			break;
+		}
+	}
+	free(e);
+}
+
+static void *adopt_thread(void *arg)
+{
+	THREAD_BASIC_INFORMATION tbi;
+
+	*(int *)arg = gettid_();
+	NtQueryInformationThread(NtCurrentThread(), ThreadBasicInformation, &tbi,
+				 sizeof(tbi), NULL);
+	return NULL;
+}
+
+/*
+ * A child that becomes an NT process by its own call, adopts its main thread
+ * and a second one, and ends with NtTerminateProcess(EXIT_STATUS). It
+ * writes the second thread's id to @fd.
+ */
+static pid_t spawn_nt_child(int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		THREAD_BASIC_INFORMATION tbi;
+		pthread_t t;
+		int tid = 0;
+
+		if (NtxInitialize())
+			_exit(90);
+		NtQueryInformationThread(NtCurrentThread(), ThreadBasicInformation, &tbi,
+					 sizeof(tbi), NULL);
+		if (pthread_create(&t, NULL, adopt_thread, &tid) || pthread_join(t, NULL))
+			_exit(91);
+		if (fd >= 0 && write(fd, &tid, sizeof(tid)) != sizeof(tid))
+			_exit(92);
+		NtTerminateProcess(NtCurrentProcess(), (NTSTATUS)EXIT_STATUS);
+		_exit(93);
+	}
+	return pid;
+}
+
+static void check_fields(const struct seen *s, pid_t pid, int tid2, pid_t parent)
+{
+	ASSERT_EQ(s->n_pc, 1);
+	EXPECT_EQ(s->pc.u.ProcessCreate.ParentProcessId, (ULONG)parent);
+	/* It adopted itself: it is its own creator. */
+	EXPECT_EQ(s->pc.u.ProcessCreate.CreatorProcessId, (ULONG)pid);
+	EXPECT_EQ(s->pc.u.ProcessCreate.CreatorThreadId, (ULONG)pid);
+	EXPECT_GT(s->pc.u.ProcessCreate.CreateTime, NTT_UNIX_EPOCH);
+	EXPECT_TRUE(strstr(s->pc.u.ProcessCreate.ImageName, "test_events") != NULL);
+
+	ASSERT_EQ(s->n_tc, 1);
+	EXPECT_EQ(s->tc.u.ThreadCreate.CreatorThreadId, (ULONG)pid);
+	EXPECT_GE(s->tc.u.ThreadCreate.CreateTime, s->pc.u.ProcessCreate.CreateTime);
+	ASSERT_EQ(s->n_tc2, 1);
+	EXPECT_EQ(s->tc2.u.ThreadCreate.ThreadId, (ULONG)tid2);
+	EXPECT_EQ(s->tc2.u.ThreadCreate.CreatorThreadId, (ULONG)tid2);
+	ASSERT_EQ(s->n_te2, 1);
+	EXPECT_EQ(s->te2.u.ThreadExit.ThreadId, (ULONG)tid2);
+	EXPECT_EQ((uint32_t)s->te2.u.ThreadExit.ExitStatus, 0u);
+
+	ASSERT_EQ(s->n_te, 1);
+	EXPECT_EQ((uint32_t)s->te.u.ThreadExit.ExitStatus, EXIT_STATUS);
+	EXPECT_GE(s->te.u.ThreadExit.ExitTime, s->tc.u.ThreadCreate.CreateTime);
+	ASSERT_EQ(s->n_pe, 1);
+	EXPECT_EQ((uint32_t)s->pe.u.ProcessExit.ExitStatus, EXIT_STATUS);
+	EXPECT_GE(s->pe.u.ProcessExit.ExitTime, s->pc.u.ProcessCreate.CreateTime);
+	EXPECT_EQ(s->pe.Dropped, 0u);
+}
+
+static void run_child_and_check(NTX_EVENT_HANDLE *h)
+{
+	struct seen s = {};
+	int p[2], tid2 = 0, st;
+	pid_t pid;
+
+	ASSERT_EQ(pipe(p), 0);
+	pid = spawn_nt_child(p[1]);
+	ASSERT_GT(pid, 0);
+	close(p[1]);
+	collect(h, pid, &s);
+	ASSERT_EQ(read(p[0], &tid2, sizeof(tid2)), (ssize_t)sizeof(tid2));
+	close(p[0]);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	check_fields(&s, pid, tid2, getpid());
+}
+
+TEST(subscriber_gets_process_and_thread_events)
+{
+	NTX_EVENT_HANDLE *h;
+
+	nt_setup();
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_PROCESS | NTX_EVENT_GROUP_THREAD, 0, &h),
+		      STATUS_SUCCESS);
+	run_child_and_check(h);
+	NtxEventClose(h);
+}
+
+TEST(multicast_needs_cap_net_admin)
+{
+	NTX_EVENT_HANDLE *h = (NTX_EVENT_HANDLE *)1;
+	NTSTATUS s;
+
+	nt_setup();
+	s = NtxEventOpen(NTX_EVENT_GROUP_ALL, NTX_EVENT_OPEN_MULTICAST, &h);
+	if (ntt_unprivileged()) {
+		EXPECT_STATUS(s, STATUS_PRIVILEGE_NOT_HELD);
+		EXPECT_TRUE(h == NULL);
+		return;
+	}
+	ASSERT_STATUS(s, STATUS_SUCCESS);
+	run_child_and_check(h);
+	NtxEventClose(h);
+}
+
+/* Only the groups asked for. */
+TEST(groups_filter)
+{
+	NTX_EVENT_HANDLE *h;
+	struct seen s = {};
+	pid_t pid;
+	int st;
+
+	nt_setup();
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_PROCESS, 0, &h), STATUS_SUCCESS);
+	pid = spawn_nt_child(-1);
+	collect(h, pid, &s);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	EXPECT_EQ(s.n_pc, 1);
+	EXPECT_EQ(s.n_pe, 1);
+	EXPECT_EQ(s.n_tc + s.n_tc2 + s.n_te + s.n_te2, 0);
+	NtxEventClose(h);
+}
+
+/* Opening another process by CLIENT_ID makes the opener its creator. */
+TEST(creator_is_the_opener)
+{
+	NTX_EVENT_HANDLE *h;
+	struct seen s = {};
+	int p[2], st;
+	HANDLE ph;
+	pid_t pid;
+	char c;
+
+	nt_setup();
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_PROCESS, 0, &h), STATUS_SUCCESS);
+	ASSERT_EQ(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		/* No ntexec call here: the parent adopts it. */
+		if (read(p[0], &c, 1) != 1)
+			_exit(1);
+		_exit(5);
+	}
+	close(p[0]);
+	ASSERT_STATUS(open_process(&ph, PROCESS_QUERY_LIMITED_INFORMATION, pid), STATUS_SUCCESS);
+	ASSERT_EQ(write(p[1], "x", 1), 1);
+	close(p[1]);
+	collect(h, pid, &s);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	ASSERT_EQ(s.n_pc, 1);
+	EXPECT_EQ(s.pc.u.ProcessCreate.CreatorProcessId, (ULONG)getpid());
+	EXPECT_EQ(s.pc.u.ProcessCreate.CreatorThreadId, (ULONG)gettid_());
+	EXPECT_EQ(s.pc.u.ProcessCreate.ParentProcessId, (ULONG)getpid());
+	ASSERT_EQ(s.n_pe, 1);
+	EXPECT_EQ((uint32_t)s.pe.u.ProcessExit.ExitStatus, 5u);
+	NtClose(ph);
+	NtxEventClose(h);
+}
+
+/*
+ * As root: a subscriber that dropped to nobody gets no event about a root
+ * process, then does get those of a nobody process made after it (events
+ * come in order, so the first ones were filtered, not late).
+ */
+TEST(nobody_sees_no_root_process)
+{
+	int ready[2], go[2], st;
+	pid_t listener, kids[2];
+	char c;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("needs root to make a root process and a nobody listener");
+	ASSERT_EQ(pipe(ready), 0);
+	ASSERT_EQ(pipe(go), 0);
+	listener = fork();
+	if (listener == 0) {
+		NTX_EVENT_HANDLE *h;
+		struct seen s = {};
+		pid_t k[2];
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(80);
+		if (NtxEventOpen(NTX_EVENT_GROUP_PROCESS | NTX_EVENT_GROUP_THREAD, 0, &h))
+			_exit(81);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], k, sizeof(k)) != sizeof(k))
+			_exit(82);
+		s.foreign_pid = k[0];
+		collect(h, k[1], &s);
+		if (s.n_foreign)
+			_exit(83);
+		if (s.n_pc != 1 || s.n_pe != 1 || s.n_tc != 1 || s.n_te != 1)
+			_exit(84);
+		if ((uint32_t)s.pe.u.ProcessExit.ExitStatus != 3)
+			_exit(85);
+		_exit(0);
+	}
+	ASSERT_GT(listener, 0);
+	ASSERT_EQ(read(ready[0], &c, 1), 1);
+	/* A root NT process, its threads, its exit. */
+	kids[0] = spawn_nt_child(-1);
+	ASSERT_EQ(waitpid(kids[0], &st, 0), kids[0]);
+	/* Then a nobody one. */
+	kids[1] = fork();
+	if (kids[1] == 0) {
+		THREAD_BASIC_INFORMATION tbi;
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534) || NtxInitialize())
+			_exit(70);
+		NtQueryInformationThread(NtCurrentThread(), ThreadBasicInformation, &tbi,
+					 sizeof(tbi), NULL);
+		_exit(3);
+	}
+	ASSERT_EQ(waitpid(kids[1], &st, 0), kids[1]);
+	EXPECT_EQ(WEXITSTATUS(st), 3);
+	ASSERT_EQ(write(go[1], kids, sizeof(kids)), (ssize_t)sizeof(kids));
+	ASSERT_EQ(waitpid(listener, &st, 0), listener);
+	ASSERT_TRUE(WIFEXITED(st));
+	/* 83: it saw the root process; 84/85: it missed its own user's. */
+	EXPECT_EQ(WEXITSTATUS(st), 0);
+}
+
+TEST(bad_arguments)
+{
+	NTX_EVENT_HANDLE *h = (NTX_EVENT_HANDLE *)1;
+	NTX_EVENT e;
+
+	nt_setup();
+	EXPECT_STATUS(NtxEventOpen(0, 0, &h), STATUS_INVALID_PARAMETER);
+	EXPECT_TRUE(h == NULL);
+	EXPECT_STATUS(NtxEventOpen(0x20, 0, &h), STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_ALL, 2, &h), STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_ALL, 0, NULL), STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(NtxEventNext(NULL, &e, 0), STATUS_INVALID_PARAMETER);
+	NtxEventClose(NULL);
+}
+
+/*
+ * At most 32 subscriptions per user; closing the sockets ends them (the
+ * module forgets a released socket), so the next ones succeed.
+ */
+TEST(subscriptions_are_limited_and_end_with_the_socket)
+{
+	NTX_EVENT_HANDLE *h[40];
+	int n, i, round;
+
+	nt_setup();
+	for (round = 0; round < 2; round++) {
+		NTSTATUS s = STATUS_SUCCESS;
+
+		for (n = 0; n < 40; n++) {
+			s = NtxEventOpen(NTX_EVENT_GROUP_JOB, 0, &h[n]);
+			if (s)
+				break;
+		}
+		EXPECT_STATUS(s, STATUS_QUOTA_EXCEEDED);
+		EXPECT_EQ(n, 32);
+		for (i = 0; i < n; i++)
+			NtxEventClose(h[i]);
+	}
+}
+
+/* Nothing to read: a zero timeout returns at once. */
+TEST(timeout)
+{
+	NTX_EVENT_HANDLE *h;
+	NTX_EVENT *e = malloc(sizeof(*e));
+
+	nt_setup();
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_MEMORY, 0, &h), STATUS_SUCCESS);
+	EXPECT_STATUS(NtxEventNext(h, e, 0), STATUS_TIMEOUT);
+	EXPECT_STATUS(NtxEventNext(h, e, 50), STATUS_TIMEOUT);
+	EXPECT_GE(NtxEventFd(h), 0);
+	NtxEventClose(h);
+	free(e);
+}
