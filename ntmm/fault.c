@@ -21,6 +21,7 @@
 
 #include "mi.h"
 #include "../ntob/compat.h"
+#include "../ntob/trace.h"
 
 /* The NT exception behind a SIGSEGV, for NtxGetLastException(). */
 static void mm_record_exception(u32 code, u32 access, unsigned long address)
@@ -155,10 +156,11 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool exec = vmf->flags & FAULT_FLAG_INSTRUCTION;
 	u32 code = STATUS_ACCESS_VIOLATION;
+	unsigned int kind = NTX_FAULT_SOFT;
 	struct page *page, *refault;
 	struct mm_vad *vad;
 	vm_fault_t ret;
-	u16 state;
+	u16 state = 0;
 
 	mutex_lock(&space->lock);
 	if (space->dead) {
@@ -183,12 +185,14 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		if (code)
 			goto violation;
 		state = mm_page_state(vad, addr);
+		kind = NTX_FAULT_STACK_GROWTH;
 	}
 	/* A write-copy page of a view gets its own copy first. */
 	if (write && mm_page_needs_copy(vad, state)) {
 		ret = mm_copy_fault(space, vad, addr, &state);
 		if (ret)
 			goto out;
+		kind = NTX_FAULT_COPY_ON_WRITE;
 	}
 	/* Watched pages: mapped read-only until written, see .pfn_mkwrite. */
 	allowed = mm_map_flags(vad, addr, state, write);
@@ -210,6 +214,9 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		goto out;
 	}
 	space->faults++;
+	if (!refault && kind == NTX_FAULT_SOFT)
+		kind = mm_page_file(vad, state) ? NTX_FAULT_FILE : NTX_FAULT_DEMAND_ZERO;
+	trace_ntexec_fault(addr, kind, write ? 1 : exec ? 8 : 0, state);
 	ret = vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
 				  mm_pgprot(state, allowed));
 	/*
@@ -226,6 +233,9 @@ out:
 
 violation:
 	mutex_unlock(&space->lock);
+	trace_ntexec_fault(addr, code == STATUS_ACCESS_VIOLATION ?
+			   NTX_FAULT_ACCESS_VIOLATION : NTX_FAULT_GUARD,
+			   write ? 1 : exec ? 8 : 0, state);
 	mm_record_exception(code, write ? 1 : exec ? 8 : 0, vmf->real_address);
 	return VM_FAULT_SIGSEGV;
 }
@@ -248,6 +258,7 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 	state = vad ? mm_page_state(vad, addr) : 0;
 	if (!mm_page_allows(state, VM_WRITE)) {
 		mutex_unlock(&space->lock);
+		trace_ntexec_fault(addr, NTX_FAULT_ACCESS_VIOLATION, 1, state);
 		mm_record_exception(STATUS_ACCESS_VIOLATION, 1, vmf->real_address);
 		return VM_FAULT_SIGSEGV;
 	}
@@ -258,6 +269,7 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 		 */
 		ret = mm_copy_fault(space, vad, addr, &state);
 		if (!ret) {
+			trace_ntexec_fault(addr, NTX_FAULT_COPY_ON_WRITE, 1, state);
 			mm_zap(space, addr, addr + PAGE_SIZE);
 			ret = VM_FAULT_NOPAGE;
 		}
@@ -265,6 +277,7 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 		ret = VM_FAULT_OOM;
 	} else {
 		space->faults++;
+		trace_ntexec_fault(addr, NTX_FAULT_WRITE, 1, state);
 	}
 out:
 	mutex_unlock(&space->lock);

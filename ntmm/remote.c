@@ -15,6 +15,7 @@
 #include <linux/task_work.h>
 
 #include "mi.h"
+#include "../ntob/trace.h"
 
 /*
  * Running a service in another process. The request is queued as a
@@ -86,6 +87,7 @@ ntstatus_t mm_run_in(struct mm_process *mp, struct mm_space *space,
 		     mm_remote_fn fn, void *args)
 {
 	struct task_struct *task, *t, *target = NULL;
+	pid_t target_nr = pid_nr(mp->tgid);
 	struct mm_remote *r;
 	ntstatus_t ret;
 
@@ -118,12 +120,14 @@ ntstatus_t mm_run_in(struct mm_process *mp, struct mm_space *space,
 		put_task_struct(task);
 	}
 	__module_get(THIS_MODULE);
+	trace_ntexec_remote_start(target_nr, fn);
 	if (!target || task_work_add(target, &r->work, TWA_SIGNAL)) {
 		module_put(THIS_MODULE);
 		if (target)
 			put_task_struct(target);
 		refcount_set(&r->ref, 1);
 		mm_remote_put(r);
+		trace_ntexec_remote_end(target_nr, fn, STATUS_PROCESS_IS_TERMINATING);
 		return STATUS_PROCESS_IS_TERMINATING;
 	}
 	put_task_struct(target);
@@ -139,5 +143,6 @@ ntstatus_t mm_run_in(struct mm_process *mp, struct mm_space *space,
 	if (!ret)
 		ret = r->ret;
 	mm_remote_put(r);
+	trace_ntexec_remote_end(target_nr, fn, ret);
 	return ret;
 }

@@ -41,6 +41,7 @@
 #include <kunit/visibility.h>
 
 #include "vad.h"
+#include "../ntob/trace.h"
 
 #define MM_VAD_CHUNK_MASK	(MM_VAD_CHUNK_PAGES - 1)
 
@@ -263,6 +264,7 @@ int mm_vad_insert(struct mm_vad_tree *tree, struct mm_vad *vad)
 			return -EEXIST;
 	}
 	vad_link(tree, vad, parent, link);
+	trace_ntexec_vad_insert(tree, vad->start, vad->end, vad->type);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_vad_insert);
@@ -282,6 +284,7 @@ void mm_vad_remove(struct mm_vad_tree *tree, struct mm_vad *vad)
 	rb_erase_augmented(&vad->rb, &tree->root, &vad_span_callbacks);
 	RB_CLEAR_NODE(&vad->rb);
 	tree->count--;
+	trace_ntexec_vad_remove(tree, vad->start, vad->end, vad->type);
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_vad_remove);
 
@@ -434,6 +437,7 @@ int mm_vad_split(struct mm_vad_tree *tree, struct mm_vad *vad,
 		vad_link(tree, up, &vad->rb, link);
 	}
 	*upper = up;
+	trace_ntexec_vad_split(tree, vad->start, addr, up->end);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_vad_split);

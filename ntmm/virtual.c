@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 
 #include "mi.h"
+#include "../ntob/trace.h"
 
 
 /* The end of the user address space NtQueryVirtualMemory walks. */
@@ -583,6 +584,7 @@ ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 		status = STATUS_NO_MEMORY;
 		goto out;
 	}
+	trace_ntexec_protect(start, end, *old_protect, prot);
 	*base = start;
 	*size = end - start;
 out:

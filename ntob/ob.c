@@ -27,6 +27,7 @@
 #include <kunit/visibility.h>
 
 #include "ob.h"
+#include "trace.h"
 
 /**
  * struct ob_handle_entry - one handle, or a free slot
@@ -261,6 +262,7 @@ ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj
 	atomic_inc(&obj->handles);
 	spin_unlock(&table->lock);
 	*handle = (u64)index << 2;
+	trace_ntexec_handle_create(table, *handle, obj, info->access);
 	return STATUS_SUCCESS;
 
 fail:
@@ -431,6 +433,7 @@ ntstatus_t ob_close_handle(struct ob_handle_table *table, u64 handle)
 	spin_unlock(&table->lock);
 	if (!obj)
 		return STATUS_INVALID_HANDLE;
+	trace_ntexec_handle_close(table, handle);
 	ob_drop_handle(obj);
 	return STATUS_SUCCESS;
 }

@@ -20,6 +20,7 @@
 #include <kunit/visibility.h>
 
 #include "ob.h"
+#include "trace.h"
 
 /* Timer slack for waits: NT's clock granularity is far coarser. */
 #define OB_WAIT_SLACK_NS	50000
@@ -101,6 +102,7 @@ ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 	entries = kcalloc(count, sizeof(*entries), GFP_KERNEL);
 	if (count && !entries)
 		return STATUS_NO_MEMORY;
+	trace_ntexec_wait_begin(count, wait_all, alert, timeout->infinite);
 
 	for (i = 0; i < count; i++) {
 		init_waitqueue_entry(&entries[i], current);
@@ -142,6 +144,7 @@ ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 	for (i = 0; i < count; i++)
 		remove_wait_queue(&objs[i]->wait, &entries[i]);
 	kfree(entries);
+	trace_ntexec_wait_end(status);
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_wait_objects);

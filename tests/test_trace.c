@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ntexec's tracepoints through the kernel's tracefs: every event is there,
+ * and the operations produce theirs with the right fields: a VAD insert for
+ * an allocation, a demand-zero fault for the first touch, a soft fault for
+ * a touch after a protection change zapped the page, a guard fault, an
+ * access violation, a protection change, a split, a remove, handle create
+ * and close, wait begin and end. Root only (tracefs); a private trace
+ * instance, so other tracing is left alone.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vm_util.h"
+
+static char inst[256];
+static int dump;
+
+static const char *const events[] = {
+	"ntexec_vad_insert", "ntexec_vad_remove", "ntexec_vad_split", "ntexec_fault",
+	"ntexec_protect", "ntexec_remote_start", "ntexec_remote_end",
+	"ntexec_handle_create", "ntexec_handle_close", "ntexec_wait_begin",
+	"ntexec_wait_end",
+};
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static const char *tracefs(void)
+{
+	static const char *const roots[] = { "/sys/kernel/tracing",
+					     "/sys/kernel/debug/tracing" };
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/instances", roots[i]);
+		if (!stat(p, &st))
+			return roots[i];
+	}
+	return NULL;
+}
+
+/* A trace instance of ours, with the ntexec events of this pid enabled. */
+static void trace_start(void)
+{
+	const char *root = tracefs();
+	char p[512], pid[32];
+	size_t i;
+
+	if (ntt_unprivileged())
+		SKIP("tracefs needs root");
+	if (!root)
+		SKIP("no tracefs (mount tracefs or debugfs)");
+	snprintf(inst, sizeof(inst), "%s/instances/ntexec_test_%d", root, getpid());
+	ASSERT_EQ(mkdir(inst, 0700), 0);
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		struct stat st;
+
+		snprintf(p, sizeof(p), "%s/events/ntexec/%s/format", inst, events[i]);
+		if (stat(p, &st)) {
+			fprintf(stderr, "# no tracepoint %s\n", events[i]);
+			ntt_fail();
+		}
+	}
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(p, sizeof(p), "%s/set_event_pid", inst);
+	ASSERT_EQ(write_file(p, pid), 0);
+	snprintf(p, sizeof(p), "%s/events/ntexec/enable", inst);
+	ASSERT_EQ(write_file(p, "1"), 0);
+}
+
+/* The trace so far, as one string (malloc'ed). */
+static char *trace_read(void)
+{
+	char p[512];
+	size_t len = 0, cap = 1 << 16;
+	char *buf = malloc(cap);
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/events/ntexec/enable", inst);
+	write_file(p, "0");
+	snprintf(p, sizeof(p), "%s/trace", inst);
+	f = fopen(p, "r");
+	ASSERT_TRUE(f && buf);
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			ASSERT_TRUE(buf != NULL);
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		if (!n)
+			break;
+		len += n;
+	}
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void trace_stop(void)
+{
+	rmdir(inst);
+}
+
+/* A line with @event that has every one of the strings in @need. */
+static int has_event(const char *trace, const char *event, const char *need1,
+		     const char *need2)
+{
+	const char *line = trace;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		char *l = strndup(line, n);
+		int ok = strstr(l, event) && (!need1 || strstr(l, need1)) &&
+			 (!need2 || strstr(l, need2));
+
+		free(l);
+		if (ok)
+			return 1;
+		line = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+static void expect_event(int line, const char *t, const char *ev, const char *a,
+			 const char *b)
+{
+	if (has_event(t, ev, a, b))
+		return;
+	fprintf(stderr, "# line %d: no %s with %s %s\n", line, ev, a ? a : "", b ? b : "");
+	ntt_fail();
+	dump = 1;
+}
+
+#define EXPECT_EVENT(t, ev, a, b) expect_event(__LINE__, t, ev, a, b)
+
+TEST(memory_events)
+{
+	char at[64], at2[64], range[96];
+	SIZE_T page = 4096;
+	HANDLE h, h2;
+	PVOID tail;
+	SIZE_T tail_size = 4096;
+	char *p, *t;
+
+	vm_setup();
+	catch_faults();
+	trace_start();
+
+	p = xalloc(4 * page, PAGE_READWRITE);
+	EXPECT_NO_FAULT(PROBE_WRITE, p, 7);				/* demand-zero */
+	xprotect(p, page, PAGE_READONLY);				/* zaps */
+	EXPECT_NO_FAULT(PROBE_READ, p, 0);				/* soft */
+	EXPECT_FAULT(PROBE_WRITE, p, STATUS_ACCESS_VIOLATION, 1);	/* violation */
+	xprotect(p + page, page, PAGE_READWRITE | PAGE_GUARD);
+	EXPECT_FAULT(PROBE_READ, p + page, STATUS_GUARD_PAGE_VIOLATION, 0);
+	/* A partial release of a reservation splits its VAD. */
+	tail = p + 3 * page;
+	ASSERT_STATUS(vm_free(&tail, &tail_size, MEM_RELEASE), STATUS_SUCCESS);
+	xrelease(p);
+
+	/* Handles and a wait. */
+	ASSERT_STATUS(open_process(&h, SYNCHRONIZE, getpid()), STATUS_SUCCESS);
+	ASSERT_STATUS(NtDuplicateObject(NtCurrentProcess(), h, NtCurrentProcess(), &h2, 0, 0,
+					DUPLICATE_SAME_ACCESS), STATUS_SUCCESS);
+	EXPECT_STATUS(wait_ms(h, 0), STATUS_TIMEOUT);
+	NtClose(h2);
+	NtClose(h);
+
+	t = trace_read();
+	snprintf(at, sizeof(at), "address=0x%lx ", (unsigned long)pv(p));
+	snprintf(at2, sizeof(at2), "address=0x%lx ", (unsigned long)pv(p + page));
+	snprintf(range, sizeof(range), "start=0x%lx end=0x%lx", (unsigned long)pv(p),
+		 (unsigned long)pv(p + 4 * page));
+	EXPECT_EVENT(t, "ntexec_vad_insert:", range, NULL);
+	EXPECT_EVENT(t, "ntexec_fault:", at, "kind=demand-zero");
+	EXPECT_EVENT(t, "ntexec_fault:", at, "kind=soft");
+	EXPECT_EVENT(t, "ntexec_fault:", at, "kind=access-violation");
+	EXPECT_EVENT(t, "ntexec_fault:", at2, "kind=guard");
+	snprintf(range, sizeof(range), "start=0x%lx end=0x%lx old=0x4 new=0x2",
+		 (unsigned long)pv(p), (unsigned long)pv(p + page));
+	EXPECT_EVENT(t, "ntexec_protect:", range, NULL);
+	snprintf(range, sizeof(range), "at=0x%lx", (unsigned long)pv(p + 3 * page));
+	EXPECT_EVENT(t, "ntexec_vad_split:", range, NULL);
+	snprintf(range, sizeof(range), "start=0x%lx end=0x%lx", (unsigned long)pv(p),
+		 (unsigned long)pv(p + 3 * page));
+	EXPECT_EVENT(t, "ntexec_vad_remove:", range, NULL);
+	snprintf(range, sizeof(range), "handle=0x%llx", (unsigned long long)hv(h2));
+	EXPECT_EVENT(t, "ntexec_handle_create:", range, "access=0x100000");
+	EXPECT_EVENT(t, "ntexec_handle_close:", range, NULL);
+	EXPECT_EVENT(t, "ntexec_wait_begin:", "count=1", NULL);
+	EXPECT_EVENT(t, "ntexec_wait_end:", "status=0x00000102", NULL);
+	if (dump)
+		fprintf(stderr, "%s", t);
+	free(t);
+	trace_stop();
+}
