@@ -12,6 +12,8 @@
 #   make user       libntexec, tests and examples (into build/), and the
 #                   compile-time tests of <ntexec/nt.h> (tests/header-check.sh)
 #   make install    libntexec, headers and ntexec.pc under PREFIX
+#   make dkms-install  the module's sources to /usr/src/ntexec-VERSION under
+#                   DKMS, built and installed for every kernel with headers
 #   make checkpatch kernel style on the module sources
 #
 # KDIR defaults to the running kernel's build tree when it exists, else to
@@ -54,7 +56,7 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
 
 .PHONY: all module user lib tests examples bench header-check check demo fuzz \
-	kernel deps ntnumbers install clean checkpatch
+	kernel deps ntnumbers install clean checkpatch dkms-install
 
 all: module user
 
@@ -186,6 +188,9 @@ install: lib
 	install -m 644 userlib/include/ntexec/*.h $(DESTDIR)$(PREFIX)/include/ntexec/
 	install -m 644 uapi/ntexec.h $(DESTDIR)$(PREFIX)/include/ntexec/uapi.h
 	install -m 644 $(B)/ntexec.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+dkms-install:
+	scripts/helpers/dkms.sh install
 
 # ENOSYS: ntps/stub.h names the -ENOSYS that x86's system call entry puts
 # in pt_regs->ax, which is what checkpatch's check is about.

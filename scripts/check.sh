@@ -100,6 +100,19 @@ for v in $stocks; do
 		fail "module build on Debian's stock $v headers"
 	fi
 done
+# DKMS (dkms.conf, make dkms-install): the build DKMS runs on a user's
+# kernel update, against Debian's stock 6.1 headers, in a private DKMS tree.
+case " $stock_ok " in
+*" 6.1 "*)
+	sdir=$(scripts/helpers/stock-kernel.sh 6.1)
+	if scripts/helpers/dkms.sh check "$(cat "$sdir/release")" "$sdir/kdir" >"$B/dkms.log" 2>&1; then
+		pass "DKMS builds the module warning-free for Debian's stock $(cat "$sdir/release")"
+	else
+		cat "$B/dkms.log"
+		fail "DKMS build against Debian's stock 6.1 headers"
+	fi
+	;;
+esac
 if make -s user >"$B/user.log" 2>&1; then
 	pass "libntexec, tests and examples build with -Werror"
 else
@@ -198,6 +211,28 @@ for v in $stocks; do
 	judge_rmmod "$sres" "[stock $v] "
 	judge_dmesg "$sres" "[stock $v] " "$sout"
 done
+
+# The same guest run through virtme-ng, the runner kernel developers use,
+# whenever vng is installed (scripts/helpers/vm.sh --vng).
+if command -v vng >/dev/null 2>&1; then
+	vout=$out/vng
+	scripts/helpers/vm.sh --vng --quiet --out "$vout" --timeout 2700 -- \
+		"$top/scripts/guest/check.sh" "$B" "$vout/results"
+	vmrc=$?
+	vres=$vout/results
+	stage "VM run through vng"
+	if [ "$vmrc" -ne 0 ] || [ ! -f "$vres/dmesg.txt" ]; then
+		fail "[vng] VM run (status $vmrc; console: $vout/console.log)"
+		tail -n 40 "$vout/console.log" 2>/dev/null
+	else
+		[ -f "$vres/insmod.failed" ] && fail "[vng] insmod ntexec.ko"
+		judge_tests "$vres" "[vng] "
+		judge_rmmod "$vres" "[vng] "
+		judge_dmesg "$vres" "[vng] " "$vout"
+	fi
+else
+	echo "ntexec-check: vng (virtme-ng) not installed: its run is skipped"
+fi
 
 echo "ntexec-check: results in $out"
 finish
