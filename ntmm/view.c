@@ -18,12 +18,17 @@
  * private page) and the page then reports PAGE_READWRITE
  * (PAGE_EXECUTE_READWRITE); the section and other views keep the original.
  */
+#include <linux/file.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
 #include <kunit/visibility.h>
 
 #include "mi.h"
 #include "pe.h"
+#include "../ntob/event.h"
 
 /**
  * mm_page_state() - the NT state of a page, views included
@@ -335,6 +340,40 @@ static bool mm_view_allowed(struct mm_section *section, u32 protect)
  * AllocationProtect PAGE_EXECUTE_WRITECOPY. Mapping needs SECTION_MAP_READ
  * and SECTION_MAP_EXECUTE: an image is code.
  */
+/*
+ * Report an image view mapped in (or, @size 0, unmapped from) @mp
+ * (NTEXEC_GROUP_IMAGE), on behalf of @subject, a task of the process, or
+ * of any of its tasks when NULL.
+ */
+static void mm_event_image(struct mm_process *mp, struct task_struct *subject,
+			   struct file *file, unsigned long base, unsigned long size)
+{
+	struct ntx_event_info info = {
+		.cmd = size ? NTEXEC_CMD_IMAGE_MAP : NTEXEC_CMD_IMAGE_UNMAP,
+		.group = NTEXEC_GROUP_IMAGE, .process = mp->tgid,
+		.base = base, .size = size,
+	};
+	char *buf = NULL;
+
+	if (!ntx_event_wanted(NTEXEC_GROUP_IMAGE))
+		return;
+	info.subject = subject ?: get_pid_task(mp->tgid, PIDTYPE_TGID);
+	if (!info.subject)
+		return;
+	if (file) {
+		buf = kmalloc(PATH_MAX, GFP_KERNEL);
+		if (buf) {
+			info.name = d_path(&file->f_path, buf, PATH_MAX);
+			if (IS_ERR(info.name))
+				info.name = NULL;
+		}
+	}
+	ntx_event_send(&info);
+	kfree(buf);
+	if (!subject)
+		put_task_struct(info.subject);
+}
+
 static ntstatus_t mm_map_image_view(struct mm_process *mp, struct mm_struct *mm,
 				    struct mm_section *section, u32 access,
 				    struct mm_view_args *args)
@@ -391,6 +430,7 @@ static ntstatus_t mm_map_image_view(struct mm_process *mp, struct mm_struct *mm,
 	mm_space_put(space);
 	if (status)
 		return status;
+	mm_event_image(mp, NULL, section->segment->file, req.base, req.size);
 	args->base = req.base;
 	args->size = req.size;
 	args->offset = 0;
@@ -507,6 +547,9 @@ EXPORT_SYMBOL_IF_KUNIT(mm_map_view);
 
 struct mm_unmap_req {
 	unsigned long addr;
+	unsigned long start;	/* out: the view that went */
+	bool image;		/* out: it was an image's */
+	struct file *file;	/* out: its file (referenced) when @image */
 };
 
 /* NtUnmapViewOfSection: runs in the process, which loses the VMA. */
@@ -516,6 +559,7 @@ static ntstatus_t mm_do_unmap(struct mm_space *space, void *args, bool remote)
 	unsigned long start = 0, end = 0;
 	struct mm_vad *vad;
 	ntstatus_t status;
+	bool image = false;
 
 	status = mm_lock_addr(space, remote);
 	if (status)
@@ -527,12 +571,17 @@ static ntstatus_t mm_do_unmap(struct mm_space *space, void *args, bool remote)
 	} else {
 		start = vad->start;
 		end = vad->end;
+		image = vad->section->segment->image;
+		if (image && vad->section->segment->file)
+			req->file = get_file(vad->section->segment->file);
 	}
 	mutex_unlock(&space->lock);
 	/* mm_vm_close() forgets the VAD, its copies and its section. */
 	if (!status && mm_unmap_range(space, start, end - start))
 		status = STATUS_NO_MEMORY;
 	mutex_unlock(&space->addr_lock);
+	req->start = start;
+	req->image = image && !status;
 	return status;
 }
 
@@ -560,6 +609,10 @@ ntstatus_t mm_unmap_view(struct mm_process *mp, struct mm_struct *mm, u64 base)
 		return STATUS_NOT_MAPPED_VIEW;
 	status = mm_run_in(mp, space, mm_do_unmap, &req);
 	mm_space_put(space);
+	if (req.image)
+		mm_event_image(mp, NULL, req.file, req.start, 0);
+	if (req.file)
+		fput(req.file);
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_unmap_view);

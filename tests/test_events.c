@@ -13,6 +13,7 @@
 
 #include <ntexec/events.h>
 #include "nt_util.h"
+#include "pe_util.h"
 
 #define EVENT_MS	20000
 #define EXIT_STATUS	0xC0000123u
@@ -370,6 +371,60 @@ TEST(timeout)
 	EXPECT_STATUS(NtxEventNext(h, e, 0), STATUS_TIMEOUT);
 	EXPECT_STATUS(NtxEventNext(h, e, 50), STATUS_TIMEOUT);
 	EXPECT_GE(NtxEventFd(h), 0);
+	NtxEventClose(h);
+	free(e);
+}
+
+/* An image view mapped into this process and unmapped. */
+TEST(image_map_and_unmap)
+{
+	char path[] = "/tmp/ntexec-evimg-XXXXXX";
+	NTX_EVENT_HANDLE *h;
+	NTX_EVENT *e = malloc(sizeof(*e));
+	const struct pe_options opt = { 0 };
+	int fd, ro, seen_map = 0, seen_unmap = 0;
+	HANDLE f, sec;
+	PVOID base = NULL;
+	SIZE_T size = 0;
+	NTSTATUS st;
+
+	nt_setup();
+	ASSERT_TRUE(e != NULL);
+	fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pe_write_fd(fd, &opt), 0);
+	ro = open(path, O_RDONLY);
+	ASSERT_GE(ro, 0);
+	close(fd);
+	ASSERT_STATUS(NtxHandleFromFd(ro, FILE_GENERIC_READ | FILE_EXECUTE, &f), STATUS_SUCCESS);
+	ASSERT_STATUS(NtCreateSection(&sec, SECTION_ALL_ACCESS, NULL, NULL, PAGE_EXECUTE_READ,
+				      SEC_IMAGE, f), STATUS_SUCCESS);
+	NtClose(f);
+	close(ro);
+
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_IMAGE, 0, &h), STATUS_SUCCESS);
+	st = NtMapViewOfSection(sec, NtCurrentProcess(), &base, 0, 0, NULL, &size, ViewUnmap,
+				0, PAGE_READONLY);
+	ASSERT_TRUE(st == STATUS_SUCCESS || st == STATUS_IMAGE_NOT_AT_BASE);
+	ASSERT_STATUS(NtUnmapViewOfSection(NtCurrentProcess(), base), STATUS_SUCCESS);
+	while (!seen_unmap && NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+		if (e->Type == NtxEventImageMap && e->u.Image.Base == (ULONGLONG)(uintptr_t)base) {
+			seen_map++;
+			EXPECT_EQ(e->u.Image.ProcessId, (ULONG)getpid());
+			EXPECT_EQ(e->u.Image.Size, (ULONGLONG)size);
+			EXPECT_TRUE(strstr(e->u.Image.ImageName, path) != NULL);
+		}
+		if (e->Type == NtxEventImageUnmap && e->u.Image.Base == (ULONGLONG)(uintptr_t)base) {
+			EXPECT_EQ(seen_map, 1);
+			EXPECT_EQ(e->u.Image.ProcessId, (ULONG)getpid());
+			EXPECT_TRUE(strstr(e->u.Image.ImageName, path) != NULL);
+			seen_unmap++;
+		}
+	}
+	EXPECT_EQ(seen_map, 1);
+	EXPECT_EQ(seen_unmap, 1);
+	unlink(path);
+	NtClose(sec);
 	NtxEventClose(h);
 	free(e);
 }
