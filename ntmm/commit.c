@@ -12,11 +12,13 @@
  */
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
+#include <linux/sched.h>
 #include <linux/swap.h>
 
 #include <kunit/visibility.h>
 
 #include "mi.h"
+#include "../ntob/event.h"
 
 static unsigned long commit_limit;
 module_param(commit_limit, ulong, 0644);
@@ -47,6 +49,9 @@ MODULE_PARM_DESC(resident_pages,
  * mm_commit_charge() - charge pages to the system commit limit
  * @pages: pages about to be committed
  *
+ * A refusal is reported (NTEXEC_CMD_COMMIT_LIMIT) as the current
+ * process's: the one that asked, or the target a remote operation runs in.
+ *
  * Return: STATUS_SUCCESS, or STATUS_COMMITMENT_LIMIT when the limit would
  * be passed (nothing is charged then).
  */
@@ -58,6 +63,16 @@ ntstatus_t mm_commit_charge(unsigned long pages)
 		limit = totalram_pages() + get_nr_swap_pages();
 	if (atomic_long_add_return(pages, &mm_committed_total) > limit) {
 		atomic_long_sub(pages, &mm_committed_total);
+		if (ntx_event_wanted(NTEXEC_GROUP_MEMORY)) {
+			struct ntx_event_info info = {
+				.cmd = NTEXEC_CMD_COMMIT_LIMIT,
+				.group = NTEXEC_GROUP_MEMORY, .subject = current,
+				.process = task_tgid(current),
+				.size = (u64)pages << PAGE_SHIFT,
+			};
+
+			ntx_event_send(&info);
+		}
 		return STATUS_COMMITMENT_LIMIT;
 	}
 	return STATUS_SUCCESS;

@@ -428,3 +428,45 @@ TEST(image_map_and_unmap)
 	NtxEventClose(h);
 	free(e);
 }
+
+/* A commit past the system commit limit (root lowers the limit to get one). */
+TEST(commit_limit_hit)
+{
+	const char *param = "/sys/module/ntexec/parameters/commit_limit";
+	NTX_EVENT_HANDLE *h;
+	NTX_EVENT *e = malloc(sizeof(*e));
+	char old[64] = "0", now[64];
+	SIZE_T size = 1 << 20;
+	PVOID base = NULL;
+	ssize_t n;
+	int fd, seen = 0;
+	NTSTATUS st;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("lowering the commit limit needs root");
+	ASSERT_TRUE(e != NULL);
+	fd = open(param, O_RDWR);
+	ASSERT_GE(fd, 0);
+	n = read(fd, old, sizeof(old) - 1);
+	ASSERT_GT(n, 0);
+	old[n] = '\0';
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_MEMORY, 0, &h), STATUS_SUCCESS);
+	/* One page: anything else committed already exceeds it. */
+	snprintf(now, sizeof(now), "1\n");
+	ASSERT_EQ(pwrite(fd, now, strlen(now), 0), (ssize_t)strlen(now));
+	st = NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size,
+				     MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	ASSERT_EQ(pwrite(fd, old, strlen(old), 0), (ssize_t)strlen(old));
+	close(fd);
+	EXPECT_STATUS(st, STATUS_COMMITMENT_LIMIT);
+	while (!seen && NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+		if (e->Type != NtxEventCommitLimit || e->u.CommitLimit.ProcessId != (ULONG)getpid())
+			continue;
+		seen = 1;
+		EXPECT_EQ(e->u.CommitLimit.Size, (ULONGLONG)size);
+	}
+	EXPECT_EQ(seen, 1);
+	NtxEventClose(h);
+	free(e);
+}
