@@ -9,10 +9,11 @@
  * context, and one ordered work item sends the list, in order:
  *  - to the multicast group of the event, in the initial network
  *    namespace, with ids of the initial pid namespace, when someone
- *    listens there. Joining a group needs CAP_NET_ADMIN over the initial
- *    user namespace (GENL_UNS_ADMIN_PERM, checked by the genetlink core at
- *    bind): a multicast message is one buffer for every listener, so it
- *    cannot be filtered or translated per listener;
+ *    listens there. Joining a group needs CAP_NET_ADMIN over the socket's
+ *    network namespace (GENL_MCAST_CAP_NET_ADMIN, checked by the genetlink
+ *    core at bind; only the initial one gets messages, so that is the
+ *    initial user namespace's): a multicast message is one buffer for every
+ *    listener, so it cannot be filtered or translated per listener;
  *  - to each subscriber (NTEXEC_CMD_SUBSCRIBE, open to anyone) whose
  *    groups include the event's and who may see its subject: the subject's
  *    process has an id in the subscriber's pid namespace, and the
@@ -54,6 +55,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
+#include "../ntob/compat.h"
 #include "../ntob/event.h"
 
 /* At most this many events wait for the work; more are dropped. */
@@ -129,11 +131,11 @@ static const struct genl_small_ops ntx_ops[] = {
 };
 
 static const struct genl_multicast_group ntx_mcgrps[] = {
-	[NTEXEC_GROUP_PROCESS] = { .name = "process", .flags = GENL_UNS_ADMIN_PERM },
-	[NTEXEC_GROUP_THREAD] = { .name = "thread", .flags = GENL_UNS_ADMIN_PERM },
-	[NTEXEC_GROUP_IMAGE] = { .name = "image", .flags = GENL_UNS_ADMIN_PERM },
-	[NTEXEC_GROUP_JOB] = { .name = "job", .flags = GENL_UNS_ADMIN_PERM },
-	[NTEXEC_GROUP_MEMORY] = { .name = "memory", .flags = GENL_UNS_ADMIN_PERM },
+	[NTEXEC_GROUP_PROCESS] = { .name = "process", .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[NTEXEC_GROUP_THREAD] = { .name = "thread", .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[NTEXEC_GROUP_IMAGE] = { .name = "image", .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[NTEXEC_GROUP_JOB] = { .name = "job", .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[NTEXEC_GROUP_MEMORY] = { .name = "memory", .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family ntx_family = {

@@ -15,6 +15,7 @@
 #include <linux/mm_types.h>
 #include <linux/rcupdate.h>
 #include <linux/version.h>
+#include <net/genetlink.h>
 
 /*
  * Threads of a thread group that the kernel owns (io_uring workers; vhost
@@ -24,6 +25,16 @@
 #define NTX_PF_WORKERS	(PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER)
 #else
 #define NTX_PF_WORKERS	(PF_KTHREAD | PF_IO_WORKER)
+#endif
+
+/*
+ * Multicast groups only CAP_NET_ADMIN may join (ntexec/netlink.c):
+ * GENL_MCAST_CAP_NET_ADMIN came with 6.7 and 6.1.70 (Debian's 6.1 has it).
+ * Without it every group is open to anyone: refuse to build rather than
+ * hand every process's events to every user.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "generic netlink without GENL_MCAST_CAP_NET_ADMIN (6.1.70 or 6.7 and later needed)"
 #endif
 
 /* A reference to the executable of an address space, or NULL. */

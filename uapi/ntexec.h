@@ -617,9 +617,9 @@ struct ntexec_claim_host {
  * and ignores the rest; the family's version (genlmsghdr.version) is
  * NTEXEC_GENL_VERSION and grows only when a meaning changes, never for a new
  * attribute or command. Two ways to listen:
- *  - Multicast groups (names below), for CAP_NET_ADMIN in the initial user
- *    namespace only (GENL_UNS_ADMIN_PERM, sent in the initial network
- *    namespace): every event, ids as the initial pid namespace sees them.
+ *  - Multicast groups (names below), sent in the initial network namespace
+ *    only, which only CAP_NET_ADMIN over its user namespace may join: every
+ *    event, ids as the initial pid namespace sees them.
  *  - NTEXEC_CMD_SUBSCRIBE, open to anyone: the module unicasts to the
  *    subscribing socket the events of the groups in NTEXEC_A_GROUPS (a
  *    mask of 1 << NTEXEC_GROUP_*; 0 ends the subscription, as does closing
