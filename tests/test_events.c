@@ -7,6 +7,7 @@
  * end when the socket closes.
  */
 #include <grp.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -469,4 +470,72 @@ TEST(commit_limit_hit)
 	EXPECT_EQ(seen, 1);
 	NtxEventClose(h);
 	free(e);
+}
+
+/*
+ * As root: a subscriber in a pid namespace of its own gets the events of its
+ * namespace's processes, with ids as it sees them, and none about a process
+ * outside it made just before.
+ */
+TEST(pid_namespace_filter_and_translation)
+{
+	int ready[2], go[2], st;
+	pid_t outer, mid, outside;
+	char c;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("a pid namespace needs CAP_SYS_ADMIN");
+	ASSERT_EQ(pipe(ready), 0);
+	ASSERT_EQ(pipe(go), 0);
+	mid = fork();
+	if (mid == 0) {
+		pid_t init;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(60);
+		init = fork();
+		if (init == 0) {
+			NTX_EVENT_HANDLE *h;
+			struct seen s = {};
+			pid_t kid;
+
+			/* pid 1 of the new namespace. */
+			if (getpid() != 1 || NtxEventOpen(NTX_EVENT_GROUP_PROCESS, 0, &h))
+				_exit(61);
+			if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+				_exit(62);
+			kid = spawn_nt_child(-1);
+			if (kid != 2)
+				_exit(63);
+			collect(h, kid, &s);
+			waitpid(kid, NULL, 0);
+			if (s.other)
+				_exit(64);	/* an event about a process outside */
+			if (s.n_pc != 1 || s.n_pe != 1)
+				_exit(65);
+			if (s.pc.u.ProcessCreate.ParentProcessId != 1 ||
+			    s.pc.u.ProcessCreate.CreatorProcessId != 2)
+				_exit(66);
+			_exit(0);
+		}
+		if (init < 0 || waitpid(init, &st, 0) != init)
+			_exit(67);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 68);
+	}
+	ASSERT_GT(mid, 0);
+	ASSERT_EQ(read(ready[0], &c, 1), 1);
+	/* An NT process outside the namespace, gone before the inside one starts. */
+	outside = spawn_nt_child(-1);
+	ASSERT_EQ(waitpid(outside, &st, 0), outside);
+	/* Let its events reach the socket (or not) before the inside ones. */
+	outer = fork();
+	if (outer == 0)
+		_exit(0);
+	waitpid(outer, NULL, 0);
+	ASSERT_EQ(write(go[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(mid, &st, 0), mid);
+	ASSERT_TRUE(WIFEXITED(st));
+	/* 64: it saw an outside process; 65/66: it missed or mistranslated its own. */
+	EXPECT_EQ(WEXITSTATUS(st), 0);
 }
