@@ -24,7 +24,39 @@ stage() {
 	echo "ntexec-check: [$((now - tstage))s] $1 done"
 	tstage=$now
 }
+# A long step says every minute how long it has run and about how long is
+# left (from what it usually takes on this project's 2-core machine).
+ticker=""
+progress_start() {
+	local what=$1 expect=$2 start
+	start=$(date +%s)
+	echo "ntexec-check: $what (usually about $(( (expect + 59) / 60 )) min)"
+	(
+		# Its sleep goes with it, so that no stray process holds stdout.
+		trap 'kill "$s" 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep 60 &
+			s=$!
+			wait "$s"
+			el=$(( $(date +%s) - start ))
+			if [ "$el" -lt "$expect" ]; then
+				echo "ntexec-check: $what: ${el}s, about $((expect - el))s left"
+			else
+				echo "ntexec-check: $what: ${el}s, longer than usual"
+			fi
+		done
+	) &
+	ticker=$!
+}
+progress_stop() {
+	[ -n "$ticker" ] || return 0
+	kill "$ticker" 2>/dev/null
+	wait "$ticker" 2>/dev/null
+	ticker=""
+}
+trap progress_stop EXIT
 finish() {
+	progress_stop
 	echo "ntexec-check: total $(( $(date +%s) - t0 ))s"
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ]
@@ -105,7 +137,11 @@ done
 case " $stock_ok " in
 *" 6.1 "*)
 	sdir=$(scripts/helpers/stock-kernel.sh 6.1)
-	if scripts/helpers/dkms.sh check "$(cat "$sdir/release")" "$sdir/kdir" >"$B/dkms.log" 2>&1; then
+	progress_start "DKMS build" 90
+	scripts/helpers/dkms.sh check "$(cat "$sdir/release")" "$sdir/kdir" >"$B/dkms.log" 2>&1
+	dkms_rc=$?
+	progress_stop
+	if [ "$dkms_rc" -eq 0 ]; then
 		pass "DKMS builds the module warning-free for Debian's stock $(cat "$sdir/release")"
 	else
 		cat "$B/dkms.log"
@@ -132,9 +168,11 @@ stage build
 out=$(mktemp -d "${TMPDIR:-/tmp}/ntexec-check.XXXXXX")
 # The guest takes about 15 minutes under emulation; allow a loaded machine
 # three times that before calling it hung.
+progress_start "VM run (KUnit and every test as root and nobody)" 900
 scripts/helpers/vm.sh --quiet --out "$out" --append "kmemleak=on" --timeout 2700 -- \
 	"$top/scripts/guest/check.sh" "$B" "$out/results"
 vmrc=$?
+progress_stop
 res=$out/results
 stage "VM run"
 if [ "$vmrc" -ne 0 ] || [ ! -f "$res/dmesg.txt" ]; then
@@ -192,10 +230,12 @@ judge_dmesg "$res" "" "$out"
 for v in $stocks; do
 	case " $stock_ok " in *" $v "*) ;; *) continue ;; esac
 	sout=$out/stock-$v
+	progress_start "VM run on stock $v" 240
 	scripts/helpers/vm.sh --quiet --stock "$v" --out "$sout" --timeout 1800 -- \
 		"$top/scripts/guest/check.sh" --module-dir "$B/stock-$v" --no-kunit \
 		"$B" "$sout/results"
 	vmrc=$?
+	progress_stop
 	sres=$sout/results
 	stage "VM run on stock $v"
 	if [ "$vmrc" -ne 0 ] || [ ! -f "$sres/dmesg.txt" ]; then
@@ -216,9 +256,11 @@ done
 # whenever vng is installed (scripts/helpers/vm.sh --vng).
 if command -v vng >/dev/null 2>&1; then
 	vout=$out/vng
+	progress_start "VM run through vng" 1000
 	scripts/helpers/vm.sh --vng --quiet --out "$vout" --timeout 2700 -- \
 		"$top/scripts/guest/check.sh" "$B" "$vout/results"
 	vmrc=$?
+	progress_stop
 	vres=$vout/results
 	stage "VM run through vng"
 	if [ "$vmrc" -ne 0 ] || [ ! -f "$vres/dmesg.txt" ]; then
