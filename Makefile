@@ -52,10 +52,12 @@ TEST_BINS := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRCS)) \
 	$(patsubst tests/%.cpp,$(B)/tests/%,$(TEST_CXX_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(patsubst tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
 
-.PHONY: all module user lib tests examples bench header-check check demo fuzz \
+.PHONY: all module user lib tests examples bench tools header-check check demo fuzz \
 	kernel deps ntnumbers install clean checkpatch dkms-install
 
 all: module user
@@ -63,7 +65,7 @@ all: module user
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-user: ntnumbers lib tests examples bench header-check
+user: ntnumbers lib tests examples bench tools header-check
 
 # The kernel's copies of NT's numbers must equal <ntexec/nt.h>'s.
 ntnumbers: $(B)/nt_numbers.c
@@ -160,6 +162,13 @@ $(B)/bench/%: tests/bench/%.c $(B)/libntexec.a
 
 examples: $(EXAMPLE_BINS)
 
+# Tools installed with make install (tools/*.c, man pages tools/*.1).
+tools: $(TOOL_BINS)
+
+$(B)/tools/%: tools/%.c $(B)/libntexec.a
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -o $@ $< $(B)/libntexec.a $(USER_LIBS)
+
 $(B)/examples/%: examples/%.c $(B)/libntexec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(B)/libntexec.a $(USER_LIBS)
@@ -180,8 +189,11 @@ kernel: deps
 deps:
 	scripts/helpers/deps.sh
 
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/ntexec
+install: lib tools
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/ntexec \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(TOOL_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 tools/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(B)/libntexec.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/libntexec.so $(DESTDIR)$(PREFIX)/lib/libntexec.so.0
 	ln -sf libntexec.so.0 $(DESTDIR)$(PREFIX)/lib/libntexec.so
