@@ -50,7 +50,7 @@ static void collect(NTX_EVENT_HANDLE *h, pid_t pid, struct seen *s)
 	NTX_EVENT *e = malloc(sizeof(*e));
 
 	ASSERT_TRUE(e != NULL);
-	while (!s->n_pe || (s->n_tc && s->n_te < s->n_tc)) {
+	while (!s->n_pe || (s->n_tc && s->n_te < s->n_tc) || (s->n_tc2 && s->n_te2 < s->n_tc2)) {
 		NTSTATUS st = NtxEventNext(h, e, EVENT_MS);
 
 		if (st == STATUS_TIMEOUT)
@@ -88,13 +88,14 @@ static void collect(NTX_EVENT_HANDLE *h, pid_t pid, struct seen *s)
 	free(e);
 }
 
+static HANDLE adopted;
+
+/* Adopt this thread; a handle to it in @adopted, for its exit. */
 static void *adopt_thread(void *arg)
 {
-	THREAD_BASIC_INFORMATION tbi;
-
 	*(int *)arg = gettid_();
-	NtQueryInformationThread(NtCurrentThread(), ThreadBasicInformation, &tbi,
-				 sizeof(tbi), NULL);
+	NtDuplicateObject(NtCurrentProcess(), NtCurrentThread(), NtCurrentProcess(), &adopted,
+			  0, 0, DUPLICATE_SAME_ACCESS);
 	return NULL;
 }
 
@@ -118,6 +119,14 @@ static pid_t spawn_nt_child(int fd)
 					 sizeof(tbi), NULL);
 		if (pthread_create(&t, NULL, adopt_thread, &tid) || pthread_join(t, NULL))
 			_exit(91);
+		/*
+		 * pthread_join() returns at the thread's exit_mm(), before the
+		 * module records its exit: wait for that, so that the thread
+		 * ends with its own status and its event comes before the
+		 * process's.
+		 */
+		if (NtWaitForSingleObject(adopted, FALSE, NULL) != STATUS_WAIT_0)
+			_exit(94);
 		if (fd >= 0 && write(fd, &tid, sizeof(tid)) != sizeof(tid))
 			_exit(92);
 		NtTerminateProcess(NtCurrentProcess(), (NTSTATUS)EXIT_STATUS);
