@@ -18,6 +18,8 @@ typedef u32 ntstatus_t;
  * (-ERESTARTNOINTR). The customer bit is set, so no real status collides.
  */
 #define NTX_STATUS_RESTART		0xE0000001
+/* NTEXEC_STATUS_SELF_FPU of the uapi (uapi/ntexec.h). */
+#define NTX_STATUS_SELF_FPU		0xE0000002
 
 #define STATUS_SUCCESS			0x00000000
 #define STATUS_WAIT_0			0x00000000

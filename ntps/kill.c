@@ -96,13 +96,10 @@ ntstatus_t ps_terminate_process(struct ps_process *caller, u64 handle, u32 statu
 		goto out;
 	}
 	spin_lock(&process->lock);
-	if (process->exited) {
+	if (process->exited)
 		ret = STATUS_PROCESS_IS_TERMINATING;
-	} else if (!process->terminating) {
-		process->terminating = true;
-		process->terminate_status = status;
-		recorded = true;
-	}
+	else
+		recorded = ps_mark_terminating(process, status);
 	spin_unlock(&process->lock);
 	if (ret)
 		goto out;

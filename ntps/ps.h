@@ -333,6 +333,24 @@ static inline struct ps_thread *to_thread(struct ob_object *obj)
 	return container_of(obj, struct ps_thread, ob);
 }
 
+/**
+ * ps_mark_terminating() - record the status a process ends with
+ * @process: the process; its lock held
+ * @status: the status, recorded unless one already is
+ *
+ * Return: true when this call recorded it (the process was not already
+ * terminating).
+ */
+static inline bool ps_mark_terminating(struct ps_process *process, ntstatus_t status)
+{
+	lockdep_assert_held(&process->lock);
+	if (process->terminating)
+		return false;
+	process->terminating = true;
+	process->terminate_status = status;
+	return true;
+}
+
 static inline void ps_dereference_process(struct ps_process *p)
 {
 	ob_dereference(&p->ob);
@@ -448,10 +466,11 @@ ntstatus_t ps_insert_process_handle(struct ps_process *caller, struct ps_process
 
 /* ntps/context.c: NtGetContextThread, NtSetContextThread */
 struct nt_context;
+struct ps_xstate;
 ntstatus_t ps_get_context(struct ps_process *caller, u64 handle,
-			  struct nt_context *ctx);
+			  struct nt_context *ctx, struct ps_xstate *xs);
 ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
-			  const struct nt_context *ctx);
+			  const struct nt_context *ctx, const struct ps_xstate *xs);
 
 ntstatus_t ps_reference_thread_mm(struct ps_process *caller, u64 handle,
 				  u32 desired, struct ps_thread **thread);

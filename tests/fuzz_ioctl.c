@@ -960,11 +960,22 @@ static void do_context(struct fz *f, int set)
 	if (!c.thread || (set && (c.thread == NTEXEC_CURRENT_THREAD)))
 		return;
 	flags = chance(f, 4) ? (uint32_t)rnd(f) :
-		CONTEXT_AMD64 | ((uint32_t)rnd(f) & 0x1f);
+		CONTEXT_AMD64 | ((uint32_t)rnd(f) & 0x5f);
 	if (set && chance(f, 2)) {
 		/* Garbage registers: the victim thread dies, or carries on. */
 		for (int i = 0; i < 1232; i += 8)
 			memcpy(ctx + i, &(uint64_t){ chance(f, 2) ? rnd(f) : odd_addr(f) }, 8);
+	}
+	if (flags & 0x40) {
+		/* A CONTEXT_EX: its XState chunk near it, or anywhere. */
+		int32_t off = chance(f, 4) ? (int32_t)rnd(f) : 64 - (int32_t)((uintptr_t)ctx % 64);
+		uint32_t len = chance(f, 4) ? (uint32_t)rnd(f) : 64 + 256 * (uint32_t)below(f, 2);
+		uint64_t mask = chance(f, 4) ? rnd(f) : 4 * below(f, 2);
+
+		memcpy(ctx + 1232 + 16, &off, 4);
+		memcpy(ctx + 1232 + 20, &len, 4);
+		if (off > 0 && off < 512)
+			memcpy(ctx + 1232 + off, &mask, 8);
 	}
 	memcpy(ctx + 0x30, &flags, 4);
 	c.context = chance(f, 16) ? buf_ptr(f, 1232) : (uint64_t)(uintptr_t)ctx;

@@ -440,12 +440,22 @@ struct ntexec_suspend {
  * struct ntexec_context - NtGetContextThread, NtSetContextThread
  * @thread: the thread
  * @context: user pointer to the x86_64 CONTEXT (1232 bytes, 16-byte
- *	aligned); its ContextFlags say which parts are read or written
+ *	aligned); its ContextFlags say which parts are read or written. With
+ *	CONTEXT_XSTATE a CONTEXT_EX follows it directly, and its XState chunk
+ *	(XSAVE_AREA_HEADER, then the features) is read and, for a get, written
+ *
+ * A set of the caller's own CONTEXT_FLOATING_POINT or CONTEXT_XSTATE
+ * answers NTEXEC_STATUS_SELF_FPU and changes nothing: the kernel does not
+ * load a running thread's own FPU state, user space does (XRSTOR) and then
+ * asks again without those flags.
  */
 struct ntexec_context {
 	__u64 thread;
 	__u64 context;
 };
+
+/* Not a status of Windows (the customer bit is set): see ntexec_context. */
+#define NTEXEC_STATUS_SELF_FPU		0xE0000002
 
 /**
  * struct ntexec_create_thread - NtCreateThreadEx

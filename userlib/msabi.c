@@ -28,6 +28,14 @@
 		return name args;					\
 	}
 
+/* The same for a function that returns another type. */
+#define NTX_MS_ENTRY_T(type, name, params, args)			\
+	NTX_EXPORT NTX_MS_ABI __typeof__(name) NtxMs_##name;		\
+	type NTX_MS_ABI NtxMs_##name params				\
+	{								\
+		return name args;					\
+	}
+
 /* Objects, handles and waits (ob.c) */
 NTX_MS_ENTRY(NtClose, (HANDLE Handle), (Handle))
 NTX_MS_ENTRY(NtDuplicateObject,
@@ -130,6 +138,26 @@ NTX_MS_ENTRY(NtGetContextThread, (HANDLE ThreadHandle, PCONTEXT ThreadContext),
 	     (ThreadHandle, ThreadContext))
 NTX_MS_ENTRY(NtSetContextThread, (HANDLE ThreadHandle, PCONTEXT ThreadContext),
 	     (ThreadHandle, ThreadContext))
+
+/* Extended contexts (context.c) */
+NTX_MS_ENTRY(RtlGetExtendedContextLength, (ULONG ContextFlags, PULONG ContextLength),
+	     (ContextFlags, ContextLength))
+NTX_MS_ENTRY(RtlInitializeExtendedContext,
+	     (PVOID Context, ULONG ContextFlags, PCONTEXT_EX *ContextEx),
+	     (Context, ContextFlags, ContextEx))
+NTX_MS_ENTRY_T(PCONTEXT, RtlLocateLegacyContext, (PCONTEXT_EX ContextEx, PULONG Length),
+	       (ContextEx, Length))
+NTX_MS_ENTRY_T(PVOID, RtlLocateExtendedFeature,
+	       (PCONTEXT_EX ContextEx, ULONG FeatureId, PULONG Length),
+	       (ContextEx, FeatureId, Length))
+NTX_MS_ENTRY_T(ULONG64, RtlGetExtendedFeaturesMask, (PCONTEXT_EX ContextEx), (ContextEx))
+NTX_MS_ENTRY_T(ULONG64, RtlGetEnabledExtendedFeatures, (ULONG64 FeatureMask), (FeatureMask))
+
+NTX_EXPORT NTX_MS_ABI __typeof__(RtlSetExtendedFeaturesMask) NtxMs_RtlSetExtendedFeaturesMask;
+VOID NTX_MS_ABI NtxMs_RtlSetExtendedFeaturesMask(PCONTEXT_EX ContextEx, ULONG64 FeatureMask)
+{
+	RtlSetExtendedFeaturesMask(ContextEx, FeatureMask);
+}
 
 /* Virtual memory (vm.c) */
 NTX_MS_ENTRY(NtAllocateVirtualMemory,

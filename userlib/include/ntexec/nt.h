@@ -63,8 +63,8 @@ extern "C" {
  * __attribute__((ms_abi)), or puts that in NTSYSCALLAPI, or is compiled
  * with -mabi=ms, would pass the arguments in the wrong registers.  The
  * types of the declarations are checked after them: such code fails to
- * compile with a message saying so.  (NTSYSAPI, for Rtl* functions, is
- * not used by any declaration here.)
+ * compile with a message saying so.  The Rtl* functions libntexec
+ * implements (NTSYSAPI) follow the same rules.
  *
  * Callers that need the Microsoft x64 convention (a PE loader that hands
  * PE code ntdll's exports, code built with NTAPI as ms_abi) define
@@ -1347,6 +1347,7 @@ typedef struct _JOBOBJECT_JOBSET_INFORMATION {
 #define CONTEXT_ALL \
     (CONTEXT_CONTROL | CONTEXT_INTEGER | CONTEXT_SEGMENTS | \
      CONTEXT_FLOATING_POINT | CONTEXT_DEBUG_REGISTERS)
+#define CONTEXT_XSTATE             (CONTEXT_AMD64 | 0x00000040)
 #define CONTEXT_EXCEPTION_ACTIVE    0x08000000
 #define CONTEXT_SERVICE_ACTIVE      0x10000000
 #define CONTEXT_EXCEPTION_REQUEST   0x40000000
@@ -1477,6 +1478,43 @@ typedef struct __attribute__((aligned(16))) _CONTEXT {
 #ifdef __clang__
 #pragma clang diagnostic pop
 #endif
+
+/*
+ * The extended context (CONTEXT_XSTATE): a CONTEXT_EX right after the
+ * CONTEXT locates its chunks, each offset relative to the CONTEXT_EX. The
+ * XState chunk is an XSAVE_AREA_HEADER followed by the extended features
+ * in their standard XSAVE layout less the 512 legacy bytes (XSTATE_AVX
+ * right after the header). RtlInitializeExtendedContext lays one out;
+ * libntexec serves XSTATE_AVX.
+ */
+#define XSTATE_LEGACY_FLOATING_POINT        0
+#define XSTATE_LEGACY_SSE                   1
+#define XSTATE_GSSE                         2
+#define XSTATE_AVX                          XSTATE_GSSE
+#define XSTATE_MASK_LEGACY_FLOATING_POINT   (1ULL << XSTATE_LEGACY_FLOATING_POINT)
+#define XSTATE_MASK_LEGACY_SSE              (1ULL << XSTATE_LEGACY_SSE)
+#define XSTATE_MASK_LEGACY \
+    (XSTATE_MASK_LEGACY_FLOATING_POINT | XSTATE_MASK_LEGACY_SSE)
+#define XSTATE_MASK_GSSE                    (1ULL << XSTATE_GSSE)
+#define XSTATE_MASK_AVX                     XSTATE_MASK_GSSE
+#define MAXIMUM_XSTATE_FEATURES             64
+
+typedef struct _XSAVE_AREA_HEADER {
+    DWORD64 Mask;
+    DWORD64 CompactionMask;
+    DWORD64 Reserved2[6];
+} XSAVE_AREA_HEADER, *PXSAVE_AREA_HEADER;
+
+typedef struct _CONTEXT_CHUNK {
+    LONG Offset;
+    ULONG Length;
+} CONTEXT_CHUNK, *PCONTEXT_CHUNK;
+
+typedef struct _CONTEXT_EX {
+    CONTEXT_CHUNK All;
+    CONTEXT_CHUNK Legacy;
+    CONTEXT_CHUNK XState;
+} CONTEXT_EX, *PCONTEXT_EX;
 
 /* ------------------------------------------------------------------------ */
 /* System services                                                          */
@@ -1643,6 +1681,42 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetContextThread(
     HANDLE ThreadHandle,
     PCONTEXT ThreadContext)
     NTX_SERVICE(NtSetContextThread);
+
+/* Extended contexts (CONTEXT_EX), as ntdll's Rtl functions lay them out */
+NTSYSAPI NTSTATUS NTAPI RtlGetExtendedContextLength(
+    ULONG ContextFlags,
+    PULONG ContextLength)
+    NTX_SERVICE(RtlGetExtendedContextLength);
+
+NTSYSAPI NTSTATUS NTAPI RtlInitializeExtendedContext(
+    PVOID Context,
+    ULONG ContextFlags,
+    PCONTEXT_EX *ContextEx)
+    NTX_SERVICE(RtlInitializeExtendedContext);
+
+NTSYSAPI PCONTEXT NTAPI RtlLocateLegacyContext(
+    PCONTEXT_EX ContextEx,
+    PULONG Length)                   /* optional */
+    NTX_SERVICE(RtlLocateLegacyContext);
+
+NTSYSAPI PVOID NTAPI RtlLocateExtendedFeature(
+    PCONTEXT_EX ContextEx,
+    ULONG FeatureId,
+    PULONG Length)                   /* optional */
+    NTX_SERVICE(RtlLocateExtendedFeature);
+
+NTSYSAPI ULONG64 NTAPI RtlGetExtendedFeaturesMask(
+    PCONTEXT_EX ContextEx)
+    NTX_SERVICE(RtlGetExtendedFeaturesMask);
+
+NTSYSAPI ULONG64 NTAPI RtlGetEnabledExtendedFeatures(
+    ULONG64 FeatureMask)
+    NTX_SERVICE(RtlGetEnabledExtendedFeatures);
+
+NTSYSAPI VOID NTAPI RtlSetExtendedFeaturesMask(
+    PCONTEXT_EX ContextEx,
+    ULONG64 FeatureMask)
+    NTX_SERVICE(RtlSetExtendedFeaturesMask);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationThread(
     HANDLE ThreadHandle,
