@@ -273,20 +273,35 @@ static int ps_task_work(struct task_struct *task, struct callback_head *work,
  * Free a new thread's NT memory (in its process's context): its TEB and
  * its stack, as Windows frees them when the thread ends.
  */
+/*
+ * Release one of a thread's allocations. Unmapping can need memory (Linux's
+ * VMA tree): a release that fails for want of it is tried again a few
+ * times, since nothing else will free this memory before the process ends.
+ */
+static void ps_release_thread_memory(struct ps_process *process, u64 base)
+{
+	ntstatus_t status;
+	u64 size;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		u64 at = base;
+
+		size = 0;
+		status = mm_free_virtual(&process->vm, current->mm, &at, &size,
+					 NT_MEM_RELEASE);
+		if (status != STATUS_NO_MEMORY && status != STATUS_INSUFFICIENT_RESOURCES)
+			return;
+		cond_resched();
+	}
+}
+
 static void ps_free_thread_memory(struct ps_process *process, u64 teb, u64 stack)
 {
-	u64 base, size;
-
-	if (teb) {
-		base = teb;
-		size = 0;
-		mm_free_virtual(&process->vm, current->mm, &base, &size, NT_MEM_RELEASE);
-	}
-	if (stack) {
-		base = stack;
-		size = 0;
-		mm_free_virtual(&process->vm, current->mm, &base, &size, NT_MEM_RELEASE);
-	}
+	if (teb)
+		ps_release_thread_memory(process, teb);
+	if (stack)
+		ps_release_thread_memory(process, stack);
 }
 
 /* The exit work: the thread frees its NT memory and goes to exit(2). */
