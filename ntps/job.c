@@ -276,8 +276,13 @@ static void ps_job_post(struct ps_job *job, u32 msg, struct pid *pid, gfp_t gfp)
 	ob_dereference(ob_iocomp_object(port));
 }
 
-/* NT's exceptions that make an exit abnormal (the SDK's list). */
-static bool ps_job_abnormal(u32 status)
+/**
+ * ps_job_abnormal() - does an exit status make ABNORMAL_EXIT_PROCESS?
+ * @status: the exit status
+ *
+ * Return: true for NT's exception statuses (the SDK's list).
+ */
+bool ps_job_abnormal(u32 status)
 {
 	switch (status) {
 	case 0xC0000005:	/* STATUS_ACCESS_VIOLATION */
@@ -306,6 +311,7 @@ static bool ps_job_abnormal(u32 status)
 	}
 	return false;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_job_abnormal);
 
 /**
  * ps_task_counters() - page faults and I/O counters of a thread group

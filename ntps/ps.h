@@ -519,6 +519,7 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job, u32 info_class, u32 
 ntstatus_t ps_set_job(struct ps_process *caller, u64 job, u32 info_class,
 		      const void *data, u32 length);
 long ps_job_count(void);
+bool ps_job_abnormal(u32 status);
 struct ob_object *ps_job_object(struct ps_job *job);
 
 /* ntps/kill.c */
