@@ -94,8 +94,8 @@ static void empty_job_lives_and_goes(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ps_job_object(job)->signaled);
 	ob_dereference(ps_job_object(job));
 	/* Its end runs on the job work queue. */
-	for (i = 0; i < 100 && ps_job_count() != before; i++)
-		msleep(10);
+	for (i = 0; i < 50 && ps_job_count() != before; i++)
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, ps_job_count(), before);
 }
 
