@@ -52,6 +52,14 @@
  *                                              (state.c); regset access
  *                                              only under it
  *     ps_thread.lock                             the suspend state
+ *   ps_job.lock (spinlock)                     ntps: a job's members, counts,
+ *                                              limits and port (job.c); the
+ *                                              fork probe takes it
+ *     ps_process.lock                            a member's job and exit
+ *                                                state; a port's queue is
+ *                                                never locked under it
+ *   ps_job_pending_lock (spinlock)             ntps: children the fork probe
+ *                                              put in a job; a leaf
  *   ps_process.lock, ps_thread.lock (spinlock) exit state, mm pin, image
  *                                              name, suspend state; never
  *                                              one inside the other
