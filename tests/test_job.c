@@ -9,6 +9,7 @@
  * bad input.
  */
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -72,6 +73,8 @@ static pid_t spawn_sleeper(void)
 
 	ASSERT_TRUE(pid >= 0);
 	if (!pid) {
+		/* A failed test must not leave it behind (it holds the device). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			pause();
 	}
@@ -177,9 +180,12 @@ TEST(fork_children_inherit_the_job)
 	ASSERT_EQ(pipe(pfd), 0);
 	kid = fork();
 	if (!kid) {
-		pid_t g = fork();
+		pid_t g;
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		g = fork();
 		if (!g) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			for (;;)
 				pause();
 		}
@@ -309,6 +315,7 @@ TEST(port_messages)
 	/* A normal exit; and a second port is refused. */
 	pid = fork();
 	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		usleep(200000);
 		_exit(3);
 	}
@@ -333,12 +340,29 @@ TEST(port_messages)
 
 TEST(active_process_limit)
 {
-	HANDLE job = xjob(), port = xport(), p;
+	HANDLE job = xjob(), job2 = xjob(), port = xport(), p1, p2;
 	uintptr_t id;
-	pid_t pid, kid;
+	pid_t s1, s2, kid;
 	int st, pfd[2];
 
 	nt_setup();
+	/* An assignment past the limit: refused, and the process ends. */
+	s1 = spawn_sleeper();
+	s2 = spawn_sleeper();
+	set_limits(job2, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 1);
+	p1 = xopen_process(PROCESS_ALL_ACCESS, s1);
+	p2 = xopen_process(PROCESS_ALL_ACCESS, s2);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job2, p1), STATUS_SUCCESS);
+	EXPECT_STATUS(NtAssignProcessToJobObject(job2, p2), STATUS_QUOTA_EXCEEDED);
+	EXPECT_EQ((uint32_t)exit_status_of(p2), (uint32_t)STATUS_QUOTA_EXCEEDED);
+	EXPECT_STATUS(NtIsProcessInJob(p2, job2), STATUS_PROCESS_NOT_IN_JOB);
+	EXPECT_EQ(accounting(job2).TotalTerminatedProcesses, 1u);
+	kill(s1, SIGKILL);
+	waitpid(s1, NULL, 0);
+	waitpid(s2, NULL, 0);
+	xclose(p1);
+	xclose(p2);
+
 	associate(job, port, 1);
 	set_limits(job, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 1);
 	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
@@ -363,16 +387,8 @@ TEST(active_process_limit)
 	EXPECT_EQ(id, (uintptr_t)kid);
 	EXPECT_EQ(accounting(job).TotalTerminatedProcesses, 1u);
 	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
-
-	/* An assignment past the limit: refused, and the process ends. */
-	pid = spawn_sleeper();
-	p = xopen_process(PROCESS_ALL_ACCESS, pid);
-	EXPECT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_QUOTA_EXCEEDED);
-	EXPECT_EQ((uint32_t)exit_status_of(p), (uint32_t)STATUS_QUOTA_EXCEEDED);
-	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_NOT_IN_JOB);
-	waitpid(pid, NULL, 0);
-	xclose(p);
 	xclose(port);
+	xclose(job2);
 	xclose(job);
 }
 
@@ -495,6 +511,7 @@ TEST(process_time_limit_ends_a_spinner)
 						sizeof(l)), STATUS_SUCCESS);
 	pid = fork();
 	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		for (;;)
 			__asm__ volatile("" ::: "memory");
 	}
@@ -525,6 +542,7 @@ TEST_TIMEOUT(fork_storm_while_terminated, 120)
 	set_limits(job, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 4);
 	pid = fork();
 	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* Forks as fast as it can; children exit at once. */
 		for (;;) {
 			pid_t k = fork();
