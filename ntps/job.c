@@ -1172,8 +1172,10 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 		u32 *head;
 		u64 *ids;
 
-		/* At most what the caller can take, capped: the count may grow. */
-		room = min(room, 65536u);
+		/* At most what the caller can take and the job has now. */
+		spin_lock(&job->lock);
+		room = min(room, job->active);
+		spin_unlock(&job->lock);
 		head = ps_job_info(out, 8 + 8 * max(room, 1u));
 		if (!head) {
 			status = STATUS_NO_MEMORY;
