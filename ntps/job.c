@@ -191,6 +191,7 @@ struct ob_object *ps_job_object(struct ps_job *job)
 {
 	return &job->ob;
 }
+EXPORT_SYMBOL_IF_KUNIT(ps_job_object);
 
 long ps_job_count(void)
 {
