@@ -276,11 +276,20 @@ TEST(terminate_ends_every_member_with_the_status)
 
 TEST(kill_on_job_close)
 {
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION x;
 	HANDLE job = xjob(), p;
 	pid_t pid;
 
 	nt_setup();
-	set_limits(job, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, 0);
+	memset(&x, 0, sizeof(x));
+	/* An extended flag: the basic class refuses it. */
+	x.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation,
+						&x.BasicLimitInformation,
+						sizeof(x.BasicLimitInformation)),
+		      STATUS_INVALID_PARAMETER);
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &x,
+						sizeof(x)), STATUS_SUCCESS);
 	pid = spawn_sleeper();
 	p = xopen_process(PROCESS_ALL_ACCESS, pid);
 	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
