@@ -581,3 +581,24 @@ TEST_TIMEOUT(fork_storm_while_terminated, 120)
 	xclose(p);
 	xclose(job);
 }
+
+TEST(nt_create_process_child_is_in_the_job)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+	HANDLE job = xjob(), p = NULL;
+
+	nt_setup();
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	ASSERT_STATUS(NtCreateProcessEx(&p, PROCESS_ALL_ACCESS, NULL, NtCurrentProcess(), 0,
+					NULL, NULL, NULL, 0), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 2u);
+	ASSERT_STATUS(NtQueryInformationProcess(p, ProcessBasicInformation, &pbi, sizeof(pbi),
+						NULL), STATUS_SUCCESS);
+	ASSERT_STATUS(NtTerminateProcess(p, 0x1234), STATUS_SUCCESS);
+	EXPECT_EQ(exit_status_of(p), 0x1234);
+	waitpid((pid_t)(uintptr_t)pbi.UniqueProcessId, NULL, 0);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
+	xclose(p);
+	xclose(job);
+}
