@@ -252,6 +252,75 @@ static ntstatus_t ps_apply_affinity(struct ps_process *process, struct task_stru
 }
 
 /**
+ * ps_valid_priority_class() - a PROCESS_PRIORITY_CLASS_* value?
+ * @class: the value
+ *
+ * Return: true for one of the six classes.
+ */
+bool ps_valid_priority_class(u32 class)
+{
+	return class < ARRAY_SIZE(ps_class_base) && ps_class_base[class];
+}
+
+/**
+ * ps_valid_affinity() - an affinity mask of online CPUs, not empty?
+ * @mask: the mask
+ *
+ * Return: true when it is.
+ */
+bool ps_valid_affinity(u64 mask)
+{
+	cpumask_var_t cpus;
+	bool ok;
+
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return false;
+	ok = ps_affinity_mask(mask, cpus);
+	free_cpumask_var(cpus);
+	return ok;
+}
+
+/**
+ * ps_apply_priority_class() - give a process a priority class
+ * @process: the process
+ * @class: a valid PROCESS_PRIORITY_CLASS_* value (the caller checked it,
+ *	and the privilege REALTIME needs)
+ *
+ * What a job's JOB_OBJECT_LIMIT_PRIORITY_CLASS does to each member.
+ *
+ * Return: STATUS_SUCCESS, or STATUS_UNSUCCESSFUL when Linux refused a thread.
+ */
+ntstatus_t ps_apply_priority_class(struct ps_process *process, u8 class)
+{
+	spin_lock(&process->lock);
+	process->base_priority = ps_class_base[class];
+	process->priority_class = class;
+	spin_unlock(&process->lock);
+	return ps_apply_to_threads(process, ps_apply_base, NULL);
+}
+
+/**
+ * ps_apply_process_affinity() - bind every thread of a process to CPUs
+ * @process: the process
+ * @mask: the CPUs (valid: ps_valid_affinity())
+ *
+ * Return: STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_INVALID_PARAMETER.
+ */
+ntstatus_t ps_apply_process_affinity(struct ps_process *process, u64 mask)
+{
+	cpumask_var_t cpus;
+	ntstatus_t status;
+
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return STATUS_NO_MEMORY;
+	status = ps_affinity_mask(mask, cpus) ?
+		 ps_apply_to_threads(process, ps_apply_affinity, cpus) :
+		 STATUS_INVALID_PARAMETER;
+	free_cpumask_var(cpus);
+	return status;
+}
+
+/**
  * ps_set_process() - NtSetInformationProcess
  * @caller: the calling process
  * @handle: the process (PROCESS_SET_INFORMATION)

@@ -93,6 +93,56 @@ struct task_struct;
 #define THREAD_BASE_PRIORITY_LOWRT		15
 #define THREAD_BASE_PRIORITY_IDLE		(-15)
 
+/* Job access rights, limits, messages and classes, Windows' values. */
+#define JOB_OBJECT_ASSIGN_PROCESS		0x0001u
+#define JOB_OBJECT_SET_ATTRIBUTES		0x0002u
+#define JOB_OBJECT_QUERY			0x0004u
+#define JOB_OBJECT_TERMINATE			0x0008u
+#define JOB_OBJECT_SET_SECURITY_ATTRIBUTES	0x0010u
+#define JOB_OBJECT_IMPERSONATE			0x0020u
+#define JOB_OBJECT_ALL_ACCESS	(STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3Fu)
+
+#define JOB_OBJECT_LIMIT_WORKINGSET			0x00000001u
+#define JOB_OBJECT_LIMIT_PROCESS_TIME			0x00000002u
+#define JOB_OBJECT_LIMIT_JOB_TIME			0x00000004u
+#define JOB_OBJECT_LIMIT_ACTIVE_PROCESS			0x00000008u
+#define JOB_OBJECT_LIMIT_AFFINITY			0x00000010u
+#define JOB_OBJECT_LIMIT_PRIORITY_CLASS			0x00000020u
+#define JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME		0x00000040u
+#define JOB_OBJECT_LIMIT_SCHEDULING_CLASS		0x00000080u
+#define JOB_OBJECT_LIMIT_PROCESS_MEMORY			0x00000100u
+#define JOB_OBJECT_LIMIT_JOB_MEMORY			0x00000200u
+#define JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION	0x00000400u
+#define JOB_OBJECT_LIMIT_BREAKAWAY_OK			0x00000800u
+#define JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK		0x00001000u
+#define JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE		0x00002000u
+#define JOB_OBJECT_LIMIT_SUBSET_AFFINITY		0x00004000u
+#define JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS		0x000000FFu
+#define JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS		0x00007FFFu
+
+#define JOB_OBJECT_TERMINATE_AT_END_OF_JOB		0
+#define JOB_OBJECT_POST_AT_END_OF_JOB			1
+
+#define JOB_OBJECT_MSG_END_OF_JOB_TIME			1
+#define JOB_OBJECT_MSG_END_OF_PROCESS_TIME		2
+#define JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT		3
+#define JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO		4
+#define JOB_OBJECT_MSG_NEW_PROCESS			6
+#define JOB_OBJECT_MSG_EXIT_PROCESS			7
+#define JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS		8
+#define JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT		9
+#define JOB_OBJECT_MSG_JOB_MEMORY_LIMIT			10
+
+#define JobObjectBasicAccountingInformation		1
+#define JobObjectBasicLimitInformation			2
+#define JobObjectBasicProcessIdList			3
+#define JobObjectEndOfJobTimeInformation		6
+#define JobObjectAssociateCompletionPortInformation	7
+#define JobObjectBasicAndIoAccountingInformation	8
+#define JobObjectExtendedLimitInformation		9
+
+struct ps_job;
+
 extern const struct ob_type ps_process_type;
 extern const struct ob_type ps_thread_type;
 
@@ -141,6 +191,12 @@ extern const struct ob_type ps_thread_type;
  * @claimed: its creator has its handle
  * @created_live: threads NtCreateThreadEx made in it that have not exited
  * @host_wait: the host waits here for @host_done, its creator for @host
+ * @job: its job (referenced; set once, under the job's lock and @lock, and
+ *	kept after exit: membership stays visible), NULL for none (job.c)
+ * @job_node: in the job's list of active processes while @job_active
+ * @job_active: counted among the job's active processes
+ * @exit_faults: page faults of the whole group, recorded at its exit
+ * @exit_io: its I/O counters (IO_COUNTERS order), recorded at its exit
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -182,6 +238,11 @@ struct ps_process {
 	bool claimed;
 	u32 created_live;
 	wait_queue_head_t host_wait;
+	struct ps_job *job;
+	struct list_head job_node;
+	bool job_active;
+	u64 exit_faults;
+	u64 exit_io[6];
 };
 
 /**
@@ -455,6 +516,38 @@ ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thre
 			    u64 uargs, bool *answered);
 ntstatus_t ps_insert_thread_handle(struct ps_process *caller, struct ps_thread *thread,
 				   u32 access, u32 attributes, u64 bind, u64 *handle);
+
+/* ntps/job.c: job objects */
+struct ps_info;
+extern const struct ob_type ps_job_type;
+int ps_job_init(struct tracepoint *fork_tp);
+void ps_job_stop(void);
+void ps_job_exit(void);
+struct ps_process *ps_peek_process(const void *signal);
+void ps_job_exit_counters(struct ps_process *process, struct task_struct *task);
+void ps_job_process_rundown(struct ps_process *process);
+void ps_job_process_destroy(struct ps_process *process);
+void ps_task_counters(struct task_struct *task, u64 *faults, u64 io[6]);
+ntstatus_t ps_create_job(struct ps_job **out);
+ntstatus_t ps_assign_job(struct ps_process *caller, u64 job, u64 process);
+ntstatus_t ps_terminate_job(struct ps_process *caller, u64 job, u32 status);
+ntstatus_t ps_is_process_in_job(struct ps_process *caller, u64 process, u64 job);
+ntstatus_t ps_query_job(struct ps_process *caller, u64 job, u32 info_class, u32 length,
+			struct ps_info *out, u32 *return_length);
+ntstatus_t ps_set_job(struct ps_process *caller, u64 job, u32 info_class,
+		      const void *data, u32 length);
+long ps_job_count(void);
+bool ps_job_abnormal(u32 status);
+struct ob_object *ps_job_object(struct ps_job *job);
+
+/* ntps/kill.c */
+ntstatus_t ps_kill_process(struct ps_process *process, u32 status);
+
+/* ntps/priority.c, for a job's limits */
+bool ps_valid_priority_class(u32 class);
+ntstatus_t ps_apply_priority_class(struct ps_process *process, u8 class);
+ntstatus_t ps_apply_process_affinity(struct ps_process *process, u64 mask);
+bool ps_valid_affinity(u64 mask);
 
 /* ntps/host.c: NtCreateProcessEx's empty process */
 ntstatus_t ps_host(struct ps_process *caller, u32 *exit_code);

@@ -234,3 +234,54 @@ NTX_MS_ENTRY(NtQuerySection,
 	      PVOID SectionInformation, SIZE_T SectionInformationLength, PSIZE_T ReturnLength),
 	     (SectionHandle, SectionInformationClass, SectionInformation,
 	      SectionInformationLength, ReturnLength))
+
+/* Jobs and I/O completion objects (job.c) */
+NTX_MS_ENTRY(NtCreateJobObject,
+	     (PHANDLE JobHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes),
+	     (JobHandle, DesiredAccess, ObjectAttributes))
+NTX_MS_ENTRY(NtOpenJobObject,
+	     (PHANDLE JobHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes),
+	     (JobHandle, DesiredAccess, ObjectAttributes))
+NTX_MS_ENTRY(NtAssignProcessToJobObject, (HANDLE JobHandle, HANDLE ProcessHandle),
+	     (JobHandle, ProcessHandle))
+NTX_MS_ENTRY(NtTerminateJobObject, (HANDLE JobHandle, NTSTATUS ExitStatus),
+	     (JobHandle, ExitStatus))
+NTX_MS_ENTRY(NtIsProcessInJob, (HANDLE ProcessHandle, HANDLE JobHandle),
+	     (ProcessHandle, JobHandle))
+NTX_MS_ENTRY(NtQueryInformationJobObject,
+	     (HANDLE JobHandle, JOBOBJECTINFOCLASS JobObjectInformationClass,
+	      PVOID JobObjectInformation, ULONG JobObjectInformationLength, PULONG ReturnLength),
+	     (JobHandle, JobObjectInformationClass, JobObjectInformation,
+	      JobObjectInformationLength, ReturnLength))
+NTX_MS_ENTRY(NtSetInformationJobObject,
+	     (HANDLE JobHandle, JOBOBJECTINFOCLASS JobObjectInformationClass,
+	      PVOID JobObjectInformation, ULONG JobObjectInformationLength),
+	     (JobHandle, JobObjectInformationClass, JobObjectInformation,
+	      JobObjectInformationLength))
+NTX_MS_ENTRY(NtCreateIoCompletion,
+	     (PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes, ULONG NumberOfConcurrentThreads),
+	     (IoCompletionHandle, DesiredAccess, ObjectAttributes, NumberOfConcurrentThreads))
+NTX_MS_ENTRY(NtOpenIoCompletion,
+	     (PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes),
+	     (IoCompletionHandle, DesiredAccess, ObjectAttributes))
+NTX_MS_ENTRY(NtSetIoCompletion,
+	     (HANDLE IoCompletionHandle, PVOID KeyContext, PVOID ApcContext, NTSTATUS IoStatus,
+	      ULONG_PTR IoStatusInformation),
+	     (IoCompletionHandle, KeyContext, ApcContext, IoStatus, IoStatusInformation))
+NTX_MS_ENTRY(NtRemoveIoCompletion,
+	     (HANDLE IoCompletionHandle, PVOID *KeyContext, PVOID *ApcContext,
+	      PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER Timeout),
+	     (IoCompletionHandle, KeyContext, ApcContext, IoStatusBlock, Timeout))
+NTX_MS_ENTRY(NtRemoveIoCompletionEx,
+	     (HANDLE IoCompletionHandle, PFILE_IO_COMPLETION_INFORMATION IoCompletionInformation,
+	      ULONG Count, PULONG NumEntriesRemoved, PLARGE_INTEGER Timeout, BOOLEAN Alertable),
+	     (IoCompletionHandle, IoCompletionInformation, Count, NumEntriesRemoved, Timeout,
+	      Alertable))
+NTX_MS_ENTRY(NtQueryIoCompletion,
+	     (HANDLE IoCompletionHandle, IO_COMPLETION_INFORMATION_CLASS IoCompletionInformationClass,
+	      PVOID IoCompletionInformation, ULONG IoCompletionInformationLength,
+	      PULONG ReturnLength),
+	     (IoCompletionHandle, IoCompletionInformationClass, IoCompletionInformation,
+	      IoCompletionInformationLength, ReturnLength))

@@ -1333,6 +1333,29 @@ typedef struct _JOBOBJECT_JOBSET_INFORMATION {
 } JOBOBJECT_JOBSET_INFORMATION, *PJOBOBJECT_JOBSET_INFORMATION;
 
 /* ------------------------------------------------------------------------ */
+/* I/O completion objects                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define IO_COMPLETION_QUERY_STATE          0x0001
+#define IO_COMPLETION_MODIFY_STATE         0x0002
+#define IO_COMPLETION_ALL_ACCESS \
+    (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3)
+
+typedef enum _IO_COMPLETION_INFORMATION_CLASS {
+    IoCompletionBasicInformation = 0     /* IO_COMPLETION_BASIC_INFORMATION */
+} IO_COMPLETION_INFORMATION_CLASS;
+
+typedef struct _IO_COMPLETION_BASIC_INFORMATION {
+    LONG Depth;
+} IO_COMPLETION_BASIC_INFORMATION, *PIO_COMPLETION_BASIC_INFORMATION;
+
+typedef struct _FILE_IO_COMPLETION_INFORMATION {
+    PVOID KeyContext;
+    PVOID ApcContext;
+    IO_STATUS_BLOCK IoStatusBlock;
+} FILE_IO_COMPLETION_INFORMATION, *PFILE_IO_COMPLETION_INFORMATION;
+
+/* ------------------------------------------------------------------------ */
 /* AMD64 thread context                                                     */
 /* ------------------------------------------------------------------------ */
 
@@ -1893,28 +1916,28 @@ NTSYSCALLAPI NTSTATUS NTAPI NtCreateJobObject(
     PHANDLE JobHandle,
     ACCESS_MASK DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes)  /* optional */
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtCreateJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtOpenJobObject(
     PHANDLE JobHandle,
     ACCESS_MASK DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtOpenJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtAssignProcessToJobObject(
     HANDLE JobHandle,
     HANDLE ProcessHandle)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtAssignProcessToJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtTerminateJobObject(
     HANDLE JobHandle,
     NTSTATUS ExitStatus)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtTerminateJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtIsProcessInJob(
     HANDLE ProcessHandle,
     HANDLE JobHandle)                    /* optional */
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtIsProcessInJob);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationJobObject(
     HANDLE JobHandle,                    /* optional */
@@ -1922,14 +1945,61 @@ NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationJobObject(
     PVOID JobObjectInformation,
     ULONG JobObjectInformationLength,
     PULONG ReturnLength)                 /* optional */
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtQueryInformationJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
     HANDLE JobHandle,
     JOBOBJECTINFOCLASS JobObjectInformationClass,
     PVOID JobObjectInformation,
     ULONG JobObjectInformationLength)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtSetInformationJobObject);
+
+/* I/O completion objects */
+NTSYSCALLAPI NTSTATUS NTAPI NtCreateIoCompletion(
+    PHANDLE IoCompletionHandle,
+    ACCESS_MASK DesiredAccess,
+    POBJECT_ATTRIBUTES ObjectAttributes,  /* optional */
+    ULONG NumberOfConcurrentThreads)
+    NTX_SERVICE(NtCreateIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtOpenIoCompletion(
+    PHANDLE IoCompletionHandle,
+    ACCESS_MASK DesiredAccess,
+    POBJECT_ATTRIBUTES ObjectAttributes)
+    NTX_SERVICE(NtOpenIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtSetIoCompletion(
+    HANDLE IoCompletionHandle,
+    PVOID KeyContext,
+    PVOID ApcContext,                    /* optional */
+    NTSTATUS IoStatus,
+    ULONG_PTR IoStatusInformation)
+    NTX_SERVICE(NtSetIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtRemoveIoCompletion(
+    HANDLE IoCompletionHandle,
+    PVOID *KeyContext,
+    PVOID *ApcContext,
+    PIO_STATUS_BLOCK IoStatusBlock,
+    PLARGE_INTEGER Timeout)              /* optional */
+    NTX_SERVICE(NtRemoveIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtRemoveIoCompletionEx(
+    HANDLE IoCompletionHandle,
+    PFILE_IO_COMPLETION_INFORMATION IoCompletionInformation,
+    ULONG Count,
+    PULONG NumEntriesRemoved,
+    PLARGE_INTEGER Timeout,              /* optional */
+    BOOLEAN Alertable)
+    NTX_SERVICE(NtRemoveIoCompletionEx);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtQueryIoCompletion(
+    HANDLE IoCompletionHandle,
+    IO_COMPLETION_INFORMATION_CLASS IoCompletionInformationClass,
+    PVOID IoCompletionInformation,
+    ULONG IoCompletionInformationLength,
+    PULONG ReturnLength)                 /* optional */
+    NTX_SERVICE(NtQueryIoCompletion);
 
 /* Zw* names: in user mode they are the same services as the Nt* ones. */
 #define ZwClose                     NtClose
@@ -1985,6 +2055,12 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 #define ZwIsProcessInJob            NtIsProcessInJob
 #define ZwQueryInformationJobObject NtQueryInformationJobObject
 #define ZwSetInformationJobObject   NtSetInformationJobObject
+#define ZwCreateIoCompletion        NtCreateIoCompletion
+#define ZwOpenIoCompletion          NtOpenIoCompletion
+#define ZwSetIoCompletion           NtSetIoCompletion
+#define ZwRemoveIoCompletion        NtRemoveIoCompletion
+#define ZwRemoveIoCompletionEx      NtRemoveIoCompletionEx
+#define ZwQueryIoCompletion         NtQueryIoCompletion
 
 /* ------------------------------------------------------------------------ */
 /* libntexec extensions (not Windows APIs)                                  */
