@@ -20,7 +20,9 @@
  *    SIGKILL in the fork probe, before it was ever woken: it runs no code of
  *    its own, its parent sees it die, and the port gets
  *    JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT. An assignment past the limit ends
- *    the process (STATUS_QUOTA_EXCEEDED) and fails the same way.
+ *    the process and fails with STATUS_QUOTA_EXCEEDED. Every process a
+ *    limit ends (active processes, process and job time) exits with
+ *    ERROR_NOT_ENOUGH_QUOTA, as NT's job code ends them.
  *  - NtTerminateJobObject and KILL_ON_JOB_CLOSE end every member with the
  *    status (all 32 bits, through ps_kill_process()), and the job stays
  *    terminated: a process that joins it afterwards (a child forked in the
@@ -472,7 +474,7 @@ static void ps_job_time_work(struct work_struct *work)
 		sum += t;
 		if ((flags & JOB_OBJECT_LIMIT_PROCESS_TIME) && t > process_limit &&
 		    !READ_ONCE(procs[i]->terminating) &&
-		    !ps_kill_process(procs[i], STATUS_QUOTA_EXCEEDED)) {
+		    !ps_kill_process(procs[i], PS_EXIT_NOT_ENOUGH_QUOTA)) {
 			spin_lock(&job->lock);
 			job->violations++;
 			spin_unlock(&job->lock);
@@ -490,7 +492,7 @@ static void ps_job_time_work(struct work_struct *work)
 	if (over_job) {
 		ps_job_post(job, JOB_OBJECT_MSG_END_OF_JOB_TIME, NULL, GFP_KERNEL);
 		if (action == JOB_OBJECT_TERMINATE_AT_END_OF_JOB)
-			ps_job_terminate(job, STATUS_QUOTA_EXCEEDED);
+			ps_job_terminate(job, PS_EXIT_NOT_ENOUGH_QUOTA);
 	}
 	if (n >= 0)
 		ps_job_put_members(procs, n);
@@ -888,7 +890,7 @@ ntstatus_t ps_assign_job(struct ps_process *caller, u64 job_handle, u64 process_
 	}
 	spin_unlock(&job->lock);
 	if (limit) {
-		ps_kill_process(process, STATUS_QUOTA_EXCEEDED);
+		ps_kill_process(process, PS_EXIT_NOT_ENOUGH_QUOTA);
 		ps_job_post(job, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, process->pid, GFP_KERNEL);
 		status = STATUS_QUOTA_EXCEEDED;
 		goto out;

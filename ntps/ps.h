@@ -394,6 +394,12 @@ static inline struct ps_thread *to_thread(struct ob_object *obj)
 	return container_of(obj, struct ps_thread, ob);
 }
 
+/*
+ * The exit status of a process a job limit ends: NT's job code terminates
+ * with the Win32 error ERROR_NOT_ENOUGH_QUOTA, not an NTSTATUS.
+ */
+#define PS_EXIT_NOT_ENOUGH_QUOTA	1816
+
 /**
  * ps_mark_terminating() - record the status a process ends with
  * @process: the process; its lock held
