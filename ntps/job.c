@@ -142,7 +142,8 @@ struct ps_job {
 
 /**
  * struct ps_job_pending - a child the fork probe put in a job
- * @node: in ps_job_pending_list until claimed
+ * @node: in ps_job_pending_list until its claimer has joined the child
+ *	(ps_job_unlist()): an observer that finds it claimed waits for that
  * @signal: the child's thread group (its key)
  * @tgid: the child's pid (referenced)
  * @job: the job (referenced)
@@ -160,6 +161,8 @@ struct ps_job_pending {
 
 static DEFINE_SPINLOCK(ps_job_pending_lock);
 static HLIST_HEAD(ps_job_pending_list);
+/* Woken when a record leaves ps_job_pending_list. */
+static DECLARE_WAIT_QUEUE_HEAD(ps_job_pending_wq);
 static atomic_t ps_job_pendings = ATOMIC_INIT(0);
 /* Active members of every job: the fork probe's fast way out. */
 static atomic_t ps_job_members = ATOMIC_INIT(0);
@@ -633,7 +636,7 @@ void ps_job_process_destroy(struct ps_process *process)
 
 /*
  * Claim a pending record under the pending lock: the caller joins its
- * child. Return: true when the caller has it.
+ * child, then unlists the record. Return: true when the caller has it.
  */
 static bool ps_job_claim(struct ps_job_pending *rec)
 	__must_hold(&ps_job_pending_lock)
@@ -641,9 +644,45 @@ static bool ps_job_claim(struct ps_job_pending *rec)
 	if (rec->claimed)
 		return false;
 	rec->claimed = true;
+	return true;
+}
+
+/* The claimer has joined the child: the record goes, waiters look again. */
+static void ps_job_unlist(struct ps_job_pending *rec)
+{
+	spin_lock(&ps_job_pending_lock);
 	hlist_del_init(&rec->node);
 	atomic_dec(&ps_job_pendings);
-	return true;
+	spin_unlock(&ps_job_pending_lock);
+	wake_up_all(&ps_job_pending_wq);
+}
+
+static bool ps_job_unlisted(struct ps_job_pending *rec)
+{
+	bool unlisted;
+
+	spin_lock(&ps_job_pending_lock);
+	unlisted = hlist_unhashed(&rec->node);
+	spin_unlock(&ps_job_pending_lock);
+	return unlisted;
+}
+
+/* Whether a join of the child @signal, or into @job, is under way. */
+static bool ps_job_joining(const void *signal, struct ps_job *job)
+{
+	struct ps_job_pending *rec;
+	bool busy = false;
+
+	spin_lock(&ps_job_pending_lock);
+	hlist_for_each_entry(rec, &ps_job_pending_list, node) {
+		if (rec->claimed && ((signal && rec->signal == signal) ||
+				     (job && rec->job == job))) {
+			busy = true;
+			break;
+		}
+	}
+	spin_unlock(&ps_job_pending_lock);
+	return busy;
 }
 
 /* Join a claimed child; @process may be NULL (adopted here when it can be). */
@@ -664,52 +703,81 @@ static void ps_job_join_pending(struct ps_job *job, struct pid *tgid,
 	spin_unlock(&job->lock);
 }
 
-/* A process someone looks at: if it is a pending child, it joins now. */
+/*
+ * A process someone looks at: if it is a pending child, it joins now; if
+ * its join is under way (by the child itself, or another observer), this
+ * waits for it, so that nobody sees the child outside its job.
+ */
 static void ps_job_settle_process(struct ps_process *process)
 {
-	struct ps_job_pending *rec;
+	struct ps_job_pending *rec, *mine = NULL;
 	struct ps_job *job = NULL;
+	bool busy = false;
 
 	if (!atomic_read(&ps_job_pendings))
 		return;
 	spin_lock(&ps_job_pending_lock);
 	hlist_for_each_entry(rec, &ps_job_pending_list, node) {
-		if (rec->signal == process->signal && ps_job_claim(rec)) {
+		if (rec->signal != process->signal)
+			continue;
+		if (ps_job_claim(rec)) {
+			mine = rec;
 			job = to_job(ob_reference(&rec->job->ob));
-			break;
+		} else {
+			busy = true;
 		}
+		break;
 	}
 	spin_unlock(&ps_job_pending_lock);
-	if (job) {
+	if (mine) {
 		ps_job_join_pending(job, NULL, process);
 		ob_dereference(&job->ob);
+		ps_job_unlist(mine);
+	} else if (busy) {
+		wait_event(ps_job_pending_wq, !ps_job_joining(process->signal, NULL));
 	}
 }
 
-/* Every pending child of @job joins now. */
+/* Every pending child of @job joins now (or has, once this returns). */
 static void ps_job_settle_job(struct ps_job *job)
 {
-	struct ps_job_pending *rec;
+	struct ps_job_pending *rec, *mine;
 	struct pid *tgid;
+	bool busy;
 
 	while (atomic_read(&ps_job_pendings)) {
+		mine = NULL;
 		tgid = NULL;
+		busy = false;
 		spin_lock(&ps_job_pending_lock);
 		hlist_for_each_entry(rec, &ps_job_pending_list, node) {
-			if (rec->job == job && ps_job_claim(rec)) {
+			if (rec->job != job)
+				continue;
+			if (ps_job_claim(rec)) {
+				mine = rec;
 				tgid = get_pid(rec->tgid);
 				break;
 			}
+			busy = true;
 		}
 		spin_unlock(&ps_job_pending_lock);
-		if (!tgid)
-			return;
-		ps_job_join_pending(job, tgid, NULL);
-		put_pid(tgid);
+		if (mine) {
+			ps_job_join_pending(job, tgid, NULL);
+			put_pid(tgid);
+			ps_job_unlist(mine);
+			continue;
+		}
+		if (busy)
+			wait_event(ps_job_pending_wq, !ps_job_joining(NULL, job));
+		return;
 	}
 }
 
-/* The child's first act: join its job (unless someone joined it already). */
+/*
+ * The child's first act: join its job, unless an observer claimed the join,
+ * in which case it waits for that join to be done (the record is freed
+ * here, and only here).
+ */
 static void ps_job_child_start(struct callback_head *work)
 {
 	struct ps_job_pending *rec = container_of(work, struct ps_job_pending, work);
@@ -733,6 +801,9 @@ static void ps_job_child_start(struct callback_head *work)
 			rec->job->pending--;
 			spin_unlock(&rec->job->lock);
 		}
+		ps_job_unlist(rec);
+	} else {
+		wait_event(ps_job_pending_wq, ps_job_unlisted(rec));
 	}
 	put_pid(rec->tgid);
 	ob_dereference(&rec->job->ob);
@@ -783,18 +854,20 @@ static void ps_job_fork_probe(void *data, struct task_struct *parent,
 			rec->signal = child->signal;
 			rec->tgid = get_pid(task_tgid(child));
 			rec->job = to_job(ob_reference(&job->ob));
-			spin_lock(&ps_job_pending_lock);
-			hlist_add_head(&rec->node, &ps_job_pending_list);
-			atomic_inc(&ps_job_pendings);
-			spin_unlock(&ps_job_pending_lock);
 			__module_get(THIS_MODULE);
 			init_task_work(&rec->work, ps_job_child_start);
-			if (task_work_add(child, &rec->work, TWA_RESUME)) {
+			/*
+			 * The child is not woken before this probe returns:
+			 * its work cannot run before the record is listed.
+			 */
+			if (!task_work_add(child, &rec->work, TWA_RESUME)) {
+				spin_lock(&ps_job_pending_lock);
+				hlist_add_head(&rec->node, &ps_job_pending_list);
+				atomic_inc(&ps_job_pendings);
+				spin_unlock(&ps_job_pending_lock);
+			} else {
 				/* Cannot be: the child has not run. Fail closed. */
 				module_put(THIS_MODULE);
-				spin_lock(&ps_job_pending_lock);
-				ps_job_claim(rec);
-				spin_unlock(&ps_job_pending_lock);
 				put_pid(rec->tgid);
 				ob_dereference(&job->ob);
 				kfree(rec);
