@@ -155,6 +155,7 @@ void mm_put_pages(struct list_head *freed)
 		cond_resched();
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_put_pages);
 
 /**
  * mm_release_vads() - forget the allocations inside a range

@@ -895,6 +895,7 @@ put:
 	mm_space_put(space);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_lock_virtual);
 
 /**
  * mm_flush_virtual() - NtFlushVirtualMemory
