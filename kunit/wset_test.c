@@ -245,8 +245,10 @@ static void hard_maximum(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
 	}
 	KUNIT_EXPECT_LE(test, ws_counts(c).ws, 32ul);
-	/* Raising the minimum without the privilege is refused. */
+	/* Hard limits must leave room to move; then, the privilege. */
 	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(25), P(32), 0,
+						 false), STATUS_BAD_WORKING_SET_LIMIT);
+	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(25), P(40), 0,
 						 false), STATUS_PRIVILEGE_NOT_HELD);
 	/* A lower maximum trims at once. */
 	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(20), P(29), 0,
@@ -262,8 +264,8 @@ static void release_frees_listed_pages(struct kunit *test)
 	u64 base, b, s = 0;
 	int i;
 
-	n0 = ws_counts(c);
 	base = nt_alloc(c, 0, P(16), RESERVE | COMMIT, RW);
+	n0 = ws_counts(c);
 	for (i = 0; i < 16; i++)
 		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
 	KUNIT_EXPECT_EQ(test, trim(c, 10), 10ul);
