@@ -6,7 +6,7 @@
  * same contents back), locked pages that stay, a hard maximum, MEM_RESET
  * discarding on trim and MEM_RESET_UNDO reporting it, the queries of
  * another process, and a stress of trimming while threads fault, write,
- * protect and free. Runs as root and as an unprivileged user: raising the
+ * protect, free and copy (NtRead/WriteVirtualMemory). Runs as root and as an unprivileged user: raising the
  * minimum needs CAP_IPC_LOCK (Windows: SeIncreaseWorkingSetPrivilege).
  */
 #include <pthread.h>
@@ -584,6 +584,30 @@ static void *stress_churn(void *a)
 	return NULL;
 }
 
+/* NtWriteVirtualMemory into its region, NtReadVirtualMemory back. */
+static void *stress_copier(void *a)
+{
+	struct stress_arg *s = a;
+	unsigned char out[4 * PAGE], in[4 * PAGE];
+	unsigned int r = 0, i;
+	SIZE_T done;
+
+	while (!stress_stop) {
+		memset(out, (int)(r & 0xff), sizeof(out));
+		for (i = 0; i < STRESS_PAGES; i += 4) {
+			if (NtWriteVirtualMemory(NtCurrentProcess(), s->base + i * PAGE, out,
+						 sizeof(out), &done) || done != sizeof(out))
+				s->bad++;
+			if (NtReadVirtualMemory(NtCurrentProcess(), s->base + i * PAGE, in,
+						sizeof(in), &done) || memcmp(in, out, sizeof(in)))
+				s->bad++;
+		}
+		r++;
+		s->rounds++;
+	}
+	return NULL;
+}
+
 static void *stress_trimmer(void *a)
 {
 	struct stress_arg *s = a;
@@ -603,17 +627,19 @@ static void *stress_trimmer(void *a)
  */
 TEST_TIMEOUT(stress_trim_while_faulting, 120)
 {
-	struct stress_arg args[STRESS_THREADS + 2];
-	pthread_t th[STRESS_THREADS + 2];
+	struct stress_arg args[STRESS_THREADS + 3];
+	pthread_t th[STRESS_THREADS + 3];
 	unsigned int i;
 	char *p;
 
 	nt_setup();
-	p = xalloc(NtCurrentProcess(), NULL, (STRESS_THREADS + 1) * STRESS_PAGES * PAGE,
+	p = xalloc(NtCurrentProcess(), NULL, (STRESS_THREADS + 2) * STRESS_PAGES * PAGE,
 		   MEM_RESERVE, PAGE_READWRITE);
 	xcommit(NtCurrentProcess(), p, STRESS_THREADS * STRESS_PAGES * PAGE, PAGE_READWRITE);
+	xcommit(NtCurrentProcess(), p + (STRESS_THREADS + 1) * STRESS_PAGES * PAGE,
+		STRESS_PAGES * PAGE, PAGE_READWRITE);
 	memset(args, 0, sizeof(args));
-	for (i = 0; i < STRESS_THREADS + 2; i++) {
+	for (i = 0; i < STRESS_THREADS + 3; i++) {
 		args[i].base = p + i * STRESS_PAGES * PAGE;
 		args[i].seed = i + 1;
 	}
@@ -622,15 +648,19 @@ TEST_TIMEOUT(stress_trim_while_faulting, 120)
 	ASSERT_EQ(pthread_create(&th[i], NULL, stress_churn, &args[i]), 0);
 	i++;
 	ASSERT_EQ(pthread_create(&th[i], NULL, stress_trimmer, &args[i]), 0);
+	i++;
+	args[i].base = p + (STRESS_THREADS + 1) * STRESS_PAGES * PAGE;
+	ASSERT_EQ(pthread_create(&th[i], NULL, stress_copier, &args[i]), 0);
 	sleep(5);
 	stress_stop = 1;
-	for (i = 0; i < STRESS_THREADS + 2; i++) {
+	for (i = 0; i < STRESS_THREADS + 3; i++) {
 		pthread_join(th[i], NULL);
 		EXPECT_EQ(args[i].bad, 0);
 		EXPECT_GT(args[i].rounds, 0);
 	}
-	fprintf(stderr, "# trims %lu, writer rounds %lu, churn rounds %lu\n",
-		args[STRESS_THREADS + 1].rounds, args[0].rounds, args[STRESS_THREADS].rounds);
+	fprintf(stderr, "# trims %lu, writer rounds %lu, churn rounds %lu, copier rounds %lu\n",
+		args[STRESS_THREADS + 1].rounds, args[0].rounds, args[STRESS_THREADS].rounds,
+		args[STRESS_THREADS + 2].rounds);
 	xrelease(NtCurrentProcess(), p, 0);
 }
 
