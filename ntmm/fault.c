@@ -161,6 +161,7 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	unsigned long addr = vmf->address & PAGE_MASK, allowed;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool exec = vmf->flags & FAULT_FLAG_INSTRUCTION;
+	bool soft;
 	u32 code = STATUS_ACCESS_VIOLATION;
 	struct page *page, *refault;
 	struct mm_vad *vad;
@@ -204,8 +205,14 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	    (exec && !(allowed & VM_EXEC)))
 		goto violation;
 
+	/*
+	 * A soft fault (the page was trimmed) brings back that page alone:
+	 * its neighbours were trimmed with it, so no fault-around.
+	 */
+	soft = (!vad->section || (state & MM_PAGE_PRIVATE)) &&
+	       mm_ws_transition(space, addr >> PAGE_SHIFT);
 	page = mm_page_lookup(space, vad, addr, state, false);
-	refault = page;
+	refault = soft ? NULL : page;
 	if (!page)
 		page = mm_page_lookup(space, vad, addr, state, true);
 	if (!page) {
