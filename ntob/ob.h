@@ -16,6 +16,8 @@
  *       mm_space.lock (mutex)                    VADs, page states, pages;
  *                                                the fault path enters here
  *         mm_segment.lock (mutex)                a section's page records
+ *         mm_pfn_lock (spinlock)                 ntmm/wsle.c: the page lists;
+ *                                                a leaf
  *         folio lock, file system locks          reading a file section's
  *                                                page (filemap.c), as
  *                                                filemap_fault() does

@@ -68,6 +68,7 @@ struct task_struct;
 
 /* The PROCESSINFOCLASS and THREADINFOCLASS values served, Windows' own. */
 #define ProcessBasicInformation		0
+#define ProcessQuotaLimits		1
 #define ProcessVmCounters		3
 #define ProcessTimes			4
 #define ProcessHandleCount		20
@@ -83,6 +84,24 @@ struct task_struct;
 #define ThreadQuerySetWin32StartAddress	9
 #define ThreadIsTerminated		20
 #define ThreadSuspendCount		35
+
+/* QUOTA_LIMITS_EX; QUOTA_LIMITS is its first 48 bytes. */
+struct nt_quota_limits_ex {
+	u64 paged_pool_limit;
+	u64 non_paged_pool_limit;
+	u64 minimum_working_set_size;
+	u64 maximum_working_set_size;
+	u64 pagefile_limit;
+	s64 time_limit;
+	u64 working_set_limit;
+	u64 reserved2;
+	u64 reserved3;
+	u64 reserved4;
+	u32 flags;
+	u32 cpu_rate_limit;
+};
+static_assert(sizeof(struct nt_quota_limits_ex) == 88);
+#define NT_QUOTA_LIMITS_SIZE	48
 
 #define PROCESS_PRIORITY_CLASS_IDLE		1
 #define PROCESS_PRIORITY_CLASS_NORMAL		2

@@ -27,6 +27,8 @@ RENAME = [(r"^NT_PAGE_", "PAGE_"), (r"^NT_MEM_", "MEM_"), (r"^NT_MAP_", "MAP_"),
           (r"^NT_SECTION_IMAGE_INFORMATION$", "SectionImageInformation"),
           (r"^NT_SECTION_IMAGE_INFORMATION_SIZE$", None),
           (r"^NT_MEMORY_BASIC_INFORMATION$", "MemoryBasicInformation"),
+          (r"^NT_MEMORY_WORKING_SET_INFORMATION$", "MemoryWorkingSetInformation"),
+          (r"^NT_MEMORY_WORKING_SET_EX_INFORMATION$", "MemoryWorkingSetExInformation"),
           (r"^NT_ALLOCATION_GRANULARITY$", None)]
 # Names nt.h has as enum constants, not macros: compared without #ifdef.
 ENUM = re.compile(r"^(Process|Thread|Memory|Section|View|JobObject|IoCompletion)[A-Z]")

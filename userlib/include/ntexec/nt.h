@@ -772,6 +772,70 @@ typedef struct _MEMORY_BASIC_INFORMATION {
     ULONG Type;
 } MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
 
+/*
+ * MemoryWorkingSetInformation: NumberOfEntries, then one block per page of
+ * the working set (ntexec: the module's own pages of the process).
+ * Protection is Windows' 5-bit MM_* code (1 read-only, 2 execute, 3
+ * execute-read, 4 read-write, 5 write-copy, 6 execute-read-write, 7
+ * execute-write-copy; +8 no-cache, +16 guard, 24 no access).
+ */
+__extension__ typedef union _MEMORY_WORKING_SET_BLOCK {
+    ULONG_PTR Flags;
+    __extension__ struct {
+        ULONG_PTR Protection : 5;
+        ULONG_PTR ShareCount : 3;
+        ULONG_PTR Shared : 1;
+        ULONG_PTR Node : 3;
+        ULONG_PTR VirtualPage : 52;
+    };
+} MEMORY_WORKING_SET_BLOCK, *PMEMORY_WORKING_SET_BLOCK;
+
+typedef struct _MEMORY_WORKING_SET_INFORMATION {
+    ULONG_PTR NumberOfEntries;
+    MEMORY_WORKING_SET_BLOCK WorkingSetInfo[1];
+} MEMORY_WORKING_SET_INFORMATION, *PMEMORY_WORKING_SET_INFORMATION;
+
+/* MemoryWorkingSetExInformation: VirtualAddress in, VirtualAttributes out. */
+__extension__ typedef union _MEMORY_WORKING_SET_EX_BLOCK {
+    ULONG_PTR Flags;
+    __extension__ union {
+        __extension__ struct {
+            ULONG_PTR Valid : 1;
+            ULONG_PTR ShareCount : 3;
+            ULONG_PTR Win32Protection : 11;
+            ULONG_PTR Shared : 1;
+            ULONG_PTR Node : 6;
+            ULONG_PTR Locked : 1;
+            ULONG_PTR LargePage : 1;
+            ULONG_PTR Priority : 3;
+            ULONG_PTR Reserved : 3;
+            ULONG_PTR SharedOriginal : 1;
+            ULONG_PTR Bad : 1;
+            ULONG_PTR Win32GraphicsProtection : 4;
+            ULONG_PTR ReservedUlong : 28;
+        };
+        __extension__ struct {
+            ULONG_PTR Valid : 1;
+            ULONG_PTR Reserved0 : 14;
+            ULONG_PTR Shared : 1;
+            ULONG_PTR Reserved1 : 5;
+            ULONG_PTR PageTable : 1;
+            ULONG_PTR Location : 2;        /* 1: resident (a page list) */
+            ULONG_PTR Priority : 3;
+            ULONG_PTR ModifiedList : 1;
+            ULONG_PTR Reserved2 : 2;
+            ULONG_PTR SharedOriginal : 1;
+            ULONG_PTR Bad : 1;
+            ULONG_PTR ReservedUlong : 32;
+        } Invalid;
+    };
+} MEMORY_WORKING_SET_EX_BLOCK, *PMEMORY_WORKING_SET_EX_BLOCK;
+
+typedef struct _MEMORY_WORKING_SET_EX_INFORMATION {
+    PVOID VirtualAddress;
+    MEMORY_WORKING_SET_EX_BLOCK VirtualAttributes;
+} MEMORY_WORKING_SET_EX_INFORMATION, *PMEMORY_WORKING_SET_EX_INFORMATION;
+
 /* ------------------------------------------------------------------------ */
 /* Sections                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -1097,6 +1161,35 @@ typedef struct _QUOTA_LIMITS {
     SIZE_T PagefileLimit;
     LARGE_INTEGER TimeLimit;
 } QUOTA_LIMITS, *PQUOTA_LIMITS;
+
+__extension__ typedef union _RATE_QUOTA_LIMIT {
+    ULONG RateData;
+    __extension__ struct {
+        ULONG RatePercent : 7;
+        ULONG Reserved0 : 25;
+    };
+} RATE_QUOTA_LIMIT, *PRATE_QUOTA_LIMIT;
+
+typedef struct _QUOTA_LIMITS_EX {
+    SIZE_T PagedPoolLimit;
+    SIZE_T NonPagedPoolLimit;
+    SIZE_T MinimumWorkingSetSize;
+    SIZE_T MaximumWorkingSetSize;
+    SIZE_T PagefileLimit;
+    LARGE_INTEGER TimeLimit;
+    SIZE_T WorkingSetLimit;
+    SIZE_T Reserved2;
+    SIZE_T Reserved3;
+    SIZE_T Reserved4;
+    ULONG Flags;
+    RATE_QUOTA_LIMIT CpuRateLimit;
+} QUOTA_LIMITS_EX, *PQUOTA_LIMITS_EX;
+
+#define QUOTA_LIMITS_HARDWS_MIN_ENABLE     0x00000001
+#define QUOTA_LIMITS_HARDWS_MIN_DISABLE    0x00000002
+#define QUOTA_LIMITS_HARDWS_MAX_ENABLE     0x00000004
+#define QUOTA_LIMITS_HARDWS_MAX_DISABLE    0x00000008
+#define QUOTA_LIMITS_USE_DEFAULT_LIMITS    0x00000010
 
 typedef struct _IO_COUNTERS {
     ULONGLONG ReadOperationCount;
