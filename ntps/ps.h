@@ -523,7 +523,8 @@ void ps_thread_exit_suspend(struct ps_thread *thread);
 ntstatus_t ps_hold_parked(struct ps_thread *thread);
 void ps_release_parked(struct ps_thread *thread);
 
-void ps_suspend_new(struct ps_thread *thread);
+bool ps_suspend_new(struct ps_thread *thread);
+void ps_park_new(struct ps_thread *thread);
 void ps_repark(struct ps_thread *thread);
 
 /* ntps/stub.c: thread creation and termination through the host stub */

@@ -685,6 +685,7 @@ static void ps_clone_start(struct callback_head *work)
 	struct ps_thread *thread = NULL;
 	bool exiting = current->flags & PF_EXITING;
 	ntstatus_t answer = STATUS_THREAD_IS_TERMINATING;
+	bool park = false;
 
 	if (!exiting)
 		thread = ps_current_thread();
@@ -699,19 +700,20 @@ static void ps_clone_start(struct callback_head *work)
 		thread->stack_owned = r->stack_bottom;
 		thread->stack_top = r->stack_base;
 		thread->win32_start_address = r->args.start_routine;
+		if (r->args.flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED)
+			park = ps_suspend_new(thread);
 		spin_unlock(&thread->lock);
 		r->thread = thread;
 	}
 	complete(&r->started);
 	if (!exiting && !wait_for_completion_killable(&r->answered))
 		answer = r->answer;
-	if (thread && !answer) {
-		if (r->args.flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED)
-			ps_suspend_new(thread);
-	} else if (thread) {
-		/* Its exit work frees its stack and TEB. */
+	/* Its exit work frees its stack and TEB. */
+	if (thread && answer)
 		ps_terminate_self(thread, answer);
-	} else if (!exiting) {
+	if (park)
+		ps_park_new(thread);
+	if (!thread && !exiting) {
 		ps_free_thread_memory(r->host->process, r->teb, r->stack_bottom);
 		regs->ip = r->stub + PS_STUB_OFF(ps_stub_exit);
 		regs->di = 0;

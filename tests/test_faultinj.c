@@ -102,6 +102,15 @@ static int took(struct tally *t, const char *step, NTSTATUS s)
 	return 0;
 }
 
+/* Count a check that found a wrong value (a thread's exit status, a word read back). */
+static void wrong(struct tally *t, const char *what, uint64_t value)
+{
+	if (!t->bad++) {
+		t->first_bad = (NTSTATUS)value;
+		t->first_bad_step = what;
+	}
+}
+
 static NTSTATUS NTAPI thread_routine(PVOID arg)
 {
 	return (NTSTATUS)(uintptr_t)arg;
@@ -126,7 +135,7 @@ static void one_round(struct tally *t, HANDLE kid, unsigned int r, HANDLE *left,
 
 		((volatile uint64_t *)base)[r % 8192] = word;
 		if (((volatile uint64_t *)base)[r % 8192] != word)
-			t->bad++;
+			wrong(t, "word written", ((volatile uint64_t *)base)[r % 8192]);
 		took(t, "protect", NtProtectVirtualMemory(NtCurrentProcess(), &base, &size,
 							  PAGE_READONLY, &old));
 		took(t, "query", NtQueryVirtualMemory(NtCurrentProcess(), base,
@@ -169,7 +178,7 @@ static void one_round(struct tally *t, HANDLE kid, unsigned int r, HANDLE *left,
 		    took(t, "remote read", NtReadVirtualMemory(kid, remote, &back,
 							       sizeof(back), NULL)) &&
 		    back != word)
-			t->bad++;
+			wrong(t, "remote word read back", back);
 		size = 0;
 		if (!took(t, "remote free", NtFreeVirtualMemory(kid, &remote, &size,
 								MEM_RELEASE)))
@@ -187,7 +196,7 @@ static void one_round(struct tally *t, HANDLE kid, unsigned int r, HANDLE *left,
 		    took(t, "query thread", NtQueryInformationThread(thread, ThreadBasicInformation,
 								     &tbi, sizeof(tbi), NULL)) &&
 		    tbi.ExitStatus != (NTSTATUS)r)
-			t->bad++;
+			wrong(t, "thread exit status", tbi.ExitStatus);
 		took(t, "close", NtClose(thread));
 	}
 }
@@ -229,10 +238,12 @@ static void __attribute__((noreturn)) injected(pid_t target, int out, int thread
 		PVOID base = (PVOID)(v & ~(uintptr_t)3);
 		SIZE_T size = 0;
 
-		if (v & 1 ? NtUnmapViewOfSection(NtCurrentProcess(), base) :
-		    NtFreeVirtualMemory(v & 2 ? kid : NtCurrentProcess(), &base, &size,
-					MEM_RELEASE))
-			rep.t.bad++;
+		NTSTATUS s = v & 1 ? NtUnmapViewOfSection(NtCurrentProcess(), base) :
+			     NtFreeVirtualMemory(v & 2 ? kid : NtCurrentProcess(), &base,
+						 &size, MEM_RELEASE);
+
+		if (s)
+			wrong(&rep.t, "late release", (uint32_t)s);
 	}
 	NtClose(kid);
 	rep.objects = objects_now() - objects0;
