@@ -27,7 +27,9 @@
 
 #define FI_SLAB		"/sys/kernel/debug/failslab/"
 #define FI_PAGE		"/sys/kernel/debug/fail_page_alloc/"
+#ifndef ROUNDS
 #define ROUNDS		400
+#endif
 
 static int fi_write(const char *path, const char *value)
 {
@@ -66,9 +68,16 @@ static int fi_configure(const char *percent)
 	return fi_write(path, "N");
 }
 
+/*
+ * Injection on or off for the calling thread. Turning it off is itself a
+ * write that may fail under injection (its buffer is allocated): retried.
+ */
 static int fi_self(int on)
 {
-	return fi_write("/proc/thread-self/make-it-fail", on ? "1" : "0");
+	for (int i = 0; i < 1000; i++)
+		if (!fi_write("/proc/thread-self/make-it-fail", on ? "1" : "0"))
+			return 0;
+	return -1;
 }
 
 /* The statuses a call may fail with when the kernel is out of memory. */
@@ -230,7 +239,8 @@ static void __attribute__((noreturn)) injected(pid_t target, int out, int thread
 		_exit(21);
 	for (unsigned int r = 0; r < ROUNDS && nleft < ROUNDS * 3 - 3; r++)
 		one_round(&rep.t, kid, r, left, &nleft, threads);
-	fi_self(0);
+	if (fi_self(0))
+		_exit(23);
 	munlockall();
 	/* What a failed release left is released now. */
 	for (int i = 0; i < nleft; i++) {
