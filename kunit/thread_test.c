@@ -121,8 +121,72 @@ static void context_flags(struct kunit *test)
 			STATUS_INVALID_PARAMETER);
 	KUNIT_EXPECT_EQ(test, ps_context_check_flags(0x00010001, false),
 			STATUS_INVALID_PARAMETER);
-	KUNIT_EXPECT_EQ(test, ps_context_check_flags(CONTEXT_XSTATE, false),
-			STATUS_NOT_SUPPORTED);
+	KUNIT_EXPECT_EQ(test, ps_context_check_flags(CONTEXT_XSTATE, false), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_context_check_flags(CONTEXT_ALL | CONTEXT_XSTATE, true),
+			STATUS_SUCCESS);
+}
+
+/* An XSAVE image and the XSTATE chunk's AVX feature, both ways. */
+static void xstate_image(struct kunit *test)
+{
+	const u32 off = 576;	/* AVX in the standard layout */
+	struct user_i387_struct *fx;
+	struct ps_xstate *xs;
+	u8 *image;
+	u64 *bv;
+	int i;
+
+	if (!ps_xstate_features())
+		kunit_skip(test, "the CPU has no AVX");
+	image = kunit_kzalloc(test, 1024, GFP_KERNEL);
+	xs = kunit_kzalloc(test, sizeof(*xs), GFP_KERNEL);
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, image && xs && fx);
+	bv = (u64 *)(image + PS_XSAVE_HEADER_OFFSET);
+
+	/* In its initial state AVX reads as zeros; unserved features drop. */
+	memset(image + off, 0xee, 256);
+	memset(xs->ymm_high, 0xaa, sizeof(xs->ymm_high));
+	xs->mask = PS_XSTATE_MASK_AVX | BIT_ULL(5);
+	ps_xstate_from_image(xs, image, off);
+	KUNIT_EXPECT_EQ(test, xs->mask, PS_XSTATE_MASK_AVX);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(xs->ymm_high, 0, sizeof(xs->ymm_high)));
+
+	/* In use, it reads as it is. */
+	for (i = 0; i < 256; i++)
+		image[off + i] = i;
+	*bv = PS_XSTATE_MASK_LEGACY | PS_XSTATE_MASK_AVX;
+	ps_xstate_from_image(xs, image, off);
+	KUNIT_EXPECT_EQ(test, xs->ymm_high[1].low, 0x1716151413121110ull);
+	KUNIT_EXPECT_EQ(test, xs->ymm_high[1].high, 0x1f1e1d1c1b1a1918ll);
+	/* Not asked for: not read. */
+	memset(xs->ymm_high, 0xaa, sizeof(xs->ymm_high));
+	xs->mask = 0;
+	ps_xstate_from_image(xs, image, off);
+	KUNIT_EXPECT_EQ(test, xs->ymm_high[0].low, 0xaaaaaaaaaaaaaaaaull);
+
+	/* A set without AVX in the mask puts it in its initial state. */
+	ps_xstate_to_image(image, xs, NULL, off);
+	KUNIT_EXPECT_EQ(test, *bv, PS_XSTATE_MASK_LEGACY);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(image + off, 0, 256));
+	/* With AVX, the feature is written and marked in use. */
+	xs->mask = PS_XSTATE_MASK_AVX;
+	xs->ymm_high[15].high = -2;
+	ps_xstate_to_image(image, xs, NULL, off);
+	KUNIT_EXPECT_EQ(test, *bv, PS_XSTATE_MASK_LEGACY | PS_XSTATE_MASK_AVX);
+	KUNIT_EXPECT_EQ(test, *(s64 *)(image + off + 248), -2);
+	/* No @xs: AVX is left alone. */
+	*bv = 0;
+	memset(image + 464, 0x5c, 48);	/* the kernel's software bytes */
+	fx->mxcsr = 0x1f80;
+	fx->xmm_space[0] = 0x12345678;
+	memset(fx->padding, 0x11, sizeof(fx->padding));
+	ps_xstate_to_image(image, NULL, fx, off);
+	KUNIT_EXPECT_EQ(test, *bv, PS_XSTATE_MASK_LEGACY);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(image + 24), 0x1f80u);
+	KUNIT_EXPECT_EQ(test, *(u32 *)(image + 160), 0x12345678u);
+	KUNIT_EXPECT_EQ(test, image[464], 0x5c);
+	KUNIT_EXPECT_EQ(test, *(s64 *)(image + off + 248), -2);
 }
 
 static void fill_regs(struct user_regs_struct *r)
@@ -295,6 +359,7 @@ static struct kunit_case thread_test_cases[] = {
 	KUNIT_CASE(suspend_process_undoes_exactly),
 	KUNIT_CASE(park_holds_and_leaves),
 	KUNIT_CASE(context_flags),
+	KUNIT_CASE(xstate_image),
 	KUNIT_CASE(context_from_regs),
 	KUNIT_CASE(context_to_regs),
 	KUNIT_CASE(context_restart),

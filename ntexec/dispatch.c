@@ -245,8 +245,8 @@ long ntexec_ioctl_test_alert(struct ntexec_file *nf, void __user *argp)
 	return ntx_status(ps_test_alert());
 }
 
-/* The largest information a set takes (KAFFINITY, a start address). */
-#define NTX_SET_INFO_MAX	16
+/* The largest information a set takes (QUOTA_LIMITS_EX). */
+#define NTX_SET_INFO_MAX	88
 
 static long ntexec_set_common(struct ntexec_file *nf, void __user *argp, bool thread)
 {

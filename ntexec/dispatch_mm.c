@@ -10,6 +10,8 @@
  * new program is checked again before it reaches the new one.
  */
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "ntexec.h"
@@ -143,6 +145,92 @@ long ntexec_ioctl_flush_vm(struct ntexec_file *nf, void __user *argp)
 	return ntx_out(argp, &args, sizeof(args), status, false);
 }
 
+/* MEMORY_WORKING_SET_BLOCKs, stored after NumberOfEntries as found. */
+static int ntx_store_ws_blocks(void *ctx, u64 index, const u64 *blocks,
+			       unsigned long n)
+{
+	u64 __user *array = ctx;
+
+	return copy_to_user(array + 1 + index, blocks, n * sizeof(*blocks)) ?
+	       -EFAULT : 0;
+}
+
+#define NTX_WS_EX_BATCH	256
+
+/*
+ * MemoryWorkingSetExInformation: the array of MEMORY_WORKING_SET_EX_
+ * INFORMATION is read and answered in batches (no module lock is held
+ * across the user copies).
+ */
+static ntstatus_t ntx_query_ws_ex(struct ps_process *process, struct mm_struct *mm,
+				  u64 buffer, u64 count)
+{
+	struct nt_ws_ex_entry __user *array = u64_to_user_ptr(buffer);
+	struct nt_ws_ex_entry *batch;
+	ntstatus_t status = STATUS_SUCCESS;
+	u64 done, n;
+
+	batch = kmalloc_array(NTX_WS_EX_BATCH, sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return STATUS_NO_MEMORY;
+	for (done = 0; done < count && !status; done += n) {
+		n = min_t(u64, count - done, NTX_WS_EX_BATCH);
+		if (copy_from_user(batch, array + done, n * sizeof(*batch))) {
+			status = STATUS_ACCESS_VIOLATION;
+			break;
+		}
+		status = mm_query_working_set_ex(&process->vm, mm, batch, n);
+		if (!status && copy_to_user(array + done, batch, n * sizeof(*batch)))
+			status = STATUS_ACCESS_VIOLATION;
+		if (!status && fatal_signal_pending(current))
+			status = NTX_STATUS_RESTART;
+		cond_resched();
+	}
+	kfree(batch);
+	return status;
+}
+
+/*
+ * NtQueryVirtualMemory's working-set classes. MemoryWorkingSetInformation
+ * writes NumberOfEntries also when the buffer is too small (with
+ * STATUS_INFO_LENGTH_MISMATCH), so that the caller can size it;
+ * *ReturnLength is the size the whole answer needs.
+ */
+static long ntx_query_ws(struct ntexec_file *nf, void __user *argp,
+			 struct ntexec_vm_query *args)
+{
+	bool ex = args->info_class == NT_MEMORY_WORKING_SET_EX_INFORMATION;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+	u64 count = 0;
+
+	if (args->length < (ex ? sizeof(struct nt_ws_ex_entry) : sizeof(u64)))
+		return ntx_status(STATUS_INFO_LENGTH_MISMATCH);
+	if (!IS_ALIGNED(args->buffer, sizeof(u64)))
+		return ntx_status(STATUS_DATATYPE_MISALIGNMENT);
+	status = ntx_vm_get(nf, args->process, PROCESS_QUERY_INFORMATION, &process, &mm);
+	if (status)
+		return ntx_status(status);
+	if (ex) {
+		count = args->length / sizeof(struct nt_ws_ex_entry);
+		status = ntx_query_ws_ex(process, mm, args->buffer, count);
+		args->return_length = count * sizeof(struct nt_ws_ex_entry);
+	} else {
+		status = mm_query_working_set(&process->vm, mm,
+					      args->length / sizeof(u64) - 1,
+					      ntx_store_ws_blocks,
+					      u64_to_user_ptr(args->buffer), &count);
+		if ((!status || status == STATUS_INFO_LENGTH_MISMATCH) &&
+		    put_user(count, (u64 __user *)u64_to_user_ptr(args->buffer)))
+			status = STATUS_ACCESS_VIOLATION;
+		args->return_length = (count + 1) * sizeof(u64);
+	}
+	ntx_vm_put(process, mm);
+	return ntx_out(argp, args, sizeof(*args), status,
+		       status == STATUS_INFO_LENGTH_MISMATCH);
+}
+
 long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 {
 	struct nt_memory_basic_information mbi;
@@ -155,6 +243,9 @@ long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 		return -EFAULT;
 	if (args.pad)
 		return -EINVAL;
+	if (args.info_class == NT_MEMORY_WORKING_SET_INFORMATION ||
+	    args.info_class == NT_MEMORY_WORKING_SET_EX_INFORMATION)
+		return ntx_query_ws(nf, argp, &args);
 	status = ntx_vm_get(nf, args.process, PROCESS_QUERY_INFORMATION, &process, &mm);
 	if (!status) {
 		status = mm_query_virtual(&process->vm, mm, args.address,

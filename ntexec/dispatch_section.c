@@ -27,15 +27,7 @@
 #include "../ntmm/pe.h"
 #include "../ntps/ps.h"
 
-/* Validation and capture of OBJECT_ATTRIBUTES' parts. */
-struct ntx_name {
-	u16 *path;
-	u32 len;
-	const u16 *leaf;
-	u32 leaf_len;
-};
-
-static void ntx_name_free(struct ntx_name *name)
+void ntx_name_free(struct ntx_name *name)
 {
 	kfree(name->path);
 	name->path = NULL;
@@ -46,9 +38,9 @@ static void ntx_name_free(struct ntx_name *name)
  * (@length 0) is an unnamed object. Return: an NTSTATUS, or -EFAULT
  * (through *@err) when the name cannot be read.
  */
-static ntstatus_t ntx_name_capture(struct ntexec_file *nf, u64 root, u64 uname,
-				   u32 length, u32 attributes, struct ntx_name *name,
-				   int *err)
+ntstatus_t ntx_name_capture(struct ntexec_file *nf, u64 root, u64 uname,
+			    u32 length, u32 attributes, struct ntx_name *name,
+			    int *err)
 {
 	struct ob_object *obj;
 	ntstatus_t status;
@@ -88,8 +80,8 @@ static ntstatus_t ntx_name_capture(struct ntexec_file *nf, u64 root, u64 uname,
  * was asked, generic rights mapped, MAXIMUM_ALLOWED meaning all; a right
  * the type does not have is refused.
  */
-static ntstatus_t ntx_owner_access(const struct ob_type *type, u32 desired,
-				   u32 *granted)
+ntstatus_t ntx_owner_access(const struct ob_type *type, u32 desired,
+			    u32 *granted)
 {
 	u32 access = ob_map_generic(type, desired);
 

@@ -62,15 +62,64 @@ long ntexec_ioctl_resume_process(struct ntexec_file *nf, void __user *argp)
 }
 
 /*
+ * CONTEXT_XSTATE: the CONTEXT_EX right after the CONTEXT locates the XState
+ * chunk, anywhere in the caller's memory (its offset is signed). The chunk
+ * must hold the header and, when its Mask names AVX, the AVX feature:
+ * else STATUS_INVALID_PARAMETER, as Windows answers. Return: the chunk's
+ * user address in @uhdr, and @xs read (the feature itself only for a set).
+ */
+static ntstatus_t ntexec_xstate_in(void __user *uctx, bool set, struct ps_xstate *xs,
+				   void __user **uhdr)
+{
+	void __user *uex = uctx + sizeof(struct nt_context);
+	struct nt_context_ex ex;
+	u64 __user *mask;
+
+	if (copy_from_user(&ex, uex, sizeof(ex)))
+		return STATUS_ACCESS_VIOLATION;
+	if (ex.xstate.length < PS_XSAVE_HEADER_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	*uhdr = (void __user *)((unsigned long)uex + (long)ex.xstate.offset);
+	mask = *uhdr;
+	if (get_user(xs->mask, mask))
+		return STATUS_ACCESS_VIOLATION;
+	if ((xs->mask & PS_XSTATE_MASK_AVX) && ex.xstate.length < PS_XSTATE_AVX_END)
+		return STATUS_INVALID_PARAMETER;
+	if (set && (xs->mask & PS_XSTATE_MASK_AVX) &&
+	    copy_from_user(xs->ymm_high, *uhdr + PS_XSTATE_AVX_OFFSET, sizeof(xs->ymm_high)))
+		return STATUS_ACCESS_VIOLATION;
+	return STATUS_SUCCESS;
+}
+
+/* A get's XSTATE answer: the Mask served and the features in it. */
+static ntstatus_t ntexec_xstate_out(void __user *uhdr, const struct ps_xstate *xs)
+{
+	if (put_user(xs->mask, (u64 __user *)uhdr))
+		return STATUS_ACCESS_VIOLATION;
+	if ((xs->mask & PS_XSTATE_MASK_AVX) &&
+	    copy_to_user(uhdr + PS_XSTATE_AVX_OFFSET, xs->ymm_high, sizeof(xs->ymm_high)))
+		return STATUS_ACCESS_VIOLATION;
+	return STATUS_SUCCESS;
+}
+
+/* The CONTEXT and its XSTATE chunk: too big for the stack together. */
+struct ntexec_context_buf {
+	struct nt_context ctx;
+	struct ps_xstate xs;
+};
+
+/*
  * The CONTEXT is the caller's memory, probed as NT probes it: its
  * alignment first (STATUS_DATATYPE_MISALIGNMENT), then its readability
  * and, for a get, writability (STATUS_ACCESS_VIOLATION).
  */
 static long ntexec_context_common(struct ntexec_file *nf, void __user *argp, bool set)
 {
+	void __user *uctx, *uhdr = NULL;
+	struct ntexec_context_buf *buf;
 	struct ntexec_context args;
+	struct ps_xstate *xs = NULL;
 	struct nt_context *ctx;
-	void __user *uctx;
 	ntstatus_t status;
 
 	if (NTX_COPY_IN(args, argp))
@@ -78,19 +127,35 @@ static long ntexec_context_common(struct ntexec_file *nf, void __user *argp, boo
 	if (!IS_ALIGNED(args.context, PS_CONTEXT_ALIGN))
 		return ntx_status(STATUS_DATATYPE_MISALIGNMENT);
 	uctx = u64_to_user_ptr(args.context);
-	ctx = kmalloc(sizeof(*ctx), GFP_KERNEL);
-	if (!ctx)
+	buf = kmalloc(sizeof(*buf), GFP_KERNEL);
+	if (!buf)
 		return ntx_status(STATUS_NO_MEMORY);
+	ctx = &buf->ctx;
 	if (copy_from_user(ctx, uctx, sizeof(*ctx))) {
 		status = STATUS_ACCESS_VIOLATION;
-	} else if (set) {
-		status = ps_set_context(nf->process, args.thread, ctx);
+		goto out;
+	}
+	/* The flags first, as NT checks them: then the CONTEXT_EX. */
+	status = ps_context_check_flags(ctx->context_flags, set);
+	if (status)
+		goto out;
+	if ((ctx->context_flags & CONTEXT_XSTATE) == CONTEXT_XSTATE) {
+		xs = &buf->xs;
+		status = ntexec_xstate_in(uctx, set, xs, &uhdr);
+		if (status)
+			goto out;
+	}
+	if (set) {
+		status = ps_set_context(nf->process, args.thread, ctx, xs);
 	} else {
-		status = ps_get_context(nf->process, args.thread, ctx);
+		status = ps_get_context(nf->process, args.thread, ctx, xs);
 		if (!status && copy_to_user(uctx, ctx, sizeof(*ctx)))
 			status = STATUS_ACCESS_VIOLATION;
+		if (!status && xs)
+			status = ntexec_xstate_out(uhdr, xs);
 	}
-	kfree(ctx);
+out:
+	kfree(buf);
 	return ntx_status(status);
 }
 

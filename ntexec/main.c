@@ -79,6 +79,18 @@ static const struct {
 	{ NTEXEC_IOC_TAKE_APCS, ntexec_ioctl_take_apcs },
 	{ NTEXEC_IOC_HOST, ntexec_ioctl_host },
 	{ NTEXEC_IOC_CLAIM_HOST, ntexec_ioctl_claim_host },
+	{ NTEXEC_IOC_CREATE_IO_COMPLETION, ntexec_ioctl_create_io_completion },
+	{ NTEXEC_IOC_OPEN_IO_COMPLETION, ntexec_ioctl_open_io_completion },
+	{ NTEXEC_IOC_SET_IO_COMPLETION, ntexec_ioctl_set_io_completion },
+	{ NTEXEC_IOC_REMOVE_IO_COMPLETION, ntexec_ioctl_remove_io_completion },
+	{ NTEXEC_IOC_QUERY_IO_COMPLETION, ntexec_ioctl_query_io_completion },
+	{ NTEXEC_IOC_CREATE_JOB, ntexec_ioctl_create_job },
+	{ NTEXEC_IOC_OPEN_JOB, ntexec_ioctl_open_job },
+	{ NTEXEC_IOC_ASSIGN_JOB, ntexec_ioctl_assign_job },
+	{ NTEXEC_IOC_TERMINATE_JOB, ntexec_ioctl_terminate_job },
+	{ NTEXEC_IOC_IS_PROCESS_IN_JOB, ntexec_ioctl_is_process_in_job },
+	{ NTEXEC_IOC_QUERY_JOB, ntexec_ioctl_query_job },
+	{ NTEXEC_IOC_SET_JOB, ntexec_ioctl_set_job },
 };
 
 /*

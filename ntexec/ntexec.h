@@ -20,7 +20,8 @@
 				 NTEXEC_FEATURE_WRITE_WATCH | \
 				 NTEXEC_FEATURE_SECTIONS | \
 				 NTEXEC_FEATURE_THREAD_CONTROL | \
-				 NTEXEC_FEATURE_FILES)
+				 NTEXEC_FEATURE_FILES | \
+				 NTEXEC_FEATURE_JOBS)
 
 struct ps_process;
 
@@ -127,6 +128,35 @@ long ntexec_ioctl_queue_apc(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_take_apcs(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_host(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_claim_host(struct ntexec_file *nf, void __user *argp);
+
+/* Validation and capture of OBJECT_ATTRIBUTES' parts (dispatch_section.c). */
+struct ntx_name {
+	u16 *path;
+	u32 len;
+	const u16 *leaf;
+	u32 leaf_len;
+};
+
+struct ob_type;
+ntstatus_t ntx_name_capture(struct ntexec_file *nf, u64 root, u64 uname,
+			    u32 length, u32 attributes, struct ntx_name *name,
+			    int *err);
+void ntx_name_free(struct ntx_name *name);
+ntstatus_t ntx_owner_access(const struct ob_type *type, u32 desired, u32 *granted);
+
+/* ntexec/dispatch_job.c: I/O completion objects and jobs. */
+long ntexec_ioctl_create_io_completion(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_open_io_completion(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_set_io_completion(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_remove_io_completion(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_query_io_completion(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_create_job(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_open_job(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_assign_job(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_terminate_job(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_is_process_in_job(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_query_job(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_set_job(struct ntexec_file *nf, void __user *argp);
 
 /* ntexec/dispatch_thread.c: thread control. */
 long ntexec_ioctl_suspend_thread(struct ntexec_file *nf, void __user *argp);

@@ -119,11 +119,12 @@ static unsigned long mm_copy_linux(struct mm_struct *mm, unsigned long addr,
 /*
  * One chunk between the kernel buffer @buf and @mm at @addr: the module's
  * own pages directly, the rest through mm_copy_linux(). Return: bytes
- * copied, stopping where the target refuses the access.
+ * copied, stopping where the target refuses the access; *@no_memory set
+ * when it stopped because a page of the module's could not be had.
  */
 static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
 				   unsigned long addr, void *buf,
-				   unsigned long len, bool write)
+				   unsigned long len, bool write, bool *no_memory)
 {
 	unsigned long done = 0, n, run;
 	struct page *page;
@@ -133,8 +134,10 @@ static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
 		n = min(len - done, PAGE_SIZE - offset_in_page(addr));
 		zero = false;
 		page = space ? mm_copy_page(space, addr, write, &zero) : NULL;
-		if (IS_ERR(page))
+		if (IS_ERR(page)) {
+			*no_memory = PTR_ERR(page) == -ENOMEM;
 			break;
+		}
 		if (zero) {
 			/* Never touched: reads as zeros, stays untouched. */
 			memset(buf + done, 0, n);
@@ -174,9 +177,11 @@ static unsigned long mm_copy_chunk(struct mm_space *space, struct mm_struct *mm,
  * counts.
  *
  * Return: STATUS_SUCCESS, STATUS_PARTIAL_COPY (with *@done valid),
- * STATUS_ACCESS_VIOLATION for ranges outside user space or a caller buffer
- * that takes nothing, STATUS_PROCESS_IS_TERMINATING, or NTX_STATUS_RESTART
- * when the caller was killed (it never returns to see the count).
+ * STATUS_NO_MEMORY when a page of the target could not be had (*@done
+ * valid too), STATUS_ACCESS_VIOLATION for ranges outside user space or a
+ * caller buffer that takes nothing, STATUS_PROCESS_IS_TERMINATING, or
+ * NTX_STATUS_RESTART when the caller was killed (it never returns to see
+ * the count).
  */
 ntstatus_t mm_copy_virtual(struct mm_process *mp, struct mm_struct *mm,
 			   u64 address, void __user *buffer, u64 size, bool write,
@@ -185,6 +190,7 @@ ntstatus_t mm_copy_virtual(struct mm_process *mp, struct mm_struct *mm,
 	struct mm_space *space;
 	unsigned long n, got;
 	ntstatus_t status = STATUS_SUCCESS;
+	bool no_memory = false;
 	u64 copied = 0;
 	void *bounce;
 
@@ -211,12 +217,12 @@ ntstatus_t mm_copy_virtual(struct mm_process *mp, struct mm_struct *mm,
 		if (write) {
 			if (copy_from_user(bounce, ubuf, n))
 				break;
-			got = mm_copy_chunk(space, mm, addr, bounce, n, true);
+			got = mm_copy_chunk(space, mm, addr, bounce, n, true, &no_memory);
 			copied += got;
 			if (got < n)
 				break;
 		} else {
-			if (mm_copy_chunk(space, mm, addr, bounce, n, false) < n)
+			if (mm_copy_chunk(space, mm, addr, bounce, n, false, &no_memory) < n)
 				break;
 			got = n - copy_to_user(ubuf, bounce, n);
 			copied += got;
@@ -233,7 +239,7 @@ ntstatus_t mm_copy_virtual(struct mm_process *mp, struct mm_struct *mm,
 	}
 	kvfree(bounce);
 	if (status == STATUS_SUCCESS && copied < size)
-		status = STATUS_PARTIAL_COPY;
+		status = no_memory ? STATUS_NO_MEMORY : STATUS_PARTIAL_COPY;
 	else if (status == STATUS_ACCESS_VIOLATION && copied)
 		status = STATUS_PARTIAL_COPY;
 out:

@@ -54,6 +54,9 @@ static unsigned long mm_map_flags(struct mm_vad *vad, unsigned long addr,
 	/* x86 has no execute-only PTE: PAGE_EXECUTE pages read, as on Windows. */
 	if (allowed & VM_EXEC)
 		allowed |= VM_READ;
+	/* So are pages after MEM_RESET: a write makes them keep their data. */
+	if (!write && (state & MM_PAGE_RESET))
+		allowed &= ~VM_WRITE;
 	/* Watched pages are mapped writable once written. */
 	if (!write && (vad->flags & NT_MEM_WRITE_WATCH) &&
 	    !(state & MM_PAGE_WRITTEN))
@@ -91,6 +94,10 @@ static void mm_fault_around(struct mm_space *space, struct vm_area_struct *vma,
 		if (a == addr)
 			continue;
 		state = mm_page_state(vad, a);
+		/* A trimmed page stays out until it is touched itself. */
+		if ((!vad->section || (state & MM_PAGE_PRIVATE)) &&
+		    mm_ws_transition(space, a >> PAGE_SHIFT))
+			continue;
 		page = mm_page_lookup(space, vad, a, state, false);
 		if (!page)
 			continue;
@@ -155,10 +162,12 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	unsigned long addr = vmf->address & PAGE_MASK, allowed;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	bool exec = vmf->flags & FAULT_FLAG_INSTRUCTION;
+	bool soft;
 	u32 code = STATUS_ACCESS_VIOLATION;
 	unsigned int kind = NTX_FAULT_SOFT;
 	struct page *page, *refault;
 	struct mm_vad *vad;
+	LIST_HEAD(freed);
 	vm_fault_t ret;
 	u16 state = 0;
 
@@ -200,8 +209,14 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	    (exec && !(allowed & VM_EXEC)))
 		goto violation;
 
+	/*
+	 * A soft fault (the page was trimmed) brings back that page alone:
+	 * its neighbours were trimmed with it, so no fault-around.
+	 */
+	soft = (!vad->section || (state & MM_PAGE_PRIVATE)) &&
+	       mm_ws_transition(space, addr >> PAGE_SHIFT);
 	page = mm_page_lookup(space, vad, addr, state, false);
-	refault = page;
+	refault = soft ? NULL : page;
 	if (!page)
 		page = mm_page_lookup(space, vad, addr, state, true);
 	if (!page) {
@@ -227,8 +242,12 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	if (refault && ret == VM_FAULT_NOPAGE &&
 	    !(vad->flags & NT_MEM_WRITE_WATCH))
 		mm_fault_around(space, vma, vad, addr);
+	/* A hard working-set maximum: the oldest pages make room. */
+	if (ret == VM_FAULT_NOPAGE)
+		mm_ws_replace(space, addr >> PAGE_SHIFT, &freed);
 out:
 	mutex_unlock(&space->lock);
+	mm_put_pages(&freed);
 	return ret;
 
 violation:

@@ -14,6 +14,8 @@
  *   virtual.c  NtAllocate/Free/Protect/Query/Lock/Unlock/FlushVirtualMemory
  *   copy.c     NtReadVirtualMemory, NtWriteVirtualMemory
  *   wwatch.c   NtGetWriteWatch, NtResetWriteWatch
+ *   wsle.c     working sets: trimming, soft faults, the page lists, the
+ *              working-set queries and limits
  *
  * The rules that several of them apply live here, once.
  */
@@ -51,16 +53,29 @@ struct task_struct;
  * @vads: the allocations
  * @pages: page index (user address >> PAGE_SHIFT) -> struct page of a
  *	committed page that has been touched; the page is freed only after
- *	its PTEs are zapped
+ *	its PTEs are zapped. Marked MM_WS_VALID while in the working set;
+ *	without the mark it is a transition page, on a page list (wsle.c)
+ * @discarded: page index -> xa_mk_value(1) for a page whose contents a
+ *	trim discarded after MEM_RESET, until the next MEM_RESET,
+ *	MEM_RESET_UNDO, decommit or release of it
  * @mapper: the task inside vm_mmap()/vm_munmap() for this space, the only
  *	one allowed to create or split VMAs of @file
  * @dead: run down: every page and VAD is gone, faults get SIGBUS
  * @committed: committed pages (CommitCharge)
  * @peak_committed: the most @committed has been
- * @resident: pages in @pages (the module's part of the working set)
+ * @resident: pages in @pages: the working set and the transition pages
  * @peak_resident: the most @resident has been
  * @locked: pages locked with NtLockVirtualMemory
  * @faults: faults resolved by the module
+ * @ws: pages in the working set (in @pages, marked MM_WS_VALID)
+ * @peak_ws: the most @ws has been
+ * @ws_min: the working set minimum, pages (ProcessQuotaLimits)
+ * @ws_max: the working set maximum, pages
+ * @ws_flags: MM_WS_HARD_MIN, MM_WS_HARD_MAX
+ * @ws_hand: the trimmer's clock hand: the page index it goes on from
+ * @transition_faults: soft faults: a trimmed page mapped back
+ * @demand_zero_faults: pages made (zeroed) on first touch
+ * @trimmed: pages trimmed from the working set, ever
  *
  * Locks: see LOCKING in ntob/ob.h. Nothing touches user memory with @lock
  * held: the access could fault on the space's own pages.
@@ -74,6 +89,7 @@ struct mm_space {
 	struct mutex lock;
 	struct mm_vad_tree vads;
 	struct xarray pages;
+	struct xarray discarded;
 	struct task_struct *mapper;
 	bool dead;
 	unsigned long committed;
@@ -82,7 +98,33 @@ struct mm_space {
 	unsigned long peak_resident;
 	unsigned long locked;
 	unsigned long faults;
+	unsigned long ws;
+	unsigned long peak_ws;
+	unsigned long ws_min;
+	unsigned long ws_max;
+	unsigned int ws_flags;
+	unsigned long ws_hand;
+	unsigned long transition_faults;
+	unsigned long demand_zero_faults;
+	unsigned long trimmed;
 };
+
+/* The page lists (wsle.c). */
+#define MM_LIST_STANDBY		0u
+#define MM_LIST_MODIFIED	1u
+#define MM_LISTS		2u
+
+/* A page of mm_space.pages in the working set (else: on a page list). */
+#define MM_WS_VALID		XA_MARK_0
+/* mm_space.ws_flags: QUOTA_LIMITS_HARDWS_MIN/MAX_ENABLE in force. */
+#define MM_WS_HARD_MIN		0x1u
+#define MM_WS_HARD_MAX		0x2u
+/* Windows' defaults (MmMinimumWorkingSetSize etc.), in pages. */
+#define MM_WS_DEFAULT_MIN	50UL
+#define MM_WS_DEFAULT_MAX	345UL
+#define MM_WS_SMALLEST_MIN	20UL
+/* MM_FLUID_WORKING_SET: what a maximum keeps above the locked pages. */
+#define MM_WS_FLUID		8UL
 
 /**
  * struct mm_segment - a section's pages, shared by its views (NT's
@@ -237,6 +279,27 @@ int mm_unmap_range(struct mm_space *space, unsigned long addr,
 extern const struct file_operations mm_vm_fops;
 bool mm_vma_is_ntexec(struct vm_area_struct *vma);
 
+/* wsle.c */
+void mm_ws_space_init(struct mm_space *space);
+void mm_ws_new_page(struct mm_space *space, unsigned long idx);
+void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
+		      struct page *page);
+bool mm_ws_transition(struct mm_space *space, unsigned long idx);
+void mm_ws_forget(struct mm_space *space, unsigned long idx,
+		  struct page *page);
+unsigned long mm_ws_trim(struct mm_space *space, unsigned long target,
+			 unsigned long skip, struct list_head *freed);
+void mm_ws_replace(struct mm_space *space, unsigned long skip,
+		   struct list_head *freed);
+void mm_ws_reset(struct mm_space *space, struct mm_vad *vad,
+		 unsigned long start, unsigned long end,
+		 struct list_head *freed);
+bool mm_ws_reset_undo(struct mm_space *space, unsigned long start,
+		      unsigned long end);
+long mm_ws_list_count(unsigned int list);
+int mm_ws_init(void);
+void mm_ws_exit(void);
+
 /* commit.c */
 ntstatus_t mm_commit_charge(unsigned long pages);
 void mm_commit_uncharge(unsigned long pages);
@@ -304,7 +367,8 @@ static inline struct mm_segment *mm_page_file(struct mm_vad *vad, u16 state)
  * Every way a page gets written (a write fault, a write upgrade, ptrace,
  * NtWriteVirtualMemory) goes through here before the write can happen. A
  * page of a file-backed view, which the segment holds by then, is handed
- * to the file system (filemap.c).
+ * to the file system (filemap.c). A page written after MEM_RESET is no
+ * longer discardable, as on Windows, where the write dirties it again.
  *
  * Return: 0, or -ENOMEM when the page's state chunk cannot be made.
  */
@@ -315,6 +379,9 @@ static inline int mm_page_written(struct mm_vad *vad, unsigned long addr,
 
 	if (seg)
 		mm_file_written(seg, mm_view_index(vad, addr));
+	if ((state & MM_PAGE_RESET) &&
+	    mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, MM_PAGE_RESET, 0))
+		return -ENOMEM;
 	if (!(vad->flags & NT_MEM_WRITE_WATCH) || (state & MM_PAGE_WRITTEN))
 		return 0;
 	return mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, 0,

@@ -66,6 +66,9 @@ struct mm_ops {
  * @resident: bytes resident
  * @peak_resident: the peak of @resident
  * @faults: page faults the module resolved
+ * @working_set: bytes in the working set (the rest of @resident is on the
+ *	page lists)
+ * @peak_working_set: the peak of @working_set
  */
 struct mm_counters {
 	unsigned long committed;
@@ -73,7 +76,27 @@ struct mm_counters {
 	unsigned long resident;
 	unsigned long peak_resident;
 	unsigned long faults;
+	unsigned long working_set;
+	unsigned long peak_working_set;
 };
+
+/* NtQueryVirtualMemory's working-set classes, Windows' values. */
+#define NT_MEMORY_WORKING_SET_INFORMATION	1u
+#define NT_MEMORY_WORKING_SET_EX_INFORMATION	4u
+
+/* MEMORY_WORKING_SET_EX_INFORMATION, x64 layout. */
+struct nt_ws_ex_entry {
+	u64 address;
+	u64 attributes;
+};
+static_assert(sizeof(struct nt_ws_ex_entry) == 16);
+
+/* QUOTA_LIMITS_EX.Flags, Windows' values. */
+#define QUOTA_LIMITS_HARDWS_MIN_ENABLE	0x00000001u
+#define QUOTA_LIMITS_HARDWS_MIN_DISABLE	0x00000002u
+#define QUOTA_LIMITS_HARDWS_MAX_ENABLE	0x00000004u
+#define QUOTA_LIMITS_HARDWS_MAX_DISABLE	0x00000008u
+#define QUOTA_LIMITS_USE_DEFAULT_LIMITS	0x00000010u
 
 /* MEMORY_BASIC_INFORMATION, x64 layout: NtQueryVirtualMemory's answer. */
 struct nt_memory_basic_information {
@@ -214,6 +237,18 @@ ntstatus_t mm_get_write_watch(struct mm_process *mp, struct mm_struct *mm,
 			      mm_watch_store_t store, void *ctx, u64 *count);
 ntstatus_t mm_reset_write_watch(struct mm_process *mp, struct mm_struct *mm,
 				u64 base, u64 size);
+
+/* Working sets (wsle.c). */
+ntstatus_t mm_query_working_set(struct mm_process *mp, struct mm_struct *mm,
+				u64 capacity, mm_watch_store_t store, void *ctx,
+				u64 *count);
+ntstatus_t mm_query_working_set_ex(struct mm_process *mp, struct mm_struct *mm,
+				   struct nt_ws_ex_entry *entries, unsigned long n);
+ntstatus_t mm_set_working_set(struct mm_process *mp, struct mm_struct *mm,
+			      u64 min_bytes, u64 max_bytes, u32 flags,
+			      bool increase_ok);
+void mm_query_working_set_limits(struct mm_process *mp, u64 *min, u64 *max,
+				 u32 *flags);
 
 /* Sections and views (section.c, view.c). */
 ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,

@@ -29,11 +29,12 @@ static void mm_space_release(struct kref *ref)
 {
 	struct mm_space *space = container_of(ref, struct mm_space, ref);
 
-	WARN_ON_ONCE(space->committed || space->resident);
+	WARN_ON_ONCE(space->committed || space->resident || space->ws);
 	mutex_lock(&space->lock);
 	mm_vad_tree_destroy(&space->vads);
 	mutex_unlock(&space->lock);
 	xa_destroy(&space->pages);
+	xa_destroy(&space->discarded);
 	mmdrop(space->mm);
 	kfree(space);
 }
@@ -53,7 +54,8 @@ EXPORT_SYMBOL_IF_KUNIT(mm_space_put);
  *
  * Pages are charged (__GFP_ACCOUNT) to the memory cgroup of the process
  * whose memory they are, also when another process touches them first
- * (NtWriteVirtualMemory, NtLockVirtualMemory).
+ * (NtWriteVirtualMemory, NtLockVirtualMemory). The page is in the working
+ * set afterwards: a trimmed one comes off its page list (wsle.c).
  *
  * Return: the page, or NULL (none yet, or no memory).
  */
@@ -67,8 +69,13 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 
 	lockdep_assert_held(&space->lock);
 	page = xa_load(&space->pages, idx);
-	if (page || !create)
+	if (page) {
+		/* A trimmed page comes back as it was: a soft fault. */
+		mm_ws_fault_back(space, idx, page);
 		return page;
+	}
+	if (!create)
+		return NULL;
 	if (current->mm == space->mm) {
 		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
 	} else {
@@ -86,6 +93,7 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 		return NULL;
 	}
 	mm_resident_add(space);
+	mm_ws_new_page(space, idx);
 	return page;
 }
 
@@ -117,10 +125,15 @@ void mm_free_pages(struct mm_space *space, unsigned long start,
 {
 	unsigned long idx;
 	struct page *page;
+	void *entry;
 
 	lockdep_assert_held(&space->lock);
+	xa_for_each_range(&space->discarded, idx, entry, start >> PAGE_SHIFT,
+			  (end >> PAGE_SHIFT) - 1)
+		xa_erase(&space->discarded, idx);
 	xa_for_each_range(&space->pages, idx, page, start >> PAGE_SHIFT,
 			  (end >> PAGE_SHIFT) - 1) {
+		mm_ws_forget(space, idx, page);
 		xa_erase(&space->pages, idx);
 		list_add_tail(&page->lru, freed);
 		mm_resident_sub(space);
@@ -142,6 +155,7 @@ void mm_put_pages(struct list_head *freed)
 		cond_resched();
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_put_pages);
 
 /**
  * mm_release_vads() - forget the allocations inside a range
@@ -274,6 +288,7 @@ static struct mm_space *mm_space_create(struct mm_struct *mm)
 	mutex_init(&space->lock);
 	mm_vad_tree_init(&space->vads, &space->lock);
 	xa_init(&space->pages);
+	mm_ws_space_init(space);
 	space->mm = mm;
 	mmgrab(mm);
 
@@ -487,6 +502,8 @@ void mm_process_counters(struct mm_process *mp, struct mm_counters *c)
 	c->resident = space->resident << PAGE_SHIFT;
 	c->peak_resident = space->peak_resident << PAGE_SHIFT;
 	c->faults = space->faults;
+	c->working_set = space->ws << PAGE_SHIFT;
+	c->peak_working_set = space->peak_ws << PAGE_SHIFT;
 	mutex_unlock(&space->lock);
 	mm_space_put(space);
 }
@@ -540,6 +557,7 @@ int mm_init(const struct mm_ops *ops)
 	int err;
 
 	mm_ops = ops;
+	mm_ws_init();
 	err = mm_file_init();
 	if (err)
 		return err;
@@ -555,4 +573,5 @@ void mm_exit(void)
 {
 	kern_unmount(mm_mnt);
 	mm_file_exit();
+	mm_ws_exit();
 }

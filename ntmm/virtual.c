@@ -248,6 +248,8 @@ static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 	unsigned long start = plan->start, end = plan->end, newly;
 	struct mm_vad *vad;
 	ntstatus_t status;
+	LIST_HEAD(freed);
+	bool lost;
 	u32 prot;
 
 	status = mm_lock_addr(space, false);
@@ -297,12 +299,16 @@ static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 	case MM_ALLOC_RESET_UNDO:
 		/*
 		 * Pages keep their contents until something needs the
-		 * memory: MM_PAGE_RESET tells the trimmer it may drop them
-		 * instead of keeping them, and MEM_RESET_UNDO takes that
-		 * back while they are still intact. Reserved pages stay
-		 * reserved (test_VirtualAlloc: MEM_RESET on them succeeds)
-		 * and unmarked: they have no contents, and marking them
-		 * would cost state memory for pages nobody was charged for.
+		 * memory: MM_PAGE_RESET tells the trimmer to free them
+		 * instead of keeping them on the modified list (wsle.c), and
+		 * pages already trimmed go now. MEM_RESET_UNDO takes that
+		 * back, and fails with STATUS_CONFLICTING_ADDRESSES, as
+		 * Windows does, when some page was discarded meanwhile (its
+		 * contents are zeros now); the pages are no longer reset
+		 * either way. Reserved pages stay reserved (test_VirtualAlloc:
+		 * MEM_RESET on them succeeds) and unmarked: they have no
+		 * contents, and marking them would cost state memory for
+		 * pages nobody was charged for.
 		 */
 		if (mm_vad_update_pages_if(vad, start, end, MM_PAGE_COMMITTED,
 					   MM_PAGE_COMMITTED, MM_PAGE_RESET,
@@ -310,6 +316,17 @@ static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 					   MM_PAGE_RESET : 0)) {
 			status = STATUS_NO_MEMORY;
 			goto out;
+		}
+		if (plan->op == MM_ALLOC_RESET) {
+			/* Mapped read-only from now: a write un-resets (mi.h). */
+			mm_zap(space, start, end);
+			mm_ws_reset(space, vad, start, end, &freed);
+		} else {
+			lost = mm_ws_reset_undo(space, start, end);
+			if (lost) {
+				status = STATUS_CONFLICTING_ADDRESSES;
+				goto out;
+			}
 		}
 		break;
 	default:
@@ -322,6 +339,7 @@ done:
 out:
 	mutex_unlock(&space->lock);
 	mutex_unlock(&space->addr_lock);
+	mm_put_pages(&freed);
 	return status;
 }
 
@@ -879,6 +897,7 @@ put:
 	mm_space_put(space);
 	return status;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_lock_virtual);
 
 /**
  * mm_flush_virtual() - NtFlushVirtualMemory

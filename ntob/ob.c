@@ -355,8 +355,12 @@ EXPORT_SYMBOL_IF_KUNIT(ob_reference_handle);
  */
 static void ob_drop_handle(struct ob_object *obj)
 {
-	if (atomic_dec_and_test(&obj->handles) && READ_ONCE(obj->name))
-		ob_unname(obj);
+	if (atomic_dec_and_test(&obj->handles)) {
+		if (READ_ONCE(obj->name))
+			ob_unname(obj);
+		if (obj->type->last_handle)
+			obj->type->last_handle(obj);
+	}
 	ob_dereference(obj);
 }
 

@@ -16,6 +16,8 @@
  *       mm_space.lock (mutex)                    VADs, page states, pages;
  *                                                the fault path enters here
  *         mm_segment.lock (mutex)                a section's page records
+ *         mm_pfn_lock (spinlock)                 ntmm/wsle.c: the page lists;
+ *                                                a leaf
  *         folio lock, file system locks          reading a file section's
  *                                                page (filemap.c), as
  *                                                filemap_fault() does
@@ -52,6 +54,14 @@
  *                                              (state.c); regset access
  *                                              only under it
  *     ps_thread.lock                             the suspend state
+ *   ps_job.lock (spinlock)                     ntps: a job's members, counts,
+ *                                              limits and port (job.c); the
+ *                                              fork probe takes it
+ *     ps_process.lock                            a member's job and exit
+ *                                                state; a port's queue is
+ *                                                never locked under it
+ *   ps_job_pending_lock (spinlock)             ntps: children the fork probe
+ *                                              put in a job; a leaf
  *   ps_process.lock, ps_thread.lock (spinlock) exit state, mm pin, image
  *                                              name, suspend state; never
  *                                              one inside the other
@@ -59,7 +69,7 @@
  *                                              it (handles are dropped after);
  *                                              lookups take only RCU
  *   ob_object.wait.lock, ps_thread.alert.wait.lock (irqsave; also the
- *   user APC queue), ps_thread.suspend_wait.lock,
+ *   user APC queue; an I/O completion object's queue of packets), ps_thread.suspend_wait.lock,
  *   ps_process.host_wait.lock                  leaves
  *
  * And what is never done: no module lock is held across the ptrace access
@@ -113,12 +123,17 @@ struct ob_name;
  * @destroy: frees the object when its last reference is gone, after an RCU
  *	grace period (handle lookups read objects under RCU); may run in
  *	atomic context, so it must not sleep (defer to a work item if needed)
+ * @last_handle: optional: the object's last handle was closed (NT's
+ *	OkayToClose/Close with a handle count of zero: a job's
+ *	KILL_ON_JOB_CLOSE). Process context, no lock of the table held; the
+ *	caller holds a reference.
  */
 struct ob_type {
 	const char *name;
 	u32 valid_access;
 	u32 generic[4];
 	void (*destroy)(struct ob_object *obj);
+	void (*last_handle)(struct ob_object *obj);
 };
 
 /**
@@ -296,7 +311,47 @@ struct ob_alert {
 };
 
 void ob_init_alert(struct ob_alert *alert);
+ntstatus_t ob_take_alert(struct ob_alert *alert);
 ntstatus_t ob_wait_objects(struct ob_object **objs, u32 count, bool wait_all,
 			   struct ob_alert *alert, const struct ob_timeout *timeout);
+
+/*
+ * I/O completion objects (iocomp.c): NT's KQUEUE behind an IoCompletion
+ * handle. A FIFO of packets; the object is signaled while it holds one.
+ */
+#define IO_COMPLETION_QUERY_STATE	0x0001u
+#define IO_COMPLETION_MODIFY_STATE	0x0002u
+#define IO_COMPLETION_ALL_ACCESS	(STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3u)
+#define IoCompletionBasicInformation	0
+
+/**
+ * struct ob_io_packet - one completion packet (FILE_IO_COMPLETION_INFORMATION)
+ * @key: KeyContext (a job's CompletionKey for job messages)
+ * @apc_context: ApcContext (a job message's process id)
+ * @information: IoStatusBlock.Information (a job message's id)
+ * @status: IoStatusBlock.Status
+ */
+struct ob_io_packet {
+	u64 key;
+	u64 apc_context;
+	u64 information;
+	u32 status;
+};
+
+/* The most packets a queue holds: a post past it is STATUS_QUOTA_EXCEEDED. */
+#define OB_IOCOMP_MAX_DEPTH		(1u << 20)
+
+struct ob_iocomp;
+extern const struct ob_type ob_iocomp_type;
+ntstatus_t ob_create_iocomp(u32 concurrency, struct ob_iocomp **out);
+struct ob_object *ob_iocomp_object(struct ob_iocomp *port);
+struct ob_iocomp *ob_iocomp_of(struct ob_object *obj);
+ntstatus_t ob_iocomp_post(struct ob_iocomp *port, const struct ob_io_packet *packet,
+			  gfp_t gfp);
+ntstatus_t ob_iocomp_remove(struct ob_iocomp *port, struct ob_io_packet *out, u32 max,
+			    u32 *removed, struct ob_alert *alert,
+			    const struct ob_timeout *timeout);
+u32 ob_iocomp_depth(struct ob_iocomp *port);
+long ob_iocomp_count(void);
 
 #endif /* _NTEXEC_OB_H */

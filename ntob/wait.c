@@ -51,12 +51,16 @@ void ob_init_alert(struct ob_alert *alert)
 }
 EXPORT_SYMBOL_IF_KUNIT(ob_init_alert);
 
-/*
- * What ends an alertable wait, in NT's order: an alert (consumed), then a
- * pending user APC (left for the caller to deliver). Return: the status, or
- * STATUS_PENDING for neither.
+/**
+ * ob_take_alert() - what ends an alertable wait besides its objects
+ * @alert: the waiting thread's alert state
+ *
+ * In NT's order: an alert (consumed), then a pending user APC (left for the
+ * caller to deliver).
+ *
+ * Return: STATUS_ALERTED, STATUS_USER_APC, or STATUS_PENDING for neither.
  */
-static ntstatus_t ob_take_alert(struct ob_alert *alert)
+ntstatus_t ob_take_alert(struct ob_alert *alert)
 {
 	ntstatus_t status = STATUS_PENDING;
 	unsigned long flags;

@@ -12,13 +12,25 @@
  * user space set, MXCSR only the bits the CPU supports, Rip must be a user
  * address.
  *
+ * CONTEXT_XSTATE (a CONTEXT_EX right after the CONTEXT, its XState chunk
+ * an XSAVE_AREA_HEADER and the features in the standard XSAVE layout) serves
+ * XSTATE_AVX, the upper halves of YMM0-15, through the NT_X86_XSTATE
+ * regset: a set reads the thread's whole XSAVE image, changes the legacy
+ * area (CONTEXT_FLOATING_POINT) and the AVX feature in it and writes it
+ * back, as the regset wants, so the thread's other features (PKRU,
+ * AVX-512, ...) stay as they were. Other extended features are not served:
+ * a get clears their Mask bits, a set ignores them.
+ *
  * The calling thread reads its own state as it is in this call (its
  * registers at the system call). A set of its own context replaces the
  * return of this very call, as NT's does: it is checked here and applied
  * by a task_work (TWA_RESUME) on the way out, after the call's return value
  * is stored. Only the general registers, Rip, Rsp and EFlags: the regsets
- * refuse the calling task (segment writes and FPU writes are for stopped
- * tracees), so CONTEXT_FLOATING_POINT on the caller is STATUS_NOT_SUPPORTED.
+ * refuse the calling task (FPU writes are for stopped tracees), so a set of
+ * the caller's own CONTEXT_FLOATING_POINT or CONTEXT_XSTATE is answered
+ * NTX_STATUS_SELF_FPU with nothing changed, after the access check: user
+ * space loads its own FPU state (libntexec does, with XRSTOR, and then asks
+ * again for the rest, undoing the load if that fails).
  *
  * Debug registers: Linux gives them to user space only as perf hardware
  * breakpoints owned by a tracer; the module does not manage any. Reading
@@ -32,6 +44,8 @@
 #include <linux/sched/task_stack.h>
 #include <linux/module.h>
 #include <linux/task_work.h>
+#include <linux/sizes.h>
+#include <asm/cpufeature.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 #include <asm/unistd.h>
@@ -62,19 +76,100 @@
  * @set: for NtSetContextThread
  *
  * Return: STATUS_SUCCESS; STATUS_INVALID_PARAMETER when CONTEXT_AMD64 is
- * missing or an unknown bit is set; STATUS_NOT_SUPPORTED for
- * CONTEXT_XSTATE (the AVX state is not served yet).
+ * missing or an unknown bit is set.
  */
 ntstatus_t ps_context_check_flags(u32 flags, bool set)
 {
 	flags &= ~PS_CONTEXT_IGNORED;
 	if (!(flags & CONTEXT_AMD64) || (flags & ~(CONTEXT_ALL | CONTEXT_XSTATE)))
 		return STATUS_INVALID_PARAMETER;
-	if ((flags & CONTEXT_XSTATE) == CONTEXT_XSTATE)
-		return STATUS_NOT_SUPPORTED;
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_context_check_flags);
+
+/**
+ * ps_xstate_features() - the XSTATE features ntexec serves on this CPU
+ *
+ * Return: XSTATE_MASK_AVX when the CPU and the kernel use AVX, else 0.
+ */
+u64 ps_xstate_features(void)
+{
+	return cpu_feature_enabled(X86_FEATURE_AVX) ? PS_XSTATE_MASK_AVX : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_xstate_features);
+
+/* The AVX feature's offset in a standard-format XSAVE image (CPUID 0xD). */
+static u32 ps_xsave_avx_offset(void)
+{
+	static u32 offset;
+	u32 eax, ebx, ecx, edx, off = READ_ONCE(offset);
+
+	if (!off) {
+		cpuid_count(0xd, PS_XSTATE_AVX, &eax, &ebx, &ecx, &edx);
+		off = eax == sizeof_field(struct ps_xstate, ymm_high) ? ebx : 0;
+		WRITE_ONCE(offset, off);
+	}
+	return off;
+}
+
+static u64 *ps_xstate_bv(u8 *image)
+{
+	return (u64 *)(image + PS_XSAVE_HEADER_OFFSET);
+}
+
+/**
+ * ps_xstate_from_image() - fill the XSTATE features asked for from an image
+ * @xs: in: @xs->mask the features asked for; out: the ones served, filled
+ * @image: the thread's standard-format XSAVE image (NT_X86_XSTATE)
+ * @avx_offset: the AVX feature's offset in @image
+ *
+ * A feature in its initial state (its XSTATE_BV bit clear) reads as zeros.
+ */
+void ps_xstate_from_image(struct ps_xstate *xs, const u8 *image, u32 avx_offset)
+{
+	u64 bv = *ps_xstate_bv((u8 *)image);
+
+	xs->mask &= ps_xstate_features();
+	if (!(xs->mask & PS_XSTATE_MASK_AVX))
+		return;
+	if (bv & PS_XSTATE_MASK_AVX)
+		memcpy(xs->ymm_high, image + avx_offset, sizeof(xs->ymm_high));
+	else
+		memset(xs->ymm_high, 0, sizeof(xs->ymm_high));
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_xstate_from_image);
+
+/**
+ * ps_xstate_to_image() - apply a CONTEXT's FPU parts to an XSAVE image
+ * @image: the thread's standard-format XSAVE image, changed in place
+ * @xs: the XSTATE features given, or NULL to leave them
+ * @fx: the new FXSAVE image (ps_context_to_regs()), or NULL to leave the
+ *	legacy area; its padding (the kernel's software bytes) is not copied
+ * @avx_offset: the AVX feature's offset in @image
+ *
+ * An extended feature that @xs leaves out of its mask is put in its
+ * initial state, as Windows does.
+ */
+void ps_xstate_to_image(u8 *image, const struct ps_xstate *xs,
+			const struct user_i387_struct *fx, u32 avx_offset)
+{
+	u64 *bv = ps_xstate_bv(image);
+
+	if (fx) {
+		memcpy(image, fx, PS_FXSAVE_STATE_SIZE);
+		*bv |= PS_XSTATE_MASK_LEGACY;
+	}
+	if (!xs || !(ps_xstate_features() & PS_XSTATE_MASK_AVX))
+		return;
+	if (xs->mask & PS_XSTATE_MASK_AVX) {
+		memcpy(image + avx_offset, xs->ymm_high, sizeof(xs->ymm_high));
+		*bv |= PS_XSTATE_MASK_AVX;
+	} else {
+		memset(image + avx_offset, 0, sizeof(xs->ymm_high));
+		*bv &= ~PS_XSTATE_MASK_AVX;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_xstate_to_image);
 
 static bool ps_wants(u32 flags, u32 part)
 {
@@ -312,6 +407,91 @@ static ntstatus_t ps_write_regs(struct task_struct *task, bool fp,
 	return STATUS_SUCCESS;
 }
 
+/* The largest XSAVE image taken (AMX's tile data makes one over 11 KiB). */
+#define PS_XSAVE_MAX		SZ_64K
+
+/*
+ * A thread's whole standard-format XSAVE image (NT_X86_XSTATE), as the
+ * regset gives it and, for a set, wants it back. Return: the image
+ * (kvfree() it) and its size, or NULL when the thread has no usable one.
+ */
+static u8 *ps_read_xstate(struct task_struct *task, const struct user_regset **rsp,
+			  unsigned int *sizep)
+{
+	const struct user_regset_view *view = task_user_regset_view(task);
+	const struct user_regset *rs = NULL;
+	unsigned int size;
+	u8 *image;
+	int i;
+
+	for (i = 0; i < view->n; i++) {
+		if (view->regsets[i].core_note_type == NT_X86_XSTATE) {
+			rs = &view->regsets[i];
+			break;
+		}
+	}
+	if (!rs || !rs->n || rs->size != sizeof(u64) || rs->n > PS_XSAVE_MAX / sizeof(u64))
+		return NULL;
+	size = rs->n * rs->size;
+	if (size < ps_xsave_avx_offset() + sizeof_field(struct ps_xstate, ymm_high))
+		return NULL;
+	image = kvzalloc(size, GFP_KERNEL);
+	if (!image)
+		return NULL;
+	if (regset_get(task, rs, size, image) != size) {
+		kvfree(image);
+		return NULL;
+	}
+	*rsp = rs;
+	*sizep = size;
+	return image;
+}
+
+/* Whether an operation touches the XSAVE image: AVX asked for and served. */
+static bool ps_xstate_wanted(u32 flags, const struct ps_xstate *xs)
+{
+	return xs && ps_wants(flags, CONTEXT_XSTATE) && ps_xstate_features() &&
+	       ps_xsave_avx_offset();
+}
+
+/* Get: fill @xs from the thread's image (the thread held, or the caller). */
+static ntstatus_t ps_get_xstate(struct task_struct *task, struct ps_xstate *xs)
+{
+	const struct user_regset *rs;
+	unsigned int size;
+	u8 *image;
+
+	if (!(xs->mask & ps_xstate_features())) {
+		xs->mask = 0;
+		return STATUS_SUCCESS;
+	}
+	image = ps_read_xstate(task, &rs, &size);
+	if (!image)
+		return STATUS_NO_MEMORY;
+	ps_xstate_from_image(xs, image, ps_xsave_avx_offset());
+	kvfree(image);
+	return STATUS_SUCCESS;
+}
+
+/* Set: the legacy area (@fx, or NULL) and @xs into a held thread's image. */
+static ntstatus_t ps_set_xstate(struct task_struct *task, const struct ps_xstate *xs,
+				const struct user_i387_struct *fx)
+{
+	const struct user_regset *rs;
+	unsigned int size;
+	ntstatus_t status = STATUS_SUCCESS;
+	u8 *image;
+
+	image = ps_read_xstate(task, &rs, &size);
+	if (!image)
+		return STATUS_NO_MEMORY;
+	ps_xstate_to_image(image, xs, fx, ps_xsave_avx_offset());
+	if (rs->set(task, rs, 0, size, image, NULL))
+		status = STATUS_INVALID_PARAMETER;
+	kvfree(image);
+	return status;
+}
+
 /* The register images of one operation: too big for the stack together. */
 struct ps_regs {
 	struct user_regs_struct regs;
@@ -323,25 +503,29 @@ struct ps_regs {
  * @caller: the calling process
  * @handle: the thread (THREAD_GET_CONTEXT)
  * @ctx: in: ContextFlags; out: the parts it names
+ * @xs: for CONTEXT_XSTATE, the XSTATE chunk's features (in: the mask
+ *	asked for; out: the mask served and the features), else NULL
  *
- * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER or STATUS_NOT_SUPPORTED
- * for the flags, STATUS_THREAD_IS_TERMINATING, STATUS_ACCESS_DENIED for a
- * kernel-owned thread, NTX_STATUS_RESTART, or the handle's failure.
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER for the flags,
+ * STATUS_THREAD_IS_TERMINATING, STATUS_ACCESS_DENIED for a kernel-owned
+ * thread, NTX_STATUS_RESTART, or the handle's failure.
  */
 ntstatus_t ps_get_context(struct ps_process *caller, u64 handle,
-			  struct nt_context *ctx)
+			  struct nt_context *ctx, struct ps_xstate *xs)
 {
 	u32 flags = ctx->context_flags;
 	struct ps_thread *thread;
 	struct task_struct *task;
 	struct ps_regs *r;
 	ntstatus_t status;
-	bool fp;
+	bool fp, held = false;
 
 	status = ps_context_check_flags(flags, false);
 	if (status)
 		return status;
 	fp = ps_wants(flags, CONTEXT_FLOATING_POINT);
+	if (xs && !ps_xstate_wanted(flags, xs))
+		xs->mask = 0;
 	status = ps_reference_thread_mm(caller, handle, THREAD_GET_CONTEXT, &thread);
 	if (status)
 		return status;
@@ -353,18 +537,24 @@ ntstatus_t ps_get_context(struct ps_process *caller, u64 handle,
 	}
 	if (task->flags & NTX_PF_WORKERS) {
 		status = STATUS_ACCESS_DENIED;
-	} else if (task == current) {
-		status = ps_read_regs(task, fp, &r->regs, &r->fx);
-	} else {
+		goto out_free;
+	}
+	if (task != current) {
 		status = ps_hold_parked(thread);
-		if (!status) {
-			status = ps_read_regs(task, fp, &r->regs, &r->fx);
-			ps_release_parked(thread);
-			ps_context_pending_restart(&r->regs);
-		}
+		if (status)
+			goto out_free;
+		held = true;
+	}
+	status = ps_read_regs(task, fp, &r->regs, &r->fx);
+	if (!status && xs && xs->mask)
+		status = ps_get_xstate(task, xs);
+	if (held) {
+		ps_release_parked(thread);
+		ps_context_pending_restart(&r->regs);
 	}
 	if (!status)
 		ps_context_from_regs(ctx, flags, &r->regs, &r->fx);
+out_free:
 	kfree(r);
 out:
 	ps_dereference_thread(thread);
@@ -412,13 +602,13 @@ static void ps_self_context_work(struct callback_head *work)
  * Set the caller's own context: converted now against its registers as
  * they are (so that a bad context fails the call), written on its way out.
  */
-static ntstatus_t ps_set_own_context(const struct nt_context *ctx, u32 flags, bool fp)
+static ntstatus_t ps_set_own_context(const struct nt_context *ctx, u32 flags, bool fpu)
 {
 	struct ps_self_context *s;
 	ntstatus_t status;
 
-	if (fp)
-		return STATUS_NOT_SUPPORTED;
+	if (fpu)
+		return NTX_STATUS_SELF_FPU;
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return STATUS_NO_MEMORY;
@@ -447,15 +637,17 @@ static ntstatus_t ps_set_own_context(const struct nt_context *ctx, u32 flags, bo
  * @caller: the calling process
  * @handle: the thread (THREAD_SET_CONTEXT)
  * @ctx: the context; ContextFlags names the parts to set
+ * @xs: for CONTEXT_XSTATE, the XSTATE chunk's features, else NULL
  *
  * The thread resumes (when its suspend count allows) at the new Rip with
  * the new registers.
  *
  * Return: as ps_get_context(), and STATUS_INVALID_PARAMETER for a kernel
- * Rip, STATUS_NOT_SUPPORTED for an enabled debug breakpoint.
+ * Rip, STATUS_NOT_SUPPORTED for an enabled debug breakpoint,
+ * NTX_STATUS_SELF_FPU for the caller's own FPU state.
  */
 ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
-			  const struct nt_context *ctx)
+			  const struct nt_context *ctx, const struct ps_xstate *xs)
 {
 	u32 flags = ctx->context_flags;
 	struct ps_thread *thread;
@@ -468,6 +660,8 @@ ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
 	if (status)
 		return status;
 	fp = ps_wants(flags, CONTEXT_FLOATING_POINT);
+	if (!ps_xstate_wanted(flags, xs))
+		xs = NULL;
 	status = ps_reference_thread_mm(caller, handle, THREAD_SET_CONTEXT, &thread);
 	if (status)
 		return status;
@@ -477,7 +671,7 @@ ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
 		goto out;
 	}
 	if (task == current) {
-		status = ps_set_own_context(ctx, flags, fp);
+		status = ps_set_own_context(ctx, flags, fp || xs);
 		goto out;
 	}
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
@@ -492,8 +686,11 @@ ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
 			ps_context_pending_restart(&r->regs);
 			status = ps_context_to_regs(ctx, flags, &r->regs, &r->fx);
 		}
+		/* The FPU first: the only part that can still be refused. */
+		if (!status && xs)
+			status = ps_set_xstate(task, xs, fp ? &r->fx : NULL);
 		if (!status)
-			status = ps_write_regs(task, fp, &r->regs, &r->fx);
+			status = ps_write_regs(task, fp && !xs, &r->regs, &r->fx);
 		ps_release_parked(thread);
 	}
 	kfree(r);

@@ -7,6 +7,7 @@
 #ifndef _NTEXEC_PS_CONTEXT_H
 #define _NTEXEC_PS_CONTEXT_H
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
@@ -67,6 +68,7 @@ struct nt_context {
 } __aligned(16);
 
 static_assert(sizeof(struct user_i387_struct) == 512);
+static_assert(offsetof(struct user_i387_struct, padding) == 416);
 static_assert(sizeof(struct nt_context) == 1232);
 static_assert(offsetof(struct nt_context, context_flags) == 0x30);
 static_assert(offsetof(struct nt_context, seg_cs) == 0x38);
@@ -78,7 +80,65 @@ static_assert(offsetof(struct nt_context, flt_save) == 0x100);
 static_assert(offsetof(struct nt_context, vector_register) == 0x300);
 static_assert(offsetof(struct nt_context, last_exception_from_rip) == 0x4C8);
 
+/* XSAVE feature 2, the upper halves of YMM0-15 (XSTATE_AVX). */
+#define PS_XSTATE_AVX			2
+#define PS_XSTATE_MASK_AVX		BIT_ULL(PS_XSTATE_AVX)
+/* The legacy features, x87 and SSE, which CONTEXT itself holds. */
+#define PS_XSTATE_MASK_LEGACY		(BIT_ULL(0) | BIT_ULL(1))
+/* XSAVE_AREA_HEADER: Mask, CompactionMask, six reserved quadwords. */
+#define PS_XSAVE_HEADER_SIZE		64
+/* Where the header sits in a standard-format XSAVE image. */
+#define PS_XSAVE_HEADER_OFFSET		512
+/* The bytes of an FXSAVE image that are state (the rest is padding). */
+#define PS_FXSAVE_STATE_SIZE		416
+
+/**
+ * struct nt_context_chunk - CONTEXT_CHUNK, one part of an extended CONTEXT
+ * @offset: from the CONTEXT_EX that holds the chunk (signed)
+ * @length: in bytes
+ */
+struct nt_context_chunk {
+	s32 offset;
+	u32 length;
+};
+
+/**
+ * struct nt_context_ex - CONTEXT_EX, right after a CONTEXT with CONTEXT_XSTATE
+ * @all: the CONTEXT, the CONTEXT_EX and the XSTATE chunk together
+ * @legacy: the CONTEXT
+ * @xstate: the XSAVE_AREA_HEADER and, after it, the extended features in
+ *	their standard (non-compacted) XSAVE layout less the legacy 512 bytes
+ */
+struct nt_context_ex {
+	struct nt_context_chunk all;
+	struct nt_context_chunk legacy;
+	struct nt_context_chunk xstate;
+};
+
+static_assert(sizeof(struct nt_context_ex) == 24);
+
+/**
+ * struct ps_xstate - the XSTATE chunk's features that ntexec serves
+ * @mask: XSAVE_AREA_HEADER.Mask; for a get, in: the features asked for,
+ *	out: those written; for a set, the features given (an extended
+ *	feature not in it is set to its initial state)
+ * @ymm_high: XSTATE_AVX, the upper 128 bits of YMM0-15
+ */
+struct ps_xstate {
+	u64 mask;
+	struct nt_m128a ymm_high[16];
+};
+
+/* The AVX feature's offset in the XSTATE chunk: after the header. */
+#define PS_XSTATE_AVX_OFFSET		PS_XSAVE_HEADER_SIZE
+#define PS_XSTATE_AVX_END		(PS_XSTATE_AVX_OFFSET + \
+					 sizeof_field(struct ps_xstate, ymm_high))
+
 ntstatus_t ps_context_check_flags(u32 flags, bool set);
+u64 ps_xstate_features(void);
+void ps_xstate_from_image(struct ps_xstate *xs, const u8 *image, u32 avx_offset);
+void ps_xstate_to_image(u8 *image, const struct ps_xstate *xs,
+			const struct user_i387_struct *fx, u32 avx_offset);
 void ps_context_from_regs(struct nt_context *ctx, u32 flags,
 			  const struct user_regs_struct *regs,
 			  const struct user_i387_struct *fx);

@@ -133,10 +133,7 @@ void ps_host_thread_exited(struct ps_thread *thread)
 	end = !--process->created_live && process->host && !process->host_done;
 	if (end) {
 		process->host_done = true;
-		if (!process->terminating) {
-			process->terminating = true;
-			process->terminate_status = status;
-		}
+		ps_mark_terminating(process, status);
 	}
 	spin_unlock(&process->lock);
 	if (end)

@@ -82,30 +82,45 @@ static ntstatus_t ps_terminate_others(struct ps_process *caller, u32 status)
 ntstatus_t ps_terminate_process(struct ps_process *caller, u64 handle, u32 status)
 {
 	struct ps_process *process;
-	bool recorded = false;
 	ntstatus_t ret;
-	int err;
 
 	if (!handle)
 		return ps_terminate_others(caller, status);
 	ret = ps_reference_process(caller, handle, PROCESS_TERMINATE, &process);
 	if (ret)
 		return ret;
-	if (ps_unkillable(process)) {
-		ret = STATUS_ACCESS_DENIED;
-		goto out;
-	}
+	ret = ps_kill_process(process, status);
+	ps_dereference_process(process);
+	return ret;
+}
+
+/**
+ * ps_kill_process() - end a process with an NT status
+ * @process: the process (referenced by the caller)
+ * @status: its exit status, all 32 bits of it
+ *
+ * The status is recorded first (a status recorded earlier stays), then the
+ * thread group gets SIGKILL under kill(2)'s rules.
+ *
+ * Return: STATUS_SUCCESS, STATUS_PROCESS_IS_TERMINATING for a process that
+ * has exited, STATUS_ACCESS_DENIED when kill(2) would refuse the signal.
+ */
+ntstatus_t ps_kill_process(struct ps_process *process, u32 status)
+{
+	bool recorded = false;
+	ntstatus_t ret = STATUS_SUCCESS;
+	int err;
+
+	if (ps_unkillable(process))
+		return STATUS_ACCESS_DENIED;
 	spin_lock(&process->lock);
-	if (process->exited) {
+	if (process->exited)
 		ret = STATUS_PROCESS_IS_TERMINATING;
-	} else if (!process->terminating) {
-		process->terminating = true;
-		process->terminate_status = status;
-		recorded = true;
-	}
+	else
+		recorded = ps_mark_terminating(process, status);
 	spin_unlock(&process->lock);
 	if (ret)
-		goto out;
+		return ret;
 	/*
 	 * Not forced (priv 0): the signal code applies kill(2)'s rules too,
 	 * so a pid namespace's init stays unkillable from inside it, as
@@ -121,8 +136,6 @@ ntstatus_t ps_terminate_process(struct ps_process *caller, u64 handle, u32 statu
 			spin_unlock(&process->lock);
 		}
 	}
-out:
-	ps_dereference_process(process);
 	return ret;
 }
 

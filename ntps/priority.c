@@ -30,6 +30,7 @@
 #include <linux/capability.h>
 #include <linux/cpumask.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -251,12 +252,129 @@ static ntstatus_t ps_apply_affinity(struct ps_process *process, struct task_stru
 	return ps_set_affinity(task, cpus);
 }
 
+/* QUOTA_LIMITS_EX.Flags NT takes. */
+#define PS_QUOTA_FLAGS	(QUOTA_LIMITS_HARDWS_MIN_ENABLE | QUOTA_LIMITS_HARDWS_MIN_DISABLE | \
+			 QUOTA_LIMITS_HARDWS_MAX_ENABLE | QUOTA_LIMITS_HARDWS_MAX_DISABLE | \
+			 QUOTA_LIMITS_USE_DEFAULT_LIMITS)
+
+/*
+ * ProcessQuotaLimits (PspSetQuotaLimits): QUOTA_LIMITS or QUOTA_LIMITS_EX.
+ * With both working-set sizes given, the memory manager adjusts them
+ * ((SIZE_T)-1 for both empties the working set, which needs no privilege;
+ * raising the minimum needs CAP_IPC_LOCK, Linux's counterpart of
+ * SeIncreaseWorkingSetPrivilege). Otherwise the call is about pool and
+ * paging-file quotas, which the module does not enforce: it needs
+ * CAP_SYS_RESOURCE (SeIncreaseQuotaPrivilege) and changes nothing.
+ */
+static ntstatus_t ps_set_quota_limits(struct ps_process *caller, u64 handle,
+				      const void *data, u32 length)
+{
+	struct nt_quota_limits_ex q = {};
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+
+	if (length != NT_QUOTA_LIMITS_SIZE && length != sizeof(q))
+		return STATUS_INFO_LENGTH_MISMATCH;
+	memcpy(&q, data, length);
+	if ((q.flags & ~PS_QUOTA_FLAGS) ||
+	    ((q.flags & QUOTA_LIMITS_HARDWS_MIN_ENABLE) &&
+	     (q.flags & QUOTA_LIMITS_HARDWS_MIN_DISABLE)) ||
+	    ((q.flags & QUOTA_LIMITS_HARDWS_MAX_ENABLE) &&
+	     (q.flags & QUOTA_LIMITS_HARDWS_MAX_DISABLE)) ||
+	    q.working_set_limit || q.reserved2 || q.reserved3 || q.reserved4 ||
+	    q.cpu_rate_limit)
+		return STATUS_INVALID_PARAMETER;
+	status = ps_reference_process_mm(caller, handle, PROCESS_SET_QUOTA, &process, &mm);
+	if (status)
+		return status;
+	if (q.minimum_working_set_size && q.maximum_working_set_size)
+		status = mm_set_working_set(&process->vm, mm, q.minimum_working_set_size,
+					    q.maximum_working_set_size, q.flags,
+					    capable(CAP_IPC_LOCK));
+	else if (!capable(CAP_SYS_RESOURCE))
+		status = STATUS_PRIVILEGE_NOT_HELD;
+	mmput(mm);
+	ps_dereference_process(process);
+	return status;
+}
+
+/**
+ * ps_valid_priority_class() - a PROCESS_PRIORITY_CLASS_* value?
+ * @class: the value
+ *
+ * Return: true for one of the six classes.
+ */
+bool ps_valid_priority_class(u32 class)
+{
+	return class < ARRAY_SIZE(ps_class_base) && ps_class_base[class];
+}
+
+/**
+ * ps_valid_affinity() - an affinity mask of online CPUs, not empty?
+ * @mask: the mask
+ *
+ * Return: true when it is.
+ */
+bool ps_valid_affinity(u64 mask)
+{
+	cpumask_var_t cpus;
+	bool ok;
+
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return false;
+	ok = ps_affinity_mask(mask, cpus);
+	free_cpumask_var(cpus);
+	return ok;
+}
+
+/**
+ * ps_apply_priority_class() - give a process a priority class
+ * @process: the process
+ * @class: a valid PROCESS_PRIORITY_CLASS_* value (the caller checked it,
+ *	and the privilege REALTIME needs)
+ *
+ * What a job's JOB_OBJECT_LIMIT_PRIORITY_CLASS does to each member.
+ *
+ * Return: STATUS_SUCCESS, or STATUS_UNSUCCESSFUL when Linux refused a thread.
+ */
+ntstatus_t ps_apply_priority_class(struct ps_process *process, u8 class)
+{
+	spin_lock(&process->lock);
+	process->base_priority = ps_class_base[class];
+	process->priority_class = class;
+	spin_unlock(&process->lock);
+	return ps_apply_to_threads(process, ps_apply_base, NULL);
+}
+
+/**
+ * ps_apply_process_affinity() - bind every thread of a process to CPUs
+ * @process: the process
+ * @mask: the CPUs (valid: ps_valid_affinity())
+ *
+ * Return: STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_INVALID_PARAMETER.
+ */
+ntstatus_t ps_apply_process_affinity(struct ps_process *process, u64 mask)
+{
+	cpumask_var_t cpus;
+	ntstatus_t status;
+
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
+		return STATUS_NO_MEMORY;
+	status = ps_affinity_mask(mask, cpus) ?
+		 ps_apply_to_threads(process, ps_apply_affinity, cpus) :
+		 STATUS_INVALID_PARAMETER;
+	free_cpumask_var(cpus);
+	return status;
+}
+
 /**
  * ps_set_process() - NtSetInformationProcess
  * @caller: the calling process
- * @handle: the process (PROCESS_SET_INFORMATION)
- * @info_class: ProcessBasePriority, ProcessPriorityClass or
- *	ProcessAffinityMask
+ * @handle: the process (PROCESS_SET_INFORMATION; PROCESS_SET_QUOTA for
+ *	ProcessQuotaLimits)
+ * @info_class: ProcessQuotaLimits, ProcessBasePriority,
+ *	ProcessPriorityClass or ProcessAffinityMask
  * @data: the caller's buffer, copied in
  * @length: its length
  *
@@ -274,6 +392,8 @@ ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
 	u8 class = 0;
 
 	switch (info_class) {
+	case ProcessQuotaLimits:
+		return ps_set_quota_limits(caller, handle, data, length);
 	case ProcessBasePriority:
 	case ProcessAffinityMask:
 		if (length != (info_class == ProcessBasePriority ? 4 : 8))

@@ -271,6 +271,8 @@ static void ps_process_rundown(struct work_struct *work)
 	ps_process_end_mm(process);
 	mm_process_rundown(&process->vm);
 	ob_close_handle_table(&process->handles);
+	/* Its job counts it out (and posts its messages) before waiters wake. */
+	ps_job_process_rundown(process);
 	ob_signal(&process->ob);
 	/* The reference the exit probe took for this work. */
 	ps_dereference_process(process);
@@ -288,6 +290,7 @@ static void ps_process_destroy(struct ob_object *obj)
 	WARN_ON_ONCE(!process->handles.closed || process->handles.count);
 	WARN_ON_ONCE(process->vm.space);
 	WARN_ON_ONCE(process->mm);
+	ps_job_process_destroy(process);
 	kfree(process->image_name);
 	put_pid(process->parent);
 	put_pid(process->pid);
@@ -332,6 +335,24 @@ static struct ps_thread *ps_find_thread(struct task_struct *task)
 		if (thread->task == task && ob_reference_unless_zero(&thread->ob))
 			return thread;
 	return NULL;
+}
+
+/**
+ * ps_peek_process() - the process object of a thread group, if it has one
+ * @signal: the group's signal_struct (the table's key)
+ *
+ * Never adopts, so it serves atomic context (the fork probes).
+ *
+ * Return: the process (a reference), or NULL.
+ */
+struct ps_process *ps_peek_process(const void *signal)
+{
+	struct ps_process *process;
+
+	rcu_read_lock();
+	process = ps_find_process(signal);
+	rcu_read_unlock();
+	return process;
 }
 
 /**
@@ -528,6 +549,7 @@ struct ps_process *ps_get_process(struct pid *tgid)
 	process->pid = get_pid(tgid);
 	mm_process_init(&process->vm, process->pid);
 	init_waitqueue_head(&process->host_wait);
+	INIT_LIST_HEAD(&process->job_node);
 	process->signal = task->signal;
 	process->parent = ps_parent_tgid(task);
 	process->create_time = ps_nt_time_from_boottime(task->start_boottime);
@@ -970,6 +992,8 @@ static void ps_exit_probe(void *data, struct task_struct *task)
 	}
 	if (process) {
 		ps_group_times(task, &user, &kernel);
+		if (READ_ONCE(process->job))
+			ps_job_exit_counters(process, task);
 		/* The lookup's reference passes to the rundown work. */
 		if (!ps_process_exited(process, task, status, now, user, kernel) ||
 		    WARN_ON_ONCE(!queue_work(ps_wq, &process->rundown_work)))
@@ -1075,6 +1099,9 @@ int ps_init(void)
 	ret = ps_stub_register(ps_fork_tp);
 	if (ret)
 		goto out_stub;
+	ret = ps_job_init(ps_fork_tp);
+	if (ret)
+		goto out_stub;
 	return 0;
 
 out_stub:
@@ -1100,6 +1127,7 @@ void ps_exit(void)
 	struct ps_thread *thread;
 	int i;
 
+	ps_job_stop();
 	tracepoint_probe_unregister(ps_exec_tp, ps_exec_probe, NULL);
 	tracepoint_probe_unregister(ps_exit_tp, ps_exit_probe, NULL);
 	tracepoint_probe_unregister(ps_free_tp, ps_free_probe, NULL);
@@ -1122,10 +1150,12 @@ void ps_exit(void)
 			ps_process_end_mm(process);
 			mm_process_rundown(&process->vm);
 			ob_close_handle_table(&process->handles);
+			ps_job_process_rundown(process);
 			ps_dereference_process(process);
 		}
 	}
 	destroy_workqueue(ps_wq);
 	rcu_barrier();
+	ps_job_exit();
 	ps_access_exit();
 }

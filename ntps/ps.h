@@ -68,6 +68,7 @@ struct task_struct;
 
 /* The PROCESSINFOCLASS and THREADINFOCLASS values served, Windows' own. */
 #define ProcessBasicInformation		0
+#define ProcessQuotaLimits		1
 #define ProcessVmCounters		3
 #define ProcessTimes			4
 #define ProcessHandleCount		20
@@ -84,6 +85,24 @@ struct task_struct;
 #define ThreadIsTerminated		20
 #define ThreadSuspendCount		35
 
+/* QUOTA_LIMITS_EX; QUOTA_LIMITS is its first 48 bytes. */
+struct nt_quota_limits_ex {
+	u64 paged_pool_limit;
+	u64 non_paged_pool_limit;
+	u64 minimum_working_set_size;
+	u64 maximum_working_set_size;
+	u64 pagefile_limit;
+	s64 time_limit;
+	u64 working_set_limit;
+	u64 reserved2;
+	u64 reserved3;
+	u64 reserved4;
+	u32 flags;
+	u32 cpu_rate_limit;
+};
+static_assert(sizeof(struct nt_quota_limits_ex) == 88);
+#define NT_QUOTA_LIMITS_SIZE	48
+
 #define PROCESS_PRIORITY_CLASS_IDLE		1
 #define PROCESS_PRIORITY_CLASS_NORMAL		2
 #define PROCESS_PRIORITY_CLASS_HIGH		3
@@ -92,6 +111,56 @@ struct task_struct;
 #define PROCESS_PRIORITY_CLASS_ABOVE_NORMAL	6
 #define THREAD_BASE_PRIORITY_LOWRT		15
 #define THREAD_BASE_PRIORITY_IDLE		(-15)
+
+/* Job access rights, limits, messages and classes, Windows' values. */
+#define JOB_OBJECT_ASSIGN_PROCESS		0x0001u
+#define JOB_OBJECT_SET_ATTRIBUTES		0x0002u
+#define JOB_OBJECT_QUERY			0x0004u
+#define JOB_OBJECT_TERMINATE			0x0008u
+#define JOB_OBJECT_SET_SECURITY_ATTRIBUTES	0x0010u
+#define JOB_OBJECT_IMPERSONATE			0x0020u
+#define JOB_OBJECT_ALL_ACCESS	(STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3Fu)
+
+#define JOB_OBJECT_LIMIT_WORKINGSET			0x00000001u
+#define JOB_OBJECT_LIMIT_PROCESS_TIME			0x00000002u
+#define JOB_OBJECT_LIMIT_JOB_TIME			0x00000004u
+#define JOB_OBJECT_LIMIT_ACTIVE_PROCESS			0x00000008u
+#define JOB_OBJECT_LIMIT_AFFINITY			0x00000010u
+#define JOB_OBJECT_LIMIT_PRIORITY_CLASS			0x00000020u
+#define JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME		0x00000040u
+#define JOB_OBJECT_LIMIT_SCHEDULING_CLASS		0x00000080u
+#define JOB_OBJECT_LIMIT_PROCESS_MEMORY			0x00000100u
+#define JOB_OBJECT_LIMIT_JOB_MEMORY			0x00000200u
+#define JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION	0x00000400u
+#define JOB_OBJECT_LIMIT_BREAKAWAY_OK			0x00000800u
+#define JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK		0x00001000u
+#define JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE		0x00002000u
+#define JOB_OBJECT_LIMIT_SUBSET_AFFINITY		0x00004000u
+#define JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS		0x000000FFu
+#define JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS		0x00007FFFu
+
+#define JOB_OBJECT_TERMINATE_AT_END_OF_JOB		0
+#define JOB_OBJECT_POST_AT_END_OF_JOB			1
+
+#define JOB_OBJECT_MSG_END_OF_JOB_TIME			1
+#define JOB_OBJECT_MSG_END_OF_PROCESS_TIME		2
+#define JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT		3
+#define JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO		4
+#define JOB_OBJECT_MSG_NEW_PROCESS			6
+#define JOB_OBJECT_MSG_EXIT_PROCESS			7
+#define JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS		8
+#define JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT		9
+#define JOB_OBJECT_MSG_JOB_MEMORY_LIMIT			10
+
+#define JobObjectBasicAccountingInformation		1
+#define JobObjectBasicLimitInformation			2
+#define JobObjectBasicProcessIdList			3
+#define JobObjectEndOfJobTimeInformation		6
+#define JobObjectAssociateCompletionPortInformation	7
+#define JobObjectBasicAndIoAccountingInformation	8
+#define JobObjectExtendedLimitInformation		9
+
+struct ps_job;
 
 extern const struct ob_type ps_process_type;
 extern const struct ob_type ps_thread_type;
@@ -141,6 +210,12 @@ extern const struct ob_type ps_thread_type;
  * @claimed: its creator has its handle
  * @created_live: threads NtCreateThreadEx made in it that have not exited
  * @host_wait: the host waits here for @host_done, its creator for @host
+ * @job: its job (referenced; set once, under the job's lock and @lock, and
+ *	kept after exit: membership stays visible), NULL for none (job.c)
+ * @job_node: in the job's list of active processes while @job_active
+ * @job_active: counted among the job's active processes
+ * @exit_faults: page faults of the whole group, recorded at its exit
+ * @exit_io: its I/O counters (IO_COUNTERS order), recorded at its exit
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -182,6 +257,11 @@ struct ps_process {
 	bool claimed;
 	u32 created_live;
 	wait_queue_head_t host_wait;
+	struct ps_job *job;
+	struct list_head job_node;
+	bool job_active;
+	u64 exit_faults;
+	u64 exit_io[6];
 };
 
 /**
@@ -333,6 +413,30 @@ static inline struct ps_thread *to_thread(struct ob_object *obj)
 	return container_of(obj, struct ps_thread, ob);
 }
 
+/*
+ * The exit status of a process a job limit ends: NT's job code terminates
+ * with the Win32 error ERROR_NOT_ENOUGH_QUOTA, not an NTSTATUS.
+ */
+#define PS_EXIT_NOT_ENOUGH_QUOTA	1816
+
+/**
+ * ps_mark_terminating() - record the status a process ends with
+ * @process: the process; its lock held
+ * @status: the status, recorded unless one already is
+ *
+ * Return: true when this call recorded it (the process was not already
+ * terminating).
+ */
+static inline bool ps_mark_terminating(struct ps_process *process, ntstatus_t status)
+{
+	lockdep_assert_held(&process->lock);
+	if (process->terminating)
+		return false;
+	process->terminating = true;
+	process->terminate_status = status;
+	return true;
+}
+
 static inline void ps_dereference_process(struct ps_process *p)
 {
 	ob_dereference(&p->ob);
@@ -419,7 +523,8 @@ void ps_thread_exit_suspend(struct ps_thread *thread);
 ntstatus_t ps_hold_parked(struct ps_thread *thread);
 void ps_release_parked(struct ps_thread *thread);
 
-void ps_suspend_new(struct ps_thread *thread);
+bool ps_suspend_new(struct ps_thread *thread);
+void ps_park_new(struct ps_thread *thread);
 void ps_repark(struct ps_thread *thread);
 
 /* ntps/stub.c: thread creation and termination through the host stub */
@@ -438,6 +543,38 @@ ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thre
 ntstatus_t ps_insert_thread_handle(struct ps_process *caller, struct ps_thread *thread,
 				   u32 access, u32 attributes, u64 bind, u64 *handle);
 
+/* ntps/job.c: job objects */
+struct ps_info;
+extern const struct ob_type ps_job_type;
+int ps_job_init(struct tracepoint *fork_tp);
+void ps_job_stop(void);
+void ps_job_exit(void);
+struct ps_process *ps_peek_process(const void *signal);
+void ps_job_exit_counters(struct ps_process *process, struct task_struct *task);
+void ps_job_process_rundown(struct ps_process *process);
+void ps_job_process_destroy(struct ps_process *process);
+void ps_task_counters(struct task_struct *task, u64 *faults, u64 io[6]);
+ntstatus_t ps_create_job(struct ps_job **out);
+ntstatus_t ps_assign_job(struct ps_process *caller, u64 job, u64 process);
+ntstatus_t ps_terminate_job(struct ps_process *caller, u64 job, u32 status);
+ntstatus_t ps_is_process_in_job(struct ps_process *caller, u64 process, u64 job);
+ntstatus_t ps_query_job(struct ps_process *caller, u64 job, u32 info_class, u32 length,
+			struct ps_info *out, u32 *return_length);
+ntstatus_t ps_set_job(struct ps_process *caller, u64 job, u32 info_class,
+		      const void *data, u32 length);
+long ps_job_count(void);
+bool ps_job_abnormal(u32 status);
+struct ob_object *ps_job_object(struct ps_job *job);
+
+/* ntps/kill.c */
+ntstatus_t ps_kill_process(struct ps_process *process, u32 status);
+
+/* ntps/priority.c, for a job's limits */
+bool ps_valid_priority_class(u32 class);
+ntstatus_t ps_apply_priority_class(struct ps_process *process, u8 class);
+ntstatus_t ps_apply_process_affinity(struct ps_process *process, u64 mask);
+bool ps_valid_affinity(u64 mask);
+
 /* ntps/host.c: NtCreateProcessEx's empty process */
 ntstatus_t ps_host(struct ps_process *caller, u32 *exit_code);
 void ps_host_thread_exited(struct ps_thread *thread);
@@ -448,10 +585,11 @@ ntstatus_t ps_insert_process_handle(struct ps_process *caller, struct ps_process
 
 /* ntps/context.c: NtGetContextThread, NtSetContextThread */
 struct nt_context;
+struct ps_xstate;
 ntstatus_t ps_get_context(struct ps_process *caller, u64 handle,
-			  struct nt_context *ctx);
+			  struct nt_context *ctx, struct ps_xstate *xs);
 ntstatus_t ps_set_context(struct ps_process *caller, u64 handle,
-			  const struct nt_context *ctx);
+			  const struct nt_context *ctx, const struct ps_xstate *xs);
 
 ntstatus_t ps_reference_thread_mm(struct ps_process *caller, u64 handle,
 				  u32 desired, struct ps_thread **thread);

@@ -63,6 +63,7 @@ struct nt_vm_counters_ex {
 static_assert(sizeof(struct nt_vm_counters_ex) == 96);
 #define NT_VM_COUNTERS_SIZE	88
 
+
 struct nt_unicode_string {
 	u16 length;
 	u16 maximum_length;
@@ -113,10 +114,12 @@ static void ps_process_times(struct ps_process *process, struct task_struct *lea
 
 /*
  * Linux's counters of the address space plus the module's pages, which
- * Linux does not see (VM_PFNMAP): committed pages are commit charge,
- * resident ones working set. Page faults on the module's memory are
- * already in the threads' fault counts, and its VMAs in total_vm. A peak
- * is the sum of the two peaks, an upper bound of the true one.
+ * Linux does not see (VM_PFNMAP): committed pages are commit charge, the
+ * pages of the working set (not the trimmed ones on the page lists) add to
+ * WorkingSetSize. Page faults on the module's memory, soft faults
+ * included, are already in the threads' fault counts, and its VMAs in
+ * total_vm. A peak is the sum of the two peaks, an upper bound of the true
+ * one.
  */
 static void ps_vm_counters(struct ps_process *process, struct task_struct *leader,
 			   struct nt_vm_counters_ex *vm)
@@ -135,8 +138,8 @@ static void ps_vm_counters(struct ps_process *process, struct task_struct *leade
 	}
 	vm->page_fault_count = min_t(unsigned long, faults, U32_MAX);
 	mm_process_counters(&process->vm, &nt);
-	vm->working_set_size = nt.resident;
-	vm->peak_working_set_size = nt.peak_resident;
+	vm->working_set_size = nt.working_set;
+	vm->peak_working_set_size = nt.peak_working_set;
 	vm->pagefile_usage = nt.committed;
 	vm->peak_pagefile_usage = nt.peak_committed;
 	vm->private_usage = nt.committed;
@@ -219,6 +222,7 @@ static bool ps_may_see_image(struct ps_process *caller, u64 handle,
 static ntstatus_t ps_answer(struct ps_info *out, const void *data, u32 size)
 {
 	BUILD_BUG_ON(sizeof(out->fixed) < sizeof(struct nt_vm_counters_ex));
+	BUILD_BUG_ON(sizeof(out->fixed) < sizeof(struct nt_quota_limits_ex));
 	memcpy(out->fixed, data, size);
 	out->data = out->fixed;
 	out->size = size;
@@ -263,13 +267,20 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		struct nt_process_basic_information basic;
 		struct nt_kernel_user_times times;
 		struct nt_vm_counters_ex vm;
+		struct nt_quota_limits_ex quota;
 		u32 count;
 		u8 priority_class[2];
 	} info;
+	u32 need = PROCESS_QUERY_LIMITED_INFORMATION;
 
 	switch (info_class) {
 	case ProcessBasicInformation:
 		size = sizeof(info.basic);
+		break;
+	case ProcessQuotaLimits:
+		size = length == sizeof(info.quota) ? sizeof(info.quota) :
+						     NT_QUOTA_LIMITS_SIZE;
+		need = PROCESS_QUERY_INFORMATION;
 		break;
 	case ProcessTimes:
 		size = sizeof(info.times);
@@ -300,8 +311,8 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 	if (!IS_ALIGNED(buffer, info_class == ProcessPriorityClass ? 1 : PS_QUERY_ALIGN))
 		return STATUS_DATATYPE_MISALIGNMENT;
 
-	status = ps_reference_object(caller, handle, &ps_process_type,
-				     PROCESS_QUERY_LIMITED_INFORMATION, &obj, &hinfo);
+	status = ps_reference_object(caller, handle, &ps_process_type, need, &obj,
+				     &hinfo);
 	if (status)
 		return status;
 	process = to_process(obj);
@@ -337,6 +348,18 @@ ntstatus_t ps_query_process(struct ps_process *caller, u64 handle, u32 info_clas
 		break;
 	case ProcessVmCounters:
 		ps_vm_counters(process, leader, &info.vm);
+		status = ps_answer(out, &info, size);
+		break;
+	case ProcessQuotaLimits:
+		/* No pool or paging-file quota: unlimited, as Windows' default. */
+		info.quota.paged_pool_limit = U64_MAX;
+		info.quota.non_paged_pool_limit = U64_MAX;
+		info.quota.pagefile_limit = U64_MAX;
+		info.quota.time_limit = -1;
+		mm_query_working_set_limits(&process->vm,
+					    &info.quota.minimum_working_set_size,
+					    &info.quota.maximum_working_set_size,
+					    &info.quota.flags);
 		status = ps_answer(out, &info, size);
 		break;
 	case ProcessPriorityClass:

@@ -288,14 +288,36 @@ static ntstatus_t ps_suspend_one(struct ps_thread *thread, bool by_process,
 }
 
 /**
- * ps_suspend_new() - THREAD_CREATE_FLAGS_CREATE_SUSPENDED
- * @thread: a new thread, before its first user instruction
+ * ps_suspend_new() - count THREAD_CREATE_FLAGS_CREATE_SUSPENDED's suspension
+ * @thread: a new thread, before its creator has its answer
+ *
+ * The count is in place before the creator can resume the thread (or queue
+ * it an APC and resume it); the park itself is queued by ps_park_new() once
+ * the thread knows whether it runs.
+ *
+ * Context: @thread->lock held.
+ * Return: true when ps_park_new() must queue the park work.
  */
-void ps_suspend_new(struct ps_thread *thread)
+bool ps_suspend_new(struct ps_thread *thread)
 {
 	u32 previous;
+	bool queue;
 
-	ps_suspend_one(thread, false, &previous);
+	lockdep_assert_held(&thread->lock);
+	/* Only a count at MAXIMUM_SUSPEND_COUNT fails: suspended enough. */
+	ps_suspend_inc(&thread->suspend, false, &previous, &queue);
+	return queue;
+}
+
+/**
+ * ps_park_new() - queue the park ps_suspend_new() asked for
+ * @thread: the calling thread
+ *
+ * A thread sent to its exit meanwhile does not park (ps_served()).
+ */
+void ps_park_new(struct ps_thread *thread)
+{
+	ps_queue_park(thread);
 }
 
 /**

@@ -115,6 +115,13 @@ enum ps_clone_state {
  * @self: the host is the caller: the request answers the ioctl itself
  * @done: the host finished (with or without a child)
  * @started: the child ran its start work (or never will)
+ * @answered: the creator has its answer (@answer): the child waits for it
+ *	before its first user instruction, and exits at once if the call
+ *	failed after it was made (a handle that could not be inserted, an
+ *	answer that could not be written, a creator killed meanwhile), so a
+ *	failed NtCreateThreadEx never leaves a thread running
+ * @answer: the call's outcome, set once, before @answered completes
+ * @settled: @answer is set (or being set)
  * @setup_work: the host's setup (remote requests)
  * @finish_work: the host's finish
  * @start_work: the child's start
@@ -138,6 +145,9 @@ struct ps_clone {
 	bool self;
 	struct completion done;
 	struct completion started;
+	struct completion answered;
+	ntstatus_t answer;
+	bool settled;
 	struct callback_head setup_work;
 	struct callback_head finish_work;
 	struct callback_head start_work;
@@ -170,6 +180,15 @@ static void ps_clone_put(struct ps_clone *r)
 
 /* The stub's mapping: its code page, and a return cell that always faults. */
 static vm_fault_t ps_stub_fault(struct vm_fault *vmf);
+
+/* The creator's outcome, for the child waiting on it: the first one stands. */
+static void ps_clone_settle(struct ps_clone *r, ntstatus_t status)
+{
+	if (xchg(&r->settled, true))
+		return;
+	r->answer = status;
+	complete_all(&r->answered);
+}
 
 static const struct vm_operations_struct ps_stub_vm_ops = {
 	.fault = ps_stub_fault,
@@ -254,20 +273,35 @@ static int ps_task_work(struct task_struct *task, struct callback_head *work,
  * Free a new thread's NT memory (in its process's context): its TEB and
  * its stack, as Windows frees them when the thread ends.
  */
+/*
+ * Release one of a thread's allocations. Unmapping can need memory (Linux's
+ * VMA tree): a release that fails for want of it is tried again a few
+ * times, since nothing else will free this memory before the process ends.
+ */
+static void ps_release_thread_memory(struct ps_process *process, u64 base)
+{
+	ntstatus_t status;
+	u64 size;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		u64 at = base;
+
+		size = 0;
+		status = mm_free_virtual(&process->vm, current->mm, &at, &size,
+					 NT_MEM_RELEASE);
+		if (status != STATUS_NO_MEMORY && status != STATUS_INSUFFICIENT_RESOURCES)
+			return;
+		cond_resched();
+	}
+}
+
 static void ps_free_thread_memory(struct ps_process *process, u64 teb, u64 stack)
 {
-	u64 base, size;
-
-	if (teb) {
-		base = teb;
-		size = 0;
-		mm_free_virtual(&process->vm, current->mm, &base, &size, NT_MEM_RELEASE);
-	}
-	if (stack) {
-		base = stack;
-		size = 0;
-		mm_free_virtual(&process->vm, current->mm, &base, &size, NT_MEM_RELEASE);
-	}
+	if (teb)
+		ps_release_thread_memory(process, teb);
+	if (stack)
+		ps_release_thread_memory(process, stack);
 }
 
 /* The exit work: the thread frees its NT memory and goes to exit(2). */
@@ -294,10 +328,7 @@ static void ps_exit_work(struct callback_head *work)
 		 * not run on, so its process goes, with the status.
 		 */
 		spin_lock(&thread->process->lock);
-		if (!thread->process->terminating) {
-			thread->process->terminating = true;
-			thread->process->terminate_status = status;
-		}
+		ps_mark_terminating(thread->process, status);
 		spin_unlock(&thread->process->lock);
 		send_sig(SIGKILL, current, 1);
 		goto out;
@@ -566,6 +597,8 @@ static void ps_clone_end(struct ps_clone *r, ntstatus_t status)
 		complete(&r->started);
 	spin_unlock(&host->lock);
 	r->status = status;
+	if (r->self)
+		ps_clone_settle(r, status);
 	complete(&r->done);
 	wake_up_all(&host->suspend_wait);
 	if (slot)
@@ -639,13 +672,22 @@ out:
 	module_put(THIS_MODULE);
 }
 
-/* The child's first act, before any user code of its own. */
+/*
+ * The child's first act, before any user code of its own: it becomes an NT
+ * thread, and waits for its creator's answer. A child that cannot be
+ * adopted (no memory), or whose creation failed after all, goes to the
+ * stub's exit(2) without running its routine.
+ */
 static void ps_clone_start(struct callback_head *work)
 {
 	struct ps_clone *r = container_of(work, struct ps_clone, start_work);
+	struct pt_regs *regs = task_pt_regs(current);
 	struct ps_thread *thread = NULL;
+	bool exiting = current->flags & PF_EXITING;
+	ntstatus_t answer = STATUS_THREAD_IS_TERMINATING;
+	bool park = false;
 
-	if (!(current->flags & PF_EXITING))
+	if (!exiting)
 		thread = ps_current_thread();
 	if (thread) {
 		spin_lock(&thread->process->lock);
@@ -658,12 +700,25 @@ static void ps_clone_start(struct callback_head *work)
 		thread->stack_owned = r->stack_bottom;
 		thread->stack_top = r->stack_base;
 		thread->win32_start_address = r->args.start_routine;
-		spin_unlock(&thread->lock);
 		if (r->args.flags & THREAD_CREATE_FLAGS_CREATE_SUSPENDED)
-			ps_suspend_new(thread);
+			park = ps_suspend_new(thread);
+		spin_unlock(&thread->lock);
 		r->thread = thread;
 	}
 	complete(&r->started);
+	if (!exiting && !wait_for_completion_killable(&r->answered))
+		answer = r->answer;
+	/* Its exit work frees its stack and TEB. */
+	if (thread && answer)
+		ps_terminate_self(thread, answer);
+	if (park)
+		ps_park_new(thread);
+	if (!thread && !exiting) {
+		ps_free_thread_memory(r->host->process, r->teb, r->stack_bottom);
+		regs->ip = r->stub + PS_STUB_OFF(ps_stub_exit);
+		regs->di = 0;
+		regs->orig_ax = -1;
+	}
 	ps_clone_put(r);
 	module_put(THIS_MODULE);
 }
@@ -966,6 +1021,7 @@ ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thre
 	refcount_set(&r->ref, 1);
 	init_completion(&r->done);
 	init_completion(&r->started);
+	init_completion(&r->answered);
 	r->args = *args;
 	r->args.stack_size = commit;
 	r->args.maximum_stack_size = reserve;
@@ -1039,6 +1095,8 @@ ntstatus_t ps_create_thread(struct ps_process *caller, struct ntexec_create_thre
 	if (!status)
 		*args = r->args;
 put:
+	if (!r->self)
+		ps_clone_settle(r, status);
 	ps_clone_put(r);
 out:
 	ps_dereference_process(process);

@@ -78,7 +78,8 @@
 #define SAFE_THREAD	(THREAD_QUERY_INFORMATION | THREAD_QUERY_LIMITED_INFORMATION | \
 			 THREAD_ALERT | SYNCHRONIZE)
 
-enum kind { K_NONE, K_PROCESS, K_THREAD, K_SECTION, K_FILE, K_VICTIM_PROCESS, K_VICTIM_THREAD };
+enum kind { K_NONE, K_PROCESS, K_THREAD, K_SECTION, K_FILE, K_VICTIM_PROCESS, K_VICTIM_THREAD,
+	    K_PORT, K_JOB };
 
 struct shared {
 	_Atomic uint64_t calls;
@@ -591,7 +592,8 @@ static void tame_priority(int thread, uint32_t cls, uint8_t *b, uint32_t len)
 static void do_query_set(struct fz *f, unsigned long cmd)
 {
 	struct ntexec_query_info q;
-	int set = cmd == NTEXEC_IOC_SET_PROCESS || cmd == NTEXEC_IOC_SET_THREAD;
+	int set = cmd == NTEXEC_IOC_SET_PROCESS || cmd == NTEXEC_IOC_SET_THREAD ||
+		  cmd == NTEXEC_IOC_SET_JOB;
 	int thread = cmd == NTEXEC_IOC_QUERY_THREAD || cmd == NTEXEC_IOC_SET_THREAD;
 
 	memset(&q, 0, sizeof(q));
@@ -608,6 +610,12 @@ static void do_query_set(struct fz *f, unsigned long cmd)
 		if (len >= 8 && chance(f, 2))
 			memcpy(b, &(uint64_t){ below(f, 2) ? 1 : below(f, 40) }, 8);
 		tame_priority(thread, q.info_class, b, len);
+		/* A job's PriorityClass (offset 56): IDLE, NORMAL or BELOW_NORMAL only. */
+		if (cmd == NTEXEC_IOC_SET_JOB && len >= 60) {
+			uint32_t pc = (uint32_t[]){ 1, 2, 5 }[below(f, 3)];
+
+			memcpy(b + 56, &pc, 4);
+		}
 		q.buffer = chance(f, 16) ? odd_addr(f) : (uint64_t)(uintptr_t)b;
 		if (q.buffer == (uint64_t)(uintptr_t)b && len + (b - f->scratch) > SCRATCH)
 			q.length = SCRATCH - (uint32_t)(b - f->scratch);
@@ -960,11 +968,22 @@ static void do_context(struct fz *f, int set)
 	if (!c.thread || (set && (c.thread == NTEXEC_CURRENT_THREAD)))
 		return;
 	flags = chance(f, 4) ? (uint32_t)rnd(f) :
-		CONTEXT_AMD64 | ((uint32_t)rnd(f) & 0x1f);
+		CONTEXT_AMD64 | ((uint32_t)rnd(f) & 0x5f);
 	if (set && chance(f, 2)) {
 		/* Garbage registers: the victim thread dies, or carries on. */
 		for (int i = 0; i < 1232; i += 8)
 			memcpy(ctx + i, &(uint64_t){ chance(f, 2) ? rnd(f) : odd_addr(f) }, 8);
+	}
+	if (flags & 0x40) {
+		/* A CONTEXT_EX: its XState chunk near it, or anywhere. */
+		int32_t off = chance(f, 4) ? (int32_t)rnd(f) : 64 - (int32_t)((uintptr_t)ctx % 64);
+		uint32_t len = chance(f, 4) ? (uint32_t)rnd(f) : 64 + 256 * (uint32_t)below(f, 2);
+		uint64_t mask = chance(f, 4) ? rnd(f) : 4 * below(f, 2);
+
+		memcpy(ctx + 1232 + 16, &off, 4);
+		memcpy(ctx + 1232 + 20, &len, 4);
+		if (off > 0 && off < 512)
+			memcpy(ctx + 1232 + off, &mask, 8);
 	}
 	memcpy(ctx + 0x30, &flags, 4);
 	c.context = chance(f, 16) ? buf_ptr(f, 1232) : (uint64_t)(uintptr_t)ctx;
@@ -1050,16 +1069,151 @@ static void do_host(struct fz *f)
 	}
 }
 
+/* A handle of @want's kind when one is at hand, else any. */
+static uint64_t kind_handle(struct fz *f, enum kind want)
+{
+	enum kind k;
+	uint64_t h = any_handle(f, &k);
+
+	for (int i = 0; i < 6 && k != want; i++)
+		h = any_handle(f, &k);
+	return h;
+}
+
+/* I/O completion objects; a remove never blocks (a deadline in the past). */
+static void do_iocomp(struct fz *f)
+{
+	struct ntexec_create_object c;
+	struct ntexec_open_object o;
+	struct ntexec_io_packet p;
+	struct ntexec_remove_io r;
+
+	switch (below(f, 5)) {
+	case 0:
+		memset(&c, 0, sizeof(c));
+		c.access = chance(f, 2) ? IO_COMPLETION_ALL_ACCESS : any_access(f);
+		c.attributes = chance(f, 2) ? 0 : (uint32_t)rnd(f) & OBJ_VALID_ATTRIBUTES;
+		c.count = (uint32_t)rnd(f);
+		if (chance(f, 3))
+			name(f, &c.name, &c.name_length);
+		if (chance(f, 16))
+			c.root = any_handle(f, NULL);
+		if (nt_ioctl(NTEXEC_IOC_CREATE_IO_COMPLETION, &c, f) >= 0)
+			remember(c.handle, K_PORT, f);
+		break;
+	case 1:
+		memset(&o, 0, sizeof(o));
+		name(f, &o.name, &o.name_length);
+		o.access = chance(f, 2) ? IO_COMPLETION_ALL_ACCESS : any_access(f);
+		o.attributes = chance(f, 2) ? OBJ_CASE_INSENSITIVE : (uint32_t)rnd(f);
+		if (chance(f, 32))
+			o.pad = 1;
+		if (nt_ioctl(NTEXEC_IOC_OPEN_IO_COMPLETION, &o, f) == 0)
+			remember(o.handle, K_PORT, f);
+		break;
+	case 2:
+		memset(&p, 0, sizeof(p));
+		p.handle = kind_handle(f, K_PORT);
+		p.key = rnd(f);
+		p.apc_context = rnd(f);
+		p.information = rnd(f);
+		p.status = (uint32_t)rnd(f);
+		if (chance(f, 32))
+			p.pad = 1;
+		nt_ioctl(NTEXEC_IOC_SET_IO_COMPLETION, &p, f);
+		break;
+	case 3:
+		memset(&r, 0, sizeof(r));
+		r.handle = kind_handle(f, K_PORT);
+		r.count = chance(f, 8) ? (uint32_t)rnd(f) : (uint32_t)below(f, 9);
+		r.entries = buf_ptr(f, (uint64_t)(r.count < 64 ? r.count : 64) * 32);
+		r.flags = NTEXEC_REMOVE_TIMEOUT | ((uint32_t)rnd(f) & NTEXEC_REMOVE_ALERTABLE);
+		if (chance(f, 32))
+			r.flags |= (uint32_t)rnd(f) & ~NTEXEC_REMOVE_FLAGS;
+		r.timeout = 0;
+		if (chance(f, 32))
+			r.removed = 1;
+		nt_ioctl(NTEXEC_IOC_REMOVE_IO_COMPLETION, &r, f);
+		break;
+	default:
+		do_query_set(f, NTEXEC_IOC_QUERY_IO_COMPLETION);
+		break;
+	}
+}
+
+/*
+ * Jobs: created, named, queried and set with mutated classes and buffers;
+ * assigned only victims (hurt_handle) or this worker itself, terminated
+ * (which ends victims and, at worst, this worker: the supervisor restarts
+ * it).
+ */
+static void do_job(struct fz *f)
+{
+	struct ntexec_create_object c;
+	struct ntexec_open_object o;
+	struct ntexec_job_process a;
+	struct ntexec_terminate t;
+
+	switch (below(f, 7)) {
+	case 0:
+		memset(&c, 0, sizeof(c));
+		c.access = chance(f, 2) ? (0x1F0000u | 0x3Fu) : any_access(f);
+		c.attributes = chance(f, 2) ? 0 : (uint32_t)rnd(f) & OBJ_VALID_ATTRIBUTES;
+		if (chance(f, 32))
+			c.count = 1;
+		if (chance(f, 3))
+			name(f, &c.name, &c.name_length);
+		if (nt_ioctl(NTEXEC_IOC_CREATE_JOB, &c, f) >= 0)
+			remember(c.handle, K_JOB, f);
+		break;
+	case 1:
+		memset(&o, 0, sizeof(o));
+		name(f, &o.name, &o.name_length);
+		o.access = any_access(f);
+		o.attributes = chance(f, 2) ? OBJ_CASE_INSENSITIVE : (uint32_t)rnd(f);
+		if (nt_ioctl(NTEXEC_IOC_OPEN_JOB, &o, f) == 0)
+			remember(o.handle, K_JOB, f);
+		break;
+	case 2:
+		memset(&a, 0, sizeof(a));
+		a.job = kind_handle(f, K_JOB);
+		a.process = chance(f, 16) ? NTEXEC_CURRENT_PROCESS : hurt_handle(f, 0);
+		if (a.process)
+			nt_ioctl(NTEXEC_IOC_ASSIGN_JOB, &a, f);
+		break;
+	case 3:
+		memset(&a, 0, sizeof(a));
+		a.job = chance(f, 4) ? 0 : kind_handle(f, K_JOB);
+		a.process = any_handle(f, NULL);
+		nt_ioctl(NTEXEC_IOC_IS_PROCESS_IN_JOB, &a, f);
+		break;
+	case 4:
+		memset(&t, 0, sizeof(t));
+		t.handle = kind_handle(f, K_JOB);
+		t.status = (uint32_t)rnd(f);
+		if (chance(f, 32))
+			t.pad = 1;
+		nt_ioctl(NTEXEC_IOC_TERMINATE_JOB, &t, f);
+		break;
+	case 5:
+		do_query_set(f, NTEXEC_IOC_QUERY_JOB);
+		break;
+	default:
+		do_query_set(f, NTEXEC_IOC_SET_JOB);
+		break;
+	}
+}
+
 static void do_raw(struct fz *f)
 {
 	uint64_t *b = (uint64_t *)f->scratch;
-	unsigned int nr = NTEXEC_IOC_BASE + (unsigned int)below(f, 48);
+	unsigned int nr = NTEXEC_IOC_BASE + (unsigned int)below(f, 60);
 
 	for (int i = 0; i < 16; i++)
 		b[i] = chance(f, 2) ? 0 : rnd(f);
 	/* Only numbers the module does not know: the known ones are above. */
-	if (nr <= NTEXEC_IOC_BASE + 47)
-		nr = NTEXEC_IOC_BASE + 48 + (unsigned int)below(f, 5);
+	if (nr <= NTEXEC_IOC_BASE + 59)
+		nr = NTEXEC_IOC_BASE + 64 + (unsigned int)below(f, 5);
 	ioctl(fd, _IOC((unsigned int)below(f, 4), NTEXEC_IOC_MAGIC, nr, (unsigned int)below(f, 256)),
 	      b);
 	f->local_calls++;
@@ -1068,7 +1222,7 @@ static void do_raw(struct fz *f)
 
 static void one_call(struct fz *f)
 {
-	switch (below(f, 49)) {
+	switch (below(f, 51)) {
 	case 0: do_version(f); break;
 	case 1 ... 2: do_close(f); break;
 	case 3 ... 4: do_duplicate(f); break;
@@ -1107,6 +1261,8 @@ static void one_call(struct fz *f)
 	case 45: do_create_thread(f); break;
 	case 46: do_apc(f); break;
 	case 47: do_host(f); break;
+	case 48: do_iocomp(f); break;
+	case 49: do_job(f); break;
 	default: do_raw(f); break;
 	}
 }

@@ -440,12 +440,22 @@ struct ntexec_suspend {
  * struct ntexec_context - NtGetContextThread, NtSetContextThread
  * @thread: the thread
  * @context: user pointer to the x86_64 CONTEXT (1232 bytes, 16-byte
- *	aligned); its ContextFlags say which parts are read or written
+ *	aligned); its ContextFlags say which parts are read or written. With
+ *	CONTEXT_XSTATE a CONTEXT_EX follows it directly, and its XState chunk
+ *	(XSAVE_AREA_HEADER, then the features) is read and, for a get, written
+ *
+ * A set of the caller's own CONTEXT_FLOATING_POINT or CONTEXT_XSTATE
+ * answers NTEXEC_STATUS_SELF_FPU and changes nothing: the kernel does not
+ * load a running thread's own FPU state, user space does (XRSTOR) and then
+ * asks again without those flags.
  */
 struct ntexec_context {
 	__u64 thread;
 	__u64 context;
 };
+
+/* Not a status of Windows (the customer bit is set): see ntexec_context. */
+#define NTEXEC_STATUS_SELF_FPU		0xE0000002
 
 /**
  * struct ntexec_create_thread - NtCreateThreadEx
@@ -556,6 +566,92 @@ struct ntexec_claim_host {
 	__u64 handle;
 };
 
+/**
+ * struct ntexec_create_object - NtCreateIoCompletion, NtCreateJobObject
+ * @handle: out: the new handle
+ * @root: RootDirectory, or 0
+ * @name: user pointer to the name, or 0
+ * @name_length: the name's length in bytes (0: unnamed)
+ * @access: DesiredAccess
+ * @attributes: OBJECT_ATTRIBUTES.Attributes
+ * @count: NtCreateIoCompletion's NumberOfConcurrentThreads; 0 for a job
+ */
+struct ntexec_create_object {
+	__u64 handle;
+	__u64 root;
+	__u64 name;
+	__u32 name_length;
+	__u32 access;
+	__u32 attributes;
+	__u32 count;
+};
+
+/**
+ * struct ntexec_io_packet - NtSetIoCompletion: a packet for the queue
+ * @handle: the I/O completion object (IO_COMPLETION_MODIFY_STATE)
+ * @key: KeyContext
+ * @apc_context: ApcContext
+ * @information: IoStatusInformation
+ * @status: IoStatus
+ * @pad: must be zero
+ */
+struct ntexec_io_packet {
+	__u64 handle;
+	__u64 key;
+	__u64 apc_context;
+	__u64 information;
+	__u32 status;
+	__u32 pad;
+};
+
+/*
+ * FILE_IO_COMPLETION_INFORMATION, Windows' x64 layout: what
+ * NTEXEC_IOC_REMOVE_IO_COMPLETION writes for each packet it takes.
+ */
+struct ntexec_io_completion_entry {
+	__u64 key;
+	__u64 apc_context;
+	__u64 status;		/* IO_STATUS_BLOCK.Status, zero-extended */
+	__u64 information;
+};
+
+#define NTEXEC_REMOVE_ALERTABLE	(1U << 0)
+#define NTEXEC_REMOVE_TIMEOUT	(1U << 1)	/* @timeout is valid, else infinite */
+#define NTEXEC_REMOVE_REALTIME	(1U << 2)	/* @timeout is CLOCK_REALTIME */
+#define NTEXEC_REMOVE_FLAGS	0x7U
+
+/**
+ * struct ntexec_remove_io - NtRemoveIoCompletion(Ex)
+ * @handle: the I/O completion object (IO_COMPLETION_MODIFY_STATE)
+ * @entries: user pointer to @count struct ntexec_io_completion_entry
+ * @count: 1..NTEXEC_REMOVE_MAX
+ * @flags: NTEXEC_REMOVE_*
+ * @timeout: absolute deadline in ns (see struct ntexec_wait)
+ * @removed: out: how many packets were taken (written on success)
+ * @pad: must be zero
+ */
+struct ntexec_remove_io {
+	__u64 handle;
+	__u64 entries;
+	__u32 count;
+	__u32 flags;
+	__s64 timeout;
+	__u32 removed;
+	__u32 pad;
+};
+
+#define NTEXEC_REMOVE_MAX	4096
+
+/**
+ * struct ntexec_job_process - NtAssignProcessToJobObject, NtIsProcessInJob
+ * @job: the job (0 for NtIsProcessInJob: any job)
+ * @process: the process
+ */
+struct ntexec_job_process {
+	__u64 job;
+	__u64 process;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -609,6 +705,19 @@ struct ntexec_claim_host {
 #define NTEXEC_IOC_TAKE_APCS		NTEXEC_IOC(45, struct ntexec_take_apcs)
 #define NTEXEC_IOC_HOST			NTEXEC_IOC(46, struct ntexec_host)
 #define NTEXEC_IOC_CLAIM_HOST		NTEXEC_IOC(47, struct ntexec_claim_host)
+
+#define NTEXEC_IOC_CREATE_IO_COMPLETION	NTEXEC_IOC(48, struct ntexec_create_object)
+#define NTEXEC_IOC_OPEN_IO_COMPLETION	NTEXEC_IOC(49, struct ntexec_open_object)
+#define NTEXEC_IOC_SET_IO_COMPLETION	NTEXEC_IOC(50, struct ntexec_io_packet)
+#define NTEXEC_IOC_REMOVE_IO_COMPLETION	NTEXEC_IOC(51, struct ntexec_remove_io)
+#define NTEXEC_IOC_QUERY_IO_COMPLETION	NTEXEC_IOC(52, struct ntexec_query_info)
+#define NTEXEC_IOC_CREATE_JOB		NTEXEC_IOC(53, struct ntexec_create_object)
+#define NTEXEC_IOC_OPEN_JOB		NTEXEC_IOC(54, struct ntexec_open_object)
+#define NTEXEC_IOC_ASSIGN_JOB		NTEXEC_IOC(55, struct ntexec_job_process)
+#define NTEXEC_IOC_TERMINATE_JOB	NTEXEC_IOC(56, struct ntexec_terminate)
+#define NTEXEC_IOC_IS_PROCESS_IN_JOB	NTEXEC_IOC(57, struct ntexec_job_process)
+#define NTEXEC_IOC_QUERY_JOB		NTEXEC_IOC(58, struct ntexec_query_info)
+#define NTEXEC_IOC_SET_JOB		NTEXEC_IOC(59, struct ntexec_query_info)
 
 /*
  * Events: the generic netlink family NTEXEC_GENL_NAME (ntexec/netlink.c).

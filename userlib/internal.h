@@ -40,4 +40,18 @@ void ntx_deliver_apcs(void);
 NTSTATUS ntx_queue_apc(HANDLE ThreadHandle, PPS_APC_ROUTINE ApcRoutine, PVOID ApcArgument1,
 		       PVOID ApcArgument2, PVOID ApcArgument3, int ms_abi);
 
+/*
+ * OBJECT_ATTRIBUTES, as the object manager's capture of it checks it
+ * (section.c): the root, the name's buffer and length, the attributes.
+ */
+NTSTATUS ntx_object_attributes(const OBJECT_ATTRIBUTES *oa, __u64 *root,
+			       __u64 *name, __u32 *name_length, __u32 *attributes);
+
+/*
+ * An NT timeout as an absolute deadline in @args (ob.c): sets
+ * NTEXEC_WAIT_TIMEOUT (and NTEXEC_WAIT_REALTIME) in its flags; NULL is
+ * infinite.
+ */
+void ntx_timeout(const LARGE_INTEGER *timeout, struct ntexec_wait *args);
+
 #endif

@@ -28,6 +28,14 @@
 		return name args;					\
 	}
 
+/* The same for a function that returns another type. */
+#define NTX_MS_ENTRY_T(type, name, params, args)			\
+	NTX_EXPORT NTX_MS_ABI __typeof__(name) NtxMs_##name;		\
+	type NTX_MS_ABI NtxMs_##name params				\
+	{								\
+		return name args;					\
+	}
+
 /* Objects, handles and waits (ob.c) */
 NTX_MS_ENTRY(NtClose, (HANDLE Handle), (Handle))
 NTX_MS_ENTRY(NtDuplicateObject,
@@ -131,6 +139,26 @@ NTX_MS_ENTRY(NtGetContextThread, (HANDLE ThreadHandle, PCONTEXT ThreadContext),
 NTX_MS_ENTRY(NtSetContextThread, (HANDLE ThreadHandle, PCONTEXT ThreadContext),
 	     (ThreadHandle, ThreadContext))
 
+/* Extended contexts (context.c) */
+NTX_MS_ENTRY(RtlGetExtendedContextLength, (ULONG ContextFlags, PULONG ContextLength),
+	     (ContextFlags, ContextLength))
+NTX_MS_ENTRY(RtlInitializeExtendedContext,
+	     (PVOID Context, ULONG ContextFlags, PCONTEXT_EX *ContextEx),
+	     (Context, ContextFlags, ContextEx))
+NTX_MS_ENTRY_T(PCONTEXT, RtlLocateLegacyContext, (PCONTEXT_EX ContextEx, PULONG Length),
+	       (ContextEx, Length))
+NTX_MS_ENTRY_T(PVOID, RtlLocateExtendedFeature,
+	       (PCONTEXT_EX ContextEx, ULONG FeatureId, PULONG Length),
+	       (ContextEx, FeatureId, Length))
+NTX_MS_ENTRY_T(ULONG64, RtlGetExtendedFeaturesMask, (PCONTEXT_EX ContextEx), (ContextEx))
+NTX_MS_ENTRY_T(ULONG64, RtlGetEnabledExtendedFeatures, (ULONG64 FeatureMask), (FeatureMask))
+
+NTX_EXPORT NTX_MS_ABI __typeof__(RtlSetExtendedFeaturesMask) NtxMs_RtlSetExtendedFeaturesMask;
+VOID NTX_MS_ABI NtxMs_RtlSetExtendedFeaturesMask(PCONTEXT_EX ContextEx, ULONG64 FeatureMask)
+{
+	RtlSetExtendedFeaturesMask(ContextEx, FeatureMask);
+}
+
 /* Virtual memory (vm.c) */
 NTX_MS_ENTRY(NtAllocateVirtualMemory,
 	     (HANDLE ProcessHandle, PVOID *BaseAddress, ULONG_PTR ZeroBits,
@@ -206,3 +234,54 @@ NTX_MS_ENTRY(NtQuerySection,
 	      PVOID SectionInformation, SIZE_T SectionInformationLength, PSIZE_T ReturnLength),
 	     (SectionHandle, SectionInformationClass, SectionInformation,
 	      SectionInformationLength, ReturnLength))
+
+/* Jobs and I/O completion objects (job.c) */
+NTX_MS_ENTRY(NtCreateJobObject,
+	     (PHANDLE JobHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes),
+	     (JobHandle, DesiredAccess, ObjectAttributes))
+NTX_MS_ENTRY(NtOpenJobObject,
+	     (PHANDLE JobHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes),
+	     (JobHandle, DesiredAccess, ObjectAttributes))
+NTX_MS_ENTRY(NtAssignProcessToJobObject, (HANDLE JobHandle, HANDLE ProcessHandle),
+	     (JobHandle, ProcessHandle))
+NTX_MS_ENTRY(NtTerminateJobObject, (HANDLE JobHandle, NTSTATUS ExitStatus),
+	     (JobHandle, ExitStatus))
+NTX_MS_ENTRY(NtIsProcessInJob, (HANDLE ProcessHandle, HANDLE JobHandle),
+	     (ProcessHandle, JobHandle))
+NTX_MS_ENTRY(NtQueryInformationJobObject,
+	     (HANDLE JobHandle, JOBOBJECTINFOCLASS JobObjectInformationClass,
+	      PVOID JobObjectInformation, ULONG JobObjectInformationLength, PULONG ReturnLength),
+	     (JobHandle, JobObjectInformationClass, JobObjectInformation,
+	      JobObjectInformationLength, ReturnLength))
+NTX_MS_ENTRY(NtSetInformationJobObject,
+	     (HANDLE JobHandle, JOBOBJECTINFOCLASS JobObjectInformationClass,
+	      PVOID JobObjectInformation, ULONG JobObjectInformationLength),
+	     (JobHandle, JobObjectInformationClass, JobObjectInformation,
+	      JobObjectInformationLength))
+NTX_MS_ENTRY(NtCreateIoCompletion,
+	     (PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes, ULONG NumberOfConcurrentThreads),
+	     (IoCompletionHandle, DesiredAccess, ObjectAttributes, NumberOfConcurrentThreads))
+NTX_MS_ENTRY(NtOpenIoCompletion,
+	     (PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
+	      POBJECT_ATTRIBUTES ObjectAttributes),
+	     (IoCompletionHandle, DesiredAccess, ObjectAttributes))
+NTX_MS_ENTRY(NtSetIoCompletion,
+	     (HANDLE IoCompletionHandle, PVOID KeyContext, PVOID ApcContext, NTSTATUS IoStatus,
+	      ULONG_PTR IoStatusInformation),
+	     (IoCompletionHandle, KeyContext, ApcContext, IoStatus, IoStatusInformation))
+NTX_MS_ENTRY(NtRemoveIoCompletion,
+	     (HANDLE IoCompletionHandle, PVOID *KeyContext, PVOID *ApcContext,
+	      PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER Timeout),
+	     (IoCompletionHandle, KeyContext, ApcContext, IoStatusBlock, Timeout))
+NTX_MS_ENTRY(NtRemoveIoCompletionEx,
+	     (HANDLE IoCompletionHandle, PFILE_IO_COMPLETION_INFORMATION IoCompletionInformation,
+	      ULONG Count, PULONG NumEntriesRemoved, PLARGE_INTEGER Timeout, BOOLEAN Alertable),
+	     (IoCompletionHandle, IoCompletionInformation, Count, NumEntriesRemoved, Timeout,
+	      Alertable))
+NTX_MS_ENTRY(NtQueryIoCompletion,
+	     (HANDLE IoCompletionHandle, IO_COMPLETION_INFORMATION_CLASS IoCompletionInformationClass,
+	      PVOID IoCompletionInformation, ULONG IoCompletionInformationLength,
+	      PULONG ReturnLength),
+	     (IoCompletionHandle, IoCompletionInformationClass, IoCompletionInformation,
+	      IoCompletionInformationLength, ReturnLength))

@@ -53,7 +53,7 @@ static int64_t ntx_add_sat(int64_t a, int64_t b)
  * An NT timeout as an absolute deadline: negative is relative (in 100 ns
  * units, on the monotonic clock), positive is an absolute system time.
  */
-static void ntx_timeout(const LARGE_INTEGER *timeout, struct ntexec_wait *args)
+void ntx_timeout(const LARGE_INTEGER *timeout, struct ntexec_wait *args)
 {
 	struct timespec ts;
 	int64_t t;

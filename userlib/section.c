@@ -22,9 +22,8 @@ static inline uint64_t ntx_u64(const void *p)
  * OBJECT_ATTRIBUTES, as the object manager's capture of it checks it:
  * Length must be the structure's size; a name is its UNICODE_STRING.
  */
-static NTSTATUS ntx_object_attributes(const OBJECT_ATTRIBUTES *oa, __u64 *root,
-				      __u64 *name, __u32 *name_length,
-				      __u32 *attributes)
+NTSTATUS ntx_object_attributes(const OBJECT_ATTRIBUTES *oa, __u64 *root,
+			       __u64 *name, __u32 *name_length, __u32 *attributes)
 {
 	*root = 0;
 	*name = 0;

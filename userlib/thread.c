@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libntexec: thread control (NtCreateThreadEx, NtSuspendThread, NtResumeThread,
- * NtAlertResumeThread, NtSuspendProcess, NtResumeProcess,
- * NtGetContextThread, NtSetContextThread).
+ * NtAlertResumeThread, NtSuspendProcess, NtResumeProcess); contexts are in
+ * userlib/context.c.
  */
 #include <stdint.h>
 
@@ -49,27 +49,6 @@ NTX_EXPORT NTSTATUS NTAPI NtResumeProcess(HANDLE ProcessHandle)
 	struct ntexec_handle args = { .handle = (uint64_t)(uintptr_t)ProcessHandle };
 
 	return ntx_ioctl(NTEXEC_IOC_RESUME_PROCESS, &args);
-}
-
-/* The module probes the CONTEXT (alignment, then access) as NT does. */
-NTX_EXPORT NTSTATUS NTAPI NtGetContextThread(HANDLE ThreadHandle, PCONTEXT ThreadContext)
-{
-	struct ntexec_context args = {
-		.thread = (uint64_t)(uintptr_t)ThreadHandle,
-		.context = (uint64_t)(uintptr_t)ThreadContext,
-	};
-
-	return ntx_ioctl(NTEXEC_IOC_GET_CONTEXT, &args);
-}
-
-NTX_EXPORT NTSTATUS NTAPI NtSetContextThread(HANDLE ThreadHandle, PCONTEXT ThreadContext)
-{
-	struct ntexec_context args = {
-		.thread = (uint64_t)(uintptr_t)ThreadHandle,
-		.context = (uint64_t)(uintptr_t)ThreadContext,
-	};
-
-	return ntx_ioctl(NTEXEC_IOC_SET_CONTEXT, &args);
 }
 
 /*

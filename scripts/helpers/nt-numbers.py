@@ -27,9 +27,11 @@ RENAME = [(r"^NT_PAGE_", "PAGE_"), (r"^NT_MEM_", "MEM_"), (r"^NT_MAP_", "MAP_"),
           (r"^NT_SECTION_IMAGE_INFORMATION$", "SectionImageInformation"),
           (r"^NT_SECTION_IMAGE_INFORMATION_SIZE$", None),
           (r"^NT_MEMORY_BASIC_INFORMATION$", "MemoryBasicInformation"),
+          (r"^NT_MEMORY_WORKING_SET_INFORMATION$", "MemoryWorkingSetInformation"),
+          (r"^NT_MEMORY_WORKING_SET_EX_INFORMATION$", "MemoryWorkingSetExInformation"),
           (r"^NT_ALLOCATION_GRANULARITY$", None)]
 # Names nt.h has as enum constants, not macros: compared without #ifdef.
-ENUM = re.compile(r"^(Process|Thread|Memory|Section|View)[A-Z]")
+ENUM = re.compile(r"^(Process|Thread|Memory|Section|View|JobObject|IoCompletion)[A-Z]")
 # Kernel numbers that are not NT's (internal), or not in nt.h by design.
 INTERNAL = re.compile(r"^(NTX_|NT_SUCCESS$|NT_HIGHEST|NT_LOWEST|NT_PAGE_BASE_MASK$|"
                       r"NT_PAGE_CACHE_MASK$|NT_PAGE_PROT_MASK$|PS_|OB_|MM_|"

@@ -63,8 +63,8 @@ extern "C" {
  * __attribute__((ms_abi)), or puts that in NTSYSCALLAPI, or is compiled
  * with -mabi=ms, would pass the arguments in the wrong registers.  The
  * types of the declarations are checked after them: such code fails to
- * compile with a message saying so.  (NTSYSAPI, for Rtl* functions, is
- * not used by any declaration here.)
+ * compile with a message saying so.  The Rtl* functions libntexec
+ * implements (NTSYSAPI) follow the same rules.
  *
  * Callers that need the Microsoft x64 convention (a PE loader that hands
  * PE code ntdll's exports, code built with NTAPI as ms_abi) define
@@ -772,6 +772,70 @@ typedef struct _MEMORY_BASIC_INFORMATION {
     ULONG Type;
 } MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
 
+/*
+ * MemoryWorkingSetInformation: NumberOfEntries, then one block per page of
+ * the working set (ntexec: the module's own pages of the process).
+ * Protection is Windows' 5-bit MM_* code (1 read-only, 2 execute, 3
+ * execute-read, 4 read-write, 5 write-copy, 6 execute-read-write, 7
+ * execute-write-copy; +8 no-cache, +16 guard, 24 no access).
+ */
+__extension__ typedef union _MEMORY_WORKING_SET_BLOCK {
+    ULONG_PTR Flags;
+    __extension__ struct {
+        ULONG_PTR Protection : 5;
+        ULONG_PTR ShareCount : 3;
+        ULONG_PTR Shared : 1;
+        ULONG_PTR Node : 3;
+        ULONG_PTR VirtualPage : 52;
+    };
+} MEMORY_WORKING_SET_BLOCK, *PMEMORY_WORKING_SET_BLOCK;
+
+typedef struct _MEMORY_WORKING_SET_INFORMATION {
+    ULONG_PTR NumberOfEntries;
+    MEMORY_WORKING_SET_BLOCK WorkingSetInfo[1];
+} MEMORY_WORKING_SET_INFORMATION, *PMEMORY_WORKING_SET_INFORMATION;
+
+/* MemoryWorkingSetExInformation: VirtualAddress in, VirtualAttributes out. */
+__extension__ typedef union _MEMORY_WORKING_SET_EX_BLOCK {
+    ULONG_PTR Flags;
+    __extension__ union {
+        __extension__ struct {
+            ULONG_PTR Valid : 1;
+            ULONG_PTR ShareCount : 3;
+            ULONG_PTR Win32Protection : 11;
+            ULONG_PTR Shared : 1;
+            ULONG_PTR Node : 6;
+            ULONG_PTR Locked : 1;
+            ULONG_PTR LargePage : 1;
+            ULONG_PTR Priority : 3;
+            ULONG_PTR Reserved : 3;
+            ULONG_PTR SharedOriginal : 1;
+            ULONG_PTR Bad : 1;
+            ULONG_PTR Win32GraphicsProtection : 4;
+            ULONG_PTR ReservedUlong : 28;
+        };
+        __extension__ struct {
+            ULONG_PTR Valid : 1;
+            ULONG_PTR Reserved0 : 14;
+            ULONG_PTR Shared : 1;
+            ULONG_PTR Reserved1 : 5;
+            ULONG_PTR PageTable : 1;
+            ULONG_PTR Location : 2;        /* 1: resident (a page list) */
+            ULONG_PTR Priority : 3;
+            ULONG_PTR ModifiedList : 1;
+            ULONG_PTR Reserved2 : 2;
+            ULONG_PTR SharedOriginal : 1;
+            ULONG_PTR Bad : 1;
+            ULONG_PTR ReservedUlong : 32;
+        } Invalid;
+    };
+} MEMORY_WORKING_SET_EX_BLOCK, *PMEMORY_WORKING_SET_EX_BLOCK;
+
+typedef struct _MEMORY_WORKING_SET_EX_INFORMATION {
+    PVOID VirtualAddress;
+    MEMORY_WORKING_SET_EX_BLOCK VirtualAttributes;
+} MEMORY_WORKING_SET_EX_INFORMATION, *PMEMORY_WORKING_SET_EX_INFORMATION;
+
 /* ------------------------------------------------------------------------ */
 /* Sections                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -1098,6 +1162,35 @@ typedef struct _QUOTA_LIMITS {
     LARGE_INTEGER TimeLimit;
 } QUOTA_LIMITS, *PQUOTA_LIMITS;
 
+__extension__ typedef union _RATE_QUOTA_LIMIT {
+    ULONG RateData;
+    __extension__ struct {
+        ULONG RatePercent : 7;
+        ULONG Reserved0 : 25;
+    };
+} RATE_QUOTA_LIMIT, *PRATE_QUOTA_LIMIT;
+
+typedef struct _QUOTA_LIMITS_EX {
+    SIZE_T PagedPoolLimit;
+    SIZE_T NonPagedPoolLimit;
+    SIZE_T MinimumWorkingSetSize;
+    SIZE_T MaximumWorkingSetSize;
+    SIZE_T PagefileLimit;
+    LARGE_INTEGER TimeLimit;
+    SIZE_T WorkingSetLimit;
+    SIZE_T Reserved2;
+    SIZE_T Reserved3;
+    SIZE_T Reserved4;
+    ULONG Flags;
+    RATE_QUOTA_LIMIT CpuRateLimit;
+} QUOTA_LIMITS_EX, *PQUOTA_LIMITS_EX;
+
+#define QUOTA_LIMITS_HARDWS_MIN_ENABLE     0x00000001
+#define QUOTA_LIMITS_HARDWS_MIN_DISABLE    0x00000002
+#define QUOTA_LIMITS_HARDWS_MAX_ENABLE     0x00000004
+#define QUOTA_LIMITS_HARDWS_MAX_DISABLE    0x00000008
+#define QUOTA_LIMITS_USE_DEFAULT_LIMITS    0x00000010
+
 typedef struct _IO_COUNTERS {
     ULONGLONG ReadOperationCount;
     ULONGLONG WriteOperationCount;
@@ -1333,6 +1426,29 @@ typedef struct _JOBOBJECT_JOBSET_INFORMATION {
 } JOBOBJECT_JOBSET_INFORMATION, *PJOBOBJECT_JOBSET_INFORMATION;
 
 /* ------------------------------------------------------------------------ */
+/* I/O completion objects                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define IO_COMPLETION_QUERY_STATE          0x0001
+#define IO_COMPLETION_MODIFY_STATE         0x0002
+#define IO_COMPLETION_ALL_ACCESS \
+    (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3)
+
+typedef enum _IO_COMPLETION_INFORMATION_CLASS {
+    IoCompletionBasicInformation = 0     /* IO_COMPLETION_BASIC_INFORMATION */
+} IO_COMPLETION_INFORMATION_CLASS;
+
+typedef struct _IO_COMPLETION_BASIC_INFORMATION {
+    LONG Depth;
+} IO_COMPLETION_BASIC_INFORMATION, *PIO_COMPLETION_BASIC_INFORMATION;
+
+typedef struct _FILE_IO_COMPLETION_INFORMATION {
+    PVOID KeyContext;
+    PVOID ApcContext;
+    IO_STATUS_BLOCK IoStatusBlock;
+} FILE_IO_COMPLETION_INFORMATION, *PFILE_IO_COMPLETION_INFORMATION;
+
+/* ------------------------------------------------------------------------ */
 /* AMD64 thread context                                                     */
 /* ------------------------------------------------------------------------ */
 
@@ -1347,6 +1463,7 @@ typedef struct _JOBOBJECT_JOBSET_INFORMATION {
 #define CONTEXT_ALL \
     (CONTEXT_CONTROL | CONTEXT_INTEGER | CONTEXT_SEGMENTS | \
      CONTEXT_FLOATING_POINT | CONTEXT_DEBUG_REGISTERS)
+#define CONTEXT_XSTATE             (CONTEXT_AMD64 | 0x00000040)
 #define CONTEXT_EXCEPTION_ACTIVE    0x08000000
 #define CONTEXT_SERVICE_ACTIVE      0x10000000
 #define CONTEXT_EXCEPTION_REQUEST   0x40000000
@@ -1477,6 +1594,43 @@ typedef struct __attribute__((aligned(16))) _CONTEXT {
 #ifdef __clang__
 #pragma clang diagnostic pop
 #endif
+
+/*
+ * The extended context (CONTEXT_XSTATE): a CONTEXT_EX right after the
+ * CONTEXT locates its chunks, each offset relative to the CONTEXT_EX. The
+ * XState chunk is an XSAVE_AREA_HEADER followed by the extended features
+ * in their standard XSAVE layout less the 512 legacy bytes (XSTATE_AVX
+ * right after the header). RtlInitializeExtendedContext lays one out;
+ * libntexec serves XSTATE_AVX.
+ */
+#define XSTATE_LEGACY_FLOATING_POINT        0
+#define XSTATE_LEGACY_SSE                   1
+#define XSTATE_GSSE                         2
+#define XSTATE_AVX                          XSTATE_GSSE
+#define XSTATE_MASK_LEGACY_FLOATING_POINT   (1ULL << XSTATE_LEGACY_FLOATING_POINT)
+#define XSTATE_MASK_LEGACY_SSE              (1ULL << XSTATE_LEGACY_SSE)
+#define XSTATE_MASK_LEGACY \
+    (XSTATE_MASK_LEGACY_FLOATING_POINT | XSTATE_MASK_LEGACY_SSE)
+#define XSTATE_MASK_GSSE                    (1ULL << XSTATE_GSSE)
+#define XSTATE_MASK_AVX                     XSTATE_MASK_GSSE
+#define MAXIMUM_XSTATE_FEATURES             64
+
+typedef struct _XSAVE_AREA_HEADER {
+    DWORD64 Mask;
+    DWORD64 CompactionMask;
+    DWORD64 Reserved2[6];
+} XSAVE_AREA_HEADER, *PXSAVE_AREA_HEADER;
+
+typedef struct _CONTEXT_CHUNK {
+    LONG Offset;
+    ULONG Length;
+} CONTEXT_CHUNK, *PCONTEXT_CHUNK;
+
+typedef struct _CONTEXT_EX {
+    CONTEXT_CHUNK All;
+    CONTEXT_CHUNK Legacy;
+    CONTEXT_CHUNK XState;
+} CONTEXT_EX, *PCONTEXT_EX;
 
 /* ------------------------------------------------------------------------ */
 /* System services                                                          */
@@ -1643,6 +1797,42 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetContextThread(
     HANDLE ThreadHandle,
     PCONTEXT ThreadContext)
     NTX_SERVICE(NtSetContextThread);
+
+/* Extended contexts (CONTEXT_EX), as ntdll's Rtl functions lay them out */
+NTSYSAPI NTSTATUS NTAPI RtlGetExtendedContextLength(
+    ULONG ContextFlags,
+    PULONG ContextLength)
+    NTX_SERVICE(RtlGetExtendedContextLength);
+
+NTSYSAPI NTSTATUS NTAPI RtlInitializeExtendedContext(
+    PVOID Context,
+    ULONG ContextFlags,
+    PCONTEXT_EX *ContextEx)
+    NTX_SERVICE(RtlInitializeExtendedContext);
+
+NTSYSAPI PCONTEXT NTAPI RtlLocateLegacyContext(
+    PCONTEXT_EX ContextEx,
+    PULONG Length)                   /* optional */
+    NTX_SERVICE(RtlLocateLegacyContext);
+
+NTSYSAPI PVOID NTAPI RtlLocateExtendedFeature(
+    PCONTEXT_EX ContextEx,
+    ULONG FeatureId,
+    PULONG Length)                   /* optional */
+    NTX_SERVICE(RtlLocateExtendedFeature);
+
+NTSYSAPI ULONG64 NTAPI RtlGetExtendedFeaturesMask(
+    PCONTEXT_EX ContextEx)
+    NTX_SERVICE(RtlGetExtendedFeaturesMask);
+
+NTSYSAPI ULONG64 NTAPI RtlGetEnabledExtendedFeatures(
+    ULONG64 FeatureMask)
+    NTX_SERVICE(RtlGetEnabledExtendedFeatures);
+
+NTSYSAPI VOID NTAPI RtlSetExtendedFeaturesMask(
+    PCONTEXT_EX ContextEx,
+    ULONG64 FeatureMask)
+    NTX_SERVICE(RtlSetExtendedFeaturesMask);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationThread(
     HANDLE ThreadHandle,
@@ -1819,28 +2009,28 @@ NTSYSCALLAPI NTSTATUS NTAPI NtCreateJobObject(
     PHANDLE JobHandle,
     ACCESS_MASK DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes)  /* optional */
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtCreateJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtOpenJobObject(
     PHANDLE JobHandle,
     ACCESS_MASK DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtOpenJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtAssignProcessToJobObject(
     HANDLE JobHandle,
     HANDLE ProcessHandle)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtAssignProcessToJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtTerminateJobObject(
     HANDLE JobHandle,
     NTSTATUS ExitStatus)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtTerminateJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtIsProcessInJob(
     HANDLE ProcessHandle,
     HANDLE JobHandle)                    /* optional */
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtIsProcessInJob);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationJobObject(
     HANDLE JobHandle,                    /* optional */
@@ -1848,14 +2038,61 @@ NTSYSCALLAPI NTSTATUS NTAPI NtQueryInformationJobObject(
     PVOID JobObjectInformation,
     ULONG JobObjectInformationLength,
     PULONG ReturnLength)                 /* optional */
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtQueryInformationJobObject);
 
 NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
     HANDLE JobHandle,
     JOBOBJECTINFOCLASS JobObjectInformationClass,
     PVOID JobObjectInformation,
     ULONG JobObjectInformationLength)
-    NTX_NOT_IMPLEMENTED("job objects");
+    NTX_SERVICE(NtSetInformationJobObject);
+
+/* I/O completion objects */
+NTSYSCALLAPI NTSTATUS NTAPI NtCreateIoCompletion(
+    PHANDLE IoCompletionHandle,
+    ACCESS_MASK DesiredAccess,
+    POBJECT_ATTRIBUTES ObjectAttributes,  /* optional */
+    ULONG NumberOfConcurrentThreads)
+    NTX_SERVICE(NtCreateIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtOpenIoCompletion(
+    PHANDLE IoCompletionHandle,
+    ACCESS_MASK DesiredAccess,
+    POBJECT_ATTRIBUTES ObjectAttributes)
+    NTX_SERVICE(NtOpenIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtSetIoCompletion(
+    HANDLE IoCompletionHandle,
+    PVOID KeyContext,
+    PVOID ApcContext,                    /* optional */
+    NTSTATUS IoStatus,
+    ULONG_PTR IoStatusInformation)
+    NTX_SERVICE(NtSetIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtRemoveIoCompletion(
+    HANDLE IoCompletionHandle,
+    PVOID *KeyContext,
+    PVOID *ApcContext,
+    PIO_STATUS_BLOCK IoStatusBlock,
+    PLARGE_INTEGER Timeout)              /* optional */
+    NTX_SERVICE(NtRemoveIoCompletion);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtRemoveIoCompletionEx(
+    HANDLE IoCompletionHandle,
+    PFILE_IO_COMPLETION_INFORMATION IoCompletionInformation,
+    ULONG Count,
+    PULONG NumEntriesRemoved,
+    PLARGE_INTEGER Timeout,              /* optional */
+    BOOLEAN Alertable)
+    NTX_SERVICE(NtRemoveIoCompletionEx);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtQueryIoCompletion(
+    HANDLE IoCompletionHandle,
+    IO_COMPLETION_INFORMATION_CLASS IoCompletionInformationClass,
+    PVOID IoCompletionInformation,
+    ULONG IoCompletionInformationLength,
+    PULONG ReturnLength)                 /* optional */
+    NTX_SERVICE(NtQueryIoCompletion);
 
 /* Zw* names: in user mode they are the same services as the Nt* ones. */
 #define ZwClose                     NtClose
@@ -1911,6 +2148,12 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetInformationJobObject(
 #define ZwIsProcessInJob            NtIsProcessInJob
 #define ZwQueryInformationJobObject NtQueryInformationJobObject
 #define ZwSetInformationJobObject   NtSetInformationJobObject
+#define ZwCreateIoCompletion        NtCreateIoCompletion
+#define ZwOpenIoCompletion          NtOpenIoCompletion
+#define ZwSetIoCompletion           NtSetIoCompletion
+#define ZwRemoveIoCompletion        NtRemoveIoCompletion
+#define ZwRemoveIoCompletionEx      NtRemoveIoCompletionEx
+#define ZwQueryIoCompletion         NtQueryIoCompletion
 
 /* ------------------------------------------------------------------------ */
 /* libntexec extensions (not Windows APIs)                                  */

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: I/O completion queues (ntob/iocomp.c) and the job's pure parts
+ * (ntps/job.c): FIFO order, depth and signaled state, a remove that times
+ * out, the queue's end with packets in it, which exit statuses are
+ * abnormal, and a job's life without members.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+
+#include "../ntps/ps.h"
+
+static struct ob_timeout expired(void)
+{
+	return (struct ob_timeout) {
+		.infinite = false,
+		.deadline = 0,
+		.clock = CLOCK_MONOTONIC,
+	};
+}
+
+static void iocomp_fifo_depth_signaled(struct kunit *test)
+{
+	struct ob_io_packet in = {}, out[4];
+	struct ob_timeout t = expired();
+	struct ob_iocomp *port;
+	u32 n, i;
+
+	KUNIT_ASSERT_EQ(test, ob_create_iocomp(0, &port), STATUS_SUCCESS);
+	KUNIT_EXPECT_FALSE(test, ob_iocomp_object(port)->signaled);
+	for (i = 1; i <= 3; i++) {
+		in.key = i;
+		in.information = 10 * i;
+		in.status = 0xC0000000u + i;
+		KUNIT_ASSERT_EQ(test, ob_iocomp_post(port, &in, GFP_KERNEL), STATUS_SUCCESS);
+	}
+	KUNIT_EXPECT_EQ(test, ob_iocomp_depth(port), 3u);
+	KUNIT_EXPECT_TRUE(test, ob_iocomp_object(port)->signaled);
+	KUNIT_ASSERT_EQ(test, ob_iocomp_remove(port, out, 2, &n, NULL, &t), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, n, 2u);
+	KUNIT_EXPECT_EQ(test, out[0].key, 1ull);
+	KUNIT_EXPECT_EQ(test, out[1].key, 2ull);
+	KUNIT_EXPECT_EQ(test, out[1].information, 20ull);
+	KUNIT_EXPECT_EQ(test, out[1].status, 0xC0000002u);
+	KUNIT_EXPECT_TRUE(test, ob_iocomp_object(port)->signaled);
+	KUNIT_ASSERT_EQ(test, ob_iocomp_remove(port, out, 4, &n, NULL, &t), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, n, 1u);
+	KUNIT_EXPECT_EQ(test, out[0].key, 3ull);
+	KUNIT_EXPECT_FALSE(test, ob_iocomp_object(port)->signaled);
+	KUNIT_EXPECT_EQ(test, ob_iocomp_remove(port, out, 4, &n, NULL, &t), STATUS_TIMEOUT);
+	KUNIT_EXPECT_EQ(test, n, 0u);
+	/* The object goes with packets in it: they go too (kmemleak judges). */
+	KUNIT_ASSERT_EQ(test, ob_iocomp_post(port, &in, GFP_KERNEL), STATUS_SUCCESS);
+	ob_dereference(ob_iocomp_object(port));
+}
+
+static void iocomp_waits_for_its_deadline(struct kunit *test)
+{
+	struct ob_timeout t = {
+		.deadline = ktime_add_ms(ktime_get(), 30),
+		.clock = CLOCK_MONOTONIC,
+	};
+	struct ob_io_packet out;
+	struct ob_iocomp *port;
+	ktime_t t0 = ktime_get();
+	u32 n;
+
+	KUNIT_ASSERT_EQ(test, ob_create_iocomp(1, &port), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ob_iocomp_remove(port, &out, 1, &n, NULL, &t), STATUS_TIMEOUT);
+	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), t0), 29);
+	ob_dereference(ob_iocomp_object(port));
+}
+
+static void abnormal_statuses(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, ps_job_abnormal(0xC0000005));	/* access violation */
+	KUNIT_EXPECT_TRUE(test, ps_job_abnormal(0xC00000FD));	/* stack overflow */
+	KUNIT_EXPECT_TRUE(test, ps_job_abnormal(0x80000003));	/* breakpoint */
+	KUNIT_EXPECT_TRUE(test, ps_job_abnormal(0xC000013A));	/* Ctrl+C */
+	KUNIT_EXPECT_FALSE(test, ps_job_abnormal(0));
+	KUNIT_EXPECT_FALSE(test, ps_job_abnormal(1));
+	KUNIT_EXPECT_FALSE(test, ps_job_abnormal(0xC0000044));	/* quota: a limit, not a crash */
+	KUNIT_EXPECT_FALSE(test, ps_job_abnormal(0xC0DE1234));
+}
+
+static void empty_job_lives_and_goes(struct kunit *test)
+{
+	long before = ps_job_count();
+	struct ps_job *job;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, ps_create_job(&job), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_count(), before + 1);
+	KUNIT_EXPECT_FALSE(test, ps_job_object(job)->signaled);
+	ob_dereference(ps_job_object(job));
+	/* Its end runs on the job work queue. */
+	for (i = 0; i < 50 && ps_job_count() != before; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, ps_job_count(), before);
+}
+
+static struct kunit_case job_test_cases[] = {
+	KUNIT_CASE(iocomp_fifo_depth_signaled),
+	KUNIT_CASE(iocomp_waits_for_its_deadline),
+	KUNIT_CASE(abnormal_statuses),
+	KUNIT_CASE(empty_job_lives_and_goes),
+	{}
+};
+
+static struct kunit_suite job_test_suite = {
+	.name = "ntexec_job",
+	.test_cases = job_test_cases,
+};
+
+kunit_test_suite(job_test_suite);

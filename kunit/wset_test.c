@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: working sets and the page lists (ntmm/wsle.c), with real faults:
+ * a page's way from the working set to the modified list and back (a soft
+ * fault, same contents), the clock hand, locked and referenced pages that
+ * stay, MEM_RESET pages that are discarded instead, a hard maximum, and
+ * pages on the lists freed by decommit and release. See mm_test.c for how
+ * a case gets a user address space.
+ */
+#include "mm_ctx.h"
+
+#ifdef NTX_HAVE_KUNIT_VM_MMAP
+
+struct ws_counts {
+	unsigned long ws;
+	unsigned long resident;
+	unsigned long transition;
+	long modified;
+};
+
+static struct mm_space *ws_space(struct mm_ctx *c)
+{
+	struct mm_space *space = mm_space_get(&c->process->vm, c->mm, false);
+
+	KUNIT_ASSERT_FALSE(c->test, IS_ERR_OR_NULL(space));
+	return space;
+}
+
+static struct ws_counts ws_counts(struct mm_ctx *c)
+{
+	struct mm_space *space = ws_space(c);
+	struct ws_counts n;
+
+	mutex_lock(&space->lock);
+	n.ws = space->ws;
+	n.resident = space->resident;
+	n.transition = space->transition_faults;
+	mutex_unlock(&space->lock);
+	n.modified = mm_ws_list_count(MM_LIST_MODIFIED);
+	mm_space_put(space);
+	return n;
+}
+
+/* Trim up to @target pages (ULONG_MAX: all); returns how many went. */
+static unsigned long trim(struct mm_ctx *c, unsigned long target)
+{
+	struct mm_space *space = ws_space(c);
+	unsigned long n;
+	LIST_HEAD(freed);
+
+	mutex_lock(&space->lock);
+	n = mm_ws_trim(space, target, ULONG_MAX, &freed);
+	mutex_unlock(&space->lock);
+	mm_put_pages(&freed);
+	mm_space_put(space);
+	return n;
+}
+
+/* Whether the page of @addr is in the working set (-1: not the space's). */
+static int page_valid(struct mm_ctx *c, unsigned long addr)
+{
+	struct mm_space *space = ws_space(c);
+	int valid = -1;
+
+	mutex_lock(&space->lock);
+	if (xa_load(&space->pages, addr >> PAGE_SHIFT))
+		valid = xa_get_mark(&space->pages, addr >> PAGE_SHIFT, MM_WS_VALID);
+	mutex_unlock(&space->lock);
+	mm_space_put(space);
+	return valid;
+}
+
+/* The modified list and back: the same page, the same contents. */
+static void trim_and_soft_fault(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct ws_counts n0, n1, n2;
+	u64 base;
+	int i;
+
+	base = nt_alloc(c, 0, P(8), RESERVE | COMMIT, RW);
+	for (i = 0; i < 8; i++) {
+		fill(c->kbuf, i);
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, PAGE_SIZE), 0ul);
+	}
+	n0 = ws_counts(c);
+	KUNIT_EXPECT_EQ(test, n0.ws, 8ul);
+	KUNIT_EXPECT_EQ(test, n0.resident, 8ul);
+
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 8ul);
+	n1 = ws_counts(c);
+	KUNIT_EXPECT_EQ(test, n1.ws, 0ul);
+	KUNIT_EXPECT_EQ(test, n1.resident, 8ul);	/* still the module's */
+	KUNIT_EXPECT_EQ(test, n1.modified - n0.modified, 8l);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_valid(c, base + P(i)), 0);
+	/* Nothing more to take. */
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 0ul);
+
+	/* A read of page 3 is a soft fault: that page only comes back. */
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(3), PAGE_SIZE), 0ul);
+	fill(c->kbuf, 3);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	n2 = ws_counts(c);
+	KUNIT_EXPECT_EQ(test, n2.ws, 1ul);
+	KUNIT_EXPECT_EQ(test, n2.transition - n1.transition, 1ul);
+	KUNIT_EXPECT_EQ(test, n1.modified - n2.modified, 1l);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(3)), 1);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(2)), 0);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(4)), 0);
+
+	/* A write to another brings it back with its old contents under it. */
+	KUNIT_ASSERT_EQ(test, uwrite(base + P(5), "x", 1), 0ul);
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(5), PAGE_SIZE), 0ul);
+	fill(c->kbuf, 5);
+	c->kbuf[0] = 'x';
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+
+	/* Decommit frees pages on the list and in the working set alike. */
+	KUNIT_EXPECT_EQ(test, nt_free(c, base, P(8), NT_MEM_DECOMMIT), STATUS_SUCCESS);
+	n2 = ws_counts(c);
+	KUNIT_EXPECT_EQ(test, n2.ws, 0ul);
+	KUNIT_EXPECT_EQ(test, n2.resident, 0ul);
+	KUNIT_EXPECT_EQ(test, n2.modified, n0.modified);
+}
+
+/* The clock hand: a partial trim takes the pages after the last one taken. */
+static void trim_clock_hand(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	u64 base;
+	int i;
+
+	base = nt_alloc(c, 0, P(8), RESERVE | COMMIT, RW);
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	KUNIT_EXPECT_EQ(test, trim(c, 3), 3ul);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_valid(c, base + P(i)), i < 3 ? 0 : 1);
+	KUNIT_EXPECT_EQ(test, trim(c, 3), 3ul);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_valid(c, base + P(i)), i < 6 ? 0 : 1);
+	/* Page 0 is touched again; the hand goes on to 6, 7, then wraps to 0. */
+	KUNIT_ASSERT_EQ(test, uwrite(base, "b", 1), 0ul);
+	KUNIT_EXPECT_EQ(test, trim(c, 2), 2ul);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base), 1);
+	KUNIT_EXPECT_EQ(test, trim(c, 1), 1ul);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base), 0);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 0ul);
+}
+
+/* Locked pages and pages a copy holds stay in the working set. */
+static void trim_skips_locked_and_held(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct mm_space *space;
+	u64 base, lb, ls = P(2);
+	struct page *held;
+	int i;
+
+	base = nt_alloc(c, 0, P(6), RESERVE | COMMIT, RW);
+	for (i = 0; i < 6; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	lb = base + P(1);
+	KUNIT_ASSERT_EQ(test, mm_lock_virtual(&c->process->vm, c->mm, &lb, &ls,
+					      NT_MAP_PROCESS, true), STATUS_SUCCESS);
+	/* As NtReadVirtualMemory holds a page while it copies (copy.c). */
+	space = ws_space(c);
+	mutex_lock(&space->lock);
+	held = xa_load(&space->pages, (base + P(4)) >> PAGE_SHIFT);
+	get_page(held);
+	mutex_unlock(&space->lock);
+
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 3ul);
+	for (i = 0; i < 6; i++)
+		KUNIT_EXPECT_EQ(test, page_valid(c, base + P(i)),
+				i == 1 || i == 2 || i == 4 ? 1 : 0);
+	put_page(held);
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 1ul);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(4)), 0);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 2ul);
+	mm_space_put(space);
+}
+
+/* MEM_RESET pages leave as free pages; MEM_RESET_UNDO then fails. */
+static void trim_discards_reset_pages(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct ws_counts n0, n1;
+	u64 base, b, s;
+
+	base = nt_alloc(c, 0, P(4), RESERVE | COMMIT, RW);
+	fill(c->kbuf, 9);
+	KUNIT_ASSERT_EQ(test, uwrite(base, c->kbuf, PAGE_SIZE), 0ul);
+	KUNIT_ASSERT_EQ(test, uwrite(base + P(1), c->kbuf, PAGE_SIZE), 0ul);
+	b = base;
+	s = P(2);
+	KUNIT_ASSERT_EQ(test, mm_allocate_virtual(&c->process->vm, c->mm, &b, &s, 0,
+						  NT_MEM_RESET, RW), STATUS_SUCCESS);
+	/* Page 1 is written after the reset: no longer discardable. */
+	KUNIT_ASSERT_EQ(test, uwrite(base + P(1), "z", 1), 0ul);
+	n0 = ws_counts(c);
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 2ul);
+	n1 = ws_counts(c);
+	KUNIT_EXPECT_EQ(test, n0.resident - n1.resident, 1ul);
+	KUNIT_EXPECT_EQ(test, n1.modified - n0.modified, 1l);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base), -1);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(1)), 0);
+	/* The discarded page reads as zeros, the other as written. */
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base, PAGE_SIZE), 0ul);
+	KUNIT_EXPECT_TRUE(test, is_zero(c->kbuf2, PAGE_SIZE));
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(1), PAGE_SIZE), 0ul);
+	c->kbuf[0] = 'z';
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	b = base;
+	s = P(2);
+	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(&c->process->vm, c->mm, &b, &s, 0,
+						  NT_MEM_RESET_UNDO, RW),
+			STATUS_CONFLICTING_ADDRESSES);
+	b = base + P(1);
+	s = P(1);
+	KUNIT_EXPECT_EQ(test, mm_allocate_virtual(&c->process->vm, c->mm, &b, &s, 0,
+						  NT_MEM_RESET_UNDO, RW), STATUS_SUCCESS);
+}
+
+/* A hard maximum: the working set never passes it; contents survive. */
+static void hard_maximum(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	u64 base;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(20), P(32),
+						 QUOTA_LIMITS_HARDWS_MAX_ENABLE, false),
+			STATUS_SUCCESS);
+	base = nt_alloc(c, 0, P(64), RESERVE | COMMIT, RW);
+	for (i = 0; i < 64; i++) {
+		fill(c->kbuf, i);
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, PAGE_SIZE), 0ul);
+		KUNIT_EXPECT_LE(test, ws_counts(c).ws, 32ul);
+	}
+	for (i = 0; i < 64; i++) {
+		fill(c->kbuf, i);
+		KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(i), PAGE_SIZE), 0ul);
+		KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	}
+	KUNIT_EXPECT_LE(test, ws_counts(c).ws, 32ul);
+	/* Hard limits must leave room to move; then, the privilege. */
+	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(25), P(32), 0,
+						 false), STATUS_BAD_WORKING_SET_LIMIT);
+	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(25), P(40), 0,
+						 false), STATUS_PRIVILEGE_NOT_HELD);
+	/* A lower maximum trims at once. */
+	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(20), P(29), 0,
+						 false), STATUS_SUCCESS);
+	KUNIT_EXPECT_LE(test, ws_counts(c).ws, 29ul);
+}
+
+/* Release and rundown take pages off the lists (rmmod finds them empty). */
+static void release_frees_listed_pages(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct ws_counts n0;
+	u64 base, b, s = 0;
+	int i;
+
+	base = nt_alloc(c, 0, P(16), RESERVE | COMMIT, RW);
+	n0 = ws_counts(c);
+	for (i = 0; i < 16; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	KUNIT_EXPECT_EQ(test, trim(c, 10), 10ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).modified - n0.modified, 10l);
+	b = base;
+	KUNIT_EXPECT_EQ(test, nt_free(c, b, s, NT_MEM_RELEASE), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).modified, n0.modified);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).resident, n0.resident);
+	/* Left on the list at the case's end: the rundown frees it. */
+	base = nt_alloc(c, 0, P(4), RESERVE | COMMIT, RW);
+	KUNIT_ASSERT_EQ(test, uwrite(base, "a", 1), 0ul);
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 1ul);
+}
+
+static struct kunit_case wset_test_cases[] = {
+	KUNIT_CASE(trim_and_soft_fault),
+	KUNIT_CASE(trim_clock_hand),
+	KUNIT_CASE(trim_skips_locked_and_held),
+	KUNIT_CASE(trim_discards_reset_pages),
+	KUNIT_CASE(hard_maximum),
+	KUNIT_CASE(release_frees_listed_pages),
+	{}
+};
+
+#else /* no kunit_vm_mmap() */
+
+static void wset_needs_user_mm(struct kunit *test)
+{
+	kunit_skip(test, "kunit_vm_mmap() is missing before Linux 6.12");
+}
+
+static struct kunit_case wset_test_cases[] = {
+	KUNIT_CASE(wset_needs_user_mm),
+	{}
+};
+
+#endif
+
+static struct kunit_suite wset_test_suite = {
+	.name = "ntexec_wset",
+	.test_cases = wset_test_cases,
+};
+kunit_test_suite(wset_test_suite);

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Jobs, measured: fork + exit + waitpid of a child inside a job (so the
+ * fork probe puts it in the job and its exit takes it out, with a port
+ * that gets its messages) against the same outside any job; the cost of
+ * NtAssignProcessToJobObject; NtAllocateVirtualMemory + free in a job
+ * against outside one (no commit limit is enforced per job yet: this shows
+ * what membership costs on that path); and how long after passing a
+ * per-process user-time limit a spinning member ends.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ntexec/nt.h>
+#include "bench_util.h"
+
+static double fork_wait(unsigned long n)
+{
+	double t0 = now_ns();
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (!pid)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+	}
+	return (now_ns() - t0) / n;
+}
+
+static double alloc_free(unsigned long n)
+{
+	double t0 = now_ns();
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		PVOID base = NULL;
+		SIZE_T size = 65536;
+
+		NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size,
+					MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+		size = 0;
+		NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE);
+	}
+	return (now_ns() - t0) / n;
+}
+
+/*
+ * n sleepers forked and opened first, then all assigned in one timed
+ * stretch: the VM's clock may be too coarse for one call.
+ */
+static double assign_cost(HANDLE job, unsigned long n)
+{
+	pid_t *pids = calloc(n, sizeof(*pids));
+	HANDLE *hs = calloc(n, sizeof(*hs));
+	unsigned long i, opened = 0;
+	double t0, t;
+
+	if (!pids || !hs)
+		return -1;
+	for (i = 0; i < n; i++) {
+		OBJECT_ATTRIBUTES oa;
+		CLIENT_ID cid = { 0 };
+
+		pids[i] = fork();
+		if (!pids[i]) {
+			pause();
+			_exit(0);
+		}
+		InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
+		cid.UniqueProcess = (HANDLE)(uintptr_t)pids[i];
+		if (!NtOpenProcess(&hs[opened], PROCESS_ALL_ACCESS, &oa, &cid))
+			opened++;
+	}
+	t0 = now_ns();
+	for (i = 0; i < opened; i++)
+		NtAssignProcessToJobObject(job, hs[i]);
+	t = now_ns() - t0;
+	for (i = 0; i < n; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	for (i = 0; i < opened; i++)
+		NtClose(hs[i]);
+	free(pids);
+	free(hs);
+	return opened ? t / opened : -1;
+}
+
+/* User time a spinning member ran past a 50 ms user-time limit. */
+static double time_limit_delay(void)
+{
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l = { 0 };
+	struct rusage ru;
+	HANDLE job;
+	pid_t pid;
+	int st;
+
+	if (NtCreateJobObject(&job, JOB_OBJECT_ALL_ACCESS, NULL))
+		return -1;
+	l.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_TIME;
+	l.PerProcessUserTimeLimit.QuadPart = 50 * 10000LL;
+	NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l, sizeof(l));
+	pid = fork();
+	if (!pid) {
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	}
+	{
+		OBJECT_ATTRIBUTES oa;
+		CLIENT_ID cid = { (HANDLE)(uintptr_t)pid, 0 };
+		HANDLE p;
+
+		InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
+		NtOpenProcess(&p, PROCESS_ALL_ACCESS, &oa, &cid);
+		NtAssignProcessToJobObject(job, p);
+		NtClose(p);
+	}
+	wait4(pid, &st, 0, &ru);
+	NtClose(job);
+	return ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3 - 50e6;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = iters(200), m = iters(2000);
+	double out_fork, in_fork, out_alloc, in_alloc, assign, delay;
+	HANDLE job, port;
+	int ret = bench_start(argc, argv, "bench_job");
+
+	if (ret)
+		return ret;
+	if (NtCreateJobObject(&job, JOB_OBJECT_ALL_ACCESS, NULL) ||
+	    NtCreateIoCompletion(&port, IO_COMPLETION_ALL_ACCESS, NULL, 0))
+		return 1;
+	{
+		JOBOBJECT_ASSOCIATE_COMPLETION_PORT a = { NULL, port };
+
+		NtSetInformationJobObject(job, JobObjectAssociateCompletionPortInformation, &a,
+					  sizeof(a));
+	}
+	assign = assign_cost(job, iters(200));
+	delay = time_limit_delay();
+	out_fork = fork_wait(n);
+	out_alloc = alloc_free(m);
+	if (NtAssignProcessToJobObject(job, NtCurrentProcess()))
+		return 1;
+	in_fork = fork_wait(n);
+	in_alloc = alloc_free(m);
+
+	report("fork+exit+waitpid in a job (with a port) vs outside", in_fork, out_fork);
+	report("NtAllocateVirtualMemory+free 64 KiB in a job vs outside", in_alloc, out_alloc);
+	report_na("NtAssignProcessToJobObject", assign, "no Linux call does this");
+	printf("per-process time limit 50 ms: the spinner ran %.1f ms of user time past it "
+	       "(the job samples every 10 ms)\n", delay / 1e6);
+	return 0;
+}

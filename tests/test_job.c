@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Jobs with real processes: assignment and its rights, NtIsProcessInJob,
+ * inheritance by fork() children from their first instruction, the active
+ * process limit (a child past it never runs, the port is told), the
+ * process id list, accounting, NtTerminateJobObject with a 32-bit status
+ * and the job signaled, KILL_ON_JOB_CLOSE, the port's messages, names, a
+ * per-process time limit, a fork storm while the job is terminated, and
+ * bad input.
+ */
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nt_util.h"
+#include "uapi/ntexec.h"
+
+static HANDLE xjob(void)
+{
+	HANDLE h = (HANDLE)(uintptr_t)NTT_POISON64;
+
+	ASSERT_STATUS(NtCreateJobObject(&h, JOB_OBJECT_ALL_ACCESS, NULL), STATUS_SUCCESS);
+	ASSERT_NE(hv(h), NTT_POISON64);
+	return h;
+}
+
+static HANDLE xport(void)
+{
+	HANDLE h;
+
+	ASSERT_STATUS(NtCreateIoCompletion(&h, IO_COMPLETION_ALL_ACCESS, NULL, 0),
+		      STATUS_SUCCESS);
+	return h;
+}
+
+static void associate(HANDLE job, HANDLE port, uintptr_t key)
+{
+	JOBOBJECT_ASSOCIATE_COMPLETION_PORT a = { (PVOID)key, port };
+
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectAssociateCompletionPortInformation,
+						&a, sizeof(a)), STATUS_SUCCESS);
+}
+
+/* The next message within @ms: its id, its process id in *pid; 0 for none. */
+static ULONG_PTR next_msg(HANDLE port, uintptr_t key, uintptr_t *pid, int64_t ms)
+{
+	LARGE_INTEGER t = rel_ms(ms);
+	IO_STATUS_BLOCK iosb;
+	PVOID k, ctx;
+
+	if (NtRemoveIoCompletion(port, &k, &ctx, &iosb, &t) != STATUS_SUCCESS)
+		return 0;
+	EXPECT_EQ((uintptr_t)k, key);
+	if (pid)
+		*pid = (uintptr_t)ctx;
+	return iosb.Information;
+}
+
+static void set_limits(HANDLE job, ULONG flags, ULONG active)
+{
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l = { .LimitFlags = flags, .ActiveProcessLimit = active };
+
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						sizeof(l)), STATUS_SUCCESS);
+}
+
+/* A child that waits until killed. */
+static pid_t spawn_sleeper(void)
+{
+	pid_t pid = fork();
+
+	ASSERT_TRUE(pid >= 0);
+	if (!pid) {
+		/* A failed test must not leave it behind (it holds the device). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+static JOBOBJECT_BASIC_ACCOUNTING_INFORMATION accounting(HANDLE job)
+{
+	JOBOBJECT_BASIC_ACCOUNTING_INFORMATION a;
+	ULONG len = 0;
+
+	memset(&a, 0xcc, sizeof(a));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicAccountingInformation, &a,
+						  sizeof(a), &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(a));
+	return a;
+}
+
+static NTSTATUS exit_status_of(HANDLE process)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+
+	EXPECT_STATUS(wait_ms(process, 10000), STATUS_WAIT_0);
+	ASSERT_STATUS(NtQueryInformationProcess(process, ProcessBasicInformation, &pbi,
+						sizeof(pbi), NULL), STATUS_SUCCESS);
+	return pbi.ExitStatus;
+}
+
+TEST(assign_and_membership)
+{
+	HANDLE job = xjob(), other = xjob(), p;
+	pid_t pid;
+
+	nt_setup();
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(NtCurrentProcess(), NULL), STATUS_PROCESS_NOT_IN_JOB);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(p, other), STATUS_PROCESS_NOT_IN_JOB);
+	/* Again: nothing changes. Another job: no nesting yet. */
+	EXPECT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtAssignProcessToJobObject(other, p), STATUS_ACCESS_DENIED);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
+	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
+	kill(pid, SIGKILL);
+	EXPECT_STATUS(wait_ms(p, 10000), STATUS_WAIT_0);
+	/* Membership stays visible after the exit. */
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 0u);
+	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
+	/* An exited process cannot be assigned. */
+	EXPECT_STATUS(NtAssignProcessToJobObject(other, p), STATUS_PROCESS_IS_TERMINATING);
+	waitpid(pid, NULL, 0);
+	xclose(p);
+	xclose(other);
+	xclose(job);
+}
+
+TEST(assignment_needs_rights)
+{
+	HANDLE job = xjob(), q, p;
+	pid_t pid;
+
+	nt_setup();
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_SET_QUOTA | PROCESS_QUERY_LIMITED_INFORMATION, pid);
+	EXPECT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_ACCESS_DENIED);
+	xclose(p);
+	p = xopen_process(PROCESS_SET_QUOTA | PROCESS_TERMINATE, pid);
+	ASSERT_STATUS(NtDuplicateObject(NtCurrentProcess(), job, NtCurrentProcess(), &q,
+					JOB_OBJECT_QUERY, 0, 0), STATUS_SUCCESS);
+	EXPECT_STATUS(NtAssignProcessToJobObject(q, p), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtTerminateJobObject(q, 1), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtAssignProcessToJobObject(p, p), STATUS_OBJECT_TYPE_MISMATCH);
+	EXPECT_STATUS(NtAssignProcessToJobObject(job, job), STATUS_OBJECT_TYPE_MISMATCH);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	xclose(q);
+	xclose(p);
+	xclose(job);
+}
+
+TEST(fork_children_inherit_the_job)
+{
+	HANDLE job = xjob(), c;
+	int pfd[2];
+	pid_t pid, kid;
+
+	nt_setup();
+	/* The test process itself joins; each test runs in its own process. */
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(NtCurrentProcess(), job), STATUS_PROCESS_IN_JOB);
+	/* Looked at at once, before the child could run. */
+	pid = spawn_sleeper();
+	c = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, pid);
+	EXPECT_STATUS(NtIsProcessInJob(c, job), STATUS_PROCESS_IN_JOB);
+	xclose(c);
+	/* A grandchild made by the child, which never calls libntexec itself. */
+	ASSERT_EQ(pipe(pfd), 0);
+	kid = fork();
+	if (!kid) {
+		pid_t g;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		g = fork();
+		if (!g) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		if (write(pfd[1], &g, sizeof(g)) != sizeof(g))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(read(pfd[0], &pid, sizeof(pid)), (ssize_t)sizeof(pid));
+	c = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, pid);
+	EXPECT_STATUS(NtIsProcessInJob(c, job), STATUS_PROCESS_IN_JOB);
+	xclose(c);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 4u);
+	kill(pid, SIGKILL);
+	kill(kid, SIGKILL);
+	waitpid(kid, NULL, 0);
+	xclose(job);
+}
+
+TEST(process_id_list)
+{
+	HANDLE job = xjob(), p;
+	struct {
+		JOBOBJECT_BASIC_PROCESS_ID_LIST l;
+		ULONG_PTR more[7];
+	} buf;
+	pid_t pids[3];
+	ULONG len;
+	int i, j, found;
+
+	nt_setup();
+	for (i = 0; i < 3; i++) {
+		pids[i] = spawn_sleeper();
+		p = xopen_process(PROCESS_SET_QUOTA | PROCESS_TERMINATE, pids[i]);
+		ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+		xclose(p);
+	}
+	memset(&buf, 0xcc, sizeof(buf));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicProcessIdList, &buf,
+						  sizeof(buf), &len), STATUS_SUCCESS);
+	EXPECT_EQ(buf.l.NumberOfAssignedProcesses, 3u);
+	EXPECT_EQ(buf.l.NumberOfProcessIdsInList, 3u);
+	EXPECT_EQ(len, 8u + 3 * 8);
+	for (i = 0, found = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			found += ((ULONG_PTR *)((char *)&buf + 8))[j] == (ULONG_PTR)pids[i];
+	EXPECT_EQ(found, 3);
+	/* Room for one: what fits, and the count. */
+	memset(&buf, 0xcc, sizeof(buf));
+	EXPECT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicProcessIdList, &buf,
+						  16, &len), STATUS_BUFFER_OVERFLOW);
+	EXPECT_EQ(buf.l.NumberOfAssignedProcesses, 3u);
+	EXPECT_EQ(buf.l.NumberOfProcessIdsInList, 1u);
+	EXPECT_EQ(buf.more[0], (ULONG_PTR)NTT_POISON64);
+	EXPECT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicProcessIdList, &buf,
+						  15, &len), STATUS_INFO_LENGTH_MISMATCH);
+	for (i = 0; i < 3; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	xclose(job);
+}
+
+TEST(terminate_ends_every_member_with_the_status)
+{
+	HANDLE job = xjob(), p[2];
+	pid_t pid[2];
+	int i, st;
+
+	nt_setup();
+	EXPECT_STATUS(wait_ms(job, 0), STATUS_TIMEOUT);
+	for (i = 0; i < 2; i++) {
+		pid[i] = spawn_sleeper();
+		p[i] = xopen_process(PROCESS_ALL_ACCESS, pid[i]);
+		ASSERT_STATUS(NtAssignProcessToJobObject(job, p[i]), STATUS_SUCCESS);
+	}
+	ASSERT_STATUS(NtTerminateJobObject(job, (NTSTATUS)0xC0DE1234), STATUS_SUCCESS);
+	EXPECT_STATUS(wait_ms(job, 5000), STATUS_WAIT_0);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ((uint32_t)exit_status_of(p[i]), 0xC0DE1234u);
+		ASSERT_EQ(waitpid(pid[i], &st, 0), pid[i]);
+		EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+		xclose(p[i]);
+	}
+	EXPECT_EQ(accounting(job).ActiveProcesses, 0u);
+	xclose(job);
+}
+
+TEST(kill_on_job_close)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION x;
+	HANDLE job = xjob(), p;
+	pid_t pid;
+
+	nt_setup();
+	memset(&x, 0, sizeof(x));
+	/* An extended flag: the basic class refuses it. */
+	x.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation,
+						&x.BasicLimitInformation,
+						sizeof(x.BasicLimitInformation)),
+		      STATUS_INVALID_PARAMETER);
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &x,
+						sizeof(x)), STATUS_SUCCESS);
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	EXPECT_STATUS(wait_ms(p, 100), STATUS_TIMEOUT);
+	xclose(job);
+	EXPECT_STATUS(wait_ms(p, 10000), STATUS_WAIT_0);
+	waitpid(pid, NULL, 0);
+	xclose(p);
+}
+
+TEST(port_messages)
+{
+	HANDLE job = xjob(), port = xport(), p;
+	uintptr_t id = 0;
+	pid_t pid;
+
+	nt_setup();
+	associate(job, port, 0x5150);
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 0x5150, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(id, (uintptr_t)pid);
+	kill(pid, SIGSEGV);	/* STATUS_ACCESS_VIOLATION: abnormal */
+	EXPECT_EQ(next_msg(port, 0x5150, &id, 5000),
+		  (ULONG_PTR)JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS);
+	EXPECT_EQ(id, (uintptr_t)pid);
+	EXPECT_EQ(next_msg(port, 0x5150, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO);
+	waitpid(pid, NULL, 0);
+	xclose(p);
+
+	/* A normal exit; and a second port is refused. */
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		usleep(200000);
+		_exit(3);
+	}
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 0x5150, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(next_msg(port, 0x5150, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_EXIT_PROCESS);
+	EXPECT_EQ(id, (uintptr_t)pid);
+	EXPECT_EQ(exit_status_of(p), 3);
+	waitpid(pid, NULL, 0);
+	{
+		JOBOBJECT_ASSOCIATE_COMPLETION_PORT a = { NULL, port };
+
+		EXPECT_STATUS(NtSetInformationJobObject(job,
+							JobObjectAssociateCompletionPortInformation,
+							&a, sizeof(a)), STATUS_INVALID_PARAMETER);
+	}
+	xclose(p);
+	xclose(port);
+	xclose(job);
+}
+
+TEST(active_process_limit)
+{
+	HANDLE job = xjob(), job2 = xjob(), port = xport(), p1, p2;
+	uintptr_t id;
+	pid_t s1, s2, kid;
+	int st, pfd[2];
+
+	nt_setup();
+	/* An assignment past the limit: refused, and the process ends. */
+	s1 = spawn_sleeper();
+	s2 = spawn_sleeper();
+	set_limits(job2, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 1);
+	p1 = xopen_process(PROCESS_ALL_ACCESS, s1);
+	p2 = xopen_process(PROCESS_ALL_ACCESS, s2);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job2, p1), STATUS_SUCCESS);
+	EXPECT_STATUS(NtAssignProcessToJobObject(job2, p2), STATUS_QUOTA_EXCEEDED);
+	EXPECT_EQ((uint32_t)exit_status_of(p2), 1816u);	/* ERROR_NOT_ENOUGH_QUOTA */
+	EXPECT_STATUS(NtIsProcessInJob(p2, job2), STATUS_PROCESS_NOT_IN_JOB);
+	EXPECT_EQ(accounting(job2).TotalTerminatedProcesses, 1u);
+	kill(s1, SIGKILL);
+	waitpid(s1, NULL, 0);
+	waitpid(s2, NULL, 0);
+	xclose(p1);
+	xclose(p2);
+
+	associate(job, port, 1);
+	set_limits(job, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 1);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 1, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/* The child would be the second: it never runs a line of its own. */
+	ASSERT_EQ(pipe(pfd), 0);
+	kid = fork();
+	if (!kid) {
+		if (write(pfd[1], "x", 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(waitpid(kid, &st, 0), kid);
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	{
+		char c;
+
+		EXPECT_EQ(read(pfd[0], &c, 1), 0);	/* it wrote nothing */
+	}
+	EXPECT_EQ(next_msg(port, 1, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)kid);
+	EXPECT_EQ(accounting(job).TotalTerminatedProcesses, 1u);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
+	xclose(port);
+	xclose(job2);
+	xclose(job);
+}
+
+TEST(named_job)
+{
+	UNICODE_STRING name = RTL_CONSTANT_STRING(u"\\BaseNamedObjects\\ntx_test_job");
+	OBJECT_ATTRIBUTES oa;
+	HANDLE a, b, p;
+	pid_t pid;
+
+	nt_setup();
+	InitializeObjectAttributes(&oa, &name, 0, NULL, NULL);
+	ASSERT_STATUS(NtCreateJobObject(&a, JOB_OBJECT_ALL_ACCESS, &oa), STATUS_SUCCESS);
+	EXPECT_STATUS(NtCreateJobObject(&b, JOB_OBJECT_ALL_ACCESS, &oa),
+		      STATUS_OBJECT_NAME_COLLISION);
+	ASSERT_STATUS(NtOpenJobObject(&b, JOB_OBJECT_ASSIGN_PROCESS | JOB_OBJECT_QUERY, &oa),
+		      STATUS_SUCCESS);
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, a), STATUS_PROCESS_IN_JOB);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	xclose(p);
+	xclose(b);
+	xclose(a);
+	EXPECT_STATUS(NtOpenJobObject(&b, JOB_OBJECT_QUERY, &oa), STATUS_OBJECT_NAME_NOT_FOUND);
+}
+
+TEST(limits_priority_class_and_bad_input)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l;
+	PROCESS_PRIORITY_CLASS pc;
+	HANDLE job = xjob(), p;
+	ULONG len;
+	pid_t pid;
+
+	nt_setup();
+	memset(&l, 0, sizeof(l));
+	l.LimitFlags = JOB_OBJECT_LIMIT_PRIORITY_CLASS;
+	l.PriorityClass = PROCESS_PRIORITY_CLASS_BELOW_NORMAL;
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						sizeof(l)), STATUS_SUCCESS);
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	ASSERT_STATUS(NtQueryInformationProcess(p, ProcessPriorityClass, &pc, sizeof(pc), NULL),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(pc.PriorityClass, PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+	memset(&ext, 0xcc, sizeof(ext));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						  sizeof(ext), &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(ext));
+	EXPECT_EQ(ext.BasicLimitInformation.LimitFlags, JOB_OBJECT_LIMIT_PRIORITY_CLASS);
+	EXPECT_EQ(ext.BasicLimitInformation.PriorityClass, PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+	EXPECT_EQ(ext.PeakJobMemoryUsed, 0u);
+
+	/* Bad input. */
+	EXPECT_STATUS(NtQueryInformationJobObject(job, (JOBOBJECTINFOCLASS)0, &l, sizeof(l),
+						  &len), STATUS_INVALID_INFO_CLASS);
+	EXPECT_STATUS(NtQueryInformationJobObject(job, (JOBOBJECTINFOCLASS)100, &l, sizeof(l),
+						  &len), STATUS_INVALID_INFO_CLASS);
+	EXPECT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						  sizeof(l) - 1, &len), STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_EQ(len, sizeof(l));
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						sizeof(l) + 8), STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicAccountingInformation, &l,
+						sizeof(l)), STATUS_INVALID_INFO_CLASS);
+	l.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;	/* extended only */
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						sizeof(l)), STATUS_INVALID_PARAMETER);
+	l.LimitFlags = 0x80000000u;
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation = l;
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						sizeof(ext)), STATUS_INVALID_PARAMETER);
+	l.LimitFlags = JOB_OBJECT_LIMIT_PRIORITY_CLASS;
+	l.PriorityClass = 9;
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						sizeof(l)), STATUS_INVALID_PARAMETER);
+	l.LimitFlags = JOB_OBJECT_LIMIT_AFFINITY;
+	l.Affinity = 0;
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						sizeof(l)), STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(NtQueryInformationJobObject(p, JobObjectBasicLimitInformation, &l,
+						  sizeof(l), &len), STATUS_OBJECT_TYPE_MISMATCH);
+	/* No handle: the caller's own job, and this test process is in none. */
+	EXPECT_STATUS(NtQueryInformationJobObject(NULL, JobObjectBasicLimitInformation, &l,
+						  sizeof(l), &len), STATUS_ACCESS_DENIED);
+	{
+		int fd = NtxDeviceFd();
+		struct ntexec_create_object c = { .access = JOB_OBJECT_ALL_ACCESS, .count = 1 };
+		struct ntexec_terminate t = { .handle = hv(job), .pad = 1 };
+
+		EXPECT_EQ(ioctl(fd, NTEXEC_IOC_CREATE_JOB, &c), -1);
+		EXPECT_EQ(ioctl(fd, NTEXEC_IOC_TERMINATE_JOB, &t), -1);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	xclose(p);
+	xclose(job);
+}
+
+TEST(process_time_limit_ends_a_spinner)
+{
+	HANDLE job = xjob(), port = xport(), p;
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l;
+	uintptr_t id;
+	pid_t pid;
+	int64_t t0;
+
+	nt_setup();
+	associate(job, port, 9);
+	memset(&l, 0, sizeof(l));
+	l.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_TIME;
+	l.PerProcessUserTimeLimit.QuadPart = 100 * NTT_MS;
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						sizeof(l)), STATUS_SUCCESS);
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+	}
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	t0 = mono_ns();
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	EXPECT_EQ((uint32_t)exit_status_of(p), 1816u);	/* ERROR_NOT_ENOUGH_QUOTA */
+	printf("# ended %lld ms after assignment (limit 100 ms of user time)\n",
+	       (long long)ms_since(t0));
+	EXPECT_EQ(next_msg(port, 9, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(next_msg(port, 9, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_END_OF_PROCESS_TIME);
+	EXPECT_EQ(id, (uintptr_t)pid);
+	EXPECT_EQ(accounting(job).TotalTerminatedProcesses, 1u);
+	EXPECT_TRUE(accounting(job).TotalUserTime.QuadPart >= 100 * NTT_MS);
+	waitpid(pid, NULL, 0);
+	xclose(p);
+	xclose(port);
+	xclose(job);
+}
+
+TEST_TIMEOUT(fork_storm_while_terminated, 120)
+{
+	HANDLE job = xjob(), p;
+	pid_t pid;
+	int st;
+
+	nt_setup();
+	set_limits(job, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 4);
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* Forks as fast as it can; children exit at once. */
+		for (;;) {
+			pid_t k = fork();
+
+			if (!k)
+				_exit(0);
+			while (waitpid(-1, NULL, WNOHANG) > 0)
+				;
+		}
+	}
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	sleep_ms(500);
+	EXPECT_TRUE(accounting(job).TotalProcesses > 1);
+	ASSERT_STATUS(NtTerminateJobObject(job, 77), STATUS_SUCCESS);
+	EXPECT_EQ(exit_status_of(p), 77);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	/* Every member ends: the zombies of the storm were reaped by init. */
+	{
+		int i;
+
+		for (i = 0; i < 200 && accounting(job).ActiveProcesses; i++)
+			sleep_ms(50);
+	}
+	EXPECT_EQ(accounting(job).ActiveProcesses, 0u);
+	printf("# %u processes went through the job\n", accounting(job).TotalProcesses);
+	xclose(p);
+	xclose(job);
+}
+
+TEST(nt_create_process_child_is_in_the_job)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+	HANDLE job = xjob(), p = NULL;
+
+	nt_setup();
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	ASSERT_STATUS(NtCreateProcessEx(&p, PROCESS_ALL_ACCESS, NULL, NtCurrentProcess(), 0,
+					NULL, NULL, NULL, 0), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 2u);
+	ASSERT_STATUS(NtQueryInformationProcess(p, ProcessBasicInformation, &pbi, sizeof(pbi),
+						NULL), STATUS_SUCCESS);
+	ASSERT_STATUS(NtTerminateProcess(p, 0x1234), STATUS_SUCCESS);
+	EXPECT_EQ(exit_status_of(p), 0x1234);
+	waitpid((pid_t)(uintptr_t)pbi.UniqueProcessId, NULL, 0);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
+	xclose(p);
+	xclose(job);
+}
