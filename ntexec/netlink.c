@@ -87,7 +87,7 @@ struct ntx_subscriber {
 /**
  * struct ntx_event - an event waiting for the work
  * @node: in ntx_pending
- * @info: the event; its pids are referenced, @info.subject and
+ * @info: the event; its pids are referenced, @info.subject, @info.cred and
  *	@info.creator are NULL (see @cred and @creator_*)
  * @cred: the subject's credentials (referenced), or NULL
  * @creator_process: the creator's thread group (referenced), or NULL
@@ -252,7 +252,11 @@ void ntx_event_send(const struct ntx_event_info *info)
 	get_pid(info->process);
 	get_pid(info->thread);
 	get_pid(info->parent);
-	ev->cred = info->subject ? get_task_cred(info->subject) : NULL;
+	ev->info.cred = NULL;
+	if (info->subject)
+		ev->cred = get_task_cred(info->subject);
+	else
+		ev->cred = info->cred ? get_cred(info->cred) : NULL;
 	ev->creator_process = NULL;
 	ev->creator_thread = NULL;
 	if (info->creator) {

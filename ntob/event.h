@@ -29,7 +29,9 @@ struct cred;
  * @cmd: NTEXEC_CMD_*
  * @group: NTEXEC_GROUP_*
  * @subject: the task the event is about (its credentials decide which
- *	unprivileged subscriber may see it), or NULL: privileged listeners only
+ *	unprivileged subscriber may see it), or NULL
+ * @cred: when @subject is NULL, the credentials that decide it instead;
+ *	both NULL: privileged listeners only
  * @process: the process's struct pid (PIDTYPE_TGID), or NULL
  * @thread: the thread's struct pid, or NULL
  * @parent: the Linux parent's thread group, or NULL
@@ -46,6 +48,7 @@ struct ntx_event_info {
 	u8 cmd;
 	u8 group;
 	struct task_struct *subject;
+	const struct cred *cred;
 	struct pid *process;
 	struct pid *thread;
 	struct pid *parent;
@@ -65,21 +68,21 @@ void ntx_event_send(const struct ntx_event_info *info);
 /**
  * ntx_event_job() - report a job message (NTEXEC_GROUP_JOB)
  * @message: JOB_OBJECT_MSG_*, what the job's completion port gets
- * @key: the completion key of the job's port
+ * @key: the completion key of the job's port (0 without a port)
  * @process: the process the message is about (its thread group's struct
  *	pid), or NULL for a message about the job alone
- * @subject: a task of that process, or of the job's creator for a message
- *	about the job alone, whose credentials decide which unprivileged
- *	subscriber sees it; NULL: privileged listeners only
+ * @cred: the job's creator's credentials: an unprivileged subscriber sees
+ *	the job's messages when it may see its creator, as the port the
+ *	creator holds sees them all; NULL: privileged listeners only
  *
  * Any context.
  */
 static inline void ntx_event_job(u32 message, u64 key, struct pid *process,
-				 struct task_struct *subject)
+				 const struct cred *cred)
 {
 	struct ntx_event_info info = {
 		.cmd = NTEXEC_CMD_JOB, .group = NTEXEC_GROUP_JOB,
-		.subject = subject, .process = process,
+		.cred = cred, .process = process,
 		.job_message = message, .job_key = key,
 	};
 

@@ -43,9 +43,14 @@
  *  nested jobs (a process in one job cannot join another:
  *  STATUS_ACCESS_DENIED, as before Windows 8); the cgroup backing.
  *
- * Messages all leave through ps_job_post(), the one place a later events
- * layer hooks. Their ApcContext is the process id as the job's creator's
- * pid namespace sees it.
+ * Messages all leave through ps_job_post(): to the job's port, and as
+ * NTEXEC_CMD_JOB events (ntob/event.h) to the "job" group and the
+ * subscribers that may see the job's creator, port or not. The one
+ * exception: the NEW_PROCESS messages that announce the members to a port
+ * associated late go to the port only (each member's arrival was an event
+ * when it joined). Their
+ * ApcContext is the process id as the job's creator's pid namespace sees
+ * it; an event's ids are translated for each listener.
  *
  * Lifetimes. A member holds a reference on its job for its whole life (so
  * NtIsProcessInJob answers after its exit); the job holds none on its
@@ -53,8 +58,8 @@
  * freed. A pending child's record holds a job reference until the child's
  * task_work frees it (a queued task_work always runs, at the latest in the
  * child's exit, and holds the module). The job's time work holds a
- * reference while queued. The job holds its port and its creator's pid
- * namespace; a job may be freed in softirq (by a process freed in the
+ * reference while queued. The job holds its port, its creator's pid
+ * namespace and credentials; a job may be freed in softirq (by a process freed in the
  * free probe), so its end runs on the job work queue.
  *
  * Locks. ps_job.lock (spinlock: the fork probe takes it) protects the
@@ -66,6 +71,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
@@ -75,6 +81,7 @@
 #include <linux/tracepoint.h>
 #include <kunit/visibility.h>
 
+#include "../ntob/event.h"
 #include "ps.h"
 
 #define PS_JOB_TICK_MS		10
@@ -83,6 +90,7 @@
  * struct ps_job - a job object
  * @ob: object header; signaled when the job is terminated
  * @ns: the pid namespace of its creator (referenced): the ids of messages
+ * @cred: its creator's credentials (referenced): who may see its events
  * @end_work: frees the job in process context
  * @time_work: enforces the time limits while they are set
  * @lock: protects the fields below
@@ -112,6 +120,7 @@
 struct ps_job {
 	struct ob_object ob;
 	struct pid_namespace *ns;
+	const struct cred *cred;
 	struct work_struct end_work;
 	struct delayed_work time_work;
 
@@ -211,6 +220,7 @@ static void ps_job_end_work(struct work_struct *work)
 	if (job->port)
 		ob_dereference(ob_iocomp_object(job->port));
 	put_pid_ns(job->ns);
+	put_cred(job->cred);
 	atomic_long_dec(&ps_jobs);
 	kfree_rcu(job, ob.rcu);
 }
@@ -240,6 +250,7 @@ ntstatus_t ps_create_job(struct ps_job **out)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	ob_init_object(&job->ob, &ps_job_type);
 	job->ns = get_pid_ns(task_active_pid_ns(current));
+	job->cred = get_current_cred();
 	INIT_WORK(&job->end_work, ps_job_end_work);
 	INIT_DELAYED_WORK(&job->time_work, ps_job_time_work);
 	spin_lock_init(&job->lock);
@@ -252,18 +263,21 @@ ntstatus_t ps_create_job(struct ps_job **out)
 EXPORT_SYMBOL_IF_KUNIT(ps_create_job);
 
 /**
- * ps_job_post() - send a job message to the job's completion port
+ * ps_job_send() - send a job message to the job's completion port
  * @job: the job
  * @msg: JOB_OBJECT_MSG_*
  * @pid: the process it is about (ApcContext), or NULL
  * @gfp: GFP_KERNEL, or GFP_ATOMIC from the fork probe
+ * @event: also report it to the events layer (NTEXEC_GROUP_JOB), whether
+ *	or not the job has a port
  *
- * The one place a job message leaves: an events layer hooks here. A job
- * without a port drops it; so does a full queue or a failed allocation.
+ * A job without a port drops it for the port, as does a full queue or a
+ * failed allocation.
  *
  * Context: any; takes the job's lock and then the port's.
  */
-static void ps_job_post(struct ps_job *job, u32 msg, struct pid *pid, gfp_t gfp)
+static void ps_job_send(struct ps_job *job, u32 msg, struct pid *pid, gfp_t gfp,
+			bool event)
 {
 	struct ob_io_packet packet = { .information = msg };
 	struct ob_iocomp *port;
@@ -274,12 +288,29 @@ static void ps_job_post(struct ps_job *job, u32 msg, struct pid *pid, gfp_t gfp)
 		ob_reference(ob_iocomp_object(port));
 	packet.key = job->key;
 	spin_unlock(&job->lock);
+	if (event)
+		ntx_event_job(msg, packet.key, pid, job->cred);
 	if (!port)
 		return;
 	if (pid)
 		packet.apc_context = pid_nr_ns(pid, job->ns);
 	ob_iocomp_post(port, &packet, gfp);
 	ob_dereference(ob_iocomp_object(port));
+}
+
+/**
+ * ps_job_post() - the one way a job message leaves: to the job's port and
+ *	as an event
+ * @job: the job
+ * @msg: JOB_OBJECT_MSG_*
+ * @pid: the process it is about (ApcContext), or NULL
+ * @gfp: GFP_KERNEL, or GFP_ATOMIC from the fork probe
+ *
+ * Context: any; takes the job's lock and then the port's.
+ */
+static void ps_job_post(struct ps_job *job, u32 msg, struct pid *pid, gfp_t gfp)
+{
+	ps_job_send(job, msg, pid, gfp, true);
 }
 
 /**
@@ -1376,10 +1407,13 @@ static ntstatus_t ps_job_set_port(struct ps_process *caller, struct ps_job *job,
 		/* Windows: a job's port is set once. */
 		return STATUS_INVALID_PARAMETER;
 	}
-	/* The processes already in the job are announced to the new port. */
+	/*
+	 * The processes already in the job are announced to the new port
+	 * only: the events reported their arrival when they joined.
+	 */
 	n = ps_job_members_of(job, &procs);
 	for (i = 0; i < n; i++)
-		ps_job_post(job, JOB_OBJECT_MSG_NEW_PROCESS, procs[i]->pid, GFP_KERNEL);
+		ps_job_send(job, JOB_OBJECT_MSG_NEW_PROCESS, procs[i]->pid, GFP_KERNEL, false);
 	if (n >= 0)
 		ps_job_put_members(procs, n);
 	return STATUS_SUCCESS;

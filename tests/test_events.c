@@ -4,7 +4,9 @@
  * with their fields, as a subscriber and (root) as a multicast listener;
  * who sees what (an unprivileged subscriber gets no event about a root
  * process, and does get its own user's); the subscription's limits and its
- * end when the socket closes.
+ * end when the socket closes; job messages as events (the same as the
+ * job's port gets, in order; with no port; only to those who may see the
+ * job's creator).
  */
 #include <grp.h>
 #include <sched.h>
@@ -551,5 +553,319 @@ TEST(pid_namespace_filter_and_translation)
 	ASSERT_EQ(waitpid(mid, &st, 0), mid);
 	ASSERT_TRUE(WIFEXITED(st));
 	/* 64: it saw an outside process; 65/66: it missed or mistranslated its own. */
+	EXPECT_EQ(WEXITSTATUS(st), 0);
+}
+
+/* ---- job messages (ntps/job.c's ps_job_post()) ---- */
+
+struct job_msg {
+	ULONG msg;
+	ULONG pid;
+};
+
+static HANDLE make_job(HANDLE port, uintptr_t key, ULONG active_limit)
+{
+	HANDLE job;
+
+	ASSERT_STATUS(NtCreateJobObject(&job, JOB_OBJECT_ALL_ACCESS, NULL), STATUS_SUCCESS);
+	if (port) {
+		JOBOBJECT_ASSOCIATE_COMPLETION_PORT a = { (PVOID)key, port };
+
+		ASSERT_STATUS(NtSetInformationJobObject(job,
+							JobObjectAssociateCompletionPortInformation,
+							&a, sizeof(a)), STATUS_SUCCESS);
+	}
+	if (active_limit) {
+		JOBOBJECT_BASIC_LIMIT_INFORMATION l = {
+			.LimitFlags = JOB_OBJECT_LIMIT_ACTIVE_PROCESS,
+			.ActiveProcessLimit = active_limit,
+		};
+
+		ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+							sizeof(l)), STATUS_SUCCESS);
+	}
+	return job;
+}
+
+/* The job events with @key until ACTIVE_PROCESS_ZERO (at most @max). */
+static int job_events(NTX_EVENT_HANDLE *h, uint64_t key, struct job_msg *out, int max)
+{
+	NTX_EVENT *e = malloc(sizeof(*e));
+	int n = 0;
+
+	ASSERT_TRUE(e != NULL);
+	while (n < max && NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+		if (e->Type != NtxEventJob || e->u.Job.CompletionKey != key)
+			continue;
+		out[n].msg = e->u.Job.Message;
+		out[n].pid = e->u.Job.ProcessId;
+		if (out[n++].msg == JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO)
+			break;
+	}
+	free(e);
+	return n;
+}
+
+/*
+ * The job group carries what the job's port gets, in the same order, with
+ * the same process ids: a member's arrival, a child the active-process limit
+ * killed in its fork, the member's exit, the job's last exit.
+ */
+TEST(job_messages_mirror_the_port)
+{
+	uintptr_t key = 0x4a0b0000u | ((uintptr_t)getpid() & 0xffff);
+	struct job_msg port_msgs[8], ev[8];
+	int go[2], back[2], st, np = 0, ne, i;
+	NTX_EVENT_HANDLE *h;
+	HANDLE port, job, p;
+	pid_t kid, grandkid = 0;
+	char c;
+
+	nt_setup();
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_JOB, 0, &h), STATUS_SUCCESS);
+	ASSERT_STATUS(NtCreateIoCompletion(&port, IO_COMPLETION_ALL_ACCESS, NULL, 0),
+		      STATUS_SUCCESS);
+	job = make_job(port, key, 1);
+	ASSERT_EQ(pipe(go), 0);
+	ASSERT_EQ(pipe(back), 0);
+	kid = fork();
+	if (kid == 0) {
+		pid_t g;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(70);
+		/* The second active process: killed before it runs. */
+		g = fork();
+		if (g == 0)
+			_exit(0);
+		if (g < 0 || waitpid(g, NULL, 0) != g)
+			_exit(71);
+		if (write(back[1], &g, sizeof(g)) != sizeof(g))
+			_exit(72);
+		_exit(3);
+	}
+	ASSERT_GT(kid, 0);
+	ASSERT_STATUS(open_process(&p, PROCESS_ALL_ACCESS, kid), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	ASSERT_EQ(write(go[1], "g", 1), 1);
+	ASSERT_EQ(read(back[0], &grandkid, sizeof(grandkid)), (ssize_t)sizeof(grandkid));
+	ASSERT_EQ(waitpid(kid, &st, 0), kid);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 3);
+
+	while (np < 8) {
+		LARGE_INTEGER t = rel_ms(EVENT_MS);
+		IO_STATUS_BLOCK iosb;
+		PVOID k, ctx;
+
+		if (NtRemoveIoCompletion(port, &k, &ctx, &iosb, &t) != STATUS_SUCCESS)
+			break;
+		EXPECT_EQ((uintptr_t)k, key);
+		port_msgs[np].msg = (ULONG)iosb.Information;
+		port_msgs[np].pid = (ULONG)(uintptr_t)ctx;
+		if (port_msgs[np++].msg == JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO)
+			break;
+	}
+	ne = job_events(h, key, ev, 8);
+
+	ASSERT_EQ(np, 4);
+	EXPECT_EQ(port_msgs[0].msg, (ULONG)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(port_msgs[0].pid, (ULONG)kid);
+	EXPECT_EQ(port_msgs[1].msg, (ULONG)JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT);
+	EXPECT_EQ(port_msgs[1].pid, (ULONG)grandkid);
+	EXPECT_EQ(port_msgs[2].msg, (ULONG)JOB_OBJECT_MSG_EXIT_PROCESS);
+	EXPECT_EQ(port_msgs[2].pid, (ULONG)kid);
+	EXPECT_EQ(port_msgs[3].pid, 0u);
+	ASSERT_EQ(ne, np);
+	for (i = 0; i < np; i++) {
+		EXPECT_EQ(ev[i].msg, port_msgs[i].msg);
+		EXPECT_EQ(ev[i].pid, port_msgs[i].pid);
+	}
+	NtClose(p);
+	NtClose(job);
+	NtClose(port);
+	NtxEventClose(h);
+}
+
+/*
+ * A job without a port still reports, with completion key 0. A port
+ * associated later gets NEW_PROCESS for the member already there; the
+ * events do not say it again. What follows carries the port's key.
+ */
+TEST(job_events_without_a_port_and_a_late_port)
+{
+	uintptr_t key = 0x1a7e0000u | ((uintptr_t)getpid() & 0xffff);
+	NTX_EVENT *e = malloc(sizeof(*e));
+	struct job_msg ev[8];
+	JOBOBJECT_ASSOCIATE_COMPLETION_PORT a;
+	LARGE_INTEGER t = rel_ms(EVENT_MS);
+	IO_STATUS_BLOCK iosb;
+	NTX_EVENT_HANDLE *h;
+	HANDLE job, port, p;
+	uint64_t keys[8];
+	int go[2], st, n = 0;
+	PVOID k, ctx;
+	pid_t kid;
+	char c;
+
+	nt_setup();
+	ASSERT_TRUE(e != NULL);
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_JOB, 0, &h), STATUS_SUCCESS);
+	job = make_job(NULL, 0, 0);
+	ASSERT_EQ(pipe(go), 0);
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(go[0], &c, 1) != 1)
+			_exit(70);
+		*(volatile int *)0 = 1;	/* STATUS_ACCESS_VIOLATION: abnormal */
+		_exit(71);
+	}
+	ASSERT_GT(kid, 0);
+	ASSERT_STATUS(open_process(&p, PROCESS_ALL_ACCESS, kid), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	ASSERT_STATUS(NtCreateIoCompletion(&port, IO_COMPLETION_ALL_ACCESS, NULL, 0),
+		      STATUS_SUCCESS);
+	a.CompletionKey = (PVOID)key;
+	a.CompletionPort = port;
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectAssociateCompletionPortInformation,
+						&a, sizeof(a)), STATUS_SUCCESS);
+	ASSERT_STATUS(NtRemoveIoCompletion(port, &k, &ctx, &iosb, &t), STATUS_SUCCESS);
+	EXPECT_EQ(iosb.Information, (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ((uintptr_t)ctx, (uintptr_t)kid);
+	ASSERT_EQ(write(go[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(kid, &st, 0), kid);
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+
+	while (n < 8 && NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+		if (e->Type != NtxEventJob ||
+		    (e->u.Job.CompletionKey != 0 && e->u.Job.CompletionKey != key))
+			continue;
+		ev[n].msg = e->u.Job.Message;
+		ev[n].pid = e->u.Job.ProcessId;
+		keys[n] = e->u.Job.CompletionKey;
+		if (ev[n++].msg == JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO)
+			break;
+	}
+	ASSERT_EQ(n, 3);
+	EXPECT_EQ(ev[0].msg, (ULONG)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(ev[0].pid, (ULONG)kid);
+	EXPECT_EQ(keys[0], 0ull);
+	EXPECT_EQ(ev[1].msg, (ULONG)JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS);
+	EXPECT_EQ(ev[1].pid, (ULONG)kid);
+	EXPECT_EQ(keys[1], (uint64_t)key);
+	EXPECT_EQ(ev[2].msg, (ULONG)JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO);
+	EXPECT_EQ(ev[2].pid, 0u);
+	EXPECT_EQ(keys[2], (uint64_t)key);
+	NtClose(p);
+	NtClose(job);
+	NtClose(port);
+	NtxEventClose(h);
+	free(e);
+}
+
+/*
+ * As root: a job's events go to the subscribers that may see its creator.
+ * A subscriber that dropped to nobody gets nothing of a root job (not even
+ * about a nobody member), then does get the messages of a job a nobody
+ * process made after it.
+ */
+TEST(nobody_sees_no_root_job)
+{
+	uintptr_t root_key = 0x600d0000u | ((uintptr_t)getpid() & 0xffff);
+	uintptr_t own_key = root_key + 0x10000;
+	int ready[2], go[2], st;
+	pid_t listener, kid;
+	HANDLE job, p;
+	char c;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("needs root to make a root job and a nobody listener");
+	ASSERT_EQ(pipe(ready), 0);
+	ASSERT_EQ(pipe(go), 0);
+	listener = fork();
+	if (listener == 0) {
+		NTX_EVENT *e = malloc(sizeof(*e));
+		NTX_EVENT_HANDLE *h;
+		int own = 0;
+
+		if (!e || setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(80);
+		if (NtxEventOpen(NTX_EVENT_GROUP_JOB, 0, &h))
+			_exit(81);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(82);
+		while (NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+			if (e->Type != NtxEventJob)
+				continue;
+			if (e->u.Job.CompletionKey == root_key)
+				_exit(83);
+			if (e->u.Job.CompletionKey == own_key) {
+				own++;
+				if (e->u.Job.Message == JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO)
+					break;
+			}
+		}
+		/* NEW_PROCESS, EXIT_PROCESS, ACTIVE_PROCESS_ZERO of its user's job */
+		_exit(own == 3 ? 0 : 84);
+	}
+	ASSERT_GT(listener, 0);
+	ASSERT_EQ(read(ready[0], &c, 1), 1);
+
+	/* A root job with a port, and a nobody member. */
+	{
+		HANDLE port;
+
+		ASSERT_STATUS(NtCreateIoCompletion(&port, IO_COMPLETION_ALL_ACCESS, NULL, 0),
+			      STATUS_SUCCESS);
+		job = make_job(port, root_key, 0);
+		kid = fork();
+		if (kid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+			    setresuid(65534, 65534, 65534))
+				_exit(70);
+			for (;;)
+				pause();
+		}
+		ASSERT_GT(kid, 0);
+		ASSERT_STATUS(open_process(&p, PROCESS_ALL_ACCESS, kid), STATUS_SUCCESS);
+		ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+		kill(kid, SIGKILL);
+		ASSERT_EQ(waitpid(kid, &st, 0), kid);
+		EXPECT_STATUS(wait_ms(p, 10000), STATUS_WAIT_0);
+		NtClose(p);
+		NtClose(job);
+		NtClose(port);
+	}
+	/* Then a nobody process that puts itself in a job of its own. */
+	kid = fork();
+	if (kid == 0) {
+		JOBOBJECT_ASSOCIATE_COMPLETION_PORT a;
+		HANDLE port2, job2;
+
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534) || NtxInitialize())
+			_exit(60);
+		if (NtCreateIoCompletion(&port2, IO_COMPLETION_ALL_ACCESS, NULL, 0) ||
+		    NtCreateJobObject(&job2, JOB_OBJECT_ALL_ACCESS, NULL))
+			_exit(61);
+		a.CompletionKey = (PVOID)own_key;
+		a.CompletionPort = port2;
+		if (NtSetInformationJobObject(job2, JobObjectAssociateCompletionPortInformation,
+					      &a, sizeof(a)) ||
+		    NtAssignProcessToJobObject(job2, NtCurrentProcess()))
+			_exit(62);
+		_exit(4);
+	}
+	ASSERT_GT(kid, 0);
+	ASSERT_EQ(waitpid(kid, &st, 0), kid);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 4);
+	ASSERT_EQ(write(go[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(listener, &st, 0), listener);
+	ASSERT_TRUE(WIFEXITED(st));
+	/* 83: it saw the root job's messages; 84: it missed its own user's. */
 	EXPECT_EQ(WEXITSTATUS(st), 0);
 }
