@@ -97,15 +97,23 @@ static const struct {
  * For ioctl number NTEXEC_IOC_BASE + n: 1 + its index in ntexec_ioctls, or
  * 0; filled at load, so a command costs one lookup, not a search.
  */
-static u8 ntexec_ioctl_slot[64];
+static u8 ntexec_ioctl_slot[NTEXEC_IOC_COUNT];
 
 static void ntexec_index_ioctls(void)
 {
+	unsigned int nr;
 	int i;
 
 	BUILD_BUG_ON(ARRAY_SIZE(ntexec_ioctls) >= U8_MAX);
-	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++)
-		ntexec_ioctl_slot[_IOC_NR(ntexec_ioctls[i].cmd) - NTEXEC_IOC_BASE] = i + 1;
+	/* struct ntexec_version's @ioctls has 64 bits. */
+	BUILD_BUG_ON(NTEXEC_IOC_COUNT > 64);
+	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++) {
+		nr = _IOC_NR(ntexec_ioctls[i].cmd) - NTEXEC_IOC_BASE;
+		/* A number past NTEXEC_IOC_COUNT: the uapi constant is stale. */
+		if (WARN_ON_ONCE(nr >= ARRAY_SIZE(ntexec_ioctl_slot)))
+			continue;
+		ntexec_ioctl_slot[nr] = i + 1;
+	}
 }
 
 /* Bit n set: ioctl NTEXEC_IOC_BASE + n is implemented. */
@@ -115,7 +123,8 @@ static u64 ntexec_ioctl_mask(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(ntexec_ioctls); i++)
-		mask |= BIT_ULL(_IOC_NR(ntexec_ioctls[i].cmd) - NTEXEC_IOC_BASE);
+		if (_IOC_NR(ntexec_ioctls[i].cmd) - NTEXEC_IOC_BASE < NTEXEC_IOC_COUNT)
+			mask |= BIT_ULL(_IOC_NR(ntexec_ioctls[i].cmd) - NTEXEC_IOC_BASE);
 	return mask;
 }
 

@@ -13,6 +13,12 @@
  * and victims with SIGKILL in the middle of their calls and starts new ones,
  * and every thread closes handles the others are using.
  *
+ * The events family (the generic netlink family "ntexec", ntexec/netlink.c)
+ * is fuzzed alongside: subscriptions with any group mask, unknown commands,
+ * versions and attributes, malformed attribute lengths, dumps; sockets kept,
+ * read, left to fill or closed at random while the workers' processes come
+ * and go. Every event read back must be well formed.
+ *
  * What must hold: the kernel survives with no splat (the VM's kernel log is
  * judged by the check: KASAN, lockdep, kmemleak), every call returns an
  * NTSTATUS or a transport errno, nothing hangs (the harness's timeout), and
@@ -47,8 +53,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -91,6 +100,8 @@ struct shared {
 	_Atomic uint64_t victim_addr[NVICTIMS][4];
 	_Atomic int32_t worker_pid[MAX_WORKERS];
 	_Atomic int32_t odd_errno;
+	_Atomic uint64_t nl_sent, nl_events, nl_acks, nl_errnos[136];
+	_Atomic int32_t nl_odd_errno, nl_bad_event;
 	_Atomic uint64_t errnos[136];
 	_Atomic int stop;
 	int uncontained;
@@ -1204,25 +1215,239 @@ static void do_job(struct fz *f)
 	}
 }
 
+/* ---- the events family ---- */
+
+#define NL_SOCKS	4
+static _Atomic int nl_family = -1;	/* 0: not registered */
+static _Atomic int nl_sock[NL_SOCKS] = { -1, -1, -1, -1 };
+
+static int nl_open(void)
+{
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK };
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_GENERIC);
+
+	if (s >= 0 && bind(s, (struct sockaddr *)&a, sizeof(a))) {
+		close(s);
+		s = -1;
+	}
+	return s;
+}
+
+static void nl_put_attr(uint8_t *m, size_t *len, uint16_t type, const void *v, uint16_t vlen)
+{
+	struct nlattr *a = (struct nlattr *)(m + *len);
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + vlen;
+	memcpy(m + *len + NLA_HDRLEN, v, vlen);
+	*len += NLA_ALIGN(NLA_HDRLEN + vlen);
+}
+
+/* The family's id from the controller, once per process; 0 for none. */
+static int nl_resolve(void)
+{
+	uint8_t m[256] __attribute__((aligned(4))) = { 0 };
+	uint8_t r[4096] __attribute__((aligned(4)));
+	struct nlmsghdr *h = (struct nlmsghdr *)m;
+	struct genlmsghdr *g = NLMSG_DATA(h);
+	size_t len = NLMSG_HDRLEN + GENL_HDRLEN;
+	int s, id = 0, family = atomic_load(&nl_family);
+	ssize_t n;
+
+	if (family >= 0)
+		return family;
+	s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (s < 0)
+		return 0;
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	nl_put_attr(m, &len, CTRL_ATTR_FAMILY_NAME, NTEXEC_GENL_NAME,
+		    sizeof(NTEXEC_GENL_NAME));
+	h->nlmsg_len = (uint32_t)len;
+	h->nlmsg_type = GENL_ID_CTRL;
+	h->nlmsg_flags = NLM_F_REQUEST;
+	if (send(s, m, len, 0) == (ssize_t)len) {
+		n = recv(s, r, sizeof(r), 0);
+		h = (struct nlmsghdr *)r;
+		if (n >= (ssize_t)(NLMSG_HDRLEN + GENL_HDRLEN) && NLMSG_OK(h, n) &&
+		    h->nlmsg_type == GENL_ID_CTRL) {
+			int rest = (int)h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+			struct nlattr *a = (struct nlattr *)((uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN);
+			uint16_t v;
+
+			while (rest >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+			       a->nla_len <= rest) {
+				if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID &&
+				    a->nla_len >= NLA_HDRLEN + 2) {
+					memcpy(&v, (uint8_t *)a + NLA_HDRLEN, 2);
+					id = v;
+				}
+				rest -= NLA_ALIGN(a->nla_len);
+				a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len));
+			}
+		}
+	}
+	close(s);
+	atomic_store(&nl_family, id);
+	return id;
+}
+
+/* Is @h, a message of the family, an event as uapi/ntexec.h says? */
+static int nl_event_ok(const struct nlmsghdr *h)
+{
+	const struct genlmsghdr *g = NLMSG_DATA(h);
+	const struct nlattr *a = (const void *)((const uint8_t *)g + GENL_HDRLEN);
+	int rest = (int)h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+	if (rest < 0 || g->version != NTEXEC_GENL_VERSION ||
+	    g->cmd <= NTEXEC_CMD_SUBSCRIBE || g->cmd >= __NTEXEC_CMD_MAX)
+		return 0;
+	while (rest >= NLA_HDRLEN) {
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > rest ||
+		    a->nla_type == NTEXEC_A_UNSPEC || a->nla_type > NTEXEC_A_MAX)
+			return 0;
+		rest -= NLA_ALIGN(a->nla_len);
+		a = (const void *)((const uint8_t *)a + NLA_ALIGN(a->nla_len));
+	}
+	return rest == 0;
+}
+
+/* Read what waits on @s: acks are judged, events checked. */
+static void nl_drain(int s, int family, int max)
+{
+	uint8_t r[8192] __attribute__((aligned(4)));
+	ssize_t n;
+
+	while (max-- > 0 && (n = recv(s, r, sizeof(r), MSG_DONTWAIT)) > 0) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)r;
+		int len = (int)n;
+
+		for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				int err = -e->error;
+
+				atomic_fetch_add_explicit(&sh->nl_acks, 1, memory_order_relaxed);
+				if (err > 0 && err < 136)
+					atomic_fetch_add_explicit(&sh->nl_errnos[err], 1,
+								  memory_order_relaxed);
+				/* ENOENT: a message type that names no family. */
+				switch (err) {
+				case 0: case EINVAL: case ERANGE: case EOPNOTSUPP: case EBUSY:
+				case ENOMEM: case EPERM: case EMSGSIZE: case ENOBUFS: case ENOENT:
+					break;
+				default:
+					atomic_store(&sh->nl_odd_errno, err);
+				}
+			} else if (h->nlmsg_type == family) {
+				atomic_fetch_add_explicit(&sh->nl_events, 1, memory_order_relaxed);
+				if (!nl_event_ok(h))
+					atomic_store(&sh->nl_bad_event, 1);
+			}
+		}
+	}
+}
+
+/* NTEXEC_CMD_SUBSCRIBE and its neighbours, mostly valid, on shared sockets. */
+static void do_events(struct fz *f)
+{
+	uint8_t m[512] __attribute__((aligned(4)));
+	struct nlmsghdr *h = (struct nlmsghdr *)m;
+	struct genlmsghdr *g = NLMSG_DATA(h);
+	size_t len = NLMSG_HDRLEN + GENL_HDRLEN;
+	_Atomic int *slot = &nl_sock[below(f, NL_SOCKS)];
+	int family = nl_resolve(), s, none = -1;
+	uint32_t groups;
+
+	if (!family)
+		return;
+	s = atomic_load(slot);
+	if (s < 0) {
+		s = nl_open();
+		if (s < 0)
+			return;
+		/* Another thread filled the slot meanwhile: keep theirs. */
+		if (!atomic_compare_exchange_strong(slot, &none, s)) {
+			close(s);
+			return;
+		}
+	}
+	/* A subscriber that never reads fills its queue: events are dropped. */
+	if (!chance(f, 4))
+		nl_drain(s, family, 8);
+	if (chance(f, 6)) {
+		/* Its subscription ends with the socket (NETLINK_URELEASE). */
+		s = atomic_exchange(slot, -1);
+		if (s >= 0)
+			close(s);
+		return;
+	}
+	memset(m, 0, sizeof(m));
+	g->cmd = chance(f, 6) ? (uint8_t)below(f, 16) : NTEXEC_CMD_SUBSCRIBE;
+	g->version = chance(f, 8) ? (uint8_t)rnd(f) : NTEXEC_GENL_VERSION;
+	g->reserved = chance(f, 16) ? (uint16_t)rnd(f) : 0;
+	/* Mostly valid masks; an empty one (the end); stray bits. */
+	groups = (uint32_t)below(f, 1u << NTEXEC_GROUP_COUNT);
+	if (chance(f, 8))
+		groups = 0;
+	else if (chance(f, 16))
+		groups |= 1u << below(f, 32);
+	if (!chance(f, 10))
+		nl_put_attr(m, &len, NTEXEC_A_GROUPS, &groups, 4);
+	if (chance(f, 8)) {
+		uint64_t v = rnd(f);
+
+		/* An unknown, nested or wrong-sized attribute. */
+		nl_put_attr(m, &len, (uint16_t)(below(f, NTEXEC_A_MAX + 4) |
+						(chance(f, 8) ? NLA_F_NESTED : 0)),
+			    &v, (uint16_t)below(f, 9));
+	}
+	if (chance(f, 16) && len > NLMSG_HDRLEN + GENL_HDRLEN) {
+		/* An attribute length past the message, or below its header. */
+		struct nlattr *a = (struct nlattr *)(m + NLMSG_HDRLEN + GENL_HDRLEN);
+
+		a->nla_len = chance(f, 2) ? (uint16_t)below(f, NLA_HDRLEN) :
+			     (uint16_t)(len + below(f, 64));
+	}
+	h->nlmsg_len = (uint32_t)len;
+	if (chance(f, 32))
+		h->nlmsg_len = (uint32_t)below(f, len + 16);
+	h->nlmsg_type = chance(f, 32) ? (uint16_t)rnd(f) : (uint16_t)family;
+	h->nlmsg_flags = NLM_F_REQUEST | (chance(f, 2) ? NLM_F_ACK : 0) |
+			 (chance(f, 16) ? NLM_F_DUMP : 0);
+	h->nlmsg_seq = (uint32_t)rnd(f);
+	if (send(s, m, len, MSG_DONTWAIT) >= 0)
+		atomic_fetch_add_explicit(&sh->nl_sent, 1, memory_order_relaxed);
+	f->local_calls++;
+	atomic_fetch_add_explicit(&sh->calls, 1, memory_order_relaxed);
+}
+
+/* ---- unknown ioctl numbers ---- */
+
 static void do_raw(struct fz *f)
 {
 	uint64_t *b = (uint64_t *)f->scratch;
-	unsigned int nr = NTEXEC_IOC_BASE + (unsigned int)below(f, 60);
+	/* Only numbers the module does not know: the known ones are above. */
+	unsigned int first = NTEXEC_IOC_BASE + NTEXEC_IOC_COUNT;
+	unsigned int nr = chance(f, 4) ? (unsigned int)below(f, NTEXEC_IOC_BASE) :
+			  first + (unsigned int)below(f, 0x100 - first);
+	long r;
 
 	for (int i = 0; i < 16; i++)
 		b[i] = chance(f, 2) ? 0 : rnd(f);
-	/* Only numbers the module does not know: the known ones are above. */
-	if (nr <= NTEXEC_IOC_BASE + 59)
-		nr = NTEXEC_IOC_BASE + 64 + (unsigned int)below(f, 5);
-	ioctl(fd, _IOC((unsigned int)below(f, 4), NTEXEC_IOC_MAGIC, nr, (unsigned int)below(f, 256)),
-	      b);
+	errno = 0;
+	r = syscall(SYS_ioctl, fd, _IOC((unsigned int)below(f, 4), NTEXEC_IOC_MAGIC, nr,
+					(unsigned int)below(f, 256)), b);
+	/* Nothing but "no such ioctl" (the worker's own descriptor). */
+	if (r != -1 || errno != ENOTTY)
+		atomic_store(&sh->odd_errno, r == -1 ? errno : 1000);
 	f->local_calls++;
 	atomic_fetch_add_explicit(&sh->calls, 1, memory_order_relaxed);
 }
 
 static void one_call(struct fz *f)
 {
-	switch (below(f, 51)) {
+	switch (below(f, 53)) {
 	case 0: do_version(f); break;
 	case 1 ... 2: do_close(f); break;
 	case 3 ... 4: do_duplicate(f); break;
@@ -1263,6 +1488,7 @@ static void one_call(struct fz *f)
 	case 47: do_host(f); break;
 	case 48: do_iocomp(f); break;
 	case 49: do_job(f); break;
+	case 50 ... 51: do_events(f); break;
 	default: do_raw(f); break;
 	}
 }
@@ -1553,6 +1779,19 @@ TEST_TIMEOUT(fuzz, 1800)
 	if (atomic_load(&sh->odd_errno))
 		fprintf(stderr, "# an unexpected errno: %d\n", atomic_load(&sh->odd_errno));
 	EXPECT_EQ(atomic_load(&sh->odd_errno), 0);
+	fprintf(stderr, "# events family: %" PRIu64 " requests, %" PRIu64 " acks, %" PRIu64
+		" events read\n", atomic_load(&sh->nl_sent), atomic_load(&sh->nl_acks),
+		atomic_load(&sh->nl_events));
+	for (int e = 1; e < 136; e++)
+		if (atomic_load(&sh->nl_errnos[e]))
+			fprintf(stderr, "#   netlink error %d (%s): %" PRIu64 "\n", e, strerror(e),
+				atomic_load(&sh->nl_errnos[e]));
+	if (atomic_load(&sh->nl_odd_errno))
+		fprintf(stderr, "# an unexpected netlink error: %d\n",
+			atomic_load(&sh->nl_odd_errno));
+	EXPECT_EQ(atomic_load(&sh->nl_odd_errno), 0);
+	EXPECT_EQ(atomic_load(&sh->nl_bad_event), 0);
+	EXPECT_GT(atomic_load(&sh->nl_sent), 0);
 	/* Enough calls happened for the run to mean something. */
 	EXPECT_GE(atomic_load(&sh->calls), max_calls < 1000 ? max_calls / 2 : 500);
 

@@ -64,8 +64,13 @@ TEST(handshake_fields)
 				   NTEXEC_FEATURE_THREAD_CONTROL | NTEXEC_FEATURE_JOBS |
 				   NTEXEC_FEATURE_NETLINK | NTEXEC_FEATURE_FILES), 0ull);
 	EXPECT_EQ(ver.features & (NTEXEC_FEATURE_SECTIONS | NTEXEC_FEATURE_FILES |
-				  NTEXEC_FEATURE_THREAD_CONTROL),
-		  NTEXEC_FEATURE_SECTIONS | NTEXEC_FEATURE_FILES | NTEXEC_FEATURE_THREAD_CONTROL);
+				  NTEXEC_FEATURE_THREAD_CONTROL | NTEXEC_FEATURE_JOBS |
+				  NTEXEC_FEATURE_NETLINK),
+		  NTEXEC_FEATURE_SECTIONS | NTEXEC_FEATURE_FILES | NTEXEC_FEATURE_THREAD_CONTROL |
+		  NTEXEC_FEATURE_JOBS | NTEXEC_FEATURE_NETLINK);
+	/* Every implemented ioctl is below NTEXEC_IOC_COUNT, the last one too. */
+	EXPECT_EQ(ver.ioctls >> NTEXEC_IOC_COUNT, 0ull);
+	EXPECT_TRUE(ver.ioctls >> (NTEXEC_IOC_COUNT - 1) & 1);
 	EXPECT_EQ(ver.reserved[0] | ver.reserved[3], 0ull);
 	close(fd);
 }
@@ -129,6 +134,8 @@ TEST(unknown_ioctl_is_enotty)
 	static const unsigned long cmds[] = {
 		_IO('N', 0xff),
 		_IOWR('N', NTEXEC_IOC_BASE + 63, struct ntexec_version),
+		/* the first number past the last defined one */
+		_IOWR('N', NTEXEC_IOC_BASE + NTEXEC_IOC_COUNT, struct ntexec_version),
 		/* the handshake's number with the wrong size or direction */
 		_IOWR('N', NTEXEC_IOC_BASE, uint64_t),
 		_IOR('N', NTEXEC_IOC_BASE, struct ntexec_version),

@@ -720,6 +720,13 @@ struct ntexec_job_process {
 #define NTEXEC_IOC_SET_JOB		NTEXEC_IOC(59, struct ntexec_query_info)
 
 /*
+ * One past the last ioctl number: NTEXEC_IOC_BASE + n for n below it may be
+ * defined; none at or past it is (yet). The handshake's @ioctls mask has a
+ * bit for each n up to 63.
+ */
+#define NTEXEC_IOC_COUNT		60
+
+/*
  * Events: the generic netlink family NTEXEC_GENL_NAME (ntexec/netlink.c).
  *
  * Messages are attribute-encoded: a reader takes the attributes it knows
