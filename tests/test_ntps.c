@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ntps tool (tools/ntps.c): its --json line for this process against
- * what the ioctls say (parent, thread count, handle count, commit, image),
- * -t's thread list, --help and usage errors.
+ * what the ioctls say (parent, thread count, handle count, commit, image,
+ * job membership), -t's thread list, --help and usage errors.
  */
 #include <libgen.h>
 #include <limits.h>
@@ -126,7 +126,7 @@ TEST(json_matches_the_ioctls)
 	EXPECT_GE(json_num(obj, "commit"), 1 << 20);
 	EXPECT_GE(json_num(obj, "peak_working_set"), json_num(obj, "working_set"));
 	EXPECT_TRUE(strstr(obj, "\"image\":\"") != NULL && strstr(obj, "test_ntps\"") != NULL);
-	EXPECT_TRUE(strstr(obj, "\"job\":null") != NULL);
+	EXPECT_TRUE(strstr(obj, "\"job\":false") != NULL);
 	/* -t: three threads, this one among them, none suspended. */
 	snprintf(want, sizeof(want), "{\"tid\":%d,", getpid());
 	EXPECT_TRUE(strstr(obj, want) != NULL);
@@ -140,6 +140,48 @@ TEST(json_matches_the_ioctls)
 		NtClose(h[i]);
 	size = 0;
 	NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE);
+}
+
+/* "job" says whether NtIsProcessInJob finds the process in a job. */
+TEST(json_job_membership)
+{
+	static char out[1 << 16];
+	char pidarg[32], want[64], *obj;
+	HANDLE job, kid_h;
+	int go[2], st;
+	pid_t kid;
+	char c;
+
+	nt_setup();
+	find_ntps();
+	ASSERT_EQ(pipe(go), 0);
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	ASSERT_GT(kid, 0);
+	ASSERT_STATUS(NtCreateJobObject(&job, JOB_OBJECT_ALL_ACCESS, NULL), STATUS_SUCCESS);
+	ASSERT_STATUS(open_process(&kid_h, PROCESS_ALL_ACCESS, kid), STATUS_SUCCESS);
+	snprintf(pidarg, sizeof(pidarg), "%d", kid);
+	snprintf(want, sizeof(want), "{\"pid\":%d,", kid);
+	{
+		char *argv[] = { ntps, "-j", "-p", pidarg, NULL };
+
+		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		obj = strstr(out, want);
+		ASSERT_TRUE(obj != NULL);
+		EXPECT_TRUE(strstr(obj, "\"job\":false") != NULL);
+		ASSERT_STATUS(NtAssignProcessToJobObject(job, kid_h), STATUS_SUCCESS);
+		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		obj = strstr(out, want);
+		ASSERT_TRUE(obj != NULL);
+		EXPECT_TRUE(strstr(obj, "\"job\":true") != NULL);
+	}
+	ASSERT_EQ(write(go[1], "g", 1), 1);
+	ASSERT_EQ(waitpid(kid, &st, 0), kid);
+	NtClose(kid_h);
+	NtClose(job);
 }
 
 /* Every process object in the list is a complete one. */

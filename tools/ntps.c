@@ -2,7 +2,7 @@
 /*
  * ntps: the processes as NT sees them (pslist-like), through the Nt* calls
  * alone: NtGetNextProcess, NtQueryInformationProcess, NtGetNextThread,
- * NtQueryInformationThread. What the caller may not query shows as "-"
+ * NtQueryInformationThread, NtIsProcessInJob. What the caller may not query shows as "-"
  * (null in JSON).
  */
 #include <getopt.h>
@@ -16,6 +16,7 @@ struct proc {
 	unsigned long pid, parent;
 	long threads, handles;
 	long long commit, ws, peak_ws, faults;
+	int job;	/* in a job: 1, not: 0, unknown: -1 */
 	char image[4096];
 };
 
@@ -152,8 +153,9 @@ static void usage(FILE *f, const char *argv0)
 	fprintf(f,
 		"usage: %s [-t] [-j] [-p PID]\n"
 		"List the processes as NT sees them: id, parent, threads, handles, commit,\n"
-		"working set and its peak (bytes), page faults, image. What the caller may\n"
-		"not query shows as - (null in JSON).\n"
+		"working set and its peak (bytes), page faults, image (and, in JSON,\n"
+		"whether it is in a job). What the caller may not query shows as - (null\n"
+		"in JSON).\n"
 		"\n"
 		"  -t, --threads    list each process's threads (id, priority, state,\n"
 		"                   suspend count)\n"
@@ -254,6 +256,16 @@ int main(int argc, char **argv)
 		if (t)
 			NtClose(t);
 		image_of(h, p->image, sizeof(p->image));
+		switch (NtIsProcessInJob(h, NULL)) {
+		case STATUS_PROCESS_IN_JOB:
+			p->job = 1;
+			break;
+		case STATUS_PROCESS_NOT_IN_JOB:
+			p->job = 0;
+			break;
+		default:
+			p->job = -1;
+		}
 
 		if (json) {
 			printf("%s{", first ? "" : ",\n");
@@ -266,7 +278,8 @@ int main(int argc, char **argv)
 			json_num("working_set", p->ws, 0);
 			json_num("peak_working_set", p->peak_ws, 0);
 			json_num("page_faults", p->faults, 0);
-			printf("\"job\":null,\"image\":");
+			printf("\"job\":%s,\"image\":",
+			       p->job < 0 ? "null" : p->job ? "true" : "false");
 			json_str(p->image);
 			if (threads) {
 				int tfirst = 1;
