@@ -515,6 +515,38 @@ static void bsm_trims_oldest_to_minimum(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mm_bsm_trim(1000), 0ul);
 }
 
+/*
+ * The shrinker: it offers every working-set page, takes no lock and frees
+ * nothing itself; what reclaim asked for becomes the next pass's target
+ * (capped at what there is), once.
+ */
+static void shrinker_hands_pressure_on(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	long scans = mm_ws_stat(MM_STAT_SHRINKER_SCANS);
+	unsigned long count, need;
+	u64 base;
+	int i;
+
+	base = nt_alloc(c, 0, P(64), RESERVE | COMMIT, RW);
+	for (i = 0; i < 64; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	mm_bsm_need();		/* what was pending */
+	KUNIT_EXPECT_EQ(test, mm_bsm_shrink(32, &count), 0ul);
+	KUNIT_EXPECT_GE(test, count, 64ul);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mm_ws_stat(MM_STAT_WS), count);
+	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_SHRINKER_SCANS) - scans, 1l);
+	/* Plenty of memory in the test VM: the request alone. */
+	KUNIT_EXPECT_EQ(test, mm_bsm_need(), 32ul);
+	KUNIT_EXPECT_EQ(test, mm_bsm_need(), 0ul);
+	mm_bsm_shrink(1ul << 40, &count);
+	need = mm_bsm_need();
+	KUNIT_EXPECT_GE(test, need, 64ul);
+	KUNIT_EXPECT_LE(test, need, count);
+	/* No page left the working set. */
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 64ul);
+}
+
 static struct kunit_case wset_test_cases[] = {
 	KUNIT_CASE(trim_and_soft_fault),
 	KUNIT_CASE(trim_oldest_first),
@@ -527,6 +559,7 @@ static struct kunit_case wset_test_cases[] = {
 	KUNIT_CASE(empty_in_batches),
 	KUNIT_CASE(hard_maximum_locked),
 	KUNIT_CASE(bsm_trims_oldest_to_minimum),
+	KUNIT_CASE(shrinker_hands_pressure_on),
 	{}
 };
 

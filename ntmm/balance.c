@@ -59,14 +59,23 @@ static DEFINE_MUTEX(mm_bsm_lock);
 static unsigned int mm_bsm_holds;
 /* Pages Linux's reclaim asked the shrinker for, for the next pass. */
 static atomic_long_t mm_bsm_pressure = ATOMIC_LONG_INIT(0);
+/* The shrinker woke the thread: a pass is due before the next second. */
+static atomic_t mm_bsm_kicked = ATOMIC_INIT(0);
 
 static unsigned long mm_bsm_low_pages;
 module_param_named(bsm_low_pages, mm_bsm_low_pages, ulong, 0644);
 MODULE_PARM_DESC(bsm_low_pages,
 		 "Trim NT working sets while Linux's available memory is below this many pages (0: 1/64 of RAM)");
 
-/* The pages a pass should find: the shortfall, and what reclaim asked for. */
-static unsigned long mm_bsm_need(void)
+/**
+ * mm_bsm_need() - the pages a pass should find
+ *
+ * The shortfall of Linux's available memory below bsm_low_pages, and what
+ * reclaim asked the shrinker for since the last call (taken).
+ *
+ * Return: pages.
+ */
+unsigned long mm_bsm_need(void)
 {
 	unsigned long low = READ_ONCE(mm_bsm_low_pages) ?: totalram_pages() / 64;
 	long avail = si_mem_available();
@@ -78,6 +87,7 @@ static unsigned long mm_bsm_need(void)
 		need = low - avail;
 	return need + atomic_long_xchg(&mm_bsm_pressure, 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_bsm_need);
 
 /**
  * mm_bsm_trim() - trim working sets above their minimum, oldest pages first
@@ -154,13 +164,17 @@ static int mm_bsm_thread(void *unused)
 		age = time_after_eq(jiffies, next_age);
 		if (age)
 			next_age = jiffies + HZ;
+		atomic_set(&mm_bsm_kicked, 0);
 		mm_bsm_pass(age);
+		/* Reclaim's requests: ten passes a second at most. */
 		wait = (long)(next_age - jiffies);
-		if (wait < 1)
-			wait = 1;
-		wait_event_freezable_timeout(mm_bsm_wait, kthread_should_stop() ||
-					     atomic_long_read(&mm_bsm_pressure) > 0,
-					     wait);
+		if (wait > 0)
+			wait_event_freezable_timeout(mm_bsm_wait, kthread_should_stop(),
+						     min_t(long, wait, HZ / 10));
+		wait = (long)(next_age - jiffies);
+		if (wait > 0)
+			wait_event_freezable_timeout(mm_bsm_wait, kthread_should_stop() ||
+						     atomic_read(&mm_bsm_kicked), wait);
 	}
 	return 0;
 }
@@ -211,9 +225,29 @@ static unsigned long mm_bsm_scan(struct shrinker *s, struct shrink_control *sc)
 	/* Never more than there is to trim. */
 	if (atomic_long_add_return(sc->nr_to_scan, &mm_bsm_pressure) > ws)
 		atomic_long_set(&mm_bsm_pressure, max(ws, 0L));
-	wake_up(&mm_bsm_wait);
+	if (!atomic_xchg(&mm_bsm_kicked, 1))
+		wake_up(&mm_bsm_wait);
 	return 0;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * mm_bsm_shrink() - KUnit: what Linux's reclaim does, ask for @nr pages
+ * @nr: sc->nr_to_scan
+ * @count: out: what the shrinker said it could give
+ *
+ * Return: what the scan returned (pages freed at once).
+ */
+unsigned long mm_bsm_shrink(unsigned long nr, unsigned long *count)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = nr };
+
+	*count = mm_bsm_count(mm_bsm_shrinker, &sc);
+	sc.nr_scanned = nr;
+	return mm_bsm_scan(mm_bsm_shrinker, &sc);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_bsm_shrink);
+#endif
 
 /**
  * mm_bsm_start() - start the balance set manager and its shrinker

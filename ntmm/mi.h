@@ -357,6 +357,8 @@ struct mm_space *mm_ws_next_space(unsigned long *id);
 int mm_bsm_start(void);
 void mm_bsm_stop(void);
 unsigned long mm_bsm_trim(unsigned long need);
+unsigned long mm_bsm_need(void);
+unsigned long mm_bsm_shrink(unsigned long nr, unsigned long *count);
 void mm_bsm_hold(void);
 void mm_bsm_release(void);
 int mm_ws_init(void);
