@@ -124,8 +124,11 @@ static void trim_and_soft_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n2.modified, n0.modified);
 }
 
-/* The clock hand: a partial trim takes the pages after the last one taken. */
-static void trim_clock_hand(struct kunit *test)
+/*
+ * With no aging pass in between, pages are as old as each other: a partial
+ * trim takes them in the order they entered the working set.
+ */
+static void trim_oldest_first(struct kunit *test)
 {
 	struct mm_ctx *c = mm_ctx_new(test);
 	u64 base;
@@ -140,7 +143,7 @@ static void trim_clock_hand(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, trim(c, 3), 3ul);
 	for (i = 0; i < 8; i++)
 		KUNIT_EXPECT_EQ(test, page_valid(c, base + P(i)), i < 6 ? 0 : 1);
-	/* Page 0 is touched again; the hand goes on to 6, 7, then wraps to 0. */
+	/* Page 0 is touched again: it comes in last, after 6 and 7. */
 	KUNIT_ASSERT_EQ(test, uwrite(base, "b", 1), 0ul);
 	KUNIT_EXPECT_EQ(test, trim(c, 2), 2ul);
 	KUNIT_EXPECT_EQ(test, page_valid(c, base), 1);
@@ -280,15 +283,297 @@ static void release_frees_listed_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 1ul);
 }
 
+
+/* The age of the page of @addr (U32_MAX: not in the working set). */
+static unsigned int page_age(struct mm_ctx *c, unsigned long addr)
+{
+	struct mm_space *space = ws_space(c);
+	unsigned int age;
+
+	mutex_lock(&space->lock);
+	age = mm_ws_page_age(space, addr >> PAGE_SHIFT);
+	mutex_unlock(&space->lock);
+	mm_space_put(space);
+	return age;
+}
+
+static unsigned long age_pass(struct mm_ctx *c)
+{
+	struct mm_space *space = ws_space(c);
+	unsigned long n = mm_ws_age(space);
+
+	mm_space_put(space);
+	return n;
+}
+
+/*
+ * Touch a page so that the hardware sets its Accessed bit: drop its PTE
+ * first (as a protection change does; the page stays in the working set),
+ * so that no TLB entry from before the last aging pass can serve the access.
+ */
+static void touch(struct mm_ctx *c, unsigned long addr)
+{
+	struct mm_space *space = ws_space(c);
+
+	mutex_lock(&space->lock);
+	mm_zap(space, addr, addr + PAGE_SIZE);
+	mutex_unlock(&space->lock);
+	mm_space_put(space);
+	KUNIT_ASSERT_EQ(c->test, uread(c->kbuf2, addr, 1), 0ul);
+}
+
+/* Aging: the Accessed bit sends a page back to age 0, else it gets older. */
+static void aging_state(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	long young0;
+	u64 base;
+	int i;
+
+	base = nt_alloc(c, 0, P(8), RESERVE | COMMIT, RW);
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_age(c, base + P(i)), 0u);
+	/* Every page was written: young, its bit cleared. */
+	young0 = mm_ws_stat(MM_STAT_YOUNG);
+	KUNIT_EXPECT_EQ(test, age_pass(c), 8ul);
+	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_YOUNG) - young0, 8l);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_age(c, base + P(i)), 0u);
+	/* Nothing touched: one older each pass. */
+	age_pass(c);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_age(c, base + P(i)), 1u);
+	touch(c, base + P(3));
+	touch(c, base + P(6));
+	age_pass(c);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_age(c, base + P(i)),
+				i == 3 || i == 6 ? 0u : 2u);
+	/* Ages stop at the oldest. */
+	for (i = 0; i < (int)MM_WS_AGES + 2; i++)
+		age_pass(c);
+	KUNIT_EXPECT_EQ(test, page_age(c, base + P(0)), MM_WS_AGE_MAX);
+	/* A soft fault brings a page back young. */
+	KUNIT_EXPECT_EQ(test, trim(c, 1), 1ul);
+	KUNIT_EXPECT_EQ(test, page_age(c, base), U32_MAX);
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base, 1), 0ul);
+	KUNIT_EXPECT_EQ(test, page_age(c, base), 0u);
+}
+
+/* Trimming takes the least recently accessed pages first. */
+static void trim_by_age(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct mm_space *space;
+	LIST_HEAD(freed);
+	unsigned long n;
+	u64 base;
+	int i;
+
+	base = nt_alloc(c, 0, P(8), RESERVE | COMMIT, RW);
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	age_pass(c);
+	age_pass(c);
+	/* Pages 0 and 1, the first in, are the ones in use. */
+	touch(c, base);
+	touch(c, base + P(1));
+	age_pass(c);
+	KUNIT_EXPECT_EQ(test, trim(c, 6), 6ul);
+	for (i = 0; i < 8; i++)
+		KUNIT_EXPECT_EQ(test, page_valid(c, base + P(i)), i < 2 ? 1 : 0);
+	/* A trim of pages of some age leaves younger ones. */
+	space = ws_space(c);
+	mutex_lock(&space->lock);
+	n = mm_ws_trim_aged(space, ULONG_MAX, 1, ULONG_MAX, &freed);
+	mutex_unlock(&space->lock);
+	mm_put_pages(&freed);
+	mm_space_put(space);
+	KUNIT_EXPECT_EQ(test, n, 0ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 2ul);
+}
+
+/* Emptying a big working set lets go of the space's lock between batches. */
+static void empty_in_batches(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	const int pages = 3 * 512 + 100;
+	long breaks;
+	u64 base;
+	int i;
+
+	base = nt_alloc(c, 0, P(pages), RESERVE | COMMIT, RW);
+	for (i = 0; i < pages; i++) {
+		fill(c->kbuf, i);
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, 8), 0ul);
+	}
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, (unsigned long)pages);
+	breaks = mm_ws_stat(MM_STAT_BREAKS);
+	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, U64_MAX, U64_MAX,
+						 0, false), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 0ul);
+	KUNIT_EXPECT_GE(test, mm_ws_stat(MM_STAT_BREAKS) - breaks, 3l);
+	for (i = 0; i < pages; i += 97) {
+		fill(c->kbuf, i);
+		KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(i), 8), 0ul);
+		KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, 8), 0);
+	}
+	/* A big shrink too, down to the new maximum exactly. */
+	for (i = 0; i < pages; i++)
+		KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(i), 1), 0ul);
+	breaks = mm_ws_stat(MM_STAT_BREAKS);
+	KUNIT_EXPECT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(20), P(100),
+						 0, false), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 100ul);
+	KUNIT_EXPECT_GE(test, mm_ws_stat(MM_STAT_BREAKS) - breaks, 2l);
+}
+
+/*
+ * A hard maximum over mostly locked pages: each fault's trim looks at a
+ * few pages, not at every locked one (they are parked once); unlocked,
+ * they can be trimmed again.
+ */
+static void hard_maximum_locked(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	const int locked = 560, pages = 640;
+	u64 base, lb, ls = P(locked);
+	long scanned;
+	int i;
+
+	base = nt_alloc(c, 0, P(pages), RESERVE | COMMIT, RW);
+	lb = base;
+	KUNIT_ASSERT_EQ(test, mm_lock_virtual(&c->process->vm, c->mm, &lb, &ls,
+					      NT_MAP_PROCESS, true), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(20), P(580),
+						 QUOTA_LIMITS_HARDWS_MAX_ENABLE, false),
+			STATUS_SUCCESS);
+	scanned = mm_ws_stat(MM_STAT_SCANNED);
+	for (i = locked; i < pages; i++) {
+		fill(c->kbuf, i);
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, PAGE_SIZE), 0ul);
+		KUNIT_EXPECT_LE(test, ws_counts(c).ws, 580ul);
+	}
+	/* 60 trims: the locked pages once, then a page or two each. */
+	KUNIT_EXPECT_LE(test, mm_ws_stat(MM_STAT_SCANNED) - scanned, (long)locked + 4 * 80);
+	for (i = locked; i < pages; i++) {
+		fill(c->kbuf, i);
+		KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(i), PAGE_SIZE), 0ul);
+		KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	}
+	for (i = 0; i < locked; i += 50)
+		KUNIT_EXPECT_EQ(test, page_age(c, base + P(i)), MM_WS_AGES);
+	lb = base;
+	ls = P(locked);
+	KUNIT_ASSERT_EQ(test, mm_lock_virtual(&c->process->vm, c->mm, &lb, &ls,
+					      NT_MAP_PROCESS, false), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, page_age(c, base), 0u);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 580ul);
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 580ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 0ul);
+}
+
+/*
+ * The balance set manager's trim: working sets above their minimum, the
+ * oldest pages first, never a page used since the last pass, never below
+ * the minimum.
+ */
+static void bsm_trims_oldest_to_minimum(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	u64 base;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, mm_set_working_set(&c->process->vm, c->mm, P(30), P(345), 0,
+						 false), STATUS_SUCCESS);
+	base = nt_alloc(c, 0, P(100), RESERVE | COMMIT, RW);
+	for (i = 0; i < 100; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	/* Nothing is old yet: nothing goes. */
+	age_pass(c);
+	KUNIT_EXPECT_EQ(test, mm_bsm_trim(1000), 0ul);
+	age_pass(c);
+	age_pass(c);
+	for (i = 0; i < 10; i++)
+		touch(c, base + P(i));
+	for (i = 50; i < 100; i++)
+		touch(c, base + P(i));
+	age_pass(c);
+	/* Pages 10-49 are of age 3 now, the others of 0. */
+	KUNIT_EXPECT_EQ(test, mm_bsm_trim(30), 30ul);
+	for (i = 0; i < 100; i++)
+		KUNIT_EXPECT_EQ(test, page_valid(c, base + P(i)), i < 10 || i >= 40 ? 1 : 0);
+	/* Pages used since the last pass stay, however much is asked. */
+	KUNIT_EXPECT_EQ(test, mm_bsm_trim(1000), 10ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 60ul);
+	/* A second later, unused: down to the minimum, not below. */
+	age_pass(c);
+	KUNIT_EXPECT_EQ(test, mm_bsm_trim(1000), 30ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 30ul);
+	KUNIT_EXPECT_EQ(test, mm_bsm_trim(1000), 0ul);
+}
+
+/*
+ * The shrinker: it offers every working-set page, takes no lock and frees
+ * nothing itself; what reclaim asked for becomes the next pass's target
+ * (capped at what there is), once.
+ */
+static void shrinker_hands_pressure_on(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	long scans = mm_ws_stat(MM_STAT_SHRINKER_SCANS);
+	unsigned long count, need;
+	u64 base;
+	int i;
+
+	base = nt_alloc(c, 0, P(64), RESERVE | COMMIT, RW);
+	for (i = 0; i < 64; i++)
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), "a", 1), 0ul);
+	mm_bsm_need();		/* what was pending */
+	KUNIT_EXPECT_EQ(test, mm_bsm_shrink(32, &count), 0ul);
+	KUNIT_EXPECT_GE(test, count, 64ul);
+	KUNIT_EXPECT_EQ(test, (unsigned long)mm_ws_stat(MM_STAT_WS), count);
+	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_SHRINKER_SCANS) - scans, 1l);
+	/* Plenty of memory in the test VM: the request alone. */
+	KUNIT_EXPECT_EQ(test, mm_bsm_need(), 32ul);
+	KUNIT_EXPECT_EQ(test, mm_bsm_need(), 0ul);
+	mm_bsm_shrink(1ul << 40, &count);
+	need = mm_bsm_need();
+	KUNIT_EXPECT_GE(test, need, 64ul);
+	KUNIT_EXPECT_LE(test, need, count);
+	/* No page left the working set. */
+	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 64ul);
+}
+
 static struct kunit_case wset_test_cases[] = {
 	KUNIT_CASE(trim_and_soft_fault),
-	KUNIT_CASE(trim_clock_hand),
+	KUNIT_CASE(trim_oldest_first),
 	KUNIT_CASE(trim_skips_locked_and_held),
 	KUNIT_CASE(trim_discards_reset_pages),
 	KUNIT_CASE(hard_maximum),
 	KUNIT_CASE(release_frees_listed_pages),
+	KUNIT_CASE(aging_state),
+	KUNIT_CASE(trim_by_age),
+	KUNIT_CASE(empty_in_batches),
+	KUNIT_CASE(hard_maximum_locked),
+	KUNIT_CASE(bsm_trims_oldest_to_minimum),
+	KUNIT_CASE(shrinker_hands_pressure_on),
 	{}
 };
+
+/* The balance set manager stays away: the cases count pages exactly. */
+static int wset_suite_init(struct kunit_suite *suite)
+{
+	mm_bsm_hold();
+	return 0;
+}
+
+static void wset_suite_exit(struct kunit_suite *suite)
+{
+	mm_bsm_release();
+}
 
 #else /* no kunit_vm_mmap() */
 
@@ -307,5 +592,9 @@ static struct kunit_case wset_test_cases[] = {
 static struct kunit_suite wset_test_suite = {
 	.name = "ntexec_wset",
 	.test_cases = wset_test_cases,
+#ifdef NTX_HAVE_KUNIT_VM_MMAP
+	.suite_init = wset_suite_init,
+	.suite_exit = wset_suite_exit,
+#endif
 };
 kunit_test_suite(wset_test_suite);

@@ -104,8 +104,10 @@ static void mm_fault_around(struct mm_space *space, struct vm_area_struct *vma,
 		allowed = mm_map_flags(vad, a, state, false);
 		if (!allowed)
 			continue;
+		/* Not accessed yet: working-set aging must not take it as used. */
 		if (vmf_insert_pfn_prot(vma, a, page_to_pfn(page),
-					mm_pgprot(state, allowed)) != VM_FAULT_NOPAGE)
+					ntx_pgprot_mkold(mm_pgprot(state, allowed))) !=
+		    VM_FAULT_NOPAGE)
 			break;
 	}
 }

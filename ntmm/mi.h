@@ -14,8 +14,10 @@
  *   virtual.c  NtAllocate/Free/Protect/Query/Lock/Unlock/FlushVirtualMemory
  *   copy.c     NtReadVirtualMemory, NtWriteVirtualMemory
  *   wwatch.c   NtGetWriteWatch, NtResetWriteWatch
- *   wsle.c     working sets: trimming, soft faults, the page lists, the
- *              working-set queries and limits
+ *   wsle.c     working sets: ages, trimming, soft faults, the page lists,
+ *              the working-set queries and limits
+ *   balance.c  the balance set manager: aging and trimming every second,
+ *              and when Linux's shrinker reports memory pressure
  *
  * The rules that several of them apply live here, once.
  */
@@ -35,6 +37,14 @@
 struct file;
 struct address_space;
 struct task_struct;
+
+/*
+ * Working-set ages (wsle.c): a page is 0 when it enters the working set or
+ * the hardware saw it accessed since the last aging pass, and one older at
+ * each pass that finds it not accessed, up to MM_WS_AGE_MAX.
+ */
+#define MM_WS_AGES		8u
+#define MM_WS_AGE_MAX		(MM_WS_AGES - 1)
 
 /**
  * struct mm_space - the NT address space of one program (one Linux mm)
@@ -72,7 +82,14 @@ struct task_struct;
  * @ws_min: the working set minimum, pages (ProcessQuotaLimits)
  * @ws_max: the working set maximum, pages
  * @ws_flags: MM_WS_HARD_MIN, MM_WS_HARD_MAX
- * @ws_hand: the trimmer's clock hand: the page index it goes on from
+ * @ws_age: the pages of the working set by age (wsle.c), oldest last
+ *	in the array, each list oldest first, through page->lru; a page's
+ *	age is in page->private and its index in page->index
+ * @ws_age_count: how many pages each of @ws_age holds
+ * @ws_parked: locked pages the trimmer met: off the age lists until
+ *	unlocked (mm_ws_unlock()), so that no trim looks at them again
+ * @ws_id: the space's number in the registry of spaces (wsle.c), which
+ *	the balance set manager walks
  * @transition_faults: soft faults: a trimmed page mapped back
  * @demand_zero_faults: pages made (zeroed) on first touch
  * @trimmed: pages trimmed from the working set, ever
@@ -103,10 +120,33 @@ struct mm_space {
 	unsigned long ws_min;
 	unsigned long ws_max;
 	unsigned int ws_flags;
-	unsigned long ws_hand;
+	struct list_head ws_age[MM_WS_AGES];
+	unsigned long ws_age_count[MM_WS_AGES];
+	struct list_head ws_parked;
+	u32 ws_id;
 	unsigned long transition_faults;
 	unsigned long demand_zero_faults;
 	unsigned long trimmed;
+};
+
+/* Counters of the working sets and the balance set manager (mm_ws_stat()). */
+enum {
+	MM_STAT_TRIMMED,	/* pages trimmed, ever */
+	MM_STAT_TRANSITION,	/* soft faults */
+	MM_STAT_DISCARDED,	/* MEM_RESET pages a trim freed */
+	MM_STAT_WS,		/* pages in working sets now */
+	MM_STAT_SCANNED,	/* pages trims looked at */
+	MM_STAT_BREAKS,		/* long trims letting go of a space's lock */
+	MM_STAT_AGING_PASSES,	/* aging passes over every space */
+	MM_STAT_AGED,		/* pages aged */
+	MM_STAT_YOUNG,		/* ... of which found accessed */
+	MM_STAT_AGING_NS,	/* time aging */
+	MM_STAT_BSM_PASSES,	/* balance set manager passes */
+	MM_STAT_BSM_TRIMMED,	/* pages it trimmed */
+	MM_STAT_BSM_NEED,	/* pages it was asked to find, ever */
+	MM_STAT_SHRINKER_SCANS,	/* Linux's shrinker calls */
+	MM_STAT_SHRINKER_PAGES,	/* pages Linux asked the shrinker for */
+	MM_WS_STATS
 };
 
 /* The page lists (wsle.c). */
@@ -281,7 +321,10 @@ bool mm_vma_is_ntexec(struct vm_area_struct *vma);
 
 /* wsle.c */
 void mm_ws_space_init(struct mm_space *space);
-void mm_ws_new_page(struct mm_space *space, unsigned long idx);
+int mm_ws_register(struct mm_space *space);
+void mm_ws_unregister(struct mm_space *space);
+void mm_ws_new_page(struct mm_space *space, unsigned long idx,
+		    struct page *page);
 void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 		      struct page *page);
 bool mm_ws_transition(struct mm_space *space, unsigned long idx);
@@ -289,6 +332,16 @@ void mm_ws_forget(struct mm_space *space, unsigned long idx,
 		  struct page *page);
 unsigned long mm_ws_trim(struct mm_space *space, unsigned long target,
 			 unsigned long skip, struct list_head *freed);
+unsigned long mm_ws_trim_aged(struct mm_space *space, unsigned long target,
+			      unsigned int min_age, unsigned long skip,
+			      struct list_head *freed);
+unsigned long mm_ws_trim_batched(struct mm_space *space, unsigned long target,
+				 unsigned int min_age, unsigned long floor,
+				 bool killable);
+void mm_ws_unlock(struct mm_space *space, unsigned long start,
+		  unsigned long end);
+unsigned long mm_ws_age(struct mm_space *space);
+unsigned int mm_ws_page_age(struct mm_space *space, unsigned long idx);
 void mm_ws_replace(struct mm_space *space, unsigned long skip,
 		   struct list_head *freed);
 void mm_ws_reset(struct mm_space *space, struct mm_vad *vad,
@@ -297,6 +350,17 @@ void mm_ws_reset(struct mm_space *space, struct mm_vad *vad,
 bool mm_ws_reset_undo(struct mm_space *space, unsigned long start,
 		      unsigned long end);
 long mm_ws_list_count(unsigned int list);
+long mm_ws_stat(unsigned int which);
+void mm_ws_stat_add(unsigned int which, long n);
+struct mm_space *mm_ws_next_space(unsigned long *id);
+/* balance.c */
+int mm_bsm_start(void);
+void mm_bsm_stop(void);
+unsigned long mm_bsm_trim(unsigned long need);
+unsigned long mm_bsm_need(void);
+unsigned long mm_bsm_shrink(unsigned long nr, unsigned long *count);
+void mm_bsm_hold(void);
+void mm_bsm_release(void);
 int mm_ws_init(void);
 void mm_ws_exit(void);
 

@@ -22,6 +22,7 @@
 struct mm_space;
 struct mm_struct;
 struct pid;
+struct task_struct;
 
 /**
  * struct mm_process - the memory manager's part of an NT process
@@ -52,11 +53,20 @@ struct mm_process {
  *	reservation @bottom and its top; false for none. Same context.
  * @stack_grown: that stack is now committed down to @limit (its new
  *	StackLimit). Same context.
+ * @remote_begin: a service is about to be queued to run in @task
+ *	(mm_run_in()): a thread held parked by a suspension must let it run,
+ *	as Windows lets a debugger or a loader work on a suspended process's
+ *	memory. Process context, no lock held. Return: a cookie for
+ *	@remote_end, or NULL (nothing to undo).
+ * @remote_end: the service of @cookie ran (@ran: in its task, which parks
+ *	again if it is still suspended) or was never queued.
  */
 struct mm_ops {
 	void (*exception)(u32 code, u32 access, unsigned long address);
 	bool (*stack)(unsigned long *bottom, unsigned long *top);
 	void (*stack_grown)(unsigned long limit);
+	void *(*remote_begin)(struct task_struct *task);
+	void (*remote_end)(void *cookie, bool ran);
 };
 
 /**

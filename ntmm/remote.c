@@ -38,6 +38,7 @@ struct mm_remote {
 	mm_remote_fn fn;
 	void *args;
 	ntstatus_t ret;
+	void *cookie;	/* mm_ops->remote_begin()'s, for its remote_end() */
 };
 
 static void mm_remote_put(struct mm_remote *r)
@@ -60,6 +61,9 @@ static void mm_remote_work(struct callback_head *work)
 			r->ret = r->fn(r->space, r->args, true);
 		complete(&r->done);
 	}
+	/* Run or cancelled, it was served: a suspended thread parks again. */
+	if (r->cookie)
+		mm_ops->remote_end(r->cookie, true);
 	mm_remote_put(r);
 	/*
 	 * The queueing took a module reference: the work may run after its
@@ -121,8 +125,12 @@ ntstatus_t mm_run_in(struct mm_process *mp, struct mm_space *space,
 	}
 	__module_get(THIS_MODULE);
 	trace_ntexec_remote_start(target_nr, fn);
+	if (target && mm_ops && mm_ops->remote_begin)
+		r->cookie = mm_ops->remote_begin(target);
 	if (!target || task_work_add(target, &r->work, TWA_SIGNAL)) {
 		module_put(THIS_MODULE);
+		if (r->cookie)
+			mm_ops->remote_end(r->cookie, false);
 		if (target)
 			put_task_struct(target);
 		refcount_set(&r->ref, 1);

@@ -30,6 +30,7 @@ static void mm_space_release(struct kref *ref)
 	struct mm_space *space = container_of(ref, struct mm_space, ref);
 
 	WARN_ON_ONCE(space->committed || space->resident || space->ws);
+	mm_ws_unregister(space);
 	mutex_lock(&space->lock);
 	mm_vad_tree_destroy(&space->vads);
 	mutex_unlock(&space->lock);
@@ -93,7 +94,7 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 		return NULL;
 	}
 	mm_resident_add(space);
-	mm_ws_new_page(space, idx);
+	mm_ws_new_page(space, idx, page);
 	return page;
 }
 
@@ -111,6 +112,7 @@ void mm_zap(struct mm_space *space, unsigned long start, unsigned long end)
 	if (space->mapping && end > start)
 		unmap_mapping_range(space->mapping, start, end - start, 1);
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_zap);
 
 /**
  * mm_free_pages() - take the physical pages of a range out of the space
@@ -275,6 +277,8 @@ struct file *mm_alloc_file(const char *name, const struct file_operations *fops,
 	return file;
 }
 
+static void mm_space_kill(struct mm_space *space);
+
 static struct mm_space *mm_space_create(struct mm_struct *mm)
 {
 	struct mm_space *space;
@@ -300,6 +304,11 @@ static struct mm_space *mm_space_create(struct mm_struct *mm)
 	file->private_data = space;
 	space->file = file;
 	space->mapping = file->f_mapping;
+	/* Last: the balance set manager may find it from here on. */
+	if (mm_ws_register(space)) {
+		mm_space_kill(space);
+		goto fail;
+	}
 	return space;
 fail:
 	mm_space_put(space);
@@ -566,11 +575,17 @@ int mm_init(const struct mm_ops *ops)
 		mm_file_exit();
 		return PTR_ERR(mm_mnt);
 	}
-	return 0;
+	err = mm_bsm_start();
+	if (err) {
+		kern_unmount(mm_mnt);
+		mm_file_exit();
+	}
+	return err;
 }
 
 void mm_exit(void)
 {
+	mm_bsm_stop();
 	kern_unmount(mm_mnt);
 	mm_file_exit();
 	mm_ws_exit();

@@ -844,6 +844,7 @@ ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 		}
 		mm_vad_update_pages(vad, start, end, MM_PAGE_LOCKED, 0);
 		space->locked -= (end - start) >> PAGE_SHIFT;
+		mm_ws_unlock(space, start, end);
 		goto done;
 	}
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Working sets and the page lists (NT's wslist.c and pfnlist.c, in part).
+ * Working sets and the page lists (NT's wslist.c, wsmanage.c and
+ * pfnlist.c, in part).
  *
  * The working set of a space is the set of its own pages (mm_space.pages:
  * private memory and the pages a write-copy view copied) that it may map
@@ -28,30 +29,56 @@
  * (the fault path, ptrace access, NtRead/WriteVirtualMemory, locking) goes
  * through mm_get_page(), which does that.
  *
+ * Ages. Each page of a working set has an age (0 to MM_WS_AGE_MAX, in
+ * page->private) and sits on its space's list of that age
+ * (mm_space.ws_age, through page->lru; page->index holds its index). A
+ * page enters at age 0. An aging pass (mm_ws_age(), the balance set
+ * manager's, once a second) reads and clears the hardware Accessed bit of
+ * each page's PTE: accessed pages go back to age 0, the others one older.
+ * Trimming takes the oldest pages first: from the oldest list down, each
+ * list in the order its pages got there. The Accessed bit is cleared
+ * without a TLB flush, as x86's own ptep_clear_flush_young() does: a CPU
+ * that still caches the translation may touch the page without setting
+ * the bit again, which only makes the page look older than it is (a soft
+ * fault later), never loses data; the next flush of that mm (any zap,
+ * context switch without PCID) ends it.
+ *
  * What trimming never takes: a locked page (NtLockVirtualMemory), and a
  * page someone else holds a reference to (NtRead/WriteVirtualMemory copy
  * outside the space's lock, with a page reference), so that no copy writes
- * into a page that has left the working set. Trimming goes round the space
- * from a clock hand (mm_space.ws_hand), so repeated trims take the pages
- * mapped longest ago first.
+ * into a page that has left the working set. A locked page the trimmer
+ * meets is parked (mm_space.ws_parked) until it is unlocked, so that a
+ * working set of mostly locked pages costs each trim O(1), not a scan.
+ *
+ * Long trims (emptying a working set, a big shrink, the balance set
+ * manager) go in batches of MM_WS_TRIM_BATCH pages and drop the space's
+ * lock between them (mm_ws_trim_batched()): faults and services of the
+ * process go on meanwhile, and each batch starts again from the lists as
+ * they are then.
  *
  * Locks: everything here runs under mm_space.lock; the lists' own lock,
  * mm_pfn_lock (a spinlock), nests inside it and takes nothing else. A
  * page on a list is reached only through its space, under that space's
  * lock; the lists hold it through page->lru and page->private (which list,
- * plus one), which nothing else uses on the module's own pages.
+ * with MM_PFN_LISTED), which nothing else uses on the module's own pages.
+ * An aging pass takes the space's mm's mmap_lock (read) outside the space's
+ * lock, as the fault path does, and the page table locks inside it
+ * (apply_to_existing_page_range()), as a zap does.
  */
 #include <kunit/visibility.h>
+#include <linux/bitmap.h>
 #include <linux/capability.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "mi.h"
+#include "../ntob/compat.h"
 
 /**
  * struct mm_page_list - one of the system's page lists
@@ -63,11 +90,20 @@ struct mm_page_list {
 	atomic_long_t count;
 };
 
+/* page->private of a page on a list: the list, with this bit. */
+#define MM_PFN_LISTED		0x10000ul
+/* page->private of a page of a working set: its age, and this bit if parked. */
+#define MM_WS_AGE_MASK		0xfful
+#define MM_WS_PARKED		0x100ul
+/* Pages a long trim takes per hold of the space's lock. */
+#define MM_WS_TRIM_BATCH	512ul
+/* Pages an aging pass covers per hold: one page table. */
+#define MM_WS_AGE_CHUNK		512ul
+
 static DEFINE_SPINLOCK(mm_pfn_lock);
 static struct mm_page_list mm_lists[MM_LISTS];
-static atomic_long_t mm_trimmed_total = ATOMIC_LONG_INIT(0);
-static atomic_long_t mm_transition_total = ATOMIC_LONG_INIT(0);
-static atomic_long_t mm_discarded_total = ATOMIC_LONG_INIT(0);
+static atomic_long_t mm_stats[MM_WS_STATS];
+static DEFINE_XARRAY_ALLOC(mm_spaces);
 
 static int mm_ws_param_get(char *buf, const struct kernel_param *kp)
 {
@@ -78,20 +114,41 @@ static const struct kernel_param_ops mm_ws_param_ops = {
 	.get = mm_ws_param_get,
 };
 
+#define MM_WS_PARAM(name, stat, desc)					\
+	module_param_cb(name, &mm_ws_param_ops, &mm_stats[stat], 0444);	\
+	MODULE_PARM_DESC(name, desc)
+
 module_param_cb(standby_pages, &mm_ws_param_ops,
 		&mm_lists[MM_LIST_STANDBY].count, 0444);
 MODULE_PARM_DESC(standby_pages, "NT pages on the standby list (clean, trimmed)");
 module_param_cb(modified_pages, &mm_ws_param_ops,
 		&mm_lists[MM_LIST_MODIFIED].count, 0444);
 MODULE_PARM_DESC(modified_pages, "NT pages on the modified list (dirty, trimmed)");
-module_param_cb(trimmed_pages, &mm_ws_param_ops, &mm_trimmed_total, 0444);
-MODULE_PARM_DESC(trimmed_pages, "NT pages trimmed from working sets, ever");
-module_param_cb(transition_faults, &mm_ws_param_ops, &mm_transition_total, 0444);
-MODULE_PARM_DESC(transition_faults,
-		 "Soft faults: trimmed NT pages brought back into a working set, ever");
-module_param_cb(discarded_pages, &mm_ws_param_ops, &mm_discarded_total, 0444);
-MODULE_PARM_DESC(discarded_pages,
-		 "MEM_RESET pages whose contents a trim discarded (freed), ever");
+MM_WS_PARAM(trimmed_pages, MM_STAT_TRIMMED, "NT pages trimmed from working sets, ever");
+MM_WS_PARAM(transition_faults, MM_STAT_TRANSITION,
+	    "Soft faults: trimmed NT pages brought back into a working set, ever");
+MM_WS_PARAM(discarded_pages, MM_STAT_DISCARDED,
+	    "MEM_RESET pages whose contents a trim discarded (freed), ever");
+MM_WS_PARAM(working_set_pages, MM_STAT_WS, "NT pages in working sets, now");
+MM_WS_PARAM(trim_scanned_pages, MM_STAT_SCANNED,
+	    "Working-set pages trims looked at, ever (taken, parked or passed over)");
+MM_WS_PARAM(trim_lock_breaks, MM_STAT_BREAKS,
+	    "Times a long trim let go of a space's lock between batches, ever");
+MM_WS_PARAM(aging_passes, MM_STAT_AGING_PASSES,
+	    "Working-set aging passes over all NT processes, ever");
+MM_WS_PARAM(aged_pages, MM_STAT_AGED, "Working-set pages aged (Accessed bit read), ever");
+MM_WS_PARAM(aged_young_pages, MM_STAT_YOUNG,
+	    "Aged pages found accessed (back to age 0), ever");
+MM_WS_PARAM(aging_ns, MM_STAT_AGING_NS, "Time spent aging working sets, ns, ever");
+MM_WS_PARAM(bsm_passes, MM_STAT_BSM_PASSES, "Balance set manager passes, ever");
+MM_WS_PARAM(bsm_trimmed_pages, MM_STAT_BSM_TRIMMED,
+	    "Pages the balance set manager trimmed, ever");
+MM_WS_PARAM(bsm_need_pages, MM_STAT_BSM_NEED,
+	    "Pages the balance set manager was to find (memory short), ever");
+MM_WS_PARAM(shrinker_scans, MM_STAT_SHRINKER_SCANS,
+	    "Calls of the NT working-set shrinker by Linux's reclaim, ever");
+MM_WS_PARAM(shrinker_pages, MM_STAT_SHRINKER_PAGES,
+	    "Pages Linux's reclaim asked the NT working-set shrinker for, ever");
 
 /**
  * mm_ws_list_count() - the pages on one page list
@@ -105,11 +162,34 @@ long mm_ws_list_count(unsigned int list)
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_list_count);
 
+/**
+ * mm_ws_stat() - one of the working-set counters
+ * @which: MM_STAT_*
+ *
+ * Return: its value.
+ */
+long mm_ws_stat(unsigned int which)
+{
+	return which < MM_WS_STATS ? atomic_long_read(&mm_stats[which]) : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_ws_stat);
+
+/**
+ * mm_ws_stat_add() - count an event of the memory manager's
+ * @which: MM_STAT_*
+ * @n: how many
+ */
+void mm_ws_stat_add(unsigned int which, long n)
+{
+	if (which < MM_WS_STATS)
+		atomic_long_add(n, &mm_stats[which]);
+}
+
 static void mm_pfn_insert(struct page *page, unsigned int list)
 {
 	spin_lock(&mm_pfn_lock);
 	list_add_tail(&page->lru, &mm_lists[list].head);
-	set_page_private(page, list + 1);
+	set_page_private(page, MM_PFN_LISTED | list);
 	atomic_long_inc(&mm_lists[list].count);
 	spin_unlock(&mm_pfn_lock);
 }
@@ -118,12 +198,13 @@ static void mm_pfn_remove(struct page *page)
 {
 	unsigned long list = page_private(page);
 
-	if (WARN_ON_ONCE(!list || list > MM_LISTS))
+	if (WARN_ON_ONCE(!(list & MM_PFN_LISTED) ||
+			 (list & ~MM_PFN_LISTED) >= MM_LISTS))
 		return;
 	spin_lock(&mm_pfn_lock);
 	list_del_init(&page->lru);
 	set_page_private(page, 0);
-	atomic_long_dec(&mm_lists[list - 1].count);
+	atomic_long_dec(&mm_lists[list & ~MM_PFN_LISTED].count);
 	spin_unlock(&mm_pfn_lock);
 }
 
@@ -133,27 +214,106 @@ static void mm_pfn_remove(struct page *page)
  */
 void mm_ws_space_init(struct mm_space *space)
 {
+	unsigned int i;
+
 	xa_init(&space->discarded);
+	for (i = 0; i < MM_WS_AGES; i++)
+		INIT_LIST_HEAD(&space->ws_age[i]);
+	INIT_LIST_HEAD(&space->ws_parked);
 	space->ws_min = MM_WS_DEFAULT_MIN;
 	space->ws_max = MM_WS_DEFAULT_MAX;
 }
 
-static void mm_ws_add(struct mm_space *space, unsigned long idx)
+/**
+ * mm_ws_register() - make a new space known to the balance set manager
+ * @space: the space, complete
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mm_ws_register(struct mm_space *space)
+{
+	return xa_alloc(&mm_spaces, &space->ws_id, space, xa_limit_32b,
+			GFP_KERNEL_ACCOUNT);
+}
+
+/**
+ * mm_ws_unregister() - forget a space whose last reference went
+ * @space: the space (registered or not)
+ */
+void mm_ws_unregister(struct mm_space *space)
+{
+	xa_cmpxchg(&mm_spaces, space->ws_id, space, NULL, 0);
+}
+
+/**
+ * mm_ws_next_space() - the next registered space, referenced
+ * @id: in/out: where to look from; the space's number + 1 afterwards
+ *
+ * Return: a referenced space (mm_space_put() it), or NULL at the end.
+ */
+struct mm_space *mm_ws_next_space(unsigned long *id)
+{
+	struct mm_space *space;
+
+	xa_lock(&mm_spaces);
+	for (;;) {
+		space = xa_find(&mm_spaces, id, U32_MAX, XA_PRESENT);
+		if (!space)
+			break;
+		(*id)++;
+		/* A space whose last reference is going is being erased. */
+		if (kref_get_unless_zero(&space->ref))
+			break;
+	}
+	xa_unlock(&mm_spaces);
+	return space;
+}
+
+static unsigned int mm_ws_age_of(struct page *page)
+{
+	return page_private(page) & MM_WS_AGE_MASK;
+}
+
+/* Put a page of the working set on the list of @age, last. */
+static void mm_ws_link(struct mm_space *space, struct page *page,
+		       unsigned int age)
+{
+	list_add_tail(&page->lru, &space->ws_age[age]);
+	space->ws_age_count[age]++;
+	set_page_private(page, age);
+}
+
+/* Take a page of the working set off its age list (or the parked list). */
+static void mm_ws_unlink(struct mm_space *space, struct page *page)
+{
+	list_del_init(&page->lru);
+	if (!(page_private(page) & MM_WS_PARKED))
+		space->ws_age_count[mm_ws_age_of(page)]--;
+	set_page_private(page, 0);
+}
+
+static void mm_ws_add(struct mm_space *space, unsigned long idx,
+		      struct page *page)
 {
 	xa_set_mark(&space->pages, idx, MM_WS_VALID);
+	page->index = idx;
+	mm_ws_link(space, page, 0);
 	space->ws++;
 	space->peak_ws = max(space->peak_ws, space->ws);
+	atomic_long_inc(&mm_stats[MM_STAT_WS]);
 }
 
 /**
  * mm_ws_new_page() - a page just made (zeroed) enters the working set
  * @space: the space, its lock held
  * @idx: the page's index in @space->pages, where it is stored
+ * @page: the page
  */
-void mm_ws_new_page(struct mm_space *space, unsigned long idx)
+void mm_ws_new_page(struct mm_space *space, unsigned long idx,
+		    struct page *page)
 {
 	lockdep_assert_held(&space->lock);
-	mm_ws_add(space, idx);
+	mm_ws_add(space, idx, page);
 	space->demand_zero_faults++;
 }
 
@@ -163,7 +323,8 @@ void mm_ws_new_page(struct mm_space *space, unsigned long idx)
  * @idx: the page's index in @space->pages
  * @page: the page there
  *
- * A page on a list comes off it: a soft (transition) fault.
+ * A page on a list comes off it: a soft (transition) fault. It enters the
+ * working set as a new page does, at age 0.
  */
 void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 		      struct page *page)
@@ -172,9 +333,9 @@ void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 	if (xa_get_mark(&space->pages, idx, MM_WS_VALID))
 		return;
 	mm_pfn_remove(page);
-	mm_ws_add(space, idx);
+	mm_ws_add(space, idx, page);
 	space->transition_faults++;
-	atomic_long_inc(&mm_transition_total);
+	atomic_long_inc(&mm_stats[MM_STAT_TRANSITION]);
 }
 
 /**
@@ -200,11 +361,36 @@ bool mm_ws_transition(struct mm_space *space, unsigned long idx)
 void mm_ws_forget(struct mm_space *space, unsigned long idx, struct page *page)
 {
 	lockdep_assert_held(&space->lock);
-	if (xa_get_mark(&space->pages, idx, MM_WS_VALID))
+	if (xa_get_mark(&space->pages, idx, MM_WS_VALID)) {
+		mm_ws_unlink(space, page);
 		space->ws--;
-	else
+		atomic_long_dec(&mm_stats[MM_STAT_WS]);
+	} else {
 		mm_pfn_remove(page);
+	}
+	page->index = 0;
 }
+
+/**
+ * mm_ws_page_age() - the age of a page of the working set
+ * @space: the space, its lock held
+ * @idx: the page's index
+ *
+ * Return: its age, MM_WS_AGES for a parked (locked) page, or U32_MAX when
+ * the page is not in the working set.
+ */
+unsigned int mm_ws_page_age(struct mm_space *space, unsigned long idx)
+{
+	struct page *page = xa_load(&space->pages, idx);
+
+	lockdep_assert_held(&space->lock);
+	if (!page || !xa_get_mark(&space->pages, idx, MM_WS_VALID))
+		return U32_MAX;
+	if (page_private(page) & MM_WS_PARKED)
+		return MM_WS_AGES;
+	return mm_ws_age_of(page);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_ws_page_age);
 
 /*
  * Take one page out of the working set (its PTE is zapped by the caller
@@ -216,24 +402,30 @@ static bool mm_ws_remove(struct mm_space *space, unsigned long idx,
 			 struct page *page, u16 state, struct list_head *freed)
 {
 	xa_clear_mark(&space->pages, idx, MM_WS_VALID);
+	mm_ws_unlink(space, page);
 	space->ws--;
 	space->trimmed++;
-	atomic_long_inc(&mm_trimmed_total);
+	atomic_long_dec(&mm_stats[MM_STAT_WS]);
+	atomic_long_inc(&mm_stats[MM_STAT_TRIMMED]);
 	if ((state & MM_PAGE_RESET) &&
 	    !xa_err(xa_store(&space->discarded, idx, xa_mk_value(1), GFP_KERNEL))) {
 		xa_erase(&space->pages, idx);
 		mm_resident_sub(space);
+		page->index = 0;
 		list_add_tail(&page->lru, freed);
-		atomic_long_inc(&mm_discarded_total);
+		atomic_long_inc(&mm_stats[MM_STAT_DISCARDED]);
 		return true;
 	}
 	mm_pfn_insert(page, MM_LIST_MODIFIED);
 	return false;
 }
 
-/* Whether the trimmer may take the page of @idx now. */
-static bool mm_ws_trimmable(struct mm_space *space, struct mm_vad **vadp,
-			    unsigned long idx, struct page *page, u16 *state)
+/*
+ * Whether the trimmer may take the page of @idx now: 1 yes, 0 not now (a
+ * copy holds it, its VAD is being made), -1 it is locked.
+ */
+static int mm_ws_trimmable(struct mm_space *space, struct mm_vad **vadp,
+			   unsigned long idx, struct page *page, u16 *state)
 {
 	unsigned long addr = idx << PAGE_SHIFT;
 	struct mm_vad *vad = *vadp;
@@ -243,49 +435,66 @@ static bool mm_ws_trimmable(struct mm_space *space, struct mm_vad **vadp,
 		*vadp = vad;
 	}
 	if (WARN_ON_ONCE(!vad) || vad->pending)
-		return false;
+		return 0;
 	*state = mm_vad_page_state(vad, addr);
-	/* Locked pages stay; so do pages a copy holds (copy.c). */
-	return !(*state & MM_PAGE_LOCKED) && page_ref_count(page) == 1;
+	if (*state & MM_PAGE_LOCKED)
+		return -1;
+	/* Pages a copy holds stay (copy.c). */
+	return page_ref_count(page) == 1;
 }
 
 /**
- * mm_ws_trim() - trim pages from a space's working set
+ * mm_ws_trim_aged() - trim the oldest pages of a space's working set
  * @space: the space, its lock held
- * @target: how many to take at most (ULONG_MAX: every one it may)
+ * @target: how many to take at most
+ * @min_age: take no page younger than this
  * @skip: a page index not to take (the one a fault is mapping), or
  *	ULONG_MAX
  * @freed: discarded pages go here, for mm_put_pages() after the lock
  *
- * Goes round the space from its clock hand; runs of trimmed pages are
- * zapped together, before this returns.
+ * From the oldest age list down to @min_age, each list from its head.
+ * Each page is looked at once: locked pages are parked, pages that cannot
+ * go now move to the end of their list. Runs of trimmed pages are zapped
+ * together, before this returns. It holds the lock throughout: long trims
+ * go through mm_ws_trim_batched().
  *
  * Return: the number of pages trimmed.
  */
-unsigned long mm_ws_trim(struct mm_space *space, unsigned long target,
-			 unsigned long skip, struct list_head *freed)
+unsigned long mm_ws_trim_aged(struct mm_space *space, unsigned long target,
+			      unsigned int min_age, unsigned long skip,
+			      struct list_head *freed)
 {
-	unsigned long idx, start, run_start = 0, run_end = 0, done = 0;
+	unsigned long idx, run_start = 0, run_end = 0, done = 0, seen = 0, left;
 	struct mm_vad *vad = NULL;
+	struct list_head *head;
 	struct page *page;
-	bool wrapped = false;
+	int age, ok;
 	u16 state;
 
 	lockdep_assert_held(&space->lock);
 	if (space->dead || !space->mapping || !target)
 		return 0;
-	idx = start = space->ws_hand;
-	while (done < target) {
-		page = xa_find(&space->pages, &idx, wrapped ? start - 1 : ULONG_MAX,
-			       MM_WS_VALID);
-		if (!page) {
-			if (wrapped || !start)
+	for (age = MM_WS_AGE_MAX; age >= (int)min_age && done < target; age--) {
+		head = &space->ws_age[age];
+		for (left = space->ws_age_count[age]; left && done < target; left--) {
+			if (WARN_ON_ONCE(list_empty(head)))
 				break;
-			wrapped = true;
-			idx = 0;
-			continue;
-		}
-		if (idx != skip && mm_ws_trimmable(space, &vad, idx, page, &state)) {
+			page = list_first_entry(head, struct page, lru);
+			idx = page->index;
+			seen++;
+			ok = idx == skip ? 0 :
+			     mm_ws_trimmable(space, &vad, idx, page, &state);
+			if (ok < 0) {
+				/* Locked: set aside until unlocked. */
+				space->ws_age_count[age]--;
+				list_move_tail(&page->lru, &space->ws_parked);
+				set_page_private(page, age | MM_WS_PARKED);
+				continue;
+			}
+			if (!ok) {
+				list_move_tail(&page->lru, head);
+				continue;
+			}
 			if (run_end != idx) {
 				if (run_end > run_start)
 					mm_zap(space, run_start << PAGE_SHIFT,
@@ -296,18 +505,73 @@ unsigned long mm_ws_trim(struct mm_space *space, unsigned long target,
 			mm_ws_remove(space, idx, page, state, freed);
 			done++;
 		}
-		if (idx == ULONG_MAX)
-			break;
-		idx++;
-		if (!(done & 255))
-			cond_resched();
 	}
 	if (run_end > run_start)
 		mm_zap(space, run_start << PAGE_SHIFT, run_end << PAGE_SHIFT);
-	space->ws_hand = idx;
+	atomic_long_add(seen, &mm_stats[MM_STAT_SCANNED]);
 	return done;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_aged);
+
+/**
+ * mm_ws_trim() - trim pages from a space's working set, oldest first
+ * @space: the space, its lock held
+ * @target: how many to take at most (ULONG_MAX: every one it may)
+ * @skip: a page index not to take, or ULONG_MAX
+ * @freed: discarded pages go here, for mm_put_pages() after the lock
+ *
+ * Return: the number of pages trimmed.
+ */
+unsigned long mm_ws_trim(struct mm_space *space, unsigned long target,
+			 unsigned long skip, struct list_head *freed)
+{
+	return mm_ws_trim_aged(space, target, 0, skip, freed);
+}
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim);
+
+/**
+ * mm_ws_trim_batched() - a long trim that lets go of the space's lock
+ * @space: the space (referenced), its lock not held
+ * @target: how many pages to take at most
+ * @min_age: take no page younger than this
+ * @floor: leave at least this many pages in the working set
+ * @killable: the caller waits for it: stop for a fatal signal
+ *
+ * MM_WS_TRIM_BATCH pages per hold of the lock; between batches faults,
+ * frees and other services of the process go on, and the next batch takes
+ * the working set as it finds it. It stops when a batch finds nothing
+ * more it may take, so pages faulted in meanwhile cannot keep it going
+ * beyond @target.
+ *
+ * Return: the number of pages trimmed.
+ */
+unsigned long mm_ws_trim_batched(struct mm_space *space, unsigned long target,
+				 unsigned int min_age, unsigned long floor,
+				 bool killable)
+{
+	unsigned long done = 0, want, n;
+
+	while (done < target) {
+		LIST_HEAD(freed);
+
+		mutex_lock(&space->lock);
+		want = 0;
+		if (space->ws > floor)
+			want = min3(MM_WS_TRIM_BATCH, target - done, space->ws - floor);
+		n = mm_ws_trim_aged(space, want, min_age, ULONG_MAX, &freed);
+		mutex_unlock(&space->lock);
+		mm_put_pages(&freed);
+		done += n;
+		if (!want || n < want || done >= target)
+			break;
+		atomic_long_inc(&mm_stats[MM_STAT_BREAKS]);
+		if (killable && fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	return done;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_batched);
 
 /**
  * mm_ws_replace() - keep a hard working-set maximum after a page came in
@@ -316,8 +580,9 @@ EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim);
  * @freed: as for mm_ws_trim()
  *
  * With QUOTA_LIMITS_HARDWS_MAX_ENABLE the working set never passes its
- * maximum: the oldest pages make room. A soft maximum is left to the
- * trimmer (not yet: no balance set manager).
+ * maximum: the oldest pages make room. This costs O(1) per fault however
+ * many pages are locked: a locked page is parked the first time a trim
+ * meets it. A soft maximum is left to the balance set manager.
  */
 void mm_ws_replace(struct mm_space *space, unsigned long skip,
 		   struct list_head *freed)
@@ -327,6 +592,135 @@ void mm_ws_replace(struct mm_space *space, unsigned long skip,
 		mm_ws_trim(space, space->ws - space->ws_max, skip, freed);
 }
 
+/**
+ * mm_ws_unlock() - pages of a range were unlocked: trimmable again
+ * @space: the space, its lock held
+ * @start: first byte
+ * @end: end, exclusive
+ *
+ * Parked pages go back on the age list they left.
+ */
+void mm_ws_unlock(struct mm_space *space, unsigned long start,
+		  unsigned long end)
+{
+	unsigned long idx;
+	struct page *page;
+
+	lockdep_assert_held(&space->lock);
+	xa_for_each_range(&space->pages, idx, page, start >> PAGE_SHIFT,
+			  (end >> PAGE_SHIFT) - 1) {
+		if (!(page_private(page) & MM_WS_PARKED) ||
+		    !xa_get_mark(&space->pages, idx, MM_WS_VALID))
+			continue;
+		list_del(&page->lru);
+		mm_ws_link(space, page, mm_ws_age_of(page));
+		cond_resched();
+	}
+}
+
+/* An aging pass over one page table's worth of a space. */
+struct mm_age_walk {
+	struct mm_space *space;
+	unsigned long first;
+	DECLARE_BITMAP(young, MM_WS_AGE_CHUNK);
+};
+
+/*
+ * Under the page table lock: note and clear the Accessed bit of a PTE that
+ * maps a page of the working set there (not one of a view's section, nor
+ * Linux's own memory sharing the page table).
+ */
+static int mm_ws_young_pte(pte_t *ptep, unsigned long addr, void *data)
+{
+	struct mm_age_walk *w = data;
+	unsigned long idx = addr >> PAGE_SHIFT;
+	pte_t pte = ptep_get(ptep);
+	struct page *page;
+
+	if (!pte_present(pte) || !pte_young(pte))
+		return 0;
+	page = xa_load(&w->space->pages, idx);
+	if (!page || pte_pfn(pte) != page_to_pfn(page))
+		return 0;
+	if (ntx_pte_test_and_clear_young(ptep))
+		__set_bit(idx - w->first, w->young);
+	return 0;
+}
+
+/* Age the working-set pages of one chunk; the space's lock held. */
+static unsigned long mm_ws_age_chunk(struct mm_space *space, struct mm_age_walk *w)
+{
+	unsigned long idx = w->first, last = w->first + MM_WS_AGE_CHUNK - 1, n = 0;
+	unsigned int age;
+	struct page *page;
+
+	bitmap_zero(w->young, MM_WS_AGE_CHUNK);
+	apply_to_existing_page_range(space->mm, w->first << PAGE_SHIFT,
+				     MM_WS_AGE_CHUNK << PAGE_SHIFT, mm_ws_young_pte, w);
+	for (page = xa_find(&space->pages, &idx, last, MM_WS_VALID); page;
+	     page = xa_find_after(&space->pages, &idx, last, MM_WS_VALID)) {
+		n++;
+		if (page_private(page) & MM_WS_PARKED)
+			continue;
+		if (test_bit(idx - w->first, w->young)) {
+			age = 0;
+			atomic_long_inc(&mm_stats[MM_STAT_YOUNG]);
+		} else {
+			age = min(mm_ws_age_of(page) + 1, MM_WS_AGE_MAX);
+		}
+		space->ws_age_count[mm_ws_age_of(page)]--;
+		list_del(&page->lru);
+		mm_ws_link(space, page, age);
+	}
+	return n;
+}
+
+/**
+ * mm_ws_age() - an aging pass over a space's working set
+ * @space: the space (referenced), no lock held
+ *
+ * One page table at a time, each under the mm's mmap_lock (read) and the
+ * space's lock, so that page tables stay and no page leaves the working
+ * set meanwhile. Needs the mm alive (mmget_not_zero()); a space whose mm
+ * is exiting is not aged.
+ *
+ * Return: the number of pages aged.
+ */
+unsigned long mm_ws_age(struct mm_space *space)
+{
+	struct mm_struct *mm = space->mm;
+	unsigned long idx = 0, n = 0;
+	struct mm_age_walk *w;
+	bool more = true;
+	u64 t0 = ktime_get_ns();
+
+	w = kmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return 0;
+	w->space = space;
+	while (more) {
+		if (!mmget_not_zero(mm))
+			break;
+		mmap_read_lock(mm);
+		mutex_lock(&space->lock);
+		more = !space->dead && xa_find(&space->pages, &idx, ULONG_MAX, MM_WS_VALID);
+		if (more) {
+			w->first = ALIGN_DOWN(idx, MM_WS_AGE_CHUNK);
+			n += mm_ws_age_chunk(space, w);
+			idx = w->first + MM_WS_AGE_CHUNK;
+			more = idx != 0 && idx <= (NT_HIGHEST_USER_ADDRESS >> PAGE_SHIFT);
+		}
+		mutex_unlock(&space->lock);
+		mmap_read_unlock(mm);
+		mmput(mm);
+		cond_resched();
+	}
+	kfree(w);
+	atomic_long_add(n, &mm_stats[MM_STAT_AGED]);
+	atomic_long_add(ktime_get_ns() - t0, &mm_stats[MM_STAT_AGING_NS]);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_ws_age);
 /**
  * mm_ws_reset() - MEM_RESET on private pages: their contents may go
  * @space: the space, its lock held
@@ -360,8 +754,9 @@ void mm_ws_reset(struct mm_space *space, struct mm_vad *vad,
 		mm_pfn_remove(page);
 		xa_erase(&space->pages, idx);
 		mm_resident_sub(space);
+		page->index = 0;
 		list_add_tail(&page->lru, freed);
-		atomic_long_inc(&mm_discarded_total);
+		atomic_long_inc(&mm_stats[MM_STAT_DISCARDED]);
 	}
 }
 
@@ -418,7 +813,9 @@ static struct mm_space *mm_ws_get(struct mm_process *mp, struct mm_struct *mm,
  *	SeIncreaseWorkingSetPrivilege)
  *
  * (SIZE_T)-1 for both empties the working set and changes nothing else. A
- * maximum below the working set trims it. Limits outside what the system
+ * maximum below the working set trims it, oldest pages first. Both trims
+ * let go of the space's lock every MM_WS_TRIM_BATCH pages and stop for a
+ * fatal signal (the limits are set by then). Limits outside what the system
  * allows are clamped, with STATUS_WORKING_SET_LIMIT_RANGE.
  *
  * Return: STATUS_SUCCESS, STATUS_WORKING_SET_LIMIT_RANGE,
@@ -429,21 +826,18 @@ ntstatus_t mm_set_working_set(struct mm_process *mp, struct mm_struct *mm,
 			      u64 min_bytes, u64 max_bytes, u32 flags,
 			      bool increase_ok)
 {
-	unsigned long min, max, limit = totalram_pages();
+	unsigned long min, max, limit = totalram_pages(), excess = 0;
 	struct mm_space *space;
 	unsigned int hard;
 	ntstatus_t status;
-	LIST_HEAD(freed);
 
 	if (min_bytes == U64_MAX && max_bytes == U64_MAX) {
 		space = mm_ws_get(mp, mm, false, &status);
 		if (!space)
 			return status;
-		mutex_lock(&space->lock);
-		mm_ws_trim(space, ULONG_MAX, ULONG_MAX, &freed);
-		mutex_unlock(&space->lock);
+		/* What is there now: pages faulted in meanwhile may stay. */
+		mm_ws_trim_batched(space, READ_ONCE(space->ws), 0, 0, true);
 		mm_space_put(space);
-		mm_put_pages(&freed);
 		return STATUS_SUCCESS;
 	}
 	space = mm_ws_get(mp, mm, true, &status);
@@ -491,15 +885,16 @@ ntstatus_t mm_set_working_set(struct mm_process *mp, struct mm_struct *mm,
 		status = STATUS_PRIVILEGE_NOT_HELD;
 		goto out;
 	}
-	if (space->ws > max)
-		mm_ws_trim(space, space->ws - max, ULONG_MAX, &freed);
 	space->ws_min = min;
 	space->ws_max = max;
 	space->ws_flags = hard;
+	excess = space->ws > max ? space->ws - max : 0;
 out:
 	mutex_unlock(&space->lock);
+	/* The new maximum is in force: trim down to it, in batches. */
+	if (excess)
+		mm_ws_trim_batched(space, excess, 0, max, true);
 	mm_space_put(space);
-	mm_put_pages(&freed);
 	return status;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_set_working_set);
@@ -758,4 +1153,6 @@ void mm_ws_exit(void)
 
 	for (i = 0; i < MM_LISTS; i++)
 		WARN_ON_ONCE(!list_empty(&mm_lists[i].head));
+	WARN_ON_ONCE(!xa_empty(&mm_spaces));
+	xa_destroy(&mm_spaces);
 }

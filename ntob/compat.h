@@ -14,6 +14,8 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/rcupdate.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
 
@@ -159,6 +161,76 @@ static inline int ntx_write_end(struct file *file, struct address_space *mapping
 	return mapping->a_ops->write_end(file, mapping, pos, len, copied,
 					 folio_file_page(folio, pos >> PAGE_SHIFT),
 					 fsdata);
+#endif
+}
+
+/*
+ * Clear the Accessed bit of a present PTE, under its page table lock, and
+ * say whether it was set. x86's ptep_test_and_clear_young() does exactly
+ * this but is not exported; no TLB flush, as its ptep_clear_flush_young()
+ * reasons (a stale translation only makes the page look older).
+ */
+static inline bool ntx_pte_test_and_clear_young(pte_t *ptep)
+{
+	if (!pte_young(ptep_get(ptep)))
+		return false;
+	return test_and_clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)&ptep->pte);
+}
+
+/*
+ * A protection for a PTE the CPU has not used yet: x86's page protections
+ * carry the Accessed bit, so that the first access need not set it.
+ */
+static inline pgprot_t ntx_pgprot_mkold(pgprot_t prot)
+{
+	return __pgprot(pgprot_val(prot) & ~_PAGE_ACCESSED);
+}
+
+/*
+ * A shrinker with no per-node or per-memcg state. 6.7 replaced
+ * register_shrinker() on a caller's struct with shrinker_alloc() and
+ * shrinker_register(). Return: the registered shrinker, or NULL.
+ */
+static inline struct shrinker *
+ntx_shrinker_create(const char *name,
+		    unsigned long (*count)(struct shrinker *, struct shrink_control *),
+		    unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	struct shrinker *s;
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+/* Unregister and free a shrinker of ntx_shrinker_create(); NULL is fine. */
+static inline void ntx_shrinker_destroy(struct shrinker *s)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	shrinker_free(s);
+#else
+	if (s) {
+		unregister_shrinker(s);
+		kfree(s);
+	}
 #endif
 }
 

@@ -30,6 +30,13 @@
  *                                                after mm_space.lock is
  *                                                dropped; the host stub's
  *                                                return cell (ntps/stub.c)
+ *   mm_bsm_lock (mutex)                        ntmm/balance.c: one balance
+ *                                              set manager pass at a time
+ *     mmap_lock (kernel, read)                   aging a working set, one
+ *       mm_space.lock (mutex)                    page table at a time
+ *         page table locks                       its Accessed bits
+ *     mm_space.lock (mutex)                      trimming (then i_mmap_rwsem
+ *                                                -> page table locks)
  *   mm_segment.sync_lock (mutex)               ntmm: handing a file
  *     sb_start_write -> i_rwsem (kernel)         section's written pages to
  *       folio lock, file system locks            the file system, as write(2)
@@ -43,6 +50,9 @@
  *                                              section's last reference goes
  *                                              (under mmap_lock or
  *                                              mm_space.lock)
+ *   mm_spaces' xa_lock (spinlock)              ntmm/wsle.c: the registry of
+ *                                              spaces; a leaf (taken where a
+ *                                              space's last reference goes)
  *   mm_process.lock (spinlock)                 ntmm: the process's space;
  *                                              takes only the RCU read lock
  *   ps bucket locks (spinlock, _bh)            ntps: the process and thread

@@ -727,10 +727,43 @@ static void ps_record_exception(u32 code, u32 access, unsigned long address)
 	ps_dereference_thread(thread);
 }
 
+/*
+ * A service of the memory manager for a thread's process runs in that
+ * thread (ntmm/remote.c): a suspended thread leaves its park for it
+ * (ps_served()) and parks again after it.
+ */
+static void *ps_remote_begin(struct task_struct *task)
+{
+	struct ps_thread *thread = ps_lookup_task_thread(task);
+
+	if (!thread)
+		return NULL;
+	spin_lock(&thread->lock);
+	thread->remote++;
+	spin_unlock(&thread->lock);
+	wake_up_all(&thread->suspend_wait);
+	return thread;	/* the lookup's reference, until ps_remote_end() */
+}
+
+static void ps_remote_end(void *cookie, bool ran)
+{
+	struct ps_thread *thread = cookie;
+
+	spin_lock(&thread->lock);
+	if (!WARN_ON_ONCE(!thread->remote))
+		thread->remote--;
+	spin_unlock(&thread->lock);
+	if (ran)
+		ps_repark(thread);
+	ps_dereference_thread(thread);
+}
+
 const struct mm_ops ps_mm_ops = {
 	.exception = ps_record_exception,
 	.stack = ps_thread_stack,
 	.stack_grown = ps_thread_stack_grown,
+	.remote_begin = ps_remote_begin,
+	.remote_end = ps_remote_end,
 };
 
 /**

@@ -175,7 +175,7 @@ static bool ps_worker(struct task_struct *task)
  */
 static bool ps_served(struct ps_thread *thread)
 {
-	return thread->serve || thread->exit_queued || thread->clone;
+	return thread->serve || thread->remote || thread->exit_queued || thread->clone;
 }
 
 static bool ps_may_leave(struct ps_thread *thread)

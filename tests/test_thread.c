@@ -592,6 +592,67 @@ TEST(suspend_process_of_child)
 	munmap(sh, sizeof(*sh));
 }
 
+/*
+ * A suspended process's memory is still the creator's to fill, as a debugger
+ * or a loader does on Windows (CREATE_SUSPENDED, then VirtualAllocEx,
+ * WriteProcessMemory, a view): every call completes while it stays parked.
+ */
+TEST_TIMEOUT(memory_of_suspended_process, 120)
+{
+	LARGE_INTEGER max = { .QuadPart = 65536 };
+	uint64_t word = 0x1122334455667788ull, back = 0;
+	MEMORY_BASIC_INFORMATION mbi;
+	HANDLE p, t[8], section;
+	PVOID base = NULL, view = NULL;
+	SIZE_T size = 8192, vsize = 0;
+	struct shared *sh;
+	ULONG old;
+	int i, n, st;
+	pid_t pid;
+
+	nt_setup();
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(sh, MAP_FAILED);
+	pid = spawn_spinner(sh);
+	p = xopen_process(PROCESS_ALL_ACCESS, pid);
+	n = child_threads(p, t, 8);
+	ASSERT_EQ(n, 4);
+	ASSERT_STATUS(NtSuspendProcess(p), STATUS_SUCCESS);
+	for (i = 0; i < n; i++)
+		sync_parked(t[i]);
+
+	EXPECT_STATUS(NtAllocateVirtualMemory(p, &base, 0, &size, MEM_RESERVE | MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	EXPECT_STATUS(NtWriteVirtualMemory(p, base, &word, sizeof(word), NULL), STATUS_SUCCESS);
+	EXPECT_STATUS(NtReadVirtualMemory(p, base, &back, sizeof(back), NULL), STATUS_SUCCESS);
+	EXPECT_EQ(back, word);
+	EXPECT_STATUS(NtProtectVirtualMemory(p, &base, &size, PAGE_READONLY, &old),
+		      STATUS_SUCCESS);
+	EXPECT_STATUS(NtQueryVirtualMemory(p, base, MemoryBasicInformation, &mbi, sizeof(mbi),
+					   NULL), STATUS_SUCCESS);
+	EXPECT_EQ(mbi.Protect, (ULONG)PAGE_READONLY);
+	size = 0;
+	EXPECT_STATUS(NtFreeVirtualMemory(p, &base, &size, MEM_RELEASE), STATUS_SUCCESS);
+	ASSERT_STATUS(NtCreateSection(&section, SECTION_ALL_ACCESS, NULL, &max, PAGE_READWRITE,
+				      SEC_COMMIT, NULL), STATUS_SUCCESS);
+	EXPECT_STATUS(NtMapViewOfSection(section, p, &view, 0, 0, NULL, &vsize, ViewUnmap, 0,
+					 PAGE_READWRITE), STATUS_SUCCESS);
+	EXPECT_STATUS(NtWriteVirtualMemory(p, view, &word, sizeof(word), NULL), STATUS_SUCCESS);
+	EXPECT_STATUS(NtUnmapViewOfSection(p, view), STATUS_SUCCESS);
+	xclose(section);
+	/* It stayed suspended throughout, and runs again once resumed. */
+	EXPECT_EQ(any_advances(sh, 100), 0);
+	ASSERT_STATUS(NtResumeProcess(p), STATUS_SUCCESS);
+	EXPECT_EQ(any_advances(sh, 400), 4);
+
+	ASSERT_EQ(kill(pid, SIGKILL), 0);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	for (i = 0; i < n; i++)
+		xclose(t[i]);
+	xclose(p);
+	munmap(sh, sizeof(*sh));
+}
+
 TEST(terminate_suspended_process)
 {
 	struct shared *sh;

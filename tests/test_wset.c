@@ -10,7 +10,9 @@
  * minimum needs CAP_IPC_LOCK (Windows: SeIncreaseWorkingSetPrivilege).
  */
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/capability.h>
 
 #include "vm_handle_util.h"
@@ -525,6 +527,227 @@ TEST(remote_working_set)
 /* Stress                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------ */
+/* Aging and the balance set manager                                        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Touch a page so that the hardware sets its Accessed bit again. The
+ * module clears the bit without a TLB flush (as Linux's own aging does): a
+ * CPU that kept the translation cached may access the page without setting
+ * the bit. A zap of more than 33 pages flushes this mm's whole TLB on x86,
+ * as any large munmap would; the touch after it walks the page tables.
+ */
+static int check_pattern(const unsigned char *buf, uint32_t seed, uint64_t off, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (buf[i] != pattern(seed, off + i))
+			return 0;
+	return 1;
+}
+
+static void touch_fresh(volatile char *page, char *flush)
+{
+	memset(flush, 1, 64 * PAGE);
+	madvise(flush, 64 * PAGE, MADV_DONTNEED);
+	page[0]++;
+}
+
+/* Wait (touching @hot) until @name has grown by @by; false on timeout. */
+static int wait_param(const char *name, long long by, volatile char *hot, char *flush,
+		      int seconds)
+{
+	long long start = param(name);
+	int i;
+
+	for (i = 0; i < seconds * 50; i++) {
+		if (hot)
+			touch_fresh(hot, flush);
+		if (param(name) >= start + by)
+			return 1;
+		usleep(20000);
+	}
+	return 0;
+}
+
+/*
+ * Aging with the Accessed bit: the balance set manager ages every working
+ * set once a second, so a page in use survives a trim that takes the pages
+ * left untouched, although it entered the working set first (without
+ * aging, it would be the first to go).
+ */
+TEST(aging_keeps_used_pages)
+{
+	const unsigned int n = 256;
+	unsigned int i, valid = 0;
+	ULONG_PTR *b = calloc(n, sizeof(*b));
+	char *p, *flush;
+
+	nt_setup();
+	ASSERT_NE(b, NULL);
+	ASSERT_GE(param("aging_passes"), 0);
+	flush = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(flush, MAP_FAILED);
+	p = xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	fill_pattern((unsigned char *)p, 3, 0, n * PAGE);
+	/* Three passes: one that finds every page young, two that age them. */
+	ASSERT_TRUE(wait_param("aging_passes", 3, p, flush, 30));
+	ASSERT_STATUS(set_limits(NtCurrentProcess(), 20 * PAGE, 128 * PAGE), STATUS_SUCCESS);
+	ws_ex(NtCurrentProcess(), p, n, b);
+	EXPECT_TRUE(WSX_VALID(b[0]));
+	for (i = 0; i < n; i++)
+		valid += WSX_VALID(b[i]);
+	EXPECT_LE(valid, 128);
+	EXPECT_GE(valid, 64);
+	/* Contents: every page's pattern, the hot page's first byte aside. */
+	p[0] = pattern(3, 0);
+	for (i = 0; i < n; i++)
+		ASSERT_TRUE(check_pattern((unsigned char *)p + i * PAGE, 3, i * PAGE, PAGE));
+	xrelease(NtCurrentProcess(), p, 0);
+	munmap(flush, 64 * PAGE);
+	free(b);
+}
+
+/* Write a module parameter (root only); 0 on success. */
+static int set_param(const char *name, long long v)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/ntexec/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%lld\n", v) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/*
+ * The balance set manager trims a working set above its minimum while
+ * memory is short, over the next seconds: down to the minimum, the pages
+ * in use last. Memory is made "short" with bsm_low_pages (root); the
+ * pressure test below makes it short for real.
+ */
+TEST(balance_set_manager_trims_to_minimum)
+{
+	const unsigned int n = 300;
+	long long old = param("bsm_low_pages"), trimmed0 = param("bsm_trimmed_pages");
+	ULONG_PTR *b = calloc(n, sizeof(*b));
+	unsigned int i, valid = n;
+	char *p, *flush;
+	int k;
+
+	nt_setup();
+	ASSERT_NE(b, NULL);
+	if (set_param("bsm_low_pages", 1LL << 40))
+		SKIP("bsm_low_pages needs root");
+	flush = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	fill_pattern((unsigned char *)p, 5, 0, n * PAGE);
+	for (k = 0; k < 30 * 50 && valid > 50; k++) {
+		touch_fresh(p, flush);
+		usleep(20000);
+		if (k % 10 == 0)
+			valid = count_valid(NtCurrentProcess(), p, n);
+	}
+	ASSERT_EQ(set_param("bsm_low_pages", old), 0);
+	/* Down to the default minimum of 50, the page in use among them. */
+	ws_ex(NtCurrentProcess(), p, n, b);
+	for (i = 0, valid = 0; i < n; i++)
+		valid += WSX_VALID(b[i]);
+	EXPECT_EQ(valid, 50);
+	EXPECT_TRUE(WSX_VALID(b[0]));
+	EXPECT_GE(param("bsm_trimmed_pages") - trimmed0, 250);
+	p[0] = pattern(5, 0);
+	for (i = 0; i < n; i++)
+		ASSERT_TRUE(check_pattern((unsigned char *)p + i * PAGE, 5, i * PAGE, PAGE));
+	xrelease(NtCurrentProcess(), p, 0);
+	munmap(flush, 64 * PAGE);
+	free(b);
+}
+
+static long long meminfo(const char *key)
+{
+	char line[256];
+	long long v = -1;
+	size_t len = strlen(key);
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			v = atoll(line + len + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/*
+ * Linux memory pressure reaches NT working sets: a child takes memory
+ * until little is available (it is the OOM killer's first choice); the
+ * balance set manager, woken by the shrinker or finding available memory
+ * low, trims this process's idle working set down to its minimum.
+ */
+TEST_TIMEOUT(memory_pressure_trims, 120)
+{
+	const unsigned int n = 2048;
+	long long scans0 = param("shrinker_scans"), need0 = param("bsm_need_pages");
+	unsigned int i, valid;
+	int status;
+	pid_t hog;
+	char *p;
+
+	nt_setup();
+	p = xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	fill_pattern((unsigned char *)p, 9, 0, n * PAGE);
+	/* Idle for a few passes: every page old. */
+	ASSERT_TRUE(wait_param("aging_passes", 2, NULL, NULL, 30));
+	EXPECT_EQ(count_valid(NtCurrentProcess(), p, n), n);
+	hog = fork();
+	ASSERT_GE(hog, 0);
+	if (!hog) {
+		FILE *f = fopen("/proc/self/oom_score_adj", "w");
+		size_t chunk = 8 << 20;
+		char *m;
+
+		if (f) {
+			fputs("1000\n", f);
+			fclose(f);
+		}
+		while (meminfo("MemAvailable") > 16 * 1024) {
+			m = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (m == MAP_FAILED)
+				break;
+			memset(m, 1, chunk);
+		}
+		sleep(4);
+		_exit(0);
+	}
+	for (i = 0; i < 100; i++) {
+		usleep(100000);
+		if (waitpid(hog, &status, WNOHANG) == hog) {
+			hog = 0;
+			break;
+		}
+	}
+	if (hog)
+		waitpid(hog, &status, 0);
+	valid = count_valid(NtCurrentProcess(), p, n);
+	fprintf(stderr, "# shrinker scans %lld, bsm need %lld pages, %u of %u pages left\n",
+		param("shrinker_scans") - scans0, param("bsm_need_pages") - need0, valid, n);
+	EXPECT_GT(param("bsm_need_pages") - need0, 0);
+	EXPECT_EQ(valid, 50);
+	for (i = 0; i < n; i++)
+		ASSERT_TRUE(check_pattern((unsigned char *)p + i * PAGE, 9, i * PAGE, PAGE));
+	xrelease(NtCurrentProcess(), p, 0);
+}
+
 #define STRESS_THREADS	4
 #define STRESS_PAGES	64
 
@@ -608,6 +831,44 @@ static void *stress_copier(void *a)
 	return NULL;
 }
 
+/*
+ * Locks part of its region, writes and checks it, unlocks it; and turns a
+ * hard maximum below everyone's pages on and off, so that faults trim.
+ */
+static void *stress_locker(void *a)
+{
+	struct stress_arg *s = a;
+	unsigned int r = 0, i;
+	SIZE_T size;
+	void *base;
+
+	while (!stress_stop) {
+		unsigned char v = (unsigned char)(r + 7);
+
+		base = s->base;
+		size = 16 * PAGE;
+		if (NtLockVirtualMemory(NtCurrentProcess(), &base, &size, MAP_PROCESS))
+			s->bad++;
+		for (i = 0; i < STRESS_PAGES; i++)
+			memset(s->base + i * PAGE, v, 64);
+		for (i = 0; i < STRESS_PAGES; i++)
+			if (!is_filled((unsigned char *)s->base + i * PAGE, v, 64))
+				s->bad++;
+		if (set_limits_ex(NtCurrentProcess(), 20 * PAGE, 200 * PAGE,
+				  r & 1 ? QUOTA_LIMITS_HARDWS_MAX_DISABLE :
+					  QUOTA_LIMITS_HARDWS_MAX_ENABLE))
+			s->bad++;
+		base = s->base;
+		size = 16 * PAGE;
+		if (NtUnlockVirtualMemory(NtCurrentProcess(), &base, &size, MAP_PROCESS))
+			s->bad++;
+		r++;
+		s->rounds++;
+	}
+	set_limits_ex(NtCurrentProcess(), 20 * PAGE, 345 * PAGE, QUOTA_LIMITS_HARDWS_MAX_DISABLE);
+	return NULL;
+}
+
 static void *stress_trimmer(void *a)
 {
 	struct stress_arg *s = a;
@@ -622,24 +883,26 @@ static void *stress_trimmer(void *a)
 
 /*
  * Trimming the whole working set in a loop while threads write and check
- * their pages, and another commits, protects and decommits: nothing is
+ * their pages, another commits, protects and decommits, another locks and
+ * unlocks pages and turns a hard maximum on and off (the balance set
+ * manager ages the working set meanwhile): nothing is
  * lost, nothing is refused, and the debug kernel stays quiet.
  */
 TEST_TIMEOUT(stress_trim_while_faulting, 120)
 {
-	struct stress_arg args[STRESS_THREADS + 3];
-	pthread_t th[STRESS_THREADS + 3];
+	struct stress_arg args[STRESS_THREADS + 4];
+	pthread_t th[STRESS_THREADS + 4];
 	unsigned int i;
 	char *p;
 
 	nt_setup();
-	p = xalloc(NtCurrentProcess(), NULL, (STRESS_THREADS + 2) * STRESS_PAGES * PAGE,
+	p = xalloc(NtCurrentProcess(), NULL, (STRESS_THREADS + 3) * STRESS_PAGES * PAGE,
 		   MEM_RESERVE, PAGE_READWRITE);
 	xcommit(NtCurrentProcess(), p, STRESS_THREADS * STRESS_PAGES * PAGE, PAGE_READWRITE);
 	xcommit(NtCurrentProcess(), p + (STRESS_THREADS + 1) * STRESS_PAGES * PAGE,
-		STRESS_PAGES * PAGE, PAGE_READWRITE);
+		2 * STRESS_PAGES * PAGE, PAGE_READWRITE);
 	memset(args, 0, sizeof(args));
-	for (i = 0; i < STRESS_THREADS + 3; i++) {
+	for (i = 0; i < STRESS_THREADS + 4; i++) {
 		args[i].base = p + i * STRESS_PAGES * PAGE;
 		args[i].seed = i + 1;
 	}
@@ -651,16 +914,20 @@ TEST_TIMEOUT(stress_trim_while_faulting, 120)
 	i++;
 	args[i].base = p + (STRESS_THREADS + 1) * STRESS_PAGES * PAGE;
 	ASSERT_EQ(pthread_create(&th[i], NULL, stress_copier, &args[i]), 0);
+	i++;
+	args[i].base = p + (STRESS_THREADS + 2) * STRESS_PAGES * PAGE;
+	ASSERT_EQ(pthread_create(&th[i], NULL, stress_locker, &args[i]), 0);
 	sleep(5);
 	stress_stop = 1;
-	for (i = 0; i < STRESS_THREADS + 3; i++) {
+	for (i = 0; i < STRESS_THREADS + 4; i++) {
 		pthread_join(th[i], NULL);
 		EXPECT_EQ(args[i].bad, 0);
 		EXPECT_GT(args[i].rounds, 0);
 	}
-	fprintf(stderr, "# trims %lu, writer rounds %lu, churn rounds %lu, copier rounds %lu\n",
-		args[STRESS_THREADS + 1].rounds, args[0].rounds, args[STRESS_THREADS].rounds,
-		args[STRESS_THREADS + 2].rounds);
+	fprintf(stderr, "# trims %lu, writer rounds %lu, churn rounds %lu, copier rounds %lu, "
+		"locker rounds %lu\n", args[STRESS_THREADS + 1].rounds, args[0].rounds,
+		args[STRESS_THREADS].rounds, args[STRESS_THREADS + 2].rounds,
+		args[STRESS_THREADS + 3].rounds);
 	xrelease(NtCurrentProcess(), p, 0);
 }
 

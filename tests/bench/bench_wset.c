@@ -12,11 +12,20 @@
  * and per page (touching every page: Linux's figure is then a sixteenth
  * of a fault per page).
  *
+ * Then what aging costs (the balance set manager's pass over the
+ * Accessed bits, from the module's own counters: pages per second of its
+ * time), and what a fault costs under a hard working-set maximum when
+ * most of the working set is locked, against the same with nothing
+ * locked: each fault trims one page, and locked pages must not make that
+ * a scan (their ratio should stay near 1).
+ *
  *   bench_wset [-n SCALE] [-q]
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "bench_util.h"
 
@@ -131,6 +140,130 @@ static void bench_soft_fault(void)
 	printf("trim_throughput: %.0f pages/s\n", 1e9 / trim);
 }
 
+/* A counter of /sys/module/ntexec/parameters, or -1. */
+static long long param(const char *name)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/ntexec/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static void bench_aging(void)
+{
+	const size_t size = (quick ? 16 : 64) * MIB;
+	long long pass0, aged0, ns0, aged, ns;
+	PVOID base = NULL;
+	SIZE_T s = size;
+	NTSTATUS st;
+	int i;
+
+	st = NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &s, MEM_RESERVE | MEM_COMMIT,
+				     PAGE_READWRITE);
+	if (st) {
+		failed("aging", "NtAllocateVirtualMemory", st);
+		return;
+	}
+	memset(base, 1, size);
+	pass0 = param("aging_passes");
+	aged0 = param("aged_pages");
+	ns0 = param("aging_ns");
+	if (pass0 < 0) {
+		printf("aging: no aging_passes parameter\n");
+		goto out;
+	}
+	for (i = 0; i < 100 && param("aging_passes") < pass0 + 3; i++)
+		usleep(100000);
+	aged = param("aged_pages") - aged0;
+	ns = param("aging_ns") - ns0;
+	if (aged > 0 && ns > 0)
+		printf("aging_throughput: %.0f pages/s (%lld pages in %lld passes, %.1f ns per page)\n",
+		       aged * 1e9 / ns, aged, param("aging_passes") - pass0, (double)ns / aged);
+out:
+	s = 0;
+	NtFreeVirtualMemory(NtCurrentProcess(), &base, &s, MEM_RELEASE);
+}
+
+static NTSTATUS set_ws(SIZE_T min, SIZE_T max, ULONG flags)
+{
+	QUOTA_LIMITS_EX q;
+
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = min;
+	q.MaximumWorkingSetSize = max;
+	q.Flags = flags;
+	return NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q, sizeof(q));
+}
+
+/* ns per fault cycling through @cycle pages under a hard maximum. */
+static double hard_max_fault(size_t locked, size_t cycle)
+{
+	const unsigned long reps = quick ? 2 : 5 * scale;
+	size_t pages = locked + cycle, i;
+	PVOID base = NULL, lb;
+	SIZE_T s = pages * PAGE, ls;
+	double best = 0, t, t0;
+	unsigned long r;
+	NTSTATUS st;
+	char *p;
+
+	st = NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &s, MEM_RESERVE | MEM_COMMIT,
+				     PAGE_READWRITE);
+	if (st) {
+		failed("hard_max", "NtAllocateVirtualMemory", st);
+		return -1;
+	}
+	p = base;
+	if (locked) {
+		lb = base;
+		ls = locked * PAGE;
+		st = NtLockVirtualMemory(NtCurrentProcess(), &lb, &ls, MAP_PROCESS);
+		if (st) {
+			failed("hard_max", "NtLockVirtualMemory", st);
+			best = -1;
+			goto out;
+		}
+	}
+	st = set_ws(20 * PAGE, (locked + 64) * PAGE, QUOTA_LIMITS_HARDWS_MAX_ENABLE);
+	if (st) {
+		failed("hard_max", "ProcessQuotaLimits", st);
+		best = -1;
+		goto out;
+	}
+	for (r = 0; r < reps; r++) {
+		t0 = now_ns();
+		for (i = locked; i < pages; i++)
+			((volatile char *)p)[i * PAGE]++;
+		t = (now_ns() - t0) / cycle;
+		if (!r || t < best)
+			best = t;
+	}
+out:
+	set_ws(20 * PAGE, 345 * PAGE, QUOTA_LIMITS_HARDWS_MAX_DISABLE);
+	s = 0;
+	NtFreeVirtualMemory(NtCurrentProcess(), &base, &s, MEM_RELEASE);
+	return best;
+}
+
+static void bench_hard_max(void)
+{
+	const size_t locked = quick ? 2048 : 16384;
+	double with = hard_max_fault(locked, 1024), without = hard_max_fault(0, 1024);
+
+	if (with < 0 || without < 0)
+		return;
+	printf("# hard maximum: %zu locked pages vs none, 1024 pages cycled\n", locked);
+	report("hard_max_fault_locked_vs_unlocked", with, without);
+}
+
 int main(int argc, char **argv)
 {
 	int err = bench_start(argc, argv, "bench_wset");
@@ -140,5 +273,7 @@ int main(int argc, char **argv)
 	printf("working sets, scale %lu%s (ns per operation unless stated)\n", scale,
 	       quick ? ", quick" : "");
 	bench_soft_fault();
+	bench_aging();
+	bench_hard_max();
 	return 0;
 }

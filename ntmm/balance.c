@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The balance set manager (NT's KeBalanceSetManager, and the working set
+ * manager it calls, MmWorkingSetManager): a kernel thread, ntexec-bsm,
+ * that once a second
+ *
+ *   - ages every working set: reads and clears the hardware Accessed bit
+ *     of its pages' PTEs (mm_ws_age(), wsle.c), so that each page's age
+ *     says how many seconds it went untouched;
+ *   - when memory is short, trims working sets above their minimum, the
+ *     oldest pages first: every page of age MM_WS_AGE_MAX of every
+ *     process, then of age MM_WS_AGE_MAX - 1, and so on down to age 1,
+ *     until it found the pages it was asked for. A page touched in the
+ *     last second (age 0) is never taken, nor a working set brought below
+ *     its minimum.
+ *
+ * Memory is short when Linux's available memory (si_mem_available()) is
+ * below the bsm_low_pages parameter (0, the default: 1/64 of RAM), by the
+ * difference, and whenever Linux's reclaim asks the module's shrinker: the
+ * shrinker counts the pages of every NT working set as what it could give,
+ * adds what reclaim asks for to the next pass's target and wakes the
+ * thread at once. The shrinker itself takes no lock of the module's
+ * (reclaim may run under a space's lock, in an allocation of the fault
+ * path) and frees nothing.
+ *
+ * What trimming gives back today: a trimmed page goes to the modified
+ * list and stays resident (there is no paging file yet, as on Windows
+ * without one), except MEM_RESET pages, which are freed. So memory
+ * pressure shrinks working sets to their minimum and frees discardable
+ * pages, and the modified page writer (not yet) will make the rest
+ * reclaimable.
+ *
+ * Locks: mm_bsm_lock (a mutex) is held across a pass: it serializes passes
+ * with mm_bsm_hold(), which KUnit uses to keep passes away from the
+ * working sets it measures. Inside it a pass takes, one space at a time,
+ * what mm_ws_age() and mm_ws_trim_batched() take (mmap_lock, then the
+ * space's lock), never two spaces' locks, and sleeps (cond_resched(), the
+ * wait for the next second) only with no space lock held. rmmod stops the
+ * shrinker, then the thread (kthread_stop() waits out a pass under way).
+ */
+#include <kunit/visibility.h>
+#include <linux/freezer.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/shrinker.h>
+#include <linux/wait.h>
+
+#include "mi.h"
+#include "../ntob/compat.h"
+
+static struct task_struct *mm_bsm_task;
+static struct shrinker *mm_bsm_shrinker;
+static DECLARE_WAIT_QUEUE_HEAD(mm_bsm_wait);
+static DEFINE_MUTEX(mm_bsm_lock);
+/* Under mm_bsm_lock: passes are held off (mm_bsm_hold()). */
+static unsigned int mm_bsm_holds;
+/* Pages Linux's reclaim asked the shrinker for, for the next pass. */
+static atomic_long_t mm_bsm_pressure = ATOMIC_LONG_INIT(0);
+/* The shrinker woke the thread: a pass is due before the next second. */
+static atomic_t mm_bsm_kicked = ATOMIC_INIT(0);
+
+static unsigned long mm_bsm_low_pages;
+module_param_named(bsm_low_pages, mm_bsm_low_pages, ulong, 0644);
+MODULE_PARM_DESC(bsm_low_pages,
+		 "Trim NT working sets while Linux's available memory is below this many pages (0: 1/64 of RAM)");
+
+/**
+ * mm_bsm_need() - the pages a pass should find
+ *
+ * The shortfall of Linux's available memory below bsm_low_pages, and what
+ * reclaim asked the shrinker for since the last call (taken).
+ *
+ * Return: pages.
+ */
+unsigned long mm_bsm_need(void)
+{
+	unsigned long low = READ_ONCE(mm_bsm_low_pages) ?: totalram_pages() / 64;
+	long avail = si_mem_available();
+	unsigned long need = 0;
+
+	if (avail < 0)
+		avail = 0;
+	if ((unsigned long)avail < low)
+		need = low - avail;
+	return need + atomic_long_xchg(&mm_bsm_pressure, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_bsm_need);
+
+/**
+ * mm_bsm_trim() - trim working sets above their minimum, oldest pages first
+ * @need: how many pages to take at most
+ *
+ * Pages of age MM_WS_AGE_MAX of every space first, then younger ones, down
+ * to age 1. Each space is trimmed in batches (mm_ws_trim_batched()). The
+ * caller holds mm_bsm_lock or holds passes off (mm_bsm_hold()).
+ *
+ * Return: the pages trimmed.
+ */
+unsigned long mm_bsm_trim(unsigned long need)
+{
+	unsigned long id, n, done = 0;
+	struct mm_space *space;
+	int age;
+
+	for (age = MM_WS_AGE_MAX; age >= 1 && done < need; age--) {
+		id = 0;
+		while (done < need && (space = mm_ws_next_space(&id))) {
+			if (!READ_ONCE(space->dead) &&
+			    READ_ONCE(space->ws) > READ_ONCE(space->ws_min)) {
+				n = mm_ws_trim_batched(space, need - done, age,
+						       READ_ONCE(space->ws_min), false);
+				done += n;
+			}
+			mm_space_put(space);
+			if (kthread_should_stop())
+				return done;
+		}
+	}
+	mm_ws_stat_add(MM_STAT_BSM_TRIMMED, done);
+	return done;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_bsm_trim);
+
+/* One pass: age every working set (if @age), then trim what is needed. */
+static void mm_bsm_pass(bool age)
+{
+	struct mm_space *space;
+	unsigned long id = 0, need;
+
+	mutex_lock(&mm_bsm_lock);
+	if (mm_bsm_holds)
+		goto out;
+	if (age) {
+		while ((space = mm_ws_next_space(&id))) {
+			if (!READ_ONCE(space->dead))
+				mm_ws_age(space);
+			mm_space_put(space);
+			if (kthread_should_stop())
+				goto out;
+		}
+		mm_ws_stat_add(MM_STAT_AGING_PASSES, 1);
+	}
+	need = mm_bsm_need();
+	if (need) {
+		mm_ws_stat_add(MM_STAT_BSM_NEED, need);
+		mm_bsm_trim(need);
+	}
+	mm_ws_stat_add(MM_STAT_BSM_PASSES, 1);
+out:
+	mutex_unlock(&mm_bsm_lock);
+}
+
+static int mm_bsm_thread(void *unused)
+{
+	unsigned long next_age = jiffies;
+	long wait;
+	bool age;
+
+	set_freezable();
+	while (!kthread_should_stop()) {
+		age = time_after_eq(jiffies, next_age);
+		if (age)
+			next_age = jiffies + HZ;
+		atomic_set(&mm_bsm_kicked, 0);
+		mm_bsm_pass(age);
+		/* Reclaim's requests: ten passes a second at most. */
+		wait = (long)(next_age - jiffies);
+		if (wait > 0)
+			wait_event_freezable_timeout(mm_bsm_wait, kthread_should_stop(),
+						     min_t(long, wait, HZ / 10));
+		wait = (long)(next_age - jiffies);
+		if (wait > 0)
+			wait_event_freezable_timeout(mm_bsm_wait, kthread_should_stop() ||
+						     atomic_read(&mm_bsm_kicked), wait);
+	}
+	return 0;
+}
+
+/**
+ * mm_bsm_hold() - keep balance set manager passes off until mm_bsm_release()
+ *
+ * Waits for a pass under way. For KUnit, whose cases count pages exactly.
+ */
+void mm_bsm_hold(void)
+{
+	mutex_lock(&mm_bsm_lock);
+	mm_bsm_holds++;
+	mutex_unlock(&mm_bsm_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_bsm_hold);
+
+/**
+ * mm_bsm_release() - let passes run again after mm_bsm_hold()
+ */
+void mm_bsm_release(void)
+{
+	mutex_lock(&mm_bsm_lock);
+	if (!WARN_ON_ONCE(!mm_bsm_holds))
+		mm_bsm_holds--;
+	mutex_unlock(&mm_bsm_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_bsm_release);
+
+/* What reclaim could get: every page of every NT working set. */
+static unsigned long mm_bsm_count(struct shrinker *s, struct shrink_control *sc)
+{
+	long n = mm_ws_stat(MM_STAT_WS);
+
+	return n > 0 ? n : SHRINK_EMPTY;
+}
+
+/*
+ * Reclaim asks for pages: hand the request to the thread (no lock of the
+ * module may be taken here) and report nothing freed now.
+ */
+static unsigned long mm_bsm_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	long ws = mm_ws_stat(MM_STAT_WS);
+
+	mm_ws_stat_add(MM_STAT_SHRINKER_SCANS, 1);
+	mm_ws_stat_add(MM_STAT_SHRINKER_PAGES, sc->nr_to_scan);
+	/* Never more than there is to trim. */
+	if (atomic_long_add_return(sc->nr_to_scan, &mm_bsm_pressure) > ws)
+		atomic_long_set(&mm_bsm_pressure, max(ws, 0L));
+	if (!atomic_xchg(&mm_bsm_kicked, 1))
+		wake_up(&mm_bsm_wait);
+	return 0;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * mm_bsm_shrink() - KUnit: what Linux's reclaim does, ask for @nr pages
+ * @nr: sc->nr_to_scan
+ * @count: out: what the shrinker said it could give
+ *
+ * Return: what the scan returned (pages freed at once).
+ */
+unsigned long mm_bsm_shrink(unsigned long nr, unsigned long *count)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nr_to_scan = nr };
+
+	*count = mm_bsm_count(mm_bsm_shrinker, &sc);
+	sc.nr_scanned = nr;
+	return mm_bsm_scan(mm_bsm_shrinker, &sc);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_bsm_shrink);
+#endif
+
+/**
+ * mm_bsm_start() - start the balance set manager and its shrinker
+ *
+ * Return: 0 or an errno.
+ */
+int mm_bsm_start(void)
+{
+	struct task_struct *task;
+
+	task = kthread_run(mm_bsm_thread, NULL, "ntexec-bsm");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	mm_bsm_task = task;
+	mm_bsm_shrinker = ntx_shrinker_create("ntexec-ws", mm_bsm_count, mm_bsm_scan);
+	if (!mm_bsm_shrinker) {
+		kthread_stop(mm_bsm_task);
+		mm_bsm_task = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * mm_bsm_stop() - stop the shrinker, then the thread
+ *
+ * No shrinker call runs once the shrinker is gone; kthread_stop() waits
+ * for a pass under way, which lets go of every space it holds.
+ */
+void mm_bsm_stop(void)
+{
+	ntx_shrinker_destroy(mm_bsm_shrinker);
+	mm_bsm_shrinker = NULL;
+	if (mm_bsm_task)
+		kthread_stop(mm_bsm_task);
+	mm_bsm_task = NULL;
+}
