@@ -48,9 +48,9 @@
  * subscribers that may see the job's creator, port or not. The one
  * exception: the NEW_PROCESS messages that announce the members to a port
  * associated late go to the port only (each member's arrival was an event
- * when it joined). Their
- * ApcContext is the process id as the job's creator's pid namespace sees
- * it; an event's ids are translated for each listener.
+ * when it joined). A message's ApcContext is the process id as the job's
+ * creator's pid namespace sees it; an event's ids are translated for each
+ * listener.
  *
  * Lifetimes. A member holds a reference on its job for its whole life (so
  * NtIsProcessInJob answers after its exit); the job holds none on its
@@ -59,8 +59,8 @@
  * task_work frees it (a queued task_work always runs, at the latest in the
  * child's exit, and holds the module). The job's time work holds a
  * reference while queued. The job holds its port, its creator's pid
- * namespace and credentials; a job may be freed in softirq (by a process freed in the
- * free probe), so its end runs on the job work queue.
+ * namespace and credentials; a job may be freed in softirq (by a process
+ * freed in the free probe), so its end runs on the job work queue.
  *
  * Locks. ps_job.lock (spinlock: the fork probe takes it) protects the
  * job's fields and list; inside it a process's ps_process.lock (setting
