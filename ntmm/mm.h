@@ -53,20 +53,26 @@ struct mm_process {
  *	reservation @bottom and its top; false for none. Same context.
  * @stack_grown: that stack is now committed down to @limit (its new
  *	StackLimit). Same context.
- * @remote_begin: a service is about to be queued to run in @task
+ * @remote_get: a service is about to be queued to run in @task
  *	(mm_run_in()): a thread held parked by a suspension must let it run,
  *	as Windows lets a debugger or a loader work on a suspended process's
- *	memory. Process context, no lock held. Return: a cookie for
- *	@remote_end, or NULL (nothing to undo).
- * @remote_end: the service of @cookie ran (@ran: in its task, which parks
- *	again if it is still suspended) or was never queued.
+ *	memory. Process context, no lock held. Return: a cookie for the two
+ *	calls below (each drops what it needs of it), or NULL.
+ * @remote_queued: the service is queued: a parked thread leaves its park for
+ *	it. @state is the request's, zero at first; @remote_queued and
+ *	@remote_done serialize on it (an exact count of queued services that
+ *	have not ended, so that a thread leaves its park only for work it has).
+ * @remote_done: the service ended (@ran: in the thread, which parks again if
+ *	it is still suspended), or was never queued (@ran false: then
+ *	@remote_queued is not called).
  */
 struct mm_ops {
 	void (*exception)(u32 code, u32 access, unsigned long address);
 	bool (*stack)(unsigned long *bottom, unsigned long *top);
 	void (*stack_grown)(unsigned long limit);
-	void *(*remote_begin)(struct task_struct *task);
-	void (*remote_end)(void *cookie, bool ran);
+	void *(*remote_get)(struct task_struct *task);
+	void (*remote_queued)(void *cookie, u8 *state);
+	void (*remote_done)(void *cookie, u8 *state, bool ran);
 };
 
 /**

@@ -38,7 +38,8 @@ struct mm_remote {
 	mm_remote_fn fn;
 	void *args;
 	ntstatus_t ret;
-	void *cookie;	/* mm_ops->remote_begin()'s, for its remote_end() */
+	void *cookie;	/* mm_ops->remote_get()'s, with its state */
+	u8 cookie_state;
 };
 
 static void mm_remote_put(struct mm_remote *r)
@@ -63,7 +64,7 @@ static void mm_remote_work(struct callback_head *work)
 	}
 	/* Run or cancelled, it was served: a suspended thread parks again. */
 	if (r->cookie)
-		mm_ops->remote_end(r->cookie, true);
+		mm_ops->remote_done(r->cookie, &r->cookie_state, true);
 	mm_remote_put(r);
 	/*
 	 * The queueing took a module reference: the work may run after its
@@ -125,12 +126,12 @@ ntstatus_t mm_run_in(struct mm_process *mp, struct mm_space *space,
 	}
 	__module_get(THIS_MODULE);
 	trace_ntexec_remote_start(target_nr, fn);
-	if (target && mm_ops && mm_ops->remote_begin)
-		r->cookie = mm_ops->remote_begin(target);
+	if (target && mm_ops && mm_ops->remote_get)
+		r->cookie = mm_ops->remote_get(target);
 	if (!target || task_work_add(target, &r->work, TWA_SIGNAL)) {
 		module_put(THIS_MODULE);
 		if (r->cookie)
-			mm_ops->remote_end(r->cookie, false);
+			mm_ops->remote_done(r->cookie, &r->cookie_state, false);
 		if (target)
 			put_task_struct(target);
 		refcount_set(&r->ref, 1);
@@ -138,6 +139,9 @@ ntstatus_t mm_run_in(struct mm_process *mp, struct mm_space *space,
 		trace_ntexec_remote_end(target_nr, fn, STATUS_PROCESS_IS_TERMINATING);
 		return STATUS_PROCESS_IS_TERMINATING;
 	}
+	/* The work may have run already: the cookie's state says. */
+	if (r->cookie)
+		mm_ops->remote_queued(r->cookie, &r->cookie_state);
 	put_task_struct(target);
 
 	ret = 0;

@@ -732,29 +732,49 @@ static void ps_record_exception(u32 code, u32 access, unsigned long address)
  * thread (ntmm/remote.c): a suspended thread leaves its park for it
  * (ps_served()) and parks again after it.
  */
-static void *ps_remote_begin(struct task_struct *task)
+enum { PS_REMOTE_QUEUED = 1, PS_REMOTE_DONE = 2 };
+
+static void *ps_remote_get(struct task_struct *task)
 {
 	struct ps_thread *thread = ps_lookup_task_thread(task);
 
-	if (!thread)
-		return NULL;
-	spin_lock(&thread->lock);
-	thread->remote++;
-	spin_unlock(&thread->lock);
-	wake_up_all(&thread->suspend_wait);
-	return thread;	/* the lookup's reference, until ps_remote_end() */
+	/* One reference for ps_remote_queued(), one for ps_remote_done(). */
+	if (thread)
+		ob_reference(&thread->ob);
+	return thread;
 }
 
-static void ps_remote_end(void *cookie, bool ran)
+/*
+ * @thread->remote counts the services queued and not ended: while it is not
+ * zero the thread has such a work in its list, and its park lets it go.
+ */
+static void ps_remote_queued(void *cookie, u8 *state)
 {
 	struct ps_thread *thread = cookie;
 
 	spin_lock(&thread->lock);
-	if (!WARN_ON_ONCE(!thread->remote))
+	if (!(*state & PS_REMOTE_DONE)) {
+		*state |= PS_REMOTE_QUEUED;
+		thread->remote++;
+		wake_up_all(&thread->suspend_wait);
+	}
+	spin_unlock(&thread->lock);
+	ps_dereference_thread(thread);
+}
+
+static void ps_remote_done(void *cookie, u8 *state, bool ran)
+{
+	struct ps_thread *thread = cookie;
+
+	spin_lock(&thread->lock);
+	*state |= PS_REMOTE_DONE;
+	if ((*state & PS_REMOTE_QUEUED) && !WARN_ON_ONCE(!thread->remote))
 		thread->remote--;
 	spin_unlock(&thread->lock);
 	if (ran)
 		ps_repark(thread);
+	else
+		ps_dereference_thread(thread);	/* never queued */
 	ps_dereference_thread(thread);
 }
 
@@ -762,8 +782,9 @@ const struct mm_ops ps_mm_ops = {
 	.exception = ps_record_exception,
 	.stack = ps_thread_stack,
 	.stack_grown = ps_thread_stack_grown,
-	.remote_begin = ps_remote_begin,
-	.remote_end = ps_remote_end,
+	.remote_get = ps_remote_get,
+	.remote_queued = ps_remote_queued,
+	.remote_done = ps_remote_done,
 };
 
 /**

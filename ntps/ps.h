@@ -347,8 +347,9 @@ bool ps_park_leave(struct ps_suspend *s, bool fatal);
  *	and by the thread itself to leave the park: while a holder sees
  *	@suspend.parked, the thread stays in the park
  * @clone: an NtCreateThreadEx request this thread hosts (ntps/stub.c)
- * @remote: services of the memory manager queued to run in the thread
- *	(ntmm/remote.c): the park lets it go for them, and they park it again
+ * @remote: services of the memory manager queued to run in the thread and
+ *	not ended (ntmm/remote.c): the park lets it go for them (they are in
+ *	its task_work list), and they park it again
  * @serve: a service of the stub is queued: the park lets the thread go
  * @created: NtCreateThreadEx made the thread (it runs on module memory)
  * @exit_queued: the exit work is queued: the thread goes to exit(2)
