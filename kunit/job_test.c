@@ -3,7 +3,8 @@
  * KUnit: I/O completion queues (ntob/iocomp.c) and the job's pure parts
  * (ntps/job.c): FIFO order, depth and signaled state, a remove that times
  * out, the queue's end with packets in it, which exit statuses are
- * abnormal, and a job's life without members.
+ * abnormal, a job's life without members, and the commit charge's
+ * arithmetic against the process and job memory limits.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -99,7 +100,70 @@ static void empty_job_lives_and_goes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_job_count(), before);
 }
 
+#define PAGES(n) ((u64)(n) << PAGE_SHIFT)
+
+static void memory_charge_arithmetic(struct kunit *test)
+{
+	struct ps_job *job, *over;
+	u64 used, peak_process, peak_job;
+	u32 msg;
+
+	KUNIT_ASSERT_EQ(test, ps_create_job(&job), STATUS_SUCCESS);
+	/* No limit: anything goes, and is counted. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 10, 0, false, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, msg, 0u);
+	KUNIT_EXPECT_PTR_EQ(test, over, NULL);
+	/* Limits below a page are refused; others count whole pages. */
+	KUNIT_EXPECT_EQ(test, ps_job_set_memory_limits(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+						       PAGE_SIZE - 1, 0), STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, ps_job_set_memory_limits(job, JOB_OBJECT_LIMIT_JOB_MEMORY, 0, 0),
+			STATUS_INVALID_PARAMETER);
+	KUNIT_ASSERT_EQ(test, ps_job_set_memory_limits(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY |
+						       JOB_OBJECT_LIMIT_JOB_MEMORY,
+						       PAGES(16) + 100, PAGES(20)),
+			STATUS_SUCCESS);
+	/* The process limit bounds the process's commit, exactly. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 6, 10, false, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 1, 16, false, &over, &msg),
+			STATUS_COMMITMENT_LIMIT);
+	KUNIT_EXPECT_EQ(test, msg, (u32)JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT);
+	KUNIT_EXPECT_PTR_EQ(test, over, job);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, PAGES(16));
+	KUNIT_EXPECT_EQ(test, peak_process, PAGES(16));
+	/* The job limit bounds the sum; a refusal charges nothing. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 5, 0, false, &over, &msg),
+			STATUS_COMMITMENT_LIMIT);
+	KUNIT_EXPECT_EQ(test, msg, (u32)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 4, 0, false, &over, &msg), STATUS_SUCCESS);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, PAGES(20));
+	KUNIT_EXPECT_EQ(test, peak_job, PAGES(20));
+	KUNIT_EXPECT_EQ(test, peak_process, PAGES(16));
+	/* A joining process brings its commit whatever the limits say. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 30, 0, true, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, msg, (u32)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, PAGES(50));
+	KUNIT_EXPECT_EQ(test, peak_job, PAGES(50));
+	KUNIT_EXPECT_EQ(test, peak_process, PAGES(30));
+	/* Uncharges give it back; the peaks stay. */
+	ps_job_uncharge(job, 30);
+	ps_job_uncharge(job, 20);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, 0ull);
+	KUNIT_EXPECT_EQ(test, peak_job, PAGES(50));
+	/* Cleared limits: no bound. */
+	KUNIT_ASSERT_EQ(test, ps_job_set_memory_limits(job, 0, 0, 0), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 1000, 5000, false, &over, &msg),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, msg, 0u);
+	ps_job_uncharge(job, 1000);
+	ob_dereference(ps_job_object(job));
+}
+
 static struct kunit_case job_test_cases[] = {
+	KUNIT_CASE(memory_charge_arithmetic),
 	KUNIT_CASE(iocomp_fifo_depth_signaled),
 	KUNIT_CASE(iocomp_waits_for_its_deadline),
 	KUNIT_CASE(abnormal_statuses),

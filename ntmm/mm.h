@@ -32,12 +32,16 @@ struct pid;
  *	A space belongs to one Linux mm: after an execve the next service
  *	replaces it (mm_space_get()).
  * @dead: run down: no space is installed any more
+ * @quota: the process's commit is charged through struct mm_ops'
+ *	commit hooks (it is in a job): every space it gets from now on
+ *	charges them (mm_process_charge_quota())
  */
 struct mm_process {
 	struct pid *tgid;
 	spinlock_t lock;
 	struct mm_space *space;
 	bool dead;
+	bool quota;
 };
 
 /**
@@ -52,11 +56,28 @@ struct mm_process {
  *	reservation @bottom and its top; false for none. Same context.
  * @stack_grown: that stack is now committed down to @limit (its new
  *	StackLimit). Same context.
+ * @commit_charge: a process whose commit is charged to a quota (its job,
+ *	mm_process_charge_quota()) commits @pages more, @committed being its
+ *	commit before: STATUS_SUCCESS (charged) or STATUS_COMMITMENT_LIMIT
+ *	(nothing charged). @join: the process brings @pages it had committed
+ *	before it joined: charged whatever the limits say. Called with
+ *	mm_space.lock held, from services and from the fault path (under the
+ *	mmap lock): it may take spinlocks and post a message (GFP_KERNEL),
+ *	never a mutex of the memory manager.
+ * @commit_uncharge: @pages of such a process leave its commit. Same
+ *	context.
+ * @quota_get: a space takes a reference on @mp for its charges
+ * @quota_put: and drops it (no memory manager lock held)
  */
 struct mm_ops {
 	void (*exception)(u32 code, u32 access, unsigned long address);
 	bool (*stack)(unsigned long *bottom, unsigned long *top);
 	void (*stack_grown)(unsigned long limit);
+	ntstatus_t (*commit_charge)(struct mm_process *mp, unsigned long pages,
+				    unsigned long committed, bool join);
+	void (*commit_uncharge)(struct mm_process *mp, unsigned long pages);
+	void (*quota_get)(struct mm_process *mp);
+	void (*quota_put)(struct mm_process *mp);
 };
 
 /**
@@ -206,6 +227,7 @@ void mm_exit(void);
 void mm_process_init(struct mm_process *mp, struct pid *tgid);
 void mm_process_rundown(struct mm_process *mp);
 void mm_process_counters(struct mm_process *mp, struct mm_counters *c);
+void mm_process_charge_quota(struct mm_process *mp);
 
 /*
  * The services. Each acts on @mm, the address space of the process the

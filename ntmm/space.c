@@ -313,6 +313,7 @@ fail:
  */
 static void mm_space_kill(struct mm_space *space)
 {
+	struct mm_process *quota;
 	struct file *file;
 	LIST_HEAD(freed);
 
@@ -326,11 +327,16 @@ static void mm_space_kill(struct mm_space *space)
 	file = space->file;
 	space->file = NULL;
 	space->mapping = NULL;
+	/* Nothing is committed any more: the quota's charges are back. */
+	quota = space->quota;
+	space->quota = NULL;
 	mutex_unlock(&space->lock);
 	mutex_unlock(&space->addr_lock);
 	mm_put_pages(&freed);
 	if (file)
 		fput(file);
+	if (quota)
+		mm_ops->quota_put(quota);
 }
 
 /**
@@ -417,6 +423,11 @@ again:
 	} else if (new) {
 		/* A space of an mm that no thread has any more is stale. */
 		old = space;
+		/* Unpublished and empty: its quota needs no lock, no charge. */
+		if (mp->quota) {
+			mm_ops->quota_get(mp);
+			new->quota = mp;
+		}
 		mp->space = new;
 		space = new;
 		kref_get(&space->ref);
@@ -455,6 +466,7 @@ void mm_process_init(struct mm_process *mp, struct pid *tgid)
 	spin_lock_init(&mp->lock);
 	mp->space = NULL;
 	mp->dead = false;
+	mp->quota = false;
 }
 
 /**
@@ -477,6 +489,30 @@ void mm_process_rundown(struct mm_process *mp)
 		mm_space_kill(space);
 		mm_space_put(space);
 	}
+}
+
+/**
+ * mm_process_charge_quota() - a process's commit goes through the commit
+ *	hooks of struct mm_ops from now on (it joined a job)
+ * @mp: the process
+ *
+ * Its space, if it has one, brings what it committed so far; any space it
+ * gets later (after an execve) charges the hooks from its start.
+ */
+void mm_process_charge_quota(struct mm_process *mp)
+{
+	struct mm_space *space;
+
+	spin_lock(&mp->lock);
+	mp->quota = true;
+	space = mp->space;
+	if (space)
+		kref_get(&space->ref);
+	spin_unlock(&mp->lock);
+	if (!space)
+		return;
+	mm_space_set_quota(space, mp);
+	mm_space_put(space);
 }
 
 /**

@@ -35,11 +35,20 @@
  *    is set, ends a process past the per-process limit
  *    (END_OF_PROCESS_TIME) and, past the job limit, every process or only
  *    the message (JobObjectEndOfJobTimeInformation).
+ *  - JOB_OBJECT_LIMIT_PROCESS_MEMORY and _JOB_MEMORY bound NT commit. The
+ *    memory manager calls the commit hooks of struct mm_ops (this file's
+ *    ps_job_commit_charge()) for every page a member commits, under its
+ *    space's lock: the charge is an atomic add per job, refused with
+ *    STATUS_COMMITMENT_LIMIT past a limit, with PROCESS_MEMORY_LIMIT or
+ *    JOB_MEMORY_LIMIT posted once per process, as NT does. A process joins
+ *    whatever it has committed (NT's MmAssignProcessToJob): it is caught
+ *    at its next commit. The job keeps PeakProcessMemoryUsed and
+ *    PeakJobMemoryUsed. Sections' own commit is the system's, as in NT.
  *  - DIE_ON_UNHANDLED_EXCEPTION is what Linux does anyway: a process with an
  *    unhandled SIGSEGV ends, no dialog waits. BREAKAWAY_OK is accepted;
  *    there is no CREATE_BREAKAWAY_FROM_JOB on Linux's fork.
- *  Not yet (STATUS_NOT_SUPPORTED when asked): PROCESS_MEMORY and JOB_MEMORY
- *  (the NT commit hook), WORKINGSET, SCHEDULING_CLASS, SUBSET_AFFINITY;
+ *  Not yet (STATUS_NOT_SUPPORTED when asked): WORKINGSET, SCHEDULING_CLASS,
+ *  SUBSET_AFFINITY;
  *  nested jobs (a process in one job cannot join another:
  *  STATUS_ACCESS_DENIED, as before Windows 8); the cgroup backing.
  *
@@ -61,7 +70,14 @@
  * job's fields and list; inside it a process's ps_process.lock (setting
  * @job, reading @exited), and the port's wait-queue lock is never taken
  * under it (messages are posted after it is dropped). ps_job_pending_lock
- * is a leaf.
+ * is a leaf. The commit hooks run under mm_space.lock (a mutex, under the
+ * mmap lock on the fault path) and take no lock for the charge itself
+ * (atomics; the limits are read once, written under ps_job.lock); a
+ * message they post takes ps_job.lock and then the port's lock, so
+ * mm_space.lock -> ps_job.lock -> (port) is the order, and nothing takes
+ * an ntmm lock under ps_job.lock. A member's space holds a reference on
+ * the member (ps_job_quota_get()), the member one on its job: the job
+ * charged is always alive, and a process's job never changes once set.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -108,6 +124,11 @@
  * @terminated: terminated: new members are ended with @terminate_status
  * @terminate_status: the status
  * @time_queued: @time_work is queued
+ * @process_memory: ProcessMemoryLimit, pages (READ_ONCE by the charge)
+ * @job_memory: JobMemoryLimit, pages (likewise)
+ * @commit: pages its members have committed (the charge's atomic count)
+ * @peak_process: PeakProcessMemoryUsed, pages (atomic max)
+ * @peak_job: PeakJobMemoryUsed, pages (atomic max)
  */
 struct ps_job {
 	struct ob_object ob;
@@ -138,6 +159,11 @@ struct ps_job {
 	bool terminated;
 	u32 terminate_status;
 	bool time_queued;
+	unsigned long process_memory;
+	unsigned long job_memory;
+	atomic_long_t commit;
+	atomic_long_t peak_process;
+	atomic_long_t peak_job;
 };
 
 /**
@@ -507,6 +533,144 @@ static void ps_job_time_work(struct work_struct *work)
 	ob_dereference(&job->ob);
 }
 
+/* Raise an atomic peak to @v. */
+static void ps_job_peak(atomic_long_t *peak, long v)
+{
+	long old = atomic_long_read(peak);
+
+	while (old < v && !atomic_long_try_cmpxchg(peak, &old, v))
+		;
+}
+
+/**
+ * ps_job_charge() - charge commit to a job
+ * @job: the job of the committing process
+ * @pages: pages it commits
+ * @committed: its commit before (its space's, pages)
+ * @join: the process brings @pages committed before it joined: charged
+ *	whatever the limits say (NT's rule), a limit passed only reported
+ * @over: out: the job whose limit refused (or was passed at a join)
+ * @msg: out: JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT or _JOB_MEMORY_LIMIT to
+ *	post to @over, 0 for none
+ *
+ * The process limit bounds @committed + @pages, the job limit the job's
+ * count after the add; on a refusal nothing stays charged. Lock-free: an
+ * atomic add, a read of the limits and, at a new high, a peak update.
+ *
+ * Return: STATUS_SUCCESS or STATUS_COMMITMENT_LIMIT.
+ */
+ntstatus_t ps_job_charge(struct ps_job *job, unsigned long pages, unsigned long committed,
+			 bool join, struct ps_job **over, u32 *msg)
+{
+	u32 flags = READ_ONCE(job->flags);
+	long used;
+
+	*over = NULL;
+	*msg = 0;
+	if (!join && (flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY) &&
+	    committed + pages > READ_ONCE(job->process_memory)) {
+		*over = job;
+		*msg = JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT;
+		return STATUS_COMMITMENT_LIMIT;
+	}
+	used = atomic_long_add_return(pages, &job->commit);
+	if ((flags & JOB_OBJECT_LIMIT_JOB_MEMORY) && used > READ_ONCE(job->job_memory)) {
+		*over = job;
+		*msg = JOB_OBJECT_MSG_JOB_MEMORY_LIMIT;
+		if (!join) {
+			atomic_long_sub(pages, &job->commit);
+			return STATUS_COMMITMENT_LIMIT;
+		}
+	}
+	ps_job_peak(&job->peak_job, used);
+	ps_job_peak(&job->peak_process, committed + pages);
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_charge);
+
+/**
+ * ps_job_uncharge() - commit leaves a job
+ * @job: the job
+ * @pages: pages its member no longer commits
+ */
+void ps_job_uncharge(struct ps_job *job, unsigned long pages)
+{
+	atomic_long_sub(pages, &job->commit);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_uncharge);
+
+/**
+ * ps_job_memory() - a job's commit and its peaks, bytes
+ * @job: the job
+ * @used: out: what its members commit now
+ * @peak_process: out: PeakProcessMemoryUsed
+ * @peak_job: out: PeakJobMemoryUsed
+ */
+void ps_job_memory(struct ps_job *job, u64 *used, u64 *peak_process, u64 *peak_job)
+{
+	*used = (u64)atomic_long_read(&job->commit) << PAGE_SHIFT;
+	*peak_process = (u64)atomic_long_read(&job->peak_process) << PAGE_SHIFT;
+	*peak_job = (u64)atomic_long_read(&job->peak_job) << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_memory);
+
+static inline struct ps_process *ps_mm_process(struct mm_process *mp)
+{
+	return container_of(mp, struct ps_process, vm);
+}
+
+/**
+ * ps_job_commit_charge() - struct mm_ops .commit_charge: a member commits
+ * @mp: the member (its job is set: the memory manager charges through it
+ *	only after ps_job_join())
+ * @pages: pages it commits
+ * @committed: its commit before
+ * @join: see ps_job_charge()
+ *
+ * Context: mm_space.lock held (see the lock order at the top).
+ * Return: STATUS_SUCCESS or STATUS_COMMITMENT_LIMIT.
+ */
+ntstatus_t ps_job_commit_charge(struct mm_process *mp, unsigned long pages,
+				unsigned long committed, bool join)
+{
+	struct ps_process *process = ps_mm_process(mp);
+	struct ps_job *job = READ_ONCE(process->job), *over;
+	ntstatus_t status;
+	u32 msg;
+
+	if (WARN_ON_ONCE(!job))
+		return STATUS_SUCCESS;
+	status = ps_job_charge(job, pages, committed, join, &over, &msg);
+	/* NT reports a process's memory limit violation once. */
+	if (msg && !test_and_set_bit(0, &process->job_memory_reported))
+		ps_job_post(over, msg, process->pid, GFP_KERNEL);
+	return status;
+}
+
+/**
+ * ps_job_commit_uncharge() - struct mm_ops .commit_uncharge
+ * @mp: the member
+ * @pages: pages that left its commit
+ */
+void ps_job_commit_uncharge(struct mm_process *mp, unsigned long pages)
+{
+	struct ps_job *job = READ_ONCE(ps_mm_process(mp)->job);
+
+	if (!WARN_ON_ONCE(!job))
+		ps_job_uncharge(job, pages);
+}
+
+/* struct mm_ops .quota_get/.quota_put: a space charges its process's job. */
+void ps_job_quota_get(struct mm_process *mp)
+{
+	ob_reference(&ps_mm_process(mp)->ob);
+}
+
+void ps_job_quota_put(struct mm_process *mp)
+{
+	ps_dereference_process(ps_mm_process(mp));
+}
+
 /* Apply the job's priority class and affinity to a new member. */
 static void ps_job_apply_limits(struct ps_job *job, struct ps_process *process)
 {
@@ -566,6 +730,8 @@ static ntstatus_t ps_job_join(struct ps_job *job, struct ps_process *process, bo
 		ps_job_post(job, JOB_OBJECT_MSG_EXIT_PROCESS, process->pid, GFP_KERNEL);
 		return STATUS_SUCCESS;
 	}
+	/* Its commit is the job's from now on, what it has so far included. */
+	mm_process_charge_quota(&process->vm);
 	if (terminated)
 		ps_kill_process(process, tstatus);
 	else
@@ -1235,6 +1401,14 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 		}
 		memset(ext, 0, size);
 		ps_job_basic_limit(job, &ext->basic);
+		spin_lock(&job->lock);
+		if (job->flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY)
+			ext->process_memory = (u64)job->process_memory << PAGE_SHIFT;
+		if (job->flags & JOB_OBJECT_LIMIT_JOB_MEMORY)
+			ext->job_memory = (u64)job->job_memory << PAGE_SHIFT;
+		spin_unlock(&job->lock);
+		ext->peak_process_memory = (u64)atomic_long_read(&job->peak_process) << PAGE_SHIFT;
+		ext->peak_job_memory = (u64)atomic_long_read(&job->peak_job) << PAGE_SHIFT;
 		break;
 	}
 	case JobObjectEndOfJobTimeInformation:
@@ -1280,15 +1454,20 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 	return status;
 }
 
-/* Check and store a basic limit. Return: a status; nothing changes on failure. */
-static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_basic_limit *l,
-				   u32 valid)
+/*
+ * Check and store a basic or extended limit (@ext: the extended class,
+ * whose memory limits count; the basic class keeps the extended flags, as
+ * NT's does). Return: a status; nothing changes on failure.
+ */
+static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_extended_limit *x,
+				   bool ext)
 {
 	const u32 unsupported = JOB_OBJECT_LIMIT_WORKINGSET |
 				JOB_OBJECT_LIMIT_SCHEDULING_CLASS |
-				JOB_OBJECT_LIMIT_PROCESS_MEMORY |
-				JOB_OBJECT_LIMIT_JOB_MEMORY |
 				JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
+	const u32 valid = ext ? JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS :
+				JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
+	const struct nt_job_basic_limit *l = &x->basic;
 	struct ps_process **procs;
 	u32 flags = l->flags, keep;
 	u64 base = 0;
@@ -1298,6 +1477,11 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_basic
 		return STATUS_INVALID_PARAMETER;
 	if (flags & unsupported)
 		return STATUS_NOT_SUPPORTED;
+	/* NT: a memory limit below a page is no limit it accepts. */
+	if ((flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY) && x->process_memory < PAGE_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	if ((flags & JOB_OBJECT_LIMIT_JOB_MEMORY) && x->job_memory < PAGE_SIZE)
+		return STATUS_INVALID_PARAMETER;
 	if ((flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS) &&
 	    !ps_valid_priority_class(l->priority_class))
 		return STATUS_INVALID_PARAMETER;
@@ -1327,7 +1511,21 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_basic
 	spin_lock(&job->lock);
 	keep = flags & JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME ?
 	       job->flags & JOB_OBJECT_LIMIT_JOB_TIME : 0;
-	job->flags = (flags & ~JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME) | keep;
+	if (!ext)
+		keep |= job->flags & ~JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
+	/*
+	 * The charge reads the flags and then a limit without the lock: a
+	 * limit is stored before its flag is set, and a cleared limit's
+	 * value stays until the flag is gone.
+	 */
+	if (ext) {
+		if (flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY)
+			WRITE_ONCE(job->process_memory, x->process_memory >> PAGE_SHIFT);
+		if (flags & JOB_OBJECT_LIMIT_JOB_MEMORY)
+			WRITE_ONCE(job->job_memory, x->job_memory >> PAGE_SHIFT);
+		smp_wmb();
+	}
+	WRITE_ONCE(job->flags, (flags & ~JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME) | keep);
 	job->active_limit = l->active_limit;
 	job->process_time = l->process_time;
 	if (flags & JOB_OBJECT_LIMIT_JOB_TIME) {
@@ -1416,12 +1614,15 @@ ntstatus_t ps_set_job(struct ps_process *caller, u64 job_handle, u32 info_class,
 	if (status)
 		return status;
 	switch (info_class) {
-	case JobObjectBasicLimitInformation:
-		status = ps_job_set_limit(job, data, JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS);
+	case JobObjectBasicLimitInformation: {
+		struct nt_job_extended_limit x = { .basic = *(const struct nt_job_basic_limit *)data };
+
+		status = ps_job_set_limit(job, &x, false);
 		break;
+	}
 	case JobObjectExtendedLimitInformation:
 		ext = data;
-		status = ps_job_set_limit(job, &ext->basic, JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS);
+		status = ps_job_set_limit(job, ext, true);
 		break;
 	case JobObjectEndOfJobTimeInformation:
 		action = *(const u32 *)data;
@@ -1440,6 +1641,29 @@ ntstatus_t ps_set_job(struct ps_process *caller, u64 job_handle, u32 info_class,
 	ob_dereference(&job->ob);
 	return status;
 }
+
+/**
+ * ps_job_set_memory_limits() - set a job's memory limits as the extended
+ *	class would (the other limits cleared), for the KUnit suite
+ * @job: the job
+ * @flags: JOB_OBJECT_LIMIT_PROCESS_MEMORY and/or _JOB_MEMORY (or 0)
+ * @process_bytes: ProcessMemoryLimit
+ * @job_bytes: JobMemoryLimit
+ *
+ * Return: what NtSetInformationJobObject would.
+ */
+ntstatus_t ps_job_set_memory_limits(struct ps_job *job, u32 flags, u64 process_bytes,
+				    u64 job_bytes)
+{
+	struct nt_job_extended_limit x = {
+		.basic.flags = flags,
+		.process_memory = process_bytes,
+		.job_memory = job_bytes,
+	};
+
+	return ps_job_set_limit(job, &x, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_set_memory_limits);
 
 /**
  * ps_job_init() - attach the job's fork probe

@@ -679,6 +679,10 @@ const struct mm_ops ps_mm_ops = {
 	.exception = ps_record_exception,
 	.stack = ps_thread_stack,
 	.stack_grown = ps_thread_stack_grown,
+	.commit_charge = ps_job_commit_charge,
+	.commit_uncharge = ps_job_commit_uncharge,
+	.quota_get = ps_job_quota_get,
+	.quota_put = ps_job_quota_put,
 };
 
 /**

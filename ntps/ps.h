@@ -216,6 +216,8 @@ extern const struct ob_type ps_thread_type;
  * @job_active: counted among the job's active processes
  * @exit_faults: page faults of the whole group, recorded at its exit
  * @exit_io: its I/O counters (IO_COUNTERS order), recorded at its exit
+ * @job_memory_reported: a memory limit message was posted about it: NT
+ *	posts one per process (PS_JOB_STATUS_LAST_REPORT_MEMORY); atomic bit 0
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -262,6 +264,7 @@ struct ps_process {
 	bool job_active;
 	u64 exit_faults;
 	u64 exit_io[6];
+	unsigned long job_memory_reported;
 };
 
 /**
@@ -564,6 +567,17 @@ ntstatus_t ps_set_job(struct ps_process *caller, u64 job, u32 info_class,
 long ps_job_count(void);
 bool ps_job_abnormal(u32 status);
 struct ob_object *ps_job_object(struct ps_job *job);
+ntstatus_t ps_job_charge(struct ps_job *job, unsigned long pages, unsigned long committed,
+			 bool join, struct ps_job **over, u32 *msg);
+void ps_job_uncharge(struct ps_job *job, unsigned long pages);
+ntstatus_t ps_job_set_memory_limits(struct ps_job *job, u32 flags, u64 process_bytes,
+				    u64 job_bytes);
+void ps_job_memory(struct ps_job *job, u64 *used, u64 *peak_process, u64 *peak_job);
+ntstatus_t ps_job_commit_charge(struct mm_process *mp, unsigned long pages,
+				unsigned long committed, bool join);
+void ps_job_commit_uncharge(struct mm_process *mp, unsigned long pages);
+void ps_job_quota_get(struct mm_process *mp);
+void ps_job_quota_put(struct mm_process *mp);
 
 /* ntps/kill.c */
 ntstatus_t ps_kill_process(struct ps_process *process, u32 status);

@@ -602,3 +602,229 @@ TEST(nt_create_process_child_is_in_the_job)
 	xclose(p);
 	xclose(job);
 }
+
+static NTSTATUS commit_new(SIZE_T size, PVOID *base)
+{
+	*base = NULL;
+	return NtAllocateVirtualMemory(NtCurrentProcess(), base, 0, &size,
+				       MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+}
+
+static void release(PVOID base)
+{
+	SIZE_T size = 0;
+
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE),
+		      STATUS_SUCCESS);
+}
+
+static JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext_limits(HANDLE job)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+	ULONG len = 0;
+
+	memset(&ext, 0xcc, sizeof(ext));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						  sizeof(ext), &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(ext));
+	return ext;
+}
+
+static void set_memory(HANDLE job, ULONG flags, SIZE_T process, SIZE_T total)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = flags;
+	ext.ProcessMemoryLimit = process;
+	ext.JobMemoryLimit = total;
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						sizeof(ext)), STATUS_SUCCESS);
+}
+
+#define KIB(n) ((SIZE_T)(n) << 10)
+#define MIB(n) ((SIZE_T)(n) << 20)
+#define PG 4096
+
+TEST(process_memory_limit_bounds_commit)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+	HANDLE job = xjob(), port = xport();
+	PVOID a, b, r;
+	SIZE_T base, size;
+	uintptr_t id;
+
+	nt_setup();
+	associate(job, port, 5);
+	/* Values below a page are refused; others are kept in whole pages. */
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_MEMORY;
+	ext.ProcessMemoryLimit = PG - 1;
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						sizeof(ext)), STATUS_INVALID_PARAMETER);
+	set_memory(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY, MIB(1) + 100, 0);
+	ext = ext_limits(job);
+	EXPECT_EQ(ext.BasicLimitInformation.LimitFlags, JOB_OBJECT_LIMIT_PROCESS_MEMORY);
+	EXPECT_EQ(ext.ProcessMemoryLimit, MIB(1));
+	EXPECT_EQ(ext.JobMemoryLimit, 0u);
+	EXPECT_EQ(ext.PeakProcessMemoryUsed, 0u);
+
+	/* What this process committed before it joins comes with it. */
+	ASSERT_STATUS(commit_new(KIB(256), &a), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 5, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/*
+	 * The limits bound NT commit, not Linux's own private memory (which
+	 * ProcessVmCounters adds): the peak after the join is that commit.
+	 */
+	base = ext_limits(job).PeakProcessMemoryUsed;
+	ASSERT_TRUE(base >= KIB(256) && base < MIB(1));
+	EXPECT_EQ(ext_limits(job).PeakJobMemoryUsed, base);
+
+	/* Up to the limit, exactly; a page more fails and the port is told. */
+	ASSERT_STATUS(commit_new(MIB(1) - base, &b), STATUS_SUCCESS);
+	EXPECT_EQ(ext_limits(job).PeakProcessMemoryUsed, MIB(1));
+	r = NULL;
+	size = MIB(1);
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &r, 0, &size, MEM_RESERVE,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	size = PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &r, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_COMMITMENT_LIMIT);
+	EXPECT_STATUS(commit_new(PG, &a), STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(next_msg(port, 5, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)getpid());
+	/* NT reports a process once. */
+	EXPECT_EQ(next_msg(port, 5, NULL, 100), 0u);
+	ext = ext_limits(job);
+	EXPECT_EQ(ext.PeakProcessMemoryUsed, MIB(1));
+	EXPECT_EQ(ext.PeakJobMemoryUsed, MIB(1));
+
+	/* A decommit gives room back. */
+	size = PG;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &b, &size, MEM_DECOMMIT),
+		      STATUS_SUCCESS);
+	size = PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &r, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	((volatile char *)r)[0] = 1;
+	size = PG;
+	b = (char *)r + PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &b, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_COMMITMENT_LIMIT);
+
+	/* A lower limit catches the next commit; a cleared one lets all pass. */
+	set_memory(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY, KIB(512), 0);
+	b = (char *)r + PG;
+	size = PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &b, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_COMMITMENT_LIMIT);
+	set_memory(job, 0, 0, 0);
+	EXPECT_EQ(ext_limits(job).ProcessMemoryLimit, 0u);
+	b = (char *)r + PG;
+	size = MIB(1) - PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &b, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	/* The peaks stay what they were (the job's own count went on). */
+	EXPECT_EQ(ext_limits(job).PeakProcessMemoryUsed, MIB(2) - PG);
+	release(r);
+	xclose(port);
+	xclose(job);
+}
+
+/* A child in the job commits @size: 0 on success, 1 at the limit, 2 otherwise. */
+static pid_t child_commits(SIZE_T size, int *pfd)
+{
+	pid_t pid = fork();
+
+	ASSERT_TRUE(pid >= 0);
+	if (!pid) {
+		PVOID a;
+		char c;
+		NTSTATUS st;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		st = commit_new(size, &a);
+		c = st == STATUS_SUCCESS ? 0 : st == STATUS_COMMITMENT_LIMIT ? 1 : 2;
+		if (write(pfd[1], &c, 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST(job_memory_limit_counts_every_member)
+{
+	HANDLE job = xjob(), port = xport();
+	pid_t k1, k2, k3;
+	SIZE_T base;
+	uintptr_t id;
+	PVOID a;
+	int pfd[2];
+	char c;
+
+	nt_setup();
+	associate(job, port, 6);
+	ASSERT_EQ(pipe(pfd), 0);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 6, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	base = ext_limits(job).PeakJobMemoryUsed;
+	set_memory(job, JOB_OBJECT_LIMIT_JOB_MEMORY | JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+		   MIB(1), base + MIB(1) + KIB(512));
+	EXPECT_EQ(ext_limits(job).JobMemoryLimit, base + MIB(1) + KIB(512));
+	/* Two children (fork: members from their first instruction). */
+	k1 = child_commits(MIB(1), pfd);
+	ASSERT_EQ(read(pfd[0], &c, 1), 1);
+	EXPECT_EQ(c, 0);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/* Its own limit would let it, the job's does not. */
+	k2 = child_commits(KIB(512) + PG, pfd);
+	ASSERT_EQ(read(pfd[0], &c, 1), 1);
+	EXPECT_EQ(c, 1);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)k2);
+	/* What is left fits exactly. */
+	EXPECT_STATUS(commit_new(KIB(512), &a), STATUS_SUCCESS);
+	EXPECT_STATUS(commit_new(PG, &a), STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)getpid());
+	EXPECT_EQ(ext_limits(job).PeakJobMemoryUsed, base + MIB(1) + KIB(512));
+	EXPECT_EQ(ext_limits(job).PeakProcessMemoryUsed, MIB(1));
+	/* A member's exit gives its commit back to the job. */
+	kill(k1, SIGKILL);
+	waitpid(k1, NULL, 0);
+	for (int i = 0; i < 500 && accounting(job).ActiveProcesses > 2; i++)
+		sleep_ms(10);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 2u);
+	k3 = child_commits(MIB(1), pfd);
+	ASSERT_EQ(read(pfd[0], &c, 1), 1);
+	EXPECT_EQ(c, 0);
+	kill(k2, SIGKILL);
+	kill(k3, SIGKILL);
+	waitpid(k2, NULL, 0);
+	waitpid(k3, NULL, 0);
+	xclose(port);
+	xclose(job);
+}
+
+TEST(a_process_over_the_limit_joins_and_is_caught_later)
+{
+	HANDLE job = xjob();
+	PVOID a, b;
+
+	nt_setup();
+	set_memory(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY | JOB_OBJECT_LIMIT_JOB_MEMORY,
+		   KIB(256), KIB(256));
+	ASSERT_STATUS(commit_new(KIB(512), &a), STATUS_SUCCESS);
+	/* NT: the join is unconditional; the next commit is refused. */
+	EXPECT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(NtCurrentProcess(), job), STATUS_PROCESS_IN_JOB);
+	EXPECT_TRUE(ext_limits(job).PeakJobMemoryUsed >= KIB(512));
+	EXPECT_STATUS(commit_new(PG, &b), STATUS_COMMITMENT_LIMIT);
+	/* Freed below the limits, it commits again. */
+	release(a);
+	EXPECT_STATUS(commit_new(PG, &b), STATUS_SUCCESS);
+	xclose(job);
+}
