@@ -44,9 +44,18 @@
  *    whatever it has committed (NT's MmAssignProcessToJob): it is caught
  *    at its next commit. The job keeps PeakProcessMemoryUsed and
  *    PeakJobMemoryUsed. Sections' own commit is the system's, as in NT.
+ *  - Breakaway: a member's NtCreateProcessEx with
+ *    PROCESS_CREATE_FLAGS_BREAKAWAY first arms its thread
+ *    (ps_job_arm_breakaway(): STATUS_ACCESS_DENIED unless the job has
+ *    BREAKAWAY_OK or SILENT_BREAKAWAY_OK); the fork probe then leaves that
+ *    thread's next new thread group out of the job (it is killed, fail
+ *    closed, if the job stopped allowing it meanwhile). Linux's fork has no
+ *    breakaway request: its children stay in unless the job has
+ *    SILENT_BREAKAWAY_OK, as NT's children created without the flag.
+ *  - A member's own NtSetInformationProcess(ProcessPriorityClass) gets the
+ *    job's class when the job limits it, and succeeds, as in NT.
  *  - DIE_ON_UNHANDLED_EXCEPTION is what Linux does anyway: a process with an
- *    unhandled SIGSEGV ends, no dialog waits. BREAKAWAY_OK is accepted;
- *    there is no CREATE_BREAKAWAY_FROM_JOB on Linux's fork.
+ *    unhandled SIGSEGV ends, no dialog waits.
  *  Not yet (STATUS_NOT_SUPPORTED when asked): WORKINGSET, SCHEDULING_CLASS,
  *  SUBSET_AFFINITY;
  *  nested jobs (a process in one job cannot join another:
@@ -190,6 +199,8 @@ static HLIST_HEAD(ps_job_pending_list);
 /* Woken when a record leaves ps_job_pending_list. */
 static DECLARE_WAIT_QUEUE_HEAD(ps_job_pending_wq);
 static atomic_t ps_job_pendings = ATOMIC_INIT(0);
+/* Threads armed for a breakaway: the fork probe looks only when some are. */
+static atomic_t ps_job_armed = ATOMIC_INIT(0);
 /* Active members of every job: the fork probe's fast way out. */
 static atomic_t ps_job_members = ATOMIC_INIT(0);
 static atomic_long_t ps_jobs = ATOMIC_LONG_INIT(0);
@@ -977,6 +988,90 @@ static void ps_job_child_start(struct callback_head *work)
 	module_put(THIS_MODULE);
 }
 
+/* The forking thread's breakaway, taken (atomic: the fork probe). */
+static bool ps_job_take_breakaway(void)
+{
+	struct ps_thread *thread = ps_lookup_task_thread(current);
+	bool armed;
+
+	if (!thread)
+		return false;
+	spin_lock(&thread->lock);
+	armed = thread->breakaway;
+	thread->breakaway = false;
+	spin_unlock(&thread->lock);
+	if (armed)
+		atomic_dec(&ps_job_armed);
+	ps_dereference_thread(thread);
+	return armed;
+}
+
+/**
+ * ps_job_arm_breakaway() - the calling thread's next process leaves its job
+ * @caller: the calling process
+ * @arm: true before NtCreateProcessEx with PROCESS_CREATE_FLAGS_BREAKAWAY
+ *	starts its host; false withdraws it (after the start, or its failure)
+ *
+ * Return: STATUS_SUCCESS (also for a process in no job: the flag does
+ * nothing then), STATUS_ACCESS_DENIED when the job allows no breakaway,
+ * STATUS_NO_MEMORY.
+ */
+ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm)
+{
+	struct ps_thread *thread;
+	struct ps_job *job;
+	bool was;
+
+	if (arm) {
+		ps_job_settle_process(caller);
+		job = READ_ONCE(caller->job);
+		if (job && READ_ONCE(caller->job_active) &&
+		    !(READ_ONCE(job->flags) & (JOB_OBJECT_LIMIT_BREAKAWAY_OK |
+					       JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK)))
+			return STATUS_ACCESS_DENIED;
+		thread = ps_current_thread();
+		if (!thread)
+			return STATUS_NO_MEMORY;
+	} else {
+		thread = ps_lookup_task_thread(current);
+		if (!thread)
+			return STATUS_SUCCESS;
+	}
+	spin_lock(&thread->lock);
+	was = thread->breakaway;
+	thread->breakaway = arm;
+	spin_unlock(&thread->lock);
+	if (arm && !was)
+		atomic_inc(&ps_job_armed);
+	else if (!arm && was)
+		atomic_dec(&ps_job_armed);
+	ps_dereference_thread(thread);
+	return STATUS_SUCCESS;
+}
+
+/**
+ * ps_job_priority_class() - the class a member's job imposes
+ * @process: the process
+ * @class: out: the job's class, when it limits it
+ *
+ * Return: true when the process's job limits its priority class.
+ */
+bool ps_job_priority_class(struct ps_process *process, u8 *class)
+{
+	struct ps_job *job = READ_ONCE(process->job);
+	bool limited = false;
+
+	if (!job)
+		return false;
+	spin_lock(&job->lock);
+	if (job->flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS) {
+		*class = job->priority_class;
+		limited = true;
+	}
+	spin_unlock(&job->lock);
+	return limited;
+}
+
 /*
  * sched_process_fork, in the parent (atomic): a member's new thread group
  * is in its job before it runs, or is ended at once.
@@ -997,6 +1092,14 @@ static void ps_job_fork_probe(void *data, struct task_struct *parent,
 	job = READ_ONCE(process->job);
 	if (!job || !READ_ONCE(process->job_active))
 		goto out;
+	/* NtCreateProcessEx's breakaway: allowed when armed, fail closed. */
+	if (atomic_read(&ps_job_armed) && ps_job_take_breakaway()) {
+		if (READ_ONCE(job->flags) & (JOB_OBJECT_LIMIT_BREAKAWAY_OK |
+					     JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK))
+			goto out;
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, child);
+		goto out;
+	}
 	spin_lock(&job->lock);
 	if (job->flags & JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK) {
 		spin_unlock(&job->lock);

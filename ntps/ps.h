@@ -340,6 +340,8 @@ bool ps_park_leave(struct ps_suspend *s, bool fatal);
  *	the process's base changes; 0 for none (priority.c)
  * @priority_increment: its base priority's increment over the process's
  * @win32_start_address: ThreadQuerySetWin32StartAddress
+ * @breakaway: the next process this thread starts leaves its job
+ *	(NtCreateProcessEx's PROCESS_CREATE_FLAGS_BREAKAWAY, job.c)
  * @suspend: suspend count and park state (ntps/state.c); under @lock
  * @suspend_wait: the parked thread waits here for its counts to drop to
  *	zero, context callers for it to park; its lock is a leaf
@@ -386,6 +388,7 @@ struct ps_thread {
 	s32 priority;
 	s32 priority_increment;
 	u64 win32_start_address;
+	bool breakaway;
 
 	struct ps_suspend suspend;
 	wait_queue_head_t suspend_wait;
@@ -576,6 +579,8 @@ void ps_job_memory(struct ps_job *job, u64 *used, u64 *peak_process, u64 *peak_j
 ntstatus_t ps_job_commit_charge(struct mm_process *mp, unsigned long pages,
 				unsigned long committed, bool join);
 void ps_job_commit_uncharge(struct mm_process *mp, unsigned long pages);
+bool ps_job_priority_class(struct ps_process *process, u8 *class);
+ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm);
 void ps_job_quota_get(struct mm_process *mp);
 void ps_job_quota_put(struct mm_process *mp);
 

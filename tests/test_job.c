@@ -828,3 +828,119 @@ TEST(a_process_over_the_limit_joins_and_is_caught_later)
 	EXPECT_STATUS(commit_new(PG, &b), STATUS_SUCCESS);
 	xclose(job);
 }
+
+/* NtCreateProcessEx of an empty process (a host), @flags; its handle. */
+static NTSTATUS create_process(ULONG flags, HANDLE *p)
+{
+	*p = NULL;
+	return NtCreateProcessEx(p, PROCESS_ALL_ACCESS, NULL, NtCurrentProcess(), flags, NULL,
+				 NULL, NULL, 0);
+}
+
+static void end_process(HANDLE p)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+
+	ASSERT_STATUS(NtQueryInformationProcess(p, ProcessBasicInformation, &pbi, sizeof(pbi),
+						NULL), STATUS_SUCCESS);
+	ASSERT_STATUS(NtTerminateProcess(p, 0), STATUS_SUCCESS);
+	EXPECT_STATUS(wait_ms(p, 10000), STATUS_WAIT_0);
+	waitpid((pid_t)(uintptr_t)pbi.UniqueProcessId, NULL, 0);
+	xclose(p);
+}
+
+static void set_ext_flags(HANDLE job, ULONG flags)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = flags;
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						sizeof(ext)), STATUS_SUCCESS);
+}
+
+TEST(breakaway_for_nt_create_process)
+{
+	HANDLE job = xjob(), p;
+	pid_t pid;
+	int st;
+
+	nt_setup();
+	/* In no job the flag does nothing. */
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	/* A job without BREAKAWAY_OK refuses it, and nothing is made. */
+	EXPECT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_ACCESS_DENIED);
+	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
+	/* With it: the child asking is outside, one not asking inside. */
+	set_ext_flags(job, JOB_OBJECT_LIMIT_BREAKAWAY_OK);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
+	ASSERT_STATUS(create_process(0, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	end_process(p);
+	/* Linux's fork asks for nothing: its child stays in. */
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, pid);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	xclose(p);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	/* SILENT_BREAKAWAY_OK: every child is outside, forked or created. */
+	set_ext_flags(job, JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK);
+	ASSERT_STATUS(create_process(0, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, pid);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	xclose(p);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	xclose(job);
+}
+
+TEST(a_member_keeps_the_class_its_job_imposes)
+{
+	PROCESS_PRIORITY_CLASS pc = { .Foreground = FALSE };
+	HANDLE job = xjob();
+
+	nt_setup();
+	set_limits(job, 0, 0);
+	{
+		JOBOBJECT_BASIC_LIMIT_INFORMATION l = {
+			.LimitFlags = JOB_OBJECT_LIMIT_PRIORITY_CLASS,
+			.PriorityClass = PROCESS_PRIORITY_CLASS_BELOW_NORMAL,
+		};
+
+		ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+							sizeof(l)), STATUS_SUCCESS);
+	}
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	/* NT: the call succeeds, and the job's class stays. */
+	pc.PriorityClass = PROCESS_PRIORITY_CLASS_NORMAL;
+	EXPECT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+					      sizeof(pc)), STATUS_SUCCESS);
+	memset(&pc, 0xcc, sizeof(pc));
+	ASSERT_STATUS(NtQueryInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+						sizeof(pc), NULL), STATUS_SUCCESS);
+	EXPECT_EQ(pc.PriorityClass, PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+	/* Without the limit the member chooses again. */
+	set_limits(job, 0, 0);
+	pc.Foreground = FALSE;
+	pc.PriorityClass = PROCESS_PRIORITY_CLASS_IDLE;
+	EXPECT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+					      sizeof(pc)), STATUS_SUCCESS);
+	memset(&pc, 0xcc, sizeof(pc));
+	ASSERT_STATUS(NtQueryInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+						sizeof(pc), NULL), STATUS_SUCCESS);
+	EXPECT_EQ(pc.PriorityClass, PROCESS_PRIORITY_CLASS_IDLE);
+	xclose(job);
+}
