@@ -103,7 +103,8 @@ ntstatus_t mm_space_charge(struct mm_space *space, unsigned long pages)
 	if (status)
 		return status;
 	if (space->quota) {
-		status = mm_ops->commit_charge(space->quota, pages, space->committed, false);
+		status = mm_ops->commit_charge(space->quota, space->quota_tag, pages,
+					       space->committed, false, NULL);
 		if (status) {
 			mm_commit_uncharge(pages);
 			return status;
@@ -127,7 +128,7 @@ void mm_space_decommit(struct mm_space *space, unsigned long committed,
 	space->committed -= committed;
 	space->locked -= locked;
 	if (space->quota && committed)
-		mm_ops->commit_uncharge(space->quota, committed);
+		mm_ops->commit_uncharge(space->quota, space->quota_tag, committed);
 	mm_commit_uncharge(committed);
 }
 
@@ -139,17 +140,35 @@ void mm_space_decommit(struct mm_space *space, unsigned long committed,
  * What the space has committed so far is charged at once, whatever the
  * limits say: as in NT (MmAssignProcessToJob), a process joins its job
  * unconditionally and a process over a limit is caught at its next commit.
- * A dead space, or one that has its quota, is left alone.
+ * A space that has a quota moves to the process's quota now (a nested
+ * job): its commit is charged to what the new quota adds. A dead space is
+ * left alone.
  */
 void mm_space_set_quota(struct mm_space *space, struct mm_process *mp)
 {
+	void *tag, *old = NULL;
+
+	tag = mm_ops->quota_tag(mp);
+	if (!tag)
+		return;
 	mutex_lock(&space->lock);
-	if (!space->dead && !space->quota) {
-		mm_ops->quota_get(mp);
-		space->quota = mp;
-		mm_ops->commit_charge(mp, space->committed, 0, true);
+	if (space->dead || space->quota_tag == tag) {
+		old = tag;
+	} else if (mm_ops->commit_charge(mp, tag, space->committed, 0, true,
+					 space->quota_tag)) {
+		/* An older quota than the space's (a racing move): kept. */
+		old = tag;
+	} else {
+		if (!space->quota) {
+			mm_ops->quota_get(mp);
+			space->quota = mp;
+		}
+		old = space->quota_tag;
+		space->quota_tag = tag;
 	}
 	mutex_unlock(&space->lock);
+	if (old)
+		mm_ops->quota_tag_put(old);
 }
 
 /**

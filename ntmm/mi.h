@@ -64,6 +64,9 @@ struct task_struct;
  * @quota: the process whose commit hooks (struct mm_ops) every change of
  *	@committed goes through (referenced with .quota_get), NULL for none;
  *	set once under @lock (mm_space_set_quota()), dropped at rundown
+ * @quota_tag: the quota (its job) @committed is charged to (referenced
+ *	with .quota_tag); changed under @lock only, with the commit moved
+ *	(mm_space_set_quota())
  * @committed: committed pages (CommitCharge)
  * @peak_committed: the most @committed has been
  * @resident: pages in @pages: the working set and the transition pages
@@ -96,6 +99,7 @@ struct mm_space {
 	struct task_struct *mapper;
 	bool dead;
 	struct mm_process *quota;
+	void *quota_tag;
 	unsigned long committed;
 	unsigned long peak_committed;
 	unsigned long resident;

@@ -58,26 +58,35 @@ struct mm_process {
  *	StackLimit). Same context.
  * @commit_charge: a process whose commit is charged to a quota (its job,
  *	mm_process_charge_quota()) commits @pages more, @committed being its
- *	commit before: STATUS_SUCCESS (charged) or STATUS_COMMITMENT_LIMIT
- *	(nothing charged). @join: the process brings @pages it had committed
- *	before it joined: charged whatever the limits say. Called with
- *	mm_space.lock held, from services and from the fault path (under the
- *	mmap lock): it may take spinlocks and post a message (GFP_KERNEL),
- *	never a mutex of the memory manager.
- * @commit_uncharge: @pages of such a process leave its commit. Same
- *	context.
+ *	commit before, against the quota @tag the space was given
+ *	(@quota_tag): STATUS_SUCCESS (charged) or STATUS_COMMITMENT_LIMIT
+ *	(nothing charged). @join: the space brings @pages it had committed
+ *	before: charged whatever the limits say; @tag is then the new quota
+ *	and @old the one the pages were charged to before (NULL for none):
+ *	only what @old did not charge is charged, and a failure means @tag
+ *	does not extend @old (the space keeps @old). Called with mm_space.lock
+ *	held, from services and from the fault path (under the mmap lock):
+ *	it may take spinlocks and post a message (GFP_KERNEL), never a mutex
+ *	of the memory manager.
+ * @commit_uncharge: @pages of such a space charged to @tag leave its
+ *	commit. Same context.
  * @quota_get: a space takes a reference on @mp for its charges
  * @quota_put: and drops it (no memory manager lock held)
+ * @quota_tag: the quota @mp's commit goes to now, referenced (any context:
+ *	under mm_process.lock too); NULL for none
+ * @quota_tag_put: drop such a reference (no memory manager lock held)
  */
 struct mm_ops {
 	void (*exception)(u32 code, u32 access, unsigned long address);
 	bool (*stack)(unsigned long *bottom, unsigned long *top);
 	void (*stack_grown)(unsigned long limit);
-	ntstatus_t (*commit_charge)(struct mm_process *mp, unsigned long pages,
-				    unsigned long committed, bool join);
-	void (*commit_uncharge)(struct mm_process *mp, unsigned long pages);
+	ntstatus_t (*commit_charge)(struct mm_process *mp, void *tag, unsigned long pages,
+				    unsigned long committed, bool join, void *old);
+	void (*commit_uncharge)(struct mm_process *mp, void *tag, unsigned long pages);
 	void (*quota_get)(struct mm_process *mp);
 	void (*quota_put)(struct mm_process *mp);
+	void *(*quota_tag)(struct mm_process *mp);
+	void (*quota_tag_put)(void *tag);
 };
 
 /**

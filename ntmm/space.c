@@ -316,6 +316,7 @@ static void mm_space_kill(struct mm_space *space)
 	struct mm_process *quota;
 	struct file *file;
 	LIST_HEAD(freed);
+	void *tag;
 
 	mutex_lock(&space->addr_lock);
 	mutex_lock(&space->lock);
@@ -330,11 +331,15 @@ static void mm_space_kill(struct mm_space *space)
 	/* Nothing is committed any more: the quota's charges are back. */
 	quota = space->quota;
 	space->quota = NULL;
+	tag = space->quota_tag;
+	space->quota_tag = NULL;
 	mutex_unlock(&space->lock);
 	mutex_unlock(&space->addr_lock);
 	mm_put_pages(&freed);
 	if (file)
 		fput(file);
+	if (tag)
+		mm_ops->quota_tag_put(tag);
 	if (quota)
 		mm_ops->quota_put(quota);
 }
@@ -425,8 +430,11 @@ again:
 		old = space;
 		/* Unpublished and empty: its quota needs no lock, no charge. */
 		if (mp->quota) {
-			mm_ops->quota_get(mp);
-			new->quota = mp;
+			new->quota_tag = mm_ops->quota_tag(mp);
+			if (new->quota_tag) {
+				mm_ops->quota_get(mp);
+				new->quota = mp;
+			}
 		}
 		mp->space = new;
 		space = new;
@@ -497,7 +505,9 @@ void mm_process_rundown(struct mm_process *mp)
  * @mp: the process
  *
  * Its space, if it has one, brings what it committed so far; any space it
- * gets later (after an execve) charges the hooks from its start.
+ * gets later (after an execve) charges the hooks from its start. Called
+ * again when the process's quota changes (it joined a nested job): its
+ * space's commit moves to the new quota.
  */
 void mm_process_charge_quota(struct mm_process *mp)
 {

@@ -683,6 +683,8 @@ const struct mm_ops ps_mm_ops = {
 	.commit_uncharge = ps_job_commit_uncharge,
 	.quota_get = ps_job_quota_get,
 	.quota_put = ps_job_quota_put,
+	.quota_tag = ps_job_quota_tag,
+	.quota_tag_put = ps_job_quota_tag_put,
 };
 
 /**

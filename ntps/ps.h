@@ -210,8 +210,9 @@ extern const struct ob_type ps_thread_type;
  * @claimed: its creator has its handle
  * @created_live: threads NtCreateThreadEx made in it that have not exited
  * @host_wait: the host waits here for @host_done, its creator for @host
- * @job: its job (referenced; set once, under the job's lock and @lock, and
- *	kept after exit: membership stays visible), NULL for none (job.c)
+ * @job: its immediate job (referenced; set under the job's lock and @lock,
+ *	changed only into a job nested under it, and kept after exit:
+ *	membership stays visible), NULL for none (job.c)
  * @job_node: in the job's list of active processes while @job_active
  * @job_active: counted among the job's active processes
  * @exit_faults: page faults of the whole group, recorded at its exit
@@ -571,14 +572,18 @@ long ps_job_count(void);
 bool ps_job_abnormal(u32 status);
 struct ob_object *ps_job_object(struct ps_job *job);
 ntstatus_t ps_job_charge(struct ps_job *job, unsigned long pages, unsigned long committed,
-			 bool join, struct ps_job **over, u32 *msg);
+			 bool join, struct ps_job *old, struct ps_job **over, u32 *msg);
 void ps_job_uncharge(struct ps_job *job, unsigned long pages);
 ntstatus_t ps_job_set_memory_limits(struct ps_job *job, u32 flags, u64 process_bytes,
 				    u64 job_bytes);
 void ps_job_memory(struct ps_job *job, u64 *used, u64 *peak_process, u64 *peak_job);
-ntstatus_t ps_job_commit_charge(struct mm_process *mp, unsigned long pages,
-				unsigned long committed, bool join);
-void ps_job_commit_uncharge(struct mm_process *mp, unsigned long pages);
+bool ps_job_in_chain(struct ps_job *job, struct ps_job *ancestor);
+ntstatus_t ps_job_nest(struct ps_job *child, struct ps_job *parent);
+ntstatus_t ps_job_commit_charge(struct mm_process *mp, void *tag, unsigned long pages,
+				unsigned long committed, bool join, void *old);
+void ps_job_commit_uncharge(struct mm_process *mp, void *tag, unsigned long pages);
+void *ps_job_quota_tag(struct mm_process *mp);
+void ps_job_quota_tag_put(void *tag);
 bool ps_job_priority_class(struct ps_process *process, u8 *class);
 ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm);
 void ps_job_quota_get(struct mm_process *mp);

@@ -117,10 +117,13 @@ TEST(assign_and_membership)
 	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_IN_JOB);
 	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
 	EXPECT_STATUS(NtIsProcessInJob(p, other), STATUS_PROCESS_NOT_IN_JOB);
-	/* Again: nothing changes. Another job: no nesting yet. */
+	/* Again: nothing changes. An empty job: it nests (Windows 8). */
 	EXPECT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
-	EXPECT_STATUS(NtAssignProcessToJobObject(other, p), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtAssignProcessToJobObject(other, p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, other), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
 	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
+	EXPECT_EQ(accounting(other).ActiveProcesses, 1u);
 	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
 	kill(pid, SIGKILL);
 	EXPECT_STATUS(wait_ms(p, 10000), STATUS_WAIT_0);
@@ -943,4 +946,128 @@ TEST(a_member_keeps_the_class_its_job_imposes)
 						sizeof(pc), NULL), STATUS_SUCCESS);
 	EXPECT_EQ(pc.PriorityClass, PROCESS_PRIORITY_CLASS_IDLE);
 	xclose(job);
+}
+
+static ULONG id_list_count(HANDLE job)
+{
+	struct {
+		JOBOBJECT_BASIC_PROCESS_ID_LIST h;
+		ULONG_PTR more[7];
+	} l;
+	ULONG len;
+
+	memset(&l, 0xcc, sizeof(l));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicProcessIdList, &l, sizeof(l),
+						  &len), STATUS_SUCCESS);
+	EXPECT_EQ(l.h.NumberOfAssignedProcesses, l.h.NumberOfProcessIdsInList);
+	return l.h.NumberOfProcessIdsInList;
+}
+
+TEST(nested_jobs_assignment_accounting_termination)
+{
+	HANDLE a = xjob(), b = xjob(), d = xjob(), port = xport(), hp, hq, hr;
+	pid_t p, q, r;
+
+	nt_setup();
+	associate(a, port, 1);
+	p = spawn_sleeper();
+	q = spawn_sleeper();
+	r = spawn_sleeper();
+	hp = xopen_process(PROCESS_ALL_ACCESS, p);
+	hq = xopen_process(PROCESS_ALL_ACCESS, q);
+	hr = xopen_process(PROCESS_ALL_ACCESS, r);
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, hp), STATUS_SUCCESS);
+	/* An empty job nests under the process's job (Windows 8). */
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, hp), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(hp, a), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(hp, b), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(hp, d), STATUS_PROCESS_NOT_IN_JOB);
+	/* A job of its chain: nothing changes. */
+	EXPECT_STATUS(NtAssignProcessToJobObject(a, hp), STATUS_SUCCESS);
+	/* Another member of a moves down into b, b being a's child. */
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, hq), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, hq), STATUS_SUCCESS);
+	EXPECT_EQ(accounting(a).ActiveProcesses, 2u);
+	EXPECT_EQ(accounting(a).TotalProcesses, 2u);
+	EXPECT_EQ(accounting(b).ActiveProcesses, 2u);
+	EXPECT_EQ(id_list_count(a), 2u);
+	EXPECT_EQ(id_list_count(b), 2u);
+	/* A job with processes of its own cannot take a member of another. */
+	ASSERT_STATUS(NtAssignProcessToJobObject(d, hr), STATUS_SUCCESS);
+	EXPECT_STATUS(NtAssignProcessToJobObject(d, hp), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtAssignProcessToJobObject(a, hr), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtAssignProcessToJobObject(b, hr), STATUS_ACCESS_DENIED);
+	EXPECT_EQ(next_msg(port, 1, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(next_msg(port, 1, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/* Terminating a ends the processes of its child jobs; d's stays. */
+	ASSERT_STATUS(NtTerminateJobObject(a, 0x55), STATUS_SUCCESS);
+	EXPECT_EQ(exit_status_of(hp), 0x55);
+	EXPECT_EQ(exit_status_of(hq), 0x55);
+	EXPECT_STATUS(wait_ms(hr, 100), STATUS_TIMEOUT);
+	waitpid(p, NULL, 0);
+	waitpid(q, NULL, 0);
+	for (int i = 0; i < 200 && accounting(a).ActiveProcesses; i++)
+		sleep_ms(10);
+	EXPECT_EQ(accounting(a).ActiveProcesses, 0u);
+	EXPECT_EQ(accounting(b).ActiveProcesses, 0u);
+	EXPECT_EQ(accounting(a).TotalProcesses, 2u);
+	kill(r, SIGKILL);
+	waitpid(r, NULL, 0);
+	xclose(hp);
+	xclose(hq);
+	xclose(hr);
+	xclose(port);
+	xclose(a);
+	xclose(b);
+	xclose(d);
+}
+
+TEST(nested_jobs_every_ancestor_limits)
+{
+	HANDLE a = xjob(), b = xjob(), port = xport(), c;
+	uintptr_t id;
+	pid_t k1, k2;
+	PVOID m;
+	int st;
+
+	nt_setup();
+	associate(a, port, 3);
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, NtCurrentProcess()), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 3, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/* A child is in both jobs from its first instruction. */
+	k1 = spawn_sleeper();
+	c = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, k1);
+	EXPECT_STATUS(NtIsProcessInJob(c, b), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(c, a), STATUS_PROCESS_IN_JOB);
+	xclose(c);
+	EXPECT_EQ(next_msg(port, 3, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(id, (uintptr_t)k1);
+	EXPECT_EQ(accounting(a).ActiveProcesses, 2u);
+	/* a's active process limit bounds b's processes. */
+	set_limits(a, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 2);
+	k2 = fork();
+	if (!k2) {
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(waitpid(k2, &st, 0), k2);
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	EXPECT_EQ(next_msg(port, 3, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)k2);
+	/* a's job memory limit bounds b's members' commit. */
+	set_memory(a, JOB_OBJECT_LIMIT_JOB_MEMORY, 0, PG);
+	EXPECT_STATUS(commit_new(2 * PG, &m), STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(next_msg(port, 3, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)getpid());
+	set_memory(a, 0, 0, 0);
+	ASSERT_STATUS(commit_new(2 * PG, &m), STATUS_SUCCESS);
+	/* b counts what its member committed since it joined b, a all of it. */
+	EXPECT_TRUE(ext_limits(a).PeakJobMemoryUsed >= ext_limits(b).PeakJobMemoryUsed);
+	EXPECT_TRUE(ext_limits(b).PeakJobMemoryUsed >= 2 * PG);
+	kill(k1, SIGKILL);
+	waitpid(k1, NULL, 0);
+	xclose(port);
+	xclose(a);
+	xclose(b);
 }

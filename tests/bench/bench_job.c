@@ -54,22 +54,24 @@ static double alloc_free(unsigned long n)
 }
 
 /*
- * alloc_free() in a forked child: in @job when given (it assigns itself),
- * or in no job. Return: ns per pair, or -1.
+ * alloc_free() in a forked child: in @job when given (this process assigns
+ * it: a child has none of its parent's handles), or in no job.
+ * Return: ns per pair, or -1.
  */
 static double alloc_free_in(HANDLE job, unsigned long n)
 {
 	double r = -1;
-	int pfd[2];
+	int pfd[2], go[2];
 	pid_t pid;
+	char c = 0;
 
-	if (pipe(pfd))
+	if (pipe(pfd) || pipe(go))
 		return -1;
 	pid = fork();
 	if (!pid) {
 		double t;
 
-		if (job && NtAssignProcessToJobObject(job, NtCurrentProcess()))
+		if (read(go[0], &c, 1) != 1 || c)
 			_exit(1);
 		alloc_free(n / 10);	/* warm: the space, the caches */
 		t = alloc_free(n);
@@ -78,8 +80,21 @@ static double alloc_free_in(HANDLE job, unsigned long n)
 		_exit(0);
 	}
 	close(pfd[1]);
-	if (read(pfd[0], &r, sizeof(r)) != sizeof(r))
+	close(go[0]);
+	if (job) {
+		OBJECT_ATTRIBUTES oa;
+		CLIENT_ID cid = { (HANDLE)(uintptr_t)pid, 0 };
+		HANDLE h;
+
+		InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
+		c = NtOpenProcess(&h, PROCESS_ALL_ACCESS, &oa, &cid) ||
+		    NtAssignProcessToJobObject(job, h);
+		if (!c)
+			NtClose(h);
+	}
+	if (write(go[1], &c, 1) != 1 || read(pfd[0], &r, sizeof(r)) != sizeof(r))
 		r = -1;
+	close(go[1]);
 	close(pfd[0]);
 	waitpid(pid, NULL, 0);
 	return r;
