@@ -3,7 +3,8 @@
  * KUnit: I/O completion queues (ntob/iocomp.c) and the job's pure parts
  * (ntps/job.c): FIFO order, depth and signaled state, a remove that times
  * out, the queue's end with packets in it, which exit statuses are
- * abnormal, and a job's life without members.
+ * abnormal, a job's life without members, and the commit charge's
+ * arithmetic against the process and job memory limits.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -99,11 +100,160 @@ static void empty_job_lives_and_goes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ps_job_count(), before);
 }
 
+#define PAGES(n) ((u64)(n) << PAGE_SHIFT)
+/* PS_JOB_MAX_DEPTH (ntps/job.c) */
+#define PS_TEST_DEPTH 8
+
+static void memory_charge_arithmetic(struct kunit *test)
+{
+	struct ps_job *job, *over;
+	u64 used, peak_process, peak_job;
+	u32 msg;
+
+	KUNIT_ASSERT_EQ(test, ps_create_job(&job), STATUS_SUCCESS);
+	/* No limit: anything goes, and is counted. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 10, 0, false, NULL, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, msg, 0u);
+	KUNIT_EXPECT_PTR_EQ(test, over, NULL);
+	/* Limits below a page are refused; others count whole pages. */
+	KUNIT_EXPECT_EQ(test, ps_job_set_memory_limits(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+						       PAGE_SIZE - 1, 0), STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, ps_job_set_memory_limits(job, JOB_OBJECT_LIMIT_JOB_MEMORY, 0, 0),
+			STATUS_INVALID_PARAMETER);
+	KUNIT_ASSERT_EQ(test, ps_job_set_memory_limits(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY |
+						       JOB_OBJECT_LIMIT_JOB_MEMORY,
+						       PAGES(16) + 100, PAGES(20)),
+			STATUS_SUCCESS);
+	/* The process limit bounds the process's commit, exactly. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 6, 10, false, NULL, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 1, 16, false, NULL, &over, &msg),
+			STATUS_COMMITMENT_LIMIT);
+	KUNIT_EXPECT_EQ(test, msg, (u32)JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT);
+	KUNIT_EXPECT_PTR_EQ(test, over, job);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, PAGES(16));
+	KUNIT_EXPECT_EQ(test, peak_process, PAGES(16));
+	/* The job limit bounds the sum; a refusal charges nothing. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 5, 0, false, NULL, &over, &msg),
+			STATUS_COMMITMENT_LIMIT);
+	KUNIT_EXPECT_EQ(test, msg, (u32)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 4, 0, false, NULL, &over, &msg), STATUS_SUCCESS);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, PAGES(20));
+	KUNIT_EXPECT_EQ(test, peak_job, PAGES(20));
+	KUNIT_EXPECT_EQ(test, peak_process, PAGES(16));
+	/* A joining process brings its commit whatever the limits say. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 30, 0, true, NULL, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, msg, (u32)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, PAGES(50));
+	KUNIT_EXPECT_EQ(test, peak_job, PAGES(50));
+	KUNIT_EXPECT_EQ(test, peak_process, PAGES(30));
+	/* Uncharges give it back; the peaks stay. */
+	ps_job_uncharge(job, 30);
+	ps_job_uncharge(job, 20);
+	ps_job_memory(job, &used, &peak_process, &peak_job);
+	KUNIT_EXPECT_EQ(test, used, 0ull);
+	KUNIT_EXPECT_EQ(test, peak_job, PAGES(50));
+	/* Cleared limits: no bound. */
+	KUNIT_ASSERT_EQ(test, ps_job_set_memory_limits(job, 0, 0, 0), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(job, 1000, 5000, false, NULL, &over, &msg),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, msg, 0u);
+	ps_job_uncharge(job, 1000);
+	ob_dereference(ps_job_object(job));
+}
+
+static void put_job(struct ps_job *job)
+{
+	ob_dereference(ps_job_object(job));
+}
+
+/* Windows 8's job tree: who nests under whom, chains, charges up a chain. */
+static void job_tree(struct kunit *test)
+{
+	struct ps_job *a, *b, *c, *d, *chain[PS_TEST_DEPTH + 2], *over;
+	u64 used, pp, pj;
+	u32 msg;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, ps_create_job(&a), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ps_create_job(&b), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ps_create_job(&c), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ps_create_job(&d), STATUS_SUCCESS);
+	/* An empty job nests under the process's job; itself, never. */
+	KUNIT_EXPECT_EQ(test, ps_job_nest(a, a), STATUS_ACCESS_DENIED);
+	KUNIT_EXPECT_EQ(test, ps_job_nest(b, a), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_nest(b, a), STATUS_SUCCESS);	/* again: already */
+	KUNIT_EXPECT_EQ(test, ps_job_nest(c, b), STATUS_SUCCESS);
+	/* No cycle, no second parent, no job with jobs below it moved. */
+	KUNIT_EXPECT_EQ(test, ps_job_nest(a, c), STATUS_ACCESS_DENIED);
+	KUNIT_EXPECT_EQ(test, ps_job_nest(c, d), STATUS_ACCESS_DENIED);
+	KUNIT_EXPECT_EQ(test, ps_job_nest(b, d), STATUS_ACCESS_DENIED);
+	KUNIT_EXPECT_TRUE(test, ps_job_in_chain(c, a));
+	KUNIT_EXPECT_TRUE(test, ps_job_in_chain(c, b));
+	KUNIT_EXPECT_TRUE(test, ps_job_in_chain(c, c));
+	KUNIT_EXPECT_FALSE(test, ps_job_in_chain(a, c));
+	KUNIT_EXPECT_FALSE(test, ps_job_in_chain(c, d));
+
+	/* Every job of the chain applies its limits; a refusal charges none. */
+	KUNIT_ASSERT_EQ(test, ps_job_set_memory_limits(a, JOB_OBJECT_LIMIT_JOB_MEMORY, 0,
+						       PAGES(10)), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ps_job_set_memory_limits(c, JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+						       PAGES(6), 0), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(c, 7, 0, false, NULL, &over, &msg),
+			STATUS_COMMITMENT_LIMIT);
+	KUNIT_EXPECT_PTR_EQ(test, over, c);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(c, 6, 0, false, NULL, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(b, 5, 0, false, NULL, &over, &msg),
+			STATUS_COMMITMENT_LIMIT);
+	KUNIT_EXPECT_PTR_EQ(test, over, a);
+	KUNIT_EXPECT_EQ(test, msg, (u32)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	ps_job_memory(a, &used, &pp, &pj);
+	KUNIT_EXPECT_EQ(test, used, PAGES(6));
+	ps_job_memory(b, &used, &pp, &pj);
+	KUNIT_EXPECT_EQ(test, used, PAGES(6));
+	ps_job_memory(c, &used, &pp, &pj);
+	KUNIT_EXPECT_EQ(test, used, PAGES(6));
+	/* A space moving from b down to c: only c is charged. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(b, 2, 0, false, NULL, &over, &msg), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_charge(c, 2, 0, true, b, &over, &msg), STATUS_SUCCESS);
+	ps_job_memory(a, &used, &pp, &pj);
+	KUNIT_EXPECT_EQ(test, used, PAGES(8));
+	ps_job_memory(c, &used, &pp, &pj);
+	KUNIT_EXPECT_EQ(test, used, PAGES(8));
+	/* ... never up. */
+	KUNIT_EXPECT_EQ(test, ps_job_charge(b, 2, 0, true, c, &over, &msg), STATUS_UNSUCCESSFUL);
+	ps_job_uncharge(c, 8);
+	ps_job_memory(a, &used, &pp, &pj);
+	KUNIT_EXPECT_EQ(test, used, 0ull);
+
+	/* The depth is bounded. */
+	chain[0] = d;
+	for (i = 1; i < PS_TEST_DEPTH + 2; i++) {
+		KUNIT_ASSERT_EQ(test, ps_create_job(&chain[i]), STATUS_SUCCESS);
+		if (i <= PS_TEST_DEPTH)
+			KUNIT_EXPECT_EQ(test, ps_job_nest(chain[i], chain[i - 1]), STATUS_SUCCESS);
+		else
+			KUNIT_EXPECT_EQ(test, ps_job_nest(chain[i], chain[i - 1]),
+					STATUS_ACCESS_DENIED);
+	}
+	/* Children hold their parents: any order of release frees all. */
+	for (i = 1; i < PS_TEST_DEPTH + 2; i++)
+		put_job(chain[i]);
+	put_job(a);
+	put_job(b);
+	put_job(c);
+	put_job(d);
+}
+
 static struct kunit_case job_test_cases[] = {
+	KUNIT_CASE(memory_charge_arithmetic),
 	KUNIT_CASE(iocomp_fifo_depth_signaled),
 	KUNIT_CASE(iocomp_waits_for_its_deadline),
 	KUNIT_CASE(abnormal_statuses),
 	KUNIT_CASE(empty_job_lives_and_goes),
+	KUNIT_CASE(job_tree),
 	{}
 };
 

@@ -241,8 +241,21 @@ long ntexec_ioctl_claim_host(struct ntexec_file *nf, void __user *argp)
 
 	if (NTX_COPY_IN(args, argp))
 		return -EFAULT;
-	if (args.pad || (args.flags & ~PROCESS_CREATE_FLAGS_INHERIT_HANDLES))
+	if (args.pad)
 		return -EINVAL;
+	/* pid 0: the host about to be started breaks away from the job, or not. */
+	if (!args.pid) {
+		if ((args.flags & ~PROCESS_CREATE_FLAGS_BREAKAWAY) || args.access ||
+		    args.attributes || args.handle)
+			return -EINVAL;
+		status = ps_job_arm_breakaway(nf->process,
+					      args.flags & PROCESS_CREATE_FLAGS_BREAKAWAY);
+		return ntx_out(argp, &args, sizeof(args), status, false);
+	}
+	if (args.flags & ~PROCESS_CREATE_FLAGS_INHERIT_HANDLES)
+		return -EINVAL;
+	/* Whatever its breakaway asked, it is spent: the host was started. */
+	ps_job_arm_breakaway(nf->process, false);
 	status = ps_claim_host(nf->process, args.pid, args.access, args.attributes,
 			       args.flags, &args.handle);
 	return ntx_out(argp, &args, sizeof(args), status, false);

@@ -9,6 +9,14 @@
  * RAM + free swap). The pages themselves are charged to a memory cgroup
  * when they are allocated (space.c), so a cgroup's memory.max bounds what
  * its processes keep resident.
+ *
+ * A process in a job has a second bound: its space's commit goes through
+ * the commit hooks of struct mm_ops (the job's process and job memory
+ * limits, ntps/job.c). Every change of mm_space.committed is made under
+ * mm_space.lock together with its hook call (mm_space_charge(),
+ * mm_space_decommit()), and a process joining a job brings its commit over
+ * under the same lock (mm_space_set_quota()): the job's count is always the
+ * sum of its members' commits. A space with no quota pays one NULL test.
  */
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -88,15 +96,38 @@ void mm_commit_uncharge(unsigned long pages)
 }
 
 /**
- * mm_space_commit() - count pages a space has committed (and charged)
+ * mm_space_charge() - charge pages a space commits
  * @space: the space, its lock held
- * @pages: pages newly committed
+ * @pages: pages about to be committed
+ *
+ * Charges the system commit limit and, for a process in a job, the job's
+ * limits (struct mm_ops .commit_charge), then counts the pages in the
+ * space's commit. A failure after this gives them back with
+ * mm_space_decommit().
+ *
+ * Return: STATUS_SUCCESS, or STATUS_COMMITMENT_LIMIT (nothing charged).
  */
-void mm_space_commit(struct mm_space *space, unsigned long pages)
+ntstatus_t mm_space_charge(struct mm_space *space, unsigned long pages)
 {
+	ntstatus_t status;
+
 	lockdep_assert_held(&space->lock);
+	if (!pages)
+		return STATUS_SUCCESS;
+	status = mm_commit_charge(pages);
+	if (status)
+		return status;
+	if (space->quota) {
+		status = mm_ops->commit_charge(space->quota, space->quota_tag, pages,
+					       space->committed, false, NULL);
+		if (status) {
+			mm_commit_uncharge(pages);
+			return status;
+		}
+	}
 	space->committed += pages;
 	space->peak_committed = max(space->peak_committed, space->committed);
+	return STATUS_SUCCESS;
 }
 
 /**
@@ -111,7 +142,48 @@ void mm_space_decommit(struct mm_space *space, unsigned long committed,
 	lockdep_assert_held(&space->lock);
 	space->committed -= committed;
 	space->locked -= locked;
+	if (space->quota && committed)
+		mm_ops->commit_uncharge(space->quota, space->quota_tag, committed);
 	mm_commit_uncharge(committed);
+}
+
+/**
+ * mm_space_set_quota() - a space's commit goes through a process's hooks
+ * @space: the space (its lock not held)
+ * @mp: the process it belongs to, in a job now
+ *
+ * What the space has committed so far is charged at once, whatever the
+ * limits say: as in NT (MmAssignProcessToJob), a process joins its job
+ * unconditionally and a process over a limit is caught at its next commit.
+ * A space that has a quota moves to the process's quota now (a nested
+ * job): its commit is charged to what the new quota adds. A dead space is
+ * left alone.
+ */
+void mm_space_set_quota(struct mm_space *space, struct mm_process *mp)
+{
+	void *tag, *old = NULL;
+
+	tag = mm_ops->quota_tag(mp);
+	if (!tag)
+		return;
+	mutex_lock(&space->lock);
+	if (space->dead || space->quota_tag == tag) {
+		old = tag;
+	} else if (mm_ops->commit_charge(mp, tag, space->committed, 0, true,
+					 space->quota_tag)) {
+		/* An older quota than the space's (a racing move): kept. */
+		old = tag;
+	} else {
+		if (!space->quota) {
+			mm_ops->quota_get(mp);
+			space->quota = mp;
+		}
+		old = space->quota_tag;
+		space->quota_tag = tag;
+	}
+	mutex_unlock(&space->lock);
+	if (old)
+		mm_ops->quota_tag_put(old);
 }
 
 /**

@@ -121,6 +121,14 @@ static vm_fault_t mm_copy_fault(struct mm_space *space, struct mm_vad *vad,
 		return 0;
 	case STATUS_IN_PAGE_ERROR:
 		return VM_FAULT_SIGBUS;
+	case STATUS_COMMITMENT_LIMIT:
+		/*
+		 * NT charges a view's copies when it maps it; here a copy is
+		 * charged at its first write, and past a limit (the system's
+		 * or a job's) that write raises STATUS_COMMITMENT_LIMIT
+		 * instead of retrying the fault forever.
+		 */
+		return VM_FAULT_SIGSEGV;
 	default:
 		return VM_FAULT_OOM;
 	}
@@ -144,14 +152,13 @@ static u32 mm_stack_grow(struct mm_space *space, struct mm_vad *vad, unsigned lo
 		return STATUS_STACK_OVERFLOW;
 	if (mm_page_state(vad, below) & MM_PAGE_COMMITTED)
 		return 0;
-	if (mm_commit_charge(1))
+	if (mm_space_charge(space, 1))
 		return STATUS_STACK_OVERFLOW;
 	if (mm_vad_update_pages(vad, below, addr, MM_PAGE_PROT_MASK | MM_PAGE_RESET,
 				MM_PAGE_COMMITTED | NT_PAGE_READWRITE | NT_PAGE_GUARD)) {
-		mm_commit_uncharge(1);
+		mm_space_decommit(space, 1, 0);
 		return STATUS_STACK_OVERFLOW;
 	}
-	mm_space_commit(space, 1);
 	if (mm_ops->stack_grown)
 		mm_ops->stack_grown(addr);
 	return 0;
@@ -201,6 +208,10 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	/* A write-copy page of a view gets its own copy first. */
 	if (write && mm_page_needs_copy(vad, state)) {
 		ret = mm_copy_fault(space, vad, addr, &state);
+		if (ret == VM_FAULT_SIGSEGV) {
+			code = STATUS_COMMITMENT_LIMIT;
+			goto violation;
+		}
 		if (ret)
 			goto out;
 		kind = NTX_FAULT_COPY_ON_WRITE;
@@ -293,6 +304,10 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 			trace_ntexec_fault(addr, NTX_FAULT_COPY_ON_WRITE, 1, state);
 			mm_zap(space, addr, addr + PAGE_SIZE);
 			ret = VM_FAULT_NOPAGE;
+		} else if (ret == VM_FAULT_SIGSEGV) {
+			mutex_unlock(&space->lock);
+			mm_record_exception(STATUS_COMMITMENT_LIMIT, 1, vmf->real_address);
+			return ret;
 		}
 	} else if (mm_page_written(vad, addr, state)) {
 		ret = VM_FAULT_OOM;

@@ -71,6 +71,12 @@ struct task_struct;
  * @mapper: the task inside vm_mmap()/vm_munmap() for this space, the only
  *	one allowed to create or split VMAs of @file
  * @dead: run down: every page and VAD is gone, faults get SIGBUS
+ * @quota: the process whose commit hooks (struct mm_ops) every change of
+ *	@committed goes through (referenced with .quota_get), NULL for none;
+ *	set once under @lock (mm_space_set_quota()), dropped at rundown
+ * @quota_tag: the quota (its job) @committed is charged to (referenced
+ *	with .quota_tag); changed under @lock only, with the commit moved
+ *	(mm_space_set_quota())
  * @committed: committed pages (CommitCharge)
  * @peak_committed: the most @committed has been
  * @resident: pages in @pages: the working set and the transition pages
@@ -109,6 +115,8 @@ struct mm_space {
 	struct xarray discarded;
 	struct task_struct *mapper;
 	bool dead;
+	struct mm_process *quota;
+	void *quota_tag;
 	unsigned long committed;
 	unsigned long peak_committed;
 	unsigned long resident;
@@ -367,7 +375,8 @@ void mm_ws_exit(void);
 /* commit.c */
 ntstatus_t mm_commit_charge(unsigned long pages);
 void mm_commit_uncharge(unsigned long pages);
-void mm_space_commit(struct mm_space *space, unsigned long pages);
+ntstatus_t mm_space_charge(struct mm_space *space, unsigned long pages);
+void mm_space_set_quota(struct mm_space *space, struct mm_process *mp);
 void mm_space_decommit(struct mm_space *space, unsigned long committed,
 		       unsigned long locked);
 void mm_resident_add(struct mm_space *space);

@@ -33,12 +33,16 @@ struct task_struct;
  *	A space belongs to one Linux mm: after an execve the next service
  *	replaces it (mm_space_get()).
  * @dead: run down: no space is installed any more
+ * @quota: the process's commit is charged through struct mm_ops'
+ *	commit hooks (it is in a job): every space it gets from now on
+ *	charges them (mm_process_charge_quota())
  */
 struct mm_process {
 	struct pid *tgid;
 	spinlock_t lock;
 	struct mm_space *space;
 	bool dead;
+	bool quota;
 };
 
 /**
@@ -65,6 +69,25 @@ struct mm_process {
  * @remote_done: the service ended (@ran: in the thread, which parks again if
  *	it is still suspended), or was never queued (@ran false: then
  *	@remote_queued is not called).
+ * @commit_charge: a process whose commit is charged to a quota (its job,
+ *	mm_process_charge_quota()) commits @pages more, @committed being its
+ *	commit before, against the quota @tag the space was given
+ *	(@quota_tag): STATUS_SUCCESS (charged) or STATUS_COMMITMENT_LIMIT
+ *	(nothing charged). @join: the space brings @pages it had committed
+ *	before: charged whatever the limits say; @tag is then the new quota
+ *	and @old the one the pages were charged to before (NULL for none):
+ *	only what @old did not charge is charged, and a failure means @tag
+ *	does not extend @old (the space keeps @old). Called with mm_space.lock
+ *	held, from services and from the fault path (under the mmap lock):
+ *	it may take spinlocks and post a message (GFP_KERNEL), never a mutex
+ *	of the memory manager.
+ * @commit_uncharge: @pages of such a space charged to @tag leave its
+ *	commit. Same context.
+ * @quota_get: a space takes a reference on @mp for its charges
+ * @quota_put: and drops it (no memory manager lock held)
+ * @quota_tag: the quota @mp's commit goes to now, referenced (any context:
+ *	under mm_process.lock too); NULL for none
+ * @quota_tag_put: drop such a reference (no memory manager lock held)
  */
 struct mm_ops {
 	void (*exception)(u32 code, u32 access, unsigned long address);
@@ -73,6 +96,13 @@ struct mm_ops {
 	void *(*remote_get)(struct task_struct *task);
 	void (*remote_queued)(void *cookie, u8 *state);
 	void (*remote_done)(void *cookie, u8 *state, bool ran);
+	ntstatus_t (*commit_charge)(struct mm_process *mp, void *tag, unsigned long pages,
+				    unsigned long committed, bool join, void *old);
+	void (*commit_uncharge)(struct mm_process *mp, void *tag, unsigned long pages);
+	void (*quota_get)(struct mm_process *mp);
+	void (*quota_put)(struct mm_process *mp);
+	void *(*quota_tag)(struct mm_process *mp);
+	void (*quota_tag_put)(void *tag);
 };
 
 /**
@@ -222,6 +252,7 @@ void mm_exit(void);
 void mm_process_init(struct mm_process *mp, struct pid *tgid);
 void mm_process_rundown(struct mm_process *mp);
 void mm_process_counters(struct mm_process *mp, struct mm_counters *c);
+void mm_process_charge_quota(struct mm_process *mp);
 
 /*
  * The services. Each acts on @mm, the address space of the process the

@@ -322,8 +322,10 @@ fail:
  */
 static void mm_space_kill(struct mm_space *space)
 {
+	struct mm_process *quota;
 	struct file *file;
 	LIST_HEAD(freed);
+	void *tag;
 
 	mutex_lock(&space->addr_lock);
 	mutex_lock(&space->lock);
@@ -335,11 +337,20 @@ static void mm_space_kill(struct mm_space *space)
 	file = space->file;
 	space->file = NULL;
 	space->mapping = NULL;
+	/* Nothing is committed any more: the quota's charges are back. */
+	quota = space->quota;
+	space->quota = NULL;
+	tag = space->quota_tag;
+	space->quota_tag = NULL;
 	mutex_unlock(&space->lock);
 	mutex_unlock(&space->addr_lock);
 	mm_put_pages(&freed);
 	if (file)
 		fput(file);
+	if (tag)
+		mm_ops->quota_tag_put(tag);
+	if (quota)
+		mm_ops->quota_put(quota);
 }
 
 /**
@@ -426,6 +437,14 @@ again:
 	} else if (new) {
 		/* A space of an mm that no thread has any more is stale. */
 		old = space;
+		/* Unpublished and empty: its quota needs no lock, no charge. */
+		if (mp->quota) {
+			new->quota_tag = mm_ops->quota_tag(mp);
+			if (new->quota_tag) {
+				mm_ops->quota_get(mp);
+				new->quota = mp;
+			}
+		}
 		mp->space = new;
 		space = new;
 		kref_get(&space->ref);
@@ -464,6 +483,7 @@ void mm_process_init(struct mm_process *mp, struct pid *tgid)
 	spin_lock_init(&mp->lock);
 	mp->space = NULL;
 	mp->dead = false;
+	mp->quota = false;
 }
 
 /**
@@ -486,6 +506,32 @@ void mm_process_rundown(struct mm_process *mp)
 		mm_space_kill(space);
 		mm_space_put(space);
 	}
+}
+
+/**
+ * mm_process_charge_quota() - a process's commit goes through the commit
+ *	hooks of struct mm_ops from now on (it joined a job)
+ * @mp: the process
+ *
+ * Its space, if it has one, brings what it committed so far; any space it
+ * gets later (after an execve) charges the hooks from its start. Called
+ * again when the process's quota changes (it joined a nested job): its
+ * space's commit moves to the new quota.
+ */
+void mm_process_charge_quota(struct mm_process *mp)
+{
+	struct mm_space *space;
+
+	spin_lock(&mp->lock);
+	mp->quota = true;
+	space = mp->space;
+	if (space)
+		kref_get(&space->ref);
+	spin_unlock(&mp->lock);
+	if (!space)
+		return;
+	mm_space_set_quota(space, mp);
+	mm_space_put(space);
 }
 
 /**

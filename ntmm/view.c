@@ -129,25 +129,24 @@ ntstatus_t mm_page_copy_on_write(struct mm_space *space, struct mm_vad *vad,
 	rw = (prot & NT_PAGE_EXECUTE_WRITECOPY) ? NT_PAGE_EXECUTE_READWRITE :
 						  NT_PAGE_READWRITE;
 	rw |= prot & ~NT_PAGE_BASE_MASK;
-	status = mm_commit_charge(1);
+	status = mm_space_charge(space, 1);
 	if (status)
 		return status;
 	/* A file's page is read first: the copy starts from its content. */
 	shared = mm_segment_page(vad->section->segment, mm_view_index(vad, addr),
 				 vad->section->segment->file);
 	if (!shared && vad->section->segment->file) {
-		mm_commit_uncharge(1);
+		mm_space_decommit(space, 1, 0);
 		return STATUS_IN_PAGE_ERROR;
 	}
 	copy = mm_get_page(space, vad, addr, true);
 	if (!copy || mm_vad_update_pages(vad, addr, addr + PAGE_SIZE, MM_PAGE_PROT_MASK,
 					 MM_PAGE_PRIVATE | rw)) {
-		mm_commit_uncharge(1);
+		mm_space_decommit(space, 1, 0);
 		return STATUS_NO_MEMORY;
 	}
 	if (shared)
 		copy_highpage(copy, shared);
-	mm_space_commit(space, 1);
 	*state = (*state & ~MM_PAGE_PROT_MASK) | MM_PAGE_PRIVATE | rw;
 	return STATUS_SUCCESS;
 }

@@ -75,14 +75,15 @@ static bool mm_linux_range_free(void *ctx, unsigned long start,
  * @space: the space, its addr_lock held; current->mm is its mm
  * @vad: the VAD, allocated at its range and pending (no page may be put
  *	in it until its VMA exists, mm_copy_page())
- * @charge: pages the caller charged to the commit limit for it
+ * @charge: pages of commit it needs (mm_space_charge(), with the VAD's
+ *	insertion, under the space's lock)
  *
  * The VAD, its charge and its section reference go with the call: on
  * failure they are given back, by the VMA's .close when a failed mmap
  * closed it, or here.
  *
- * Return: 0, -EEXIST (something is there), -ENOMEM, or another errno of
- * vm_mmap().
+ * Return: 0, -EEXIST (something is there), -ENOSPC (the commit limit, the
+ * system's or a job's), -ENOMEM, or another errno of vm_mmap().
  */
 int mm_place_vad(struct mm_space *space, struct mm_vad *vad, unsigned long charge)
 {
@@ -96,13 +97,14 @@ int mm_place_vad(struct mm_space *space, struct mm_vad *vad, unsigned long charg
 	other = mm_vad_find_next(&space->vads, start);
 	if (other && other->start < end)
 		err = -EEXIST;
-	else
-		err = mm_vad_insert(&space->vads, vad);
-	if (!err)
-		mm_space_commit(space, charge);
+	else if (mm_space_charge(space, charge))
+		err = -ENOSPC;
+	else if (mm_vad_insert(&space->vads, vad)) {
+		mm_space_decommit(space, charge, 0);
+		err = -ENOMEM;
+	}
 	mutex_unlock(&space->lock);
 	if (err) {
-		mm_commit_uncharge(charge);
 		if (vad->section)
 			ob_dereference(&vad->section->ob);
 		mm_vad_free(vad);
@@ -137,8 +139,6 @@ static int mm_reserve_at(struct mm_space *space, const struct mm_reserve *req,
 	unsigned long charge = plan->commit && !req->section ? pages : 0;
 	struct mm_vad *vad;
 
-	if (charge && mm_commit_charge(charge))
-		return -ENOSPC;
 	if (req->section)
 		vad = mm_vad_alloc(start, start + plan->size, NT_MEM_MAPPED, plan->protect,
 				   0, MM_PAGE_COMMITTED | plan->protect);
@@ -146,10 +146,8 @@ static int mm_reserve_at(struct mm_space *space, const struct mm_reserve *req,
 		vad = mm_vad_alloc(start, start + plan->size, NT_MEM_PRIVATE, plan->protect,
 				   plan->write_watch ? NT_MEM_WRITE_WATCH : 0,
 				   plan->commit ? MM_PAGE_COMMITTED | plan->protect : 0);
-	if (IS_ERR(vad)) {
-		mm_commit_uncharge(charge);
+	if (IS_ERR(vad))
 		return -ENOMEM;
-	}
 	if (req->image && mm_image_layout(vad, req->image)) {
 		mm_vad_free(vad);
 		return -ENOMEM;
@@ -281,19 +279,18 @@ static ntstatus_t mm_do_commit(struct mm_space *space, struct mm_reserve *req)
 		prot = mm_protect_for_allocation(vad->allocation_protect,
 						 plan->protect);
 		newly = mm_vad_count_pages(vad, start, end, MM_PAGE_COMMITTED, 0);
-		status = mm_commit_charge(newly);
+		status = mm_space_charge(space, newly);
 		if (status)
 			goto out;
 		if (mm_vad_update_pages(vad, start, end, MM_PAGE_PROT_MASK |
 					MM_PAGE_RESET, MM_PAGE_COMMITTED | prot)) {
-			mm_commit_uncharge(newly);
+			mm_space_decommit(space, newly, 0);
 			status = STATUS_NO_MEMORY;
 			goto out;
 		}
 		/* Re-committed pages take the new protection. */
 		if (newly != (end - start) >> PAGE_SHIFT)
 			mm_zap(space, start, end);
-		mm_space_commit(space, newly);
 		break;
 	case MM_ALLOC_RESET:
 	case MM_ALLOC_RESET_UNDO:

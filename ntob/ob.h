@@ -22,6 +22,8 @@
  *                                                page (filemap.c), as
  *                                                filemap_fault() does
  *         i_mmap_rwsem -> page table locks       unmap_mapping_range() zaps
+ *         ps_job.lock, then a port's lock        a job member's commit
+ *                                                hooks (struct mm_ops, job.c)
  *         ps_thread.lock                         a guard fault's look at the
  *                                                thread's NT stack (struct
  *                                                mm_ops .stack)
@@ -64,6 +66,9 @@
  *                                              (state.c); regset access
  *                                              only under it
  *     ps_thread.lock                             the suspend state
+ *   ps_job_tree_lock (spinlock)                ntps: the lists of nested jobs
+ *                                              (job.c); a walk of a subtree
+ *                                              takes each job's lock in turn
  *   ps_job.lock (spinlock)                     ntps: a job's members, counts,
  *                                              limits and port (job.c); the
  *                                              fork probe takes it

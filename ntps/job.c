@@ -35,13 +35,40 @@
  *    is set, ends a process past the per-process limit
  *    (END_OF_PROCESS_TIME) and, past the job limit, every process or only
  *    the message (JobObjectEndOfJobTimeInformation).
+ *  - JOB_OBJECT_LIMIT_PROCESS_MEMORY and _JOB_MEMORY bound NT commit. The
+ *    memory manager calls the commit hooks of struct mm_ops (this file's
+ *    ps_job_commit_charge()) for every page a member commits, under its
+ *    space's lock: the charge is an atomic add per job, refused with
+ *    STATUS_COMMITMENT_LIMIT past a limit, with PROCESS_MEMORY_LIMIT or
+ *    JOB_MEMORY_LIMIT posted once per process, as NT does. A process joins
+ *    whatever it has committed (NT's MmAssignProcessToJob): it is caught
+ *    at its next commit. The job keeps PeakProcessMemoryUsed and
+ *    PeakJobMemoryUsed. Sections' own commit is the system's, as in NT.
+ *  - Breakaway: a member's NtCreateProcessEx with
+ *    PROCESS_CREATE_FLAGS_BREAKAWAY first arms its thread
+ *    (ps_job_arm_breakaway(): STATUS_ACCESS_DENIED unless the job has
+ *    BREAKAWAY_OK or SILENT_BREAKAWAY_OK); the fork probe then leaves that
+ *    thread's next new thread group out of the job (it is killed, fail
+ *    closed, if the job stopped allowing it meanwhile). Linux's fork has no
+ *    breakaway request: its children stay in unless the job has
+ *    SILENT_BREAKAWAY_OK, as NT's children created without the flag.
+ *  - A member's own NtSetInformationProcess(ProcessPriorityClass) gets the
+ *    job's class when the job limits it, and succeeds, as in NT.
  *  - DIE_ON_UNHANDLED_EXCEPTION is what Linux does anyway: a process with an
- *    unhandled SIGSEGV ends, no dialog waits. BREAKAWAY_OK is accepted;
- *    there is no CREATE_BREAKAWAY_FROM_JOB on Linux's fork.
- *  Not yet (STATUS_NOT_SUPPORTED when asked): PROCESS_MEMORY and JOB_MEMORY
- *  (the NT commit hook), WORKINGSET, SCHEDULING_CLASS, SUBSET_AFFINITY;
- *  nested jobs (a process in one job cannot join another:
- *  STATUS_ACCESS_DENIED, as before Windows 8); the cgroup backing.
+ *    unhandled SIGSEGV ends, no dialog waits.
+ *  - Nested jobs (Windows 8): a member of job A assigned to job B makes B
+ *    its immediate job when B is nested under A already, or when B is
+ *    empty and nested nowhere (B becomes A's child, ps_job_nest()); a job
+ *    of its chain changes nothing; any other job is STATUS_ACCESS_DENIED.
+ *    A process is in every job of its chain (NtIsProcessInJob), each job's
+ *    limits apply to it (active processes, memory, time, breakaway; the
+ *    nearest job's priority class and affinity), its counts, times and
+ *    commit roll up into every job above, messages about it go to each
+ *    job of the chain that has a port (a limit's to the job whose limit it
+ *    is), and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
+ *    of the job and of every job nested in it. Depth: PS_JOB_MAX_DEPTH.
+ *  Not yet (STATUS_NOT_SUPPORTED when asked): WORKINGSET, SCHEDULING_CLASS,
+ *  SUBSET_AFFINITY; the cgroup backing.
  *
  * Messages all leave through ps_job_post(): to the job's port, and as
  * NTEXEC_CMD_JOB events (ntob/event.h) to the "job" group and the
@@ -66,7 +93,20 @@
  * job's fields and list; inside it a process's ps_process.lock (setting
  * @job, reading @exited), and the port's wait-queue lock is never taken
  * under it (messages are posted after it is dropped). ps_job_pending_lock
- * is a leaf.
+ * is a leaf. The commit hooks run under mm_space.lock (a mutex, under the
+ * mmap lock on the fault path) and take no lock for the charge itself
+ * (atomics; the limits are read once, written under ps_job.lock); a
+ * message they post takes ps_job.lock and then the port's lock, so
+ * mm_space.lock -> ps_job.lock -> (port) is the order, and nothing takes
+ * an ntmm lock under ps_job.lock. A member's space holds a reference on
+ * the member (ps_job_quota_get()) and on the job it charges (its quota
+ * tag, ps_job_quota_tag()): the job charged is alive as long as the
+ * charge. A process's job changes only downward, into a job nested under
+ * it (ps_job_move_down(), under both jobs' locks, the parent's first), and
+ * its space's commit moves with it under mm_space.lock. ps_job_tree_lock
+ * (the parents' lists of children) is taken outside every ps_job.lock; a
+ * walk of a subtree takes each job's lock in turn under it. A nested job
+ * holds a reference on its parent.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -116,6 +156,21 @@
  * @terminated: terminated: new members are ended with @terminate_status
  * @terminate_status: the status
  * @time_queued: @time_work is queued
+ * @process_memory: ProcessMemoryLimit, pages (READ_ONCE by the charge)
+ * @job_memory: JobMemoryLimit, pages (likewise)
+ * @commit: pages its members have committed (the charge's atomic count)
+ * @peak_process: PeakProcessMemoryUsed, pages (atomic max)
+ * @peak_job: PeakJobMemoryUsed, pages (atomic max)
+ * @parent: the job it is nested in (referenced), NULL for a root; set once
+ *	under ps_job_tree_lock, read without a lock (READ_ONCE)
+ * @children: the jobs nested in it (ps_job_tree_lock)
+ * @child_node: in its parent's @children (ps_job_tree_lock)
+ * @depth: jobs above it
+ *
+ * Counts of a nested job's processes roll up: @active, @pending, @total,
+ * @violations, the exited members' times and counters and @commit of a
+ * job include those of the jobs below it; @members holds only the
+ * processes whose immediate job it is.
  */
 struct ps_job {
 	struct ob_object ob;
@@ -147,7 +202,19 @@ struct ps_job {
 	bool terminated;
 	u32 terminate_status;
 	bool time_queued;
+	unsigned long process_memory;
+	unsigned long job_memory;
+	atomic_long_t commit;
+	atomic_long_t peak_process;
+	atomic_long_t peak_job;
+	struct ps_job *parent;
+	struct list_head children;
+	struct list_head child_node;
+	u32 depth;
 };
+
+/* Deepest nesting (ntexec's bound: every charge and fork walks the chain). */
+#define PS_JOB_MAX_DEPTH	8
 
 /**
  * struct ps_job_pending - a child the fork probe put in a job
@@ -168,11 +235,15 @@ struct ps_job_pending {
 	bool claimed;
 };
 
+/* The job tree: parents' @children lists; outside every ps_job.lock. */
+static DEFINE_SPINLOCK(ps_job_tree_lock);
 static DEFINE_SPINLOCK(ps_job_pending_lock);
 static HLIST_HEAD(ps_job_pending_list);
 /* Woken when a record leaves ps_job_pending_list. */
 static DECLARE_WAIT_QUEUE_HEAD(ps_job_pending_wq);
 static atomic_t ps_job_pendings = ATOMIC_INIT(0);
+/* Threads armed for a breakaway: the fork probe looks only when some are. */
+static atomic_t ps_job_armed = ATOMIC_INIT(0);
 /* Active members of every job: the fork probe's fast way out. */
 static atomic_t ps_job_members = ATOMIC_INIT(0);
 static atomic_long_t ps_jobs = ATOMIC_LONG_INIT(0);
@@ -219,6 +290,12 @@ static void ps_job_end_work(struct work_struct *work)
 
 	if (job->port)
 		ob_dereference(ob_iocomp_object(job->port));
+	if (job->parent) {
+		spin_lock(&ps_job_tree_lock);
+		list_del(&job->child_node);
+		spin_unlock(&ps_job_tree_lock);
+		ob_dereference(&job->parent->ob);
+	}
 	put_pid_ns(job->ns);
 	put_cred(job->cred);
 	atomic_long_dec(&ps_jobs);
@@ -230,7 +307,7 @@ static void ps_job_destroy(struct ob_object *obj)
 {
 	struct ps_job *job = to_job(obj);
 
-	WARN_ON_ONCE(!list_empty(&job->members));
+	WARN_ON_ONCE(!list_empty(&job->members) || !list_empty(&job->children));
 	queue_work(ps_job_wq, &job->end_work);
 }
 
@@ -255,12 +332,197 @@ ntstatus_t ps_create_job(struct ps_job **out)
 	INIT_DELAYED_WORK(&job->time_work, ps_job_time_work);
 	spin_lock_init(&job->lock);
 	INIT_LIST_HEAD(&job->members);
+	INIT_LIST_HEAD(&job->children);
+	INIT_LIST_HEAD(&job->child_node);
 	job->priority_class = PROCESS_PRIORITY_CLASS_NORMAL;
 	atomic_long_inc(&ps_jobs);
 	*out = job;
 	return STATUS_SUCCESS;
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_create_job);
+
+static inline struct ps_job *ps_job_parent(struct ps_job *job)
+{
+	return READ_ONCE(job->parent);
+}
+
+/**
+ * ps_job_in_chain() - is @ancestor @job or a job above it?
+ * @job: a job
+ * @ancestor: another
+ *
+ * Return: true when a process of @job is in @ancestor too.
+ */
+bool ps_job_in_chain(struct ps_job *job, struct ps_job *ancestor)
+{
+	for (; job; job = ps_job_parent(job))
+		if (job == ancestor)
+			return true;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_in_chain);
+
+/**
+ * ps_job_nest() - nest @child under @parent, Windows 8's rule
+ * @child: a job a process of @parent is being assigned to
+ * @parent: that process's immediate job
+ *
+ * A child already nested under @parent takes the process; an empty job
+ * that is nested nowhere (no processes, none pending, no jobs below it)
+ * becomes a child of @parent; any other job cannot hold a process of
+ * @parent without breaking the hierarchy.
+ *
+ * Return: STATUS_SUCCESS or STATUS_ACCESS_DENIED (also past
+ * PS_JOB_MAX_DEPTH).
+ */
+ntstatus_t ps_job_nest(struct ps_job *child, struct ps_job *parent)
+{
+	ntstatus_t status = STATUS_ACCESS_DENIED;
+	bool empty;
+
+	spin_lock(&ps_job_tree_lock);
+	if (child->parent) {
+		if (child->parent == parent)
+			status = STATUS_SUCCESS;
+	} else if (child != parent && !ps_job_in_chain(parent, child) &&
+		   list_empty(&child->children) && parent->depth + 1 <= PS_JOB_MAX_DEPTH) {
+		spin_lock(&child->lock);
+		empty = !child->active && !child->pending;
+		if (empty) {
+			WRITE_ONCE(child->parent, to_job(ob_reference(&parent->ob)));
+			child->depth = parent->depth + 1;
+			list_add_tail(&child->child_node, &parent->children);
+			status = STATUS_SUCCESS;
+		}
+		spin_unlock(&child->lock);
+	}
+	spin_unlock(&ps_job_tree_lock);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_nest);
+
+/* @fn on every job of @job's subtree, itself first; ps_job_tree_lock held. */
+static void ps_job_walk(struct ps_job *job, void (*fn)(struct ps_job *j, void *arg), void *arg)
+	__must_hold(&ps_job_tree_lock)
+{
+	struct ps_job *c;
+
+	fn(job, arg);
+	list_for_each_entry(c, &job->children, child_node)
+		ps_job_walk(c, fn, arg);
+}
+
+struct ps_job_refs {
+	struct ps_job **jobs;
+	int n, room;
+};
+
+static void ps_job_ref_one(struct ps_job *job, void *arg)
+{
+	struct ps_job_refs *r = arg;
+
+	/* A child job whose last reference went stays listed until its end. */
+	if (r->n < r->room && !ob_reference_unless_zero(&job->ob))
+		return;
+	if (r->n < r->room)
+		r->jobs[r->n] = job;
+	r->n++;
+}
+
+/*
+ * References of every job of @job's subtree, in a kmalloc'ed array.
+ * Return: the count, or -ENOMEM.
+ */
+static int ps_job_subtree(struct ps_job *job, struct ps_job ***out)
+{
+	struct ps_job_refs r = { .room = 4 };
+
+	for (;;) {
+		r.jobs = kmalloc_array(r.room, sizeof(*r.jobs), GFP_KERNEL);
+		if (!r.jobs)
+			return -ENOMEM;
+		r.n = 0;
+		spin_lock(&ps_job_tree_lock);
+		ps_job_walk(job, ps_job_ref_one, &r);
+		spin_unlock(&ps_job_tree_lock);
+		if (r.n <= r.room)
+			break;
+		while (r.room--)
+			ob_dereference(&r.jobs[r.room]->ob);
+		kfree(r.jobs);
+		r.room = r.n;
+	}
+	*out = r.jobs;
+	return r.n;
+}
+
+static void ps_job_put_subtree(struct ps_job **jobs, int n)
+{
+	while (n-- > 0)
+		ob_dereference(&jobs[n]->ob);
+	kfree(jobs);
+}
+
+/* TotalTerminatedProcesses of @job and every job above it. */
+static void ps_job_count_violation(struct ps_job *job)
+{
+	for (; job; job = ps_job_parent(job)) {
+		spin_lock(&job->lock);
+		job->violations++;
+		spin_unlock(&job->lock);
+	}
+}
+
+/* Whether @job or a job above it is terminated; its status in @status. */
+static bool ps_job_chain_terminated(struct ps_job *job, u32 *status)
+{
+	bool t = false;
+
+	for (; job && !t; job = ps_job_parent(job)) {
+		spin_lock(&job->lock);
+		t = job->terminated;
+		*status = job->terminate_status;
+		spin_unlock(&job->lock);
+	}
+	return t;
+}
+
+/*
+ * A child counted pending in every job of @job's chain, or the job whose
+ * active process limit refuses it (its violation counted; nothing stays
+ * counted). Context: any (the fork probe).
+ */
+static struct ps_job *ps_job_add_pending(struct ps_job *job)
+{
+	struct ps_job *j, *k;
+
+	for (j = job; j; j = ps_job_parent(j)) {
+		spin_lock(&j->lock);
+		if ((j->flags & JOB_OBJECT_LIMIT_ACTIVE_PROCESS) &&
+		    j->active + j->pending >= j->active_limit) {
+			spin_unlock(&j->lock);
+			for (k = job; k != j; k = ps_job_parent(k)) {
+				spin_lock(&k->lock);
+				k->pending--;
+				spin_unlock(&k->lock);
+			}
+			ps_job_count_violation(j);
+			return j;
+		}
+		j->pending++;
+		spin_unlock(&j->lock);
+	}
+	return NULL;
+}
+
+static void ps_job_drop_pending(struct ps_job *job)
+{
+	for (; job; job = ps_job_parent(job)) {
+		spin_lock(&job->lock);
+		job->pending--;
+		spin_unlock(&job->lock);
+	}
+}
 
 /**
  * ps_job_send() - send a job message to the job's completion port
@@ -413,34 +675,53 @@ static void ps_job_arm_time(struct ps_job *job)
 	queue_delayed_work(ps_job_wq, &job->time_work, msecs_to_jiffies(PS_JOB_TICK_MS));
 }
 
+struct ps_job_procs {
+	struct ps_process **procs;
+	u32 n, room;
+};
+
+static void ps_job_procs_one(struct ps_job *job, void *arg)
+{
+	struct ps_job_procs *r = arg;
+	struct ps_process *p;
+
+	spin_lock(&job->lock);
+	list_for_each_entry(p, &job->members, job_node) {
+		if (r->n < r->room)
+			r->procs[r->n] = to_process(ob_reference(&p->ob));
+		r->n++;
+	}
+	spin_unlock(&job->lock);
+}
+
 /*
- * The references of the job's active members, in a kmalloc'ed array.
- * Return: the count, or -ENOMEM.
+ * The references of the active members of the job and of the jobs nested
+ * in it, in a kmalloc'ed array. Return: the count, or -ENOMEM.
  */
 static int ps_job_members_of(struct ps_job *job, struct ps_process ***out)
 {
-	struct ps_process **procs, *p;
-	u32 n, i;
+	struct ps_job_procs r = { .room = 0 };
 
-	for (;;) {
-		spin_lock(&job->lock);
-		n = job->active;
-		spin_unlock(&job->lock);
-		procs = kmalloc_array(max(n, 1u), sizeof(*procs), GFP_KERNEL);
-		if (!procs)
-			return -ENOMEM;
-		spin_lock(&job->lock);
-		if (job->active <= n)
-			break;
-		spin_unlock(&job->lock);
-		kfree(procs);
-	}
-	i = 0;
-	list_for_each_entry(p, &job->members, job_node)
-		procs[i++] = to_process(ob_reference(&p->ob));
+	spin_lock(&job->lock);
+	r.room = job->active;
 	spin_unlock(&job->lock);
-	*out = procs;
-	return i;
+	for (;;) {
+		r.procs = kmalloc_array(max(r.room, 1u), sizeof(*r.procs), GFP_KERNEL);
+		if (!r.procs)
+			return -ENOMEM;
+		r.n = 0;
+		spin_lock(&ps_job_tree_lock);
+		ps_job_walk(job, ps_job_procs_one, &r);
+		spin_unlock(&ps_job_tree_lock);
+		if (r.n <= r.room)
+			break;
+		while (r.room--)
+			ps_dereference_process(r.procs[r.room]);
+		kfree(r.procs);
+		r.room = r.n;
+	}
+	*out = r.procs;
+	return r.n;
 }
 
 static void ps_job_put_members(struct ps_process **procs, int n)
@@ -509,9 +790,7 @@ static void ps_job_time_work(struct work_struct *work)
 		if ((flags & JOB_OBJECT_LIMIT_PROCESS_TIME) && t > process_limit &&
 		    !READ_ONCE(procs[i]->terminating) &&
 		    !ps_kill_process(procs[i], PS_EXIT_NOT_ENOUGH_QUOTA)) {
-			spin_lock(&job->lock);
-			job->violations++;
-			spin_unlock(&job->lock);
+			ps_job_count_violation(job);
 			ps_job_post(job, JOB_OBJECT_MSG_END_OF_PROCESS_TIME, procs[i]->pid,
 				    GFP_KERNEL);
 		}
@@ -538,43 +817,235 @@ static void ps_job_time_work(struct work_struct *work)
 	ob_dereference(&job->ob);
 }
 
-/* Apply the job's priority class and affinity to a new member. */
-static void ps_job_apply_limits(struct ps_job *job, struct ps_process *process)
+/* Raise an atomic peak to @v. */
+static void ps_job_peak(atomic_long_t *peak, long v)
 {
-	u32 flags, class;
-	u64 affinity;
+	long old = atomic_long_read(peak);
 
-	spin_lock(&job->lock);
-	flags = job->flags;
-	class = job->priority_class;
-	affinity = job->affinity;
-	spin_unlock(&job->lock);
+	while (old < v && !atomic_long_try_cmpxchg(peak, &old, v))
+		;
+}
+
+/**
+ * ps_job_charge() - charge commit to a job and the jobs above it
+ * @job: the immediate job of the committing process
+ * @pages: pages it commits
+ * @committed: its commit before (its space's, pages)
+ * @join: the process brings @pages committed before it joined @job:
+ *	charged whatever the limits say (NT's rule), a limit passed only
+ *	reported
+ * @old: with @join, the job the pages were charged to so far (the chain
+ *	from it up is not charged again), or NULL
+ * @over: out: the job whose limit refused (or was passed at a join)
+ * @msg: out: JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT or _JOB_MEMORY_LIMIT to
+ *	post to @over, 0 for none
+ *
+ * Every job of the chain applies its limits: its process limit bounds
+ * @committed + @pages, its job limit its count after the add. On a
+ * refusal nothing stays charged. Lock-free: an atomic add per job, a read
+ * of its limits and, at a new high, a peak update.
+ *
+ * Return: STATUS_SUCCESS, STATUS_COMMITMENT_LIMIT, or (@join)
+ * STATUS_UNSUCCESSFUL when @old is not in @job's chain (nothing charged).
+ */
+ntstatus_t ps_job_charge(struct ps_job *job, unsigned long pages, unsigned long committed,
+			 bool join, struct ps_job *old, struct ps_job **over, u32 *msg)
+{
+	struct ps_job *j, *k;
+	u32 flags;
+	long used;
+
+	*over = NULL;
+	*msg = 0;
+	if (old && !ps_job_in_chain(job, old))
+		return STATUS_UNSUCCESSFUL;
+	for (j = job; j && j != old; j = ps_job_parent(j)) {
+		flags = READ_ONCE(j->flags);
+		/* Pairs with ps_job_set_limit()'s smp_wmb(): flag, then limit. */
+		smp_rmb();
+		if (!join && (flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY) &&
+		    committed + pages > READ_ONCE(j->process_memory)) {
+			*msg = JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT;
+			goto refuse;
+		}
+		used = atomic_long_add_return(pages, &j->commit);
+		if ((flags & JOB_OBJECT_LIMIT_JOB_MEMORY) && used > READ_ONCE(j->job_memory)) {
+			if (!join) {
+				atomic_long_sub(pages, &j->commit);
+				*msg = JOB_OBJECT_MSG_JOB_MEMORY_LIMIT;
+				goto refuse;
+			}
+			if (!*over) {
+				*over = j;
+				*msg = JOB_OBJECT_MSG_JOB_MEMORY_LIMIT;
+			}
+		}
+		ps_job_peak(&j->peak_job, used);
+		ps_job_peak(&j->peak_process, committed + pages);
+	}
+	return STATUS_SUCCESS;
+refuse:
+	*over = j;
+	for (k = job; k != j; k = ps_job_parent(k))
+		atomic_long_sub(pages, &k->commit);
+	return STATUS_COMMITMENT_LIMIT;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_charge);
+
+/**
+ * ps_job_uncharge() - commit leaves a job and the jobs above it
+ * @job: the job it was charged to
+ * @pages: pages its member no longer commits
+ */
+void ps_job_uncharge(struct ps_job *job, unsigned long pages)
+{
+	for (; job; job = ps_job_parent(job))
+		atomic_long_sub(pages, &job->commit);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_uncharge);
+
+/**
+ * ps_job_memory() - a job's commit and its peaks, bytes
+ * @job: the job
+ * @used: out: what its members commit now
+ * @peak_process: out: PeakProcessMemoryUsed
+ * @peak_job: out: PeakJobMemoryUsed
+ */
+void ps_job_memory(struct ps_job *job, u64 *used, u64 *peak_process, u64 *peak_job)
+{
+	*used = (u64)atomic_long_read(&job->commit) << PAGE_SHIFT;
+	*peak_process = (u64)atomic_long_read(&job->peak_process) << PAGE_SHIFT;
+	*peak_job = (u64)atomic_long_read(&job->peak_job) << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_memory);
+
+static inline struct ps_process *ps_mm_process(struct mm_process *mp)
+{
+	return container_of(mp, struct ps_process, vm);
+}
+
+/**
+ * ps_job_commit_charge() - struct mm_ops .commit_charge: a member commits
+ * @mp: the member
+ * @tag: the job its space charges (ps_job_quota_tag())
+ * @pages: pages it commits
+ * @committed: its commit before
+ * @join: see ps_job_charge()
+ * @old: likewise
+ *
+ * Context: mm_space.lock held (see the lock order at the top).
+ * Return: what ps_job_charge() returns.
+ */
+ntstatus_t ps_job_commit_charge(struct mm_process *mp, void *tag, unsigned long pages,
+				unsigned long committed, bool join, void *old)
+{
+	struct ps_process *process = ps_mm_process(mp);
+	struct ps_job *over;
+	ntstatus_t status;
+	u32 msg;
+
+	status = ps_job_charge(tag, pages, committed, join, old, &over, &msg);
+	/* NT reports a process's memory limit violation once. */
+	if (msg && !test_and_set_bit(0, &process->job_memory_reported))
+		ps_job_post(over, msg, process->pid, GFP_KERNEL);
+	return status;
+}
+
+/* struct mm_ops .commit_uncharge */
+void ps_job_commit_uncharge(struct mm_process *mp, void *tag, unsigned long pages)
+{
+	ps_job_uncharge(tag, pages);
+}
+
+/* struct mm_ops .quota_get/.quota_put: a space charges its process's job. */
+void ps_job_quota_get(struct mm_process *mp)
+{
+	ob_reference(&ps_mm_process(mp)->ob);
+}
+
+void ps_job_quota_put(struct mm_process *mp)
+{
+	ps_dereference_process(ps_mm_process(mp));
+}
+
+/* struct mm_ops .quota_tag: the process's immediate job, referenced. */
+void *ps_job_quota_tag(struct mm_process *mp)
+{
+	struct ps_job *job = READ_ONCE(ps_mm_process(mp)->job);
+
+	return job ? to_job(ob_reference(&job->ob)) : NULL;
+}
+
+void ps_job_quota_tag_put(void *tag)
+{
+	ob_dereference(&((struct ps_job *)tag)->ob);
+}
+
+/*
+ * The priority class and affinity a member's chain imposes: the nearest
+ * job that sets each (a job nested deeper may only be stricter, Windows'
+ * rule for nested jobs, so the nearest is the one in force).
+ */
+static void ps_job_chain_limits(struct ps_job *job, u32 *flags, u32 *class, u64 *affinity)
+{
+	u32 f;
+
+	*flags = 0;
+	for (; job; job = ps_job_parent(job)) {
+		spin_lock(&job->lock);
+		f = job->flags & ~*flags;
+		if (f & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
+			*class = job->priority_class;
+		if (f & JOB_OBJECT_LIMIT_AFFINITY)
+			*affinity = job->affinity;
+		*flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY);
+		spin_unlock(&job->lock);
+	}
+}
+
+/* Apply the priority class and affinity of its jobs to a member. */
+static void ps_job_apply_limits(struct ps_process *process)
+{
+	struct ps_job *job = READ_ONCE(process->job);
+	u32 flags, class = 0;
+	u64 affinity = 0;
+
+	ps_job_chain_limits(job, &flags, &class, &affinity);
 	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 		ps_apply_priority_class(process, class);
 	if (flags & JOB_OBJECT_LIMIT_AFFINITY)
 		ps_apply_process_affinity(process, affinity);
 }
 
+/* @msg about @pid to @job and every job above it that has a port. */
+static void ps_job_post_chain(struct ps_job *job, u32 msg, struct pid *pid, gfp_t gfp)
+{
+	for (; job; job = ps_job_parent(job))
+		ps_job_post(job, msg, pid, gfp);
+}
+
 /*
- * A process joins @job: counted active unless it has exited already (a
- * pending child killed before its first instruction). @pending: it was
- * counted pending by the fork probe. Return: STATUS_SUCCESS, or
- * STATUS_ACCESS_DENIED when it is in a job already (nothing changes).
+ * A process that is in no job joins @job: counted active in it and every
+ * job above it unless it has exited already (a pending child killed before
+ * its first instruction). @pending: it was counted pending by the fork
+ * probe. Return: STATUS_SUCCESS, or STATUS_ACCESS_DENIED when it is in a
+ * job already (nothing changes but the pending count).
  */
 static ntstatus_t ps_job_join(struct ps_job *job, struct ps_process *process, bool pending)
 {
 	bool exited = false, terminated;
 	ntstatus_t status = STATUS_SUCCESS;
+	struct ps_job *j;
 	u32 tstatus;
 
 	spin_lock(&job->lock);
-	if (pending)
-		job->pending--;
 	spin_lock(&process->lock);
 	if (process->job) {
 		status = process->job == job ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
 		spin_unlock(&process->lock);
 		spin_unlock(&job->lock);
+		if (pending)
+			ps_job_drop_pending(job);
 		return status;
 	}
 	process->job = to_job(ob_reference(&job->ob));
@@ -582,74 +1053,147 @@ static ntstatus_t ps_job_join(struct ps_job *job, struct ps_process *process, bo
 	if (!exited) {
 		list_add_tail(&process->job_node, &job->members);
 		process->job_active = true;
-		job->active++;
 		atomic_inc(&ps_job_members);
 	}
 	spin_unlock(&process->lock);
-	job->total++;
-	terminated = job->terminated;
-	tstatus = job->terminate_status;
-	ps_job_arm_time(job);
 	spin_unlock(&job->lock);
+	for (j = job; j; j = ps_job_parent(j)) {
+		spin_lock(&j->lock);
+		if (pending)
+			j->pending--;
+		if (!exited)
+			j->active++;
+		j->total++;
+		ps_job_arm_time(j);
+		spin_unlock(&j->lock);
+	}
+	terminated = ps_job_chain_terminated(job, &tstatus);
 
-	ps_job_post(job, JOB_OBJECT_MSG_NEW_PROCESS, process->pid, GFP_KERNEL);
+	ps_job_post_chain(job, JOB_OBJECT_MSG_NEW_PROCESS, process->pid, GFP_KERNEL);
 	if (exited) {
-		ps_job_post(job, JOB_OBJECT_MSG_EXIT_PROCESS, process->pid, GFP_KERNEL);
+		ps_job_post_chain(job, JOB_OBJECT_MSG_EXIT_PROCESS, process->pid, GFP_KERNEL);
 		return STATUS_SUCCESS;
 	}
+	/* Its commit is the job's from now on, what it has so far included. */
+	mm_process_charge_quota(&process->vm);
 	if (terminated)
 		ps_kill_process(process, tstatus);
 	else
-		ps_job_apply_limits(job, process);
+		ps_job_apply_limits(process);
+	return STATUS_SUCCESS;
+}
+
+/*
+ * A member of @parent is assigned to @child, a job nested under @parent
+ * (ps_job_nest()): @child becomes its immediate job. Only @child counts it
+ * anew (the jobs above counted it already), and only @child's active
+ * process limit can refuse it. Return: STATUS_SUCCESS,
+ * STATUS_PROCESS_IS_TERMINATING (it exited meanwhile), STATUS_QUOTA_EXCEEDED
+ * (@child's limit: nothing changed), STATUS_ACCESS_DENIED (it moved).
+ */
+static ntstatus_t ps_job_move_down(struct ps_job *child, struct ps_job *parent,
+				   struct ps_process *process)
+{
+	ntstatus_t status = STATUS_SUCCESS;
+	bool terminated;
+	u32 tstatus;
+
+	spin_lock(&parent->lock);
+	spin_lock_nested(&child->lock, SINGLE_DEPTH_NESTING);
+	spin_lock(&process->lock);
+	if (process->job != parent)
+		status = STATUS_ACCESS_DENIED;
+	else if (!process->job_active)
+		status = STATUS_PROCESS_IS_TERMINATING;
+	else if ((child->flags & JOB_OBJECT_LIMIT_ACTIVE_PROCESS) &&
+		 child->active + child->pending >= child->active_limit)
+		status = STATUS_QUOTA_EXCEEDED;
+	if (!status) {
+		list_move_tail(&process->job_node, &child->members);
+		/* @child holds @parent: the process's reference moves down. */
+		WRITE_ONCE(process->job, to_job(ob_reference(&child->ob)));
+		child->active++;
+		child->total++;
+		ps_job_arm_time(child);
+	}
+	spin_unlock(&process->lock);
+	spin_unlock(&child->lock);
+	spin_unlock(&parent->lock);
+	if (status)
+		return status;
+	ob_dereference(&parent->ob);
+	ps_job_post(child, JOB_OBJECT_MSG_NEW_PROCESS, process->pid, GFP_KERNEL);
+	/* Its commit is charged to @child too from now on. */
+	mm_process_charge_quota(&process->vm);
+	terminated = ps_job_chain_terminated(child, &tstatus);
+	if (terminated)
+		ps_kill_process(process, tstatus);
+	else
+		ps_job_apply_limits(process);
 	return STATUS_SUCCESS;
 }
 
 /**
- * ps_job_process_rundown() - a member's exit, for its job
+ * ps_job_process_rundown() - a member's exit, for its jobs
  * @process: a process that has exited (or the module is going)
  *
- * It leaves the job's active list; its times and counters go to the job's
- * totals; the port gets EXIT_PROCESS (ABNORMAL_EXIT_PROCESS for an
- * exception status) and ACTIVE_PROCESS_ZERO when it was the last.
+ * It leaves its job's active list; its times and counters go to the totals
+ * of its job and every job above it; each of them with a port gets
+ * EXIT_PROCESS (ABNORMAL_EXIT_PROCESS for an exception status), and
+ * ACTIVE_PROCESS_ZERO when it was its last.
  *
  * Context: process context, before the process is signaled.
  */
 void ps_job_process_rundown(struct ps_process *process)
 {
-	struct ps_job *job;
-	bool was_active = false, zero = false;
+	struct ps_job *job, *j;
+	bool was_active = false, zero;
+	u64 user, kernel, faults, io[6];
 	u32 status = 0;
 	int i;
 
-	spin_lock(&process->lock);
-	job = process->job;
-	spin_unlock(&process->lock);
-	if (!job)
-		return;
-	spin_lock(&job->lock);
-	spin_lock(&process->lock);
+	for (;;) {
+		job = READ_ONCE(process->job);
+		if (!job)
+			return;
+		spin_lock(&job->lock);
+		spin_lock(&process->lock);
+		if (process->job == job)
+			break;
+		/* It moved down into a nested job meanwhile: look again. */
+		spin_unlock(&process->lock);
+		spin_unlock(&job->lock);
+	}
 	if (process->job_active) {
 		was_active = true;
 		process->job_active = false;
 		list_del_init(&process->job_node);
-		job->active--;
 		atomic_dec(&ps_job_members);
-		zero = !job->active;
-		job->exited_user += process->user_time;
-		job->exited_kernel += process->kernel_time;
-		job->exited_faults += process->exit_faults;
-		for (i = 0; i < 6; i++)
-			job->exited_io[i] += process->exit_io[i];
+		user = process->user_time;
+		kernel = process->kernel_time;
+		faults = process->exit_faults;
+		memcpy(io, process->exit_io, sizeof(io));
 		status = process->exit_status;
 	}
 	spin_unlock(&process->lock);
 	spin_unlock(&job->lock);
 	if (!was_active)
 		return;
-	ps_job_post(job, ps_job_abnormal(status) ? JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS :
-		    JOB_OBJECT_MSG_EXIT_PROCESS, process->pid, GFP_KERNEL);
-	if (zero)
-		ps_job_post(job, JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO, NULL, GFP_KERNEL);
+	for (j = job; j; j = ps_job_parent(j)) {
+		spin_lock(&j->lock);
+		j->active--;
+		zero = !j->active;
+		j->exited_user += user;
+		j->exited_kernel += kernel;
+		j->exited_faults += faults;
+		for (i = 0; i < 6; i++)
+			j->exited_io[i] += io[i];
+		spin_unlock(&j->lock);
+		ps_job_post(j, ps_job_abnormal(status) ? JOB_OBJECT_MSG_ABNORMAL_EXIT_PROCESS :
+			    JOB_OBJECT_MSG_EXIT_PROCESS, process->pid, GFP_KERNEL);
+		if (zero)
+			ps_job_post(j, JOB_OBJECT_MSG_ACTIVE_PROCESS_ZERO, NULL, GFP_KERNEL);
+	}
 }
 
 /**
@@ -729,9 +1273,7 @@ static void ps_job_join_pending(struct ps_job *job, struct pid *tgid,
 		return;
 	}
 	/* Gone (reaped) before anyone saw it: it never joined. */
-	spin_lock(&job->lock);
-	job->pending--;
-	spin_unlock(&job->lock);
+	ps_job_drop_pending(job);
 }
 
 /*
@@ -804,6 +1346,24 @@ static void ps_job_settle_job(struct ps_job *job)
 	}
 }
 
+/* Every pending child of @job and of the jobs nested in it joins now. */
+static void ps_job_settle_tree(struct ps_job *job)
+{
+	struct ps_job **jobs;
+	int n, i;
+
+	if (!atomic_read(&ps_job_pendings))
+		return;
+	n = ps_job_subtree(job, &jobs);
+	if (n < 0) {
+		ps_job_settle_job(job);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		ps_job_settle_job(jobs[i]);
+	ps_job_put_subtree(jobs, n);
+}
+
 /*
  * The child's first act: join its job, unless an observer claimed the join,
  * in which case it waits for that join to be done (the record is freed
@@ -828,9 +1388,7 @@ static void ps_job_child_start(struct callback_head *work)
 			/* No object, no job: it must not run outside. */
 			if (!(current->flags & PF_EXITING))
 				send_sig(SIGKILL, current, 1);
-			spin_lock(&rec->job->lock);
-			rec->job->pending--;
-			spin_unlock(&rec->job->lock);
+			ps_job_drop_pending(rec->job);
 		}
 		ps_job_unlist(rec);
 	} else {
@@ -842,6 +1400,85 @@ static void ps_job_child_start(struct callback_head *work)
 	module_put(THIS_MODULE);
 }
 
+/* The forking thread's breakaway, taken (atomic: the fork probe). */
+static bool ps_job_take_breakaway(void)
+{
+	struct ps_thread *thread = ps_lookup_task_thread(current);
+	bool armed;
+
+	if (!thread)
+		return false;
+	spin_lock(&thread->lock);
+	armed = thread->breakaway;
+	thread->breakaway = false;
+	spin_unlock(&thread->lock);
+	if (armed)
+		atomic_dec(&ps_job_armed);
+	ps_dereference_thread(thread);
+	return armed;
+}
+
+/**
+ * ps_job_arm_breakaway() - the calling thread's next process leaves its job
+ * @caller: the calling process
+ * @arm: true before NtCreateProcessEx with PROCESS_CREATE_FLAGS_BREAKAWAY
+ *	starts its host; false withdraws it (after the start, or its failure)
+ *
+ * Return: STATUS_SUCCESS (also for a process in no job: the flag does
+ * nothing then), STATUS_ACCESS_DENIED when the job allows no breakaway,
+ * STATUS_NO_MEMORY.
+ */
+ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm)
+{
+	struct ps_thread *thread;
+	struct ps_job *job;
+	bool was;
+
+	if (arm) {
+		ps_job_settle_process(caller);
+		job = READ_ONCE(caller->job);
+		if (job && READ_ONCE(caller->job_active) &&
+		    !(READ_ONCE(job->flags) & (JOB_OBJECT_LIMIT_BREAKAWAY_OK |
+					       JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK)))
+			return STATUS_ACCESS_DENIED;
+		thread = ps_current_thread();
+		if (!thread)
+			return STATUS_NO_MEMORY;
+	} else {
+		thread = ps_lookup_task_thread(current);
+		if (!thread)
+			return STATUS_SUCCESS;
+	}
+	spin_lock(&thread->lock);
+	was = thread->breakaway;
+	thread->breakaway = arm;
+	spin_unlock(&thread->lock);
+	if (arm && !was)
+		atomic_inc(&ps_job_armed);
+	else if (!arm && was)
+		atomic_dec(&ps_job_armed);
+	ps_dereference_thread(thread);
+	return STATUS_SUCCESS;
+}
+
+/**
+ * ps_job_priority_class() - the class a member's job imposes
+ * @process: the process
+ * @class: out: the job's class, when it limits it
+ *
+ * Return: true when the process's job limits its priority class.
+ */
+bool ps_job_priority_class(struct ps_process *process, u8 *class)
+{
+	u32 flags, c = 0;
+	u64 affinity;
+
+	ps_job_chain_limits(READ_ONCE(process->job), &flags, &c, &affinity);
+	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
+		*class = c;
+	return flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS;
+}
+
 /*
  * sched_process_fork, in the parent (atomic): a member's new thread group
  * is in its job before it runs, or is ended at once.
@@ -851,8 +1488,9 @@ static void ps_job_fork_probe(void *data, struct task_struct *parent,
 {
 	struct ps_job_pending *rec = NULL;
 	struct ps_process *process;
-	bool kill = false, limit = false;
-	struct ps_job *job;
+	bool kill = false, armed;
+	struct ps_job *job, *over = NULL;
+	u32 mask, tstatus;
 
 	if (!atomic_read(&ps_job_members) || child->signal == current->signal)
 		return;
@@ -862,22 +1500,30 @@ static void ps_job_fork_probe(void *data, struct task_struct *parent,
 	job = READ_ONCE(process->job);
 	if (!job || !READ_ONCE(process->job_active))
 		goto out;
-	spin_lock(&job->lock);
-	if (job->flags & JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK) {
-		spin_unlock(&job->lock);
+	/*
+	 * Breakaway (NtCreateProcessEx's, armed on the thread; or silent):
+	 * allowed by the immediate job, the child leaves it and every job
+	 * above that allows it too, and joins the first that does not
+	 * (Windows' rule for nested jobs). An armed breakaway the job no
+	 * longer allows fails closed.
+	 */
+	armed = atomic_read(&ps_job_armed) && ps_job_take_breakaway();
+	mask = JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK |
+	       (armed ? JOB_OBJECT_LIMIT_BREAKAWAY_OK : 0);
+	if (armed && !(READ_ONCE(job->flags) & mask)) {
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, child);
 		goto out;
 	}
-	if (job->terminated) {
+	while (job && (READ_ONCE(job->flags) & mask))
+		job = ps_job_parent(job);
+	if (!job)
+		goto out;
+	if (ps_job_chain_terminated(job, &tstatus)) {
 		kill = true;
-	} else if ((job->flags & JOB_OBJECT_LIMIT_ACTIVE_PROCESS) &&
-		   job->active + job->pending >= job->active_limit) {
-		kill = true;
-		limit = true;
-		job->violations++;
 	} else {
-		job->pending++;
+		over = ps_job_add_pending(job);
+		kill = over;
 	}
-	spin_unlock(&job->lock);
 
 	if (!kill) {
 		rec = kzalloc(sizeof(*rec), GFP_ATOMIC | __GFP_NOWARN);
@@ -906,16 +1552,14 @@ static void ps_job_fork_probe(void *data, struct task_struct *parent,
 			}
 		}
 		if (!rec) {
-			spin_lock(&job->lock);
-			job->pending--;
-			spin_unlock(&job->lock);
+			ps_job_drop_pending(job);
 			kill = true;
 		}
 	}
 	if (kill)
 		send_sig_info(SIGKILL, SEND_SIG_PRIV, child);
-	if (limit)
-		ps_job_post(job, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, task_tgid(child),
+	if (over)
+		ps_job_post(over, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, task_tgid(child),
 			    GFP_ATOMIC);
 out:
 	ps_dereference_process(process);
@@ -931,7 +1575,7 @@ static void ps_job_last_handle(struct ob_object *obj)
 	kill = job->flags & JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
 	spin_unlock(&job->lock);
 	if (kill) {
-		ps_job_settle_job(job);
+		ps_job_settle_tree(job);
 		ps_job_terminate(job, STATUS_SUCCESS);
 	}
 }
@@ -951,20 +1595,25 @@ static ntstatus_t ps_reference_job(struct ps_process *caller, u64 handle, u32 ac
 /**
  * ps_assign_job() - NtAssignProcessToJobObject
  * @caller: the calling process
- * @job: the job (JOB_OBJECT_ASSIGN_PROCESS)
- * @process: the process (PROCESS_SET_QUOTA | PROCESS_TERMINATE)
+ * @job_handle: the job (JOB_OBJECT_ASSIGN_PROCESS)
+ * @process_handle: the process (PROCESS_SET_QUOTA | PROCESS_TERMINATE)
+ *
+ * A process in a job already joins @job as Windows 8 nests jobs: @job in
+ * its chain changes nothing; a job nested under its immediate job, or an
+ * empty job nested nowhere (which becomes a child of its immediate job,
+ * ps_job_nest()), becomes its immediate job; any other job is refused.
  *
  * Return: STATUS_SUCCESS; STATUS_PROCESS_IS_TERMINATING for a process that
- * has exited; STATUS_ACCESS_DENIED for a process in another job (no nested
- * jobs yet); STATUS_QUOTA_EXCEEDED when the job's active process limit
- * is reached (the process is ended, the port told); a handle's failure.
+ * has exited; STATUS_ACCESS_DENIED for a job the hierarchy forbids;
+ * STATUS_QUOTA_EXCEEDED when an active process limit is reached (the
+ * process is ended, the port told); a handle's failure.
  */
 ntstatus_t ps_assign_job(struct ps_process *caller, u64 job_handle, u64 process_handle)
 {
+	struct ps_job *job, *cur, *over = NULL;
 	struct ps_process *process;
-	bool exited, limit = false;
-	struct ps_job *job;
 	ntstatus_t status;
+	bool exited;
 
 	status = ps_reference_job(caller, job_handle, JOB_OBJECT_ASSIGN_PROCESS, &job);
 	if (status)
@@ -981,25 +1630,31 @@ ntstatus_t ps_assign_job(struct ps_process *caller, u64 job_handle, u64 process_
 		status = STATUS_PROCESS_IS_TERMINATING;
 		goto out;
 	}
-	if (READ_ONCE(process->job)) {
-		status = process->job == job ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
-		goto out;
+	ps_job_settle_tree(job);
+	cur = READ_ONCE(process->job);
+	if (cur) {
+		if (ps_job_in_chain(cur, job))
+			goto out;	/* in it already */
+		status = ps_job_nest(job, cur);
+		if (!status)
+			status = ps_job_move_down(job, cur, process);
+		if (status == STATUS_QUOTA_EXCEEDED)
+			over = job;
+		else
+			goto out;
+	} else {
+		/* Every job of the chain counts it: each limit applies. */
+		over = ps_job_add_pending(job);
+		if (!over) {
+			status = ps_job_join(job, process, true);
+			goto out;
+		}
 	}
-	ps_job_settle_job(job);
-	spin_lock(&job->lock);
-	if ((job->flags & JOB_OBJECT_LIMIT_ACTIVE_PROCESS) &&
-	    job->active + job->pending >= job->active_limit) {
-		limit = true;
-		job->violations++;
-	}
-	spin_unlock(&job->lock);
-	if (limit) {
-		ps_kill_process(process, PS_EXIT_NOT_ENOUGH_QUOTA);
-		ps_job_post(job, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, process->pid, GFP_KERNEL);
-		status = STATUS_QUOTA_EXCEEDED;
-		goto out;
-	}
-	status = ps_job_join(job, process, false);
+	ps_kill_process(process, PS_EXIT_NOT_ENOUGH_QUOTA);
+	if (cur)
+		ps_job_count_violation(job);
+	ps_job_post(over, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, process->pid, GFP_KERNEL);
+	status = STATUS_QUOTA_EXCEEDED;
 out:
 	ps_dereference_process(process);
 out_job:
@@ -1023,7 +1678,7 @@ ntstatus_t ps_terminate_job(struct ps_process *caller, u64 job_handle, u32 statu
 	ret = ps_reference_job(caller, job_handle, JOB_OBJECT_TERMINATE, &job);
 	if (ret)
 		return ret;
-	ps_job_settle_job(job);
+	ps_job_settle_tree(job);
 	ps_job_terminate(job, status);
 	ob_dereference(&job->ob);
 	return STATUS_SUCCESS;
@@ -1054,8 +1709,9 @@ ntstatus_t ps_is_process_in_job(struct ps_process *caller, u64 process_handle,
 				      PROCESS_QUERY_LIMITED_INFORMATION, &process);
 	if (!status) {
 		ps_job_settle_process(process);
+		/* A process is in its immediate job and in every job above it. */
 		spin_lock(&process->lock);
-		status = process->job && (!job || process->job == job) ?
+		status = process->job && (!job || ps_job_in_chain(process->job, job)) ?
 			 STATUS_PROCESS_IN_JOB : STATUS_PROCESS_NOT_IN_JOB;
 		spin_unlock(&process->lock);
 		ps_dereference_process(process);
@@ -1114,39 +1770,59 @@ struct nt_job_port {
 	u64 port;
 };
 
-/* Accounting: exited members' totals plus the live ones' now. */
-static void ps_job_accounting(struct ps_job *job, struct nt_job_accounting_io *out)
+struct ps_job_acc {
+	struct nt_job_accounting_io *out;
+	u64 faults;
+};
+
+/* The live members of one job of the subtree, added. */
+static void ps_job_acc_one(struct ps_job *job, void *arg)
 {
-	struct ps_process *p;
-	u64 user, kernel, faults, io[6];
+	struct ps_job_acc *a = arg;
+	u64 user, kernel, f, io[6];
 	struct task_struct *task;
+	struct ps_process *p;
 	int i;
 
-	memset(out, 0, sizeof(*out));
 	spin_lock(&job->lock);
-	out->basic.total_user = job->exited_user;
-	out->basic.total_kernel = job->exited_kernel;
-	faults = job->exited_faults;
-	memcpy(out->io, job->exited_io, sizeof(out->io));
 	list_for_each_entry(p, &job->members, job_node) {
 		rcu_read_lock();
 		task = pid_task(p->pid, PIDTYPE_TGID);
 		if (task && pid_alive(task)) {
-			u64 f;
-
 			ps_group_times(task, &user, &kernel);
-			out->basic.total_user += user;
-			out->basic.total_kernel += kernel;
+			a->out->basic.total_user += user;
+			a->out->basic.total_kernel += kernel;
 			ps_task_counters(task, &f, io);
-			faults += f;
+			a->faults += f;
 			for (i = 0; i < 6; i++)
-				out->io[i] += io[i];
+				a->out->io[i] += io[i];
 		}
 		rcu_read_unlock();
 	}
+	spin_unlock(&job->lock);
+}
+
+/*
+ * Accounting: exited members' totals (rolled up from nested jobs) plus the
+ * live members' of the job and of the jobs nested in it, now.
+ */
+static void ps_job_accounting(struct ps_job *job, struct nt_job_accounting_io *out)
+{
+	struct ps_job_acc a = { .out = out };
+
+	memset(out, 0, sizeof(*out));
+	spin_lock(&ps_job_tree_lock);
+	ps_job_walk(job, ps_job_acc_one, &a);
+	spin_unlock(&ps_job_tree_lock);
+	spin_lock(&job->lock);
+	out->basic.total_user += job->exited_user;
+	out->basic.total_kernel += job->exited_kernel;
+	a.faults += job->exited_faults;
+	for (int i = 0; i < 6; i++)
+		out->io[i] += job->exited_io[i];
 	out->basic.period_user = out->basic.total_user;
 	out->basic.period_kernel = out->basic.total_kernel;
-	out->basic.page_faults = min_t(u64, faults, U32_MAX);
+	out->basic.page_faults = min_t(u64, a.faults, U32_MAX);
 	out->basic.total_processes = job->total;
 	out->basic.active_processes = job->active;
 	out->basic.terminated_processes = job->violations;
@@ -1164,6 +1840,27 @@ static void ps_job_basic_limit(struct ps_job *job, struct nt_job_basic_limit *ou
 	out->affinity = job->affinity;
 	out->priority_class = job->flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS ?
 			      job->priority_class : 0;
+	spin_unlock(&job->lock);
+}
+
+struct ps_job_ids {
+	u64 *ids;
+	u32 n, room, total;
+	struct pid_namespace *ns;
+};
+
+/* The process ids of one job of the subtree, as far as they fit. */
+static void ps_job_ids_one(struct ps_job *job, void *arg)
+{
+	struct ps_job_ids *r = arg;
+	struct ps_process *p;
+
+	spin_lock(&job->lock);
+	list_for_each_entry(p, &job->members, job_node) {
+		if (r->n < r->room)
+			r->ids[r->n++] = pid_nr_ns(p->pid, r->ns);
+		r->total++;
+	}
 	spin_unlock(&job->lock);
 }
 
@@ -1243,7 +1940,7 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 		if (!job)
 			return STATUS_ACCESS_DENIED;
 	}
-	ps_job_settle_job(job);
+	ps_job_settle_tree(job);
 
 	switch (info_class) {
 	case JobObjectBasicAccountingInformation:
@@ -1266,6 +1963,14 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 		}
 		memset(ext, 0, size);
 		ps_job_basic_limit(job, &ext->basic);
+		spin_lock(&job->lock);
+		if (job->flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY)
+			ext->process_memory = (u64)job->process_memory << PAGE_SHIFT;
+		if (job->flags & JOB_OBJECT_LIMIT_JOB_MEMORY)
+			ext->job_memory = (u64)job->job_memory << PAGE_SHIFT;
+		spin_unlock(&job->lock);
+		ext->peak_process_memory = (u64)atomic_long_read(&job->peak_process) << PAGE_SHIFT;
+		ext->peak_job_memory = (u64)atomic_long_read(&job->peak_job) << PAGE_SHIFT;
 		break;
 	}
 	case JobObjectEndOfJobTimeInformation:
@@ -1275,7 +1980,6 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 		break;
 	case JobObjectBasicProcessIdList: {
 		u32 room = (length - 8) / 8, n = 0, total;
-		struct ps_process *p;
 		u32 *head;
 		u64 *ids;
 
@@ -1289,14 +1993,15 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 			break;
 		}
 		ids = (u64 *)(head + 2);
-		spin_lock(&job->lock);
-		total = job->active;
-		list_for_each_entry(p, &job->members, job_node) {
-			if (n == room)
-				break;
-			ids[n++] = pid_nr_ns(p->pid, ns);
+		{
+			struct ps_job_ids r = { .ids = ids, .room = room, .ns = ns };
+
+			spin_lock(&ps_job_tree_lock);
+			ps_job_walk(job, ps_job_ids_one, &r);
+			spin_unlock(&ps_job_tree_lock);
+			n = r.n;
+			total = r.total;
 		}
-		spin_unlock(&job->lock);
 		head[0] = total;
 		head[1] = n;
 		out->size = max(8 + 8 * n, 16u);
@@ -1311,15 +2016,20 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 	return status;
 }
 
-/* Check and store a basic limit. Return: a status; nothing changes on failure. */
-static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_basic_limit *l,
-				   u32 valid)
+/*
+ * Check and store a basic or extended limit (@ext: the extended class,
+ * whose memory limits count; the basic class keeps the extended flags, as
+ * NT's does). Return: a status; nothing changes on failure.
+ */
+static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_extended_limit *x,
+				   bool ext)
 {
 	const u32 unsupported = JOB_OBJECT_LIMIT_WORKINGSET |
 				JOB_OBJECT_LIMIT_SCHEDULING_CLASS |
-				JOB_OBJECT_LIMIT_PROCESS_MEMORY |
-				JOB_OBJECT_LIMIT_JOB_MEMORY |
 				JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
+	const u32 valid = ext ? JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS :
+				JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
+	const struct nt_job_basic_limit *l = &x->basic;
 	struct ps_process **procs;
 	u32 flags = l->flags, keep;
 	u64 base = 0;
@@ -1329,6 +2039,11 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_basic
 		return STATUS_INVALID_PARAMETER;
 	if (flags & unsupported)
 		return STATUS_NOT_SUPPORTED;
+	/* NT: a memory limit below a page is no limit it accepts. */
+	if ((flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY) && x->process_memory < PAGE_SIZE)
+		return STATUS_INVALID_PARAMETER;
+	if ((flags & JOB_OBJECT_LIMIT_JOB_MEMORY) && x->job_memory < PAGE_SIZE)
+		return STATUS_INVALID_PARAMETER;
 	if ((flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS) &&
 	    !ps_valid_priority_class(l->priority_class))
 		return STATUS_INVALID_PARAMETER;
@@ -1358,7 +2073,22 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_basic
 	spin_lock(&job->lock);
 	keep = flags & JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME ?
 	       job->flags & JOB_OBJECT_LIMIT_JOB_TIME : 0;
-	job->flags = (flags & ~JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME) | keep;
+	if (!ext)
+		keep |= job->flags & ~JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
+	/*
+	 * The charge reads the flags and then a limit without the lock: a
+	 * limit is stored before its flag is set, and a cleared limit's
+	 * value stays until the flag is gone.
+	 */
+	if (ext) {
+		if (flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY)
+			WRITE_ONCE(job->process_memory, x->process_memory >> PAGE_SHIFT);
+		if (flags & JOB_OBJECT_LIMIT_JOB_MEMORY)
+			WRITE_ONCE(job->job_memory, x->job_memory >> PAGE_SHIFT);
+		/* Pairs with ps_job_charge()'s smp_rmb(): limit, then flag. */
+		smp_wmb();
+	}
+	WRITE_ONCE(job->flags, (flags & ~JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME) | keep);
 	job->active_limit = l->active_limit;
 	job->process_time = l->process_time;
 	if (flags & JOB_OBJECT_LIMIT_JOB_TIME) {
@@ -1374,7 +2104,7 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_basic
 	if (flags & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY)) {
 		n = ps_job_members_of(job, &procs);
 		for (i = 0; i < n; i++)
-			ps_job_apply_limits(job, procs[i]);
+			ps_job_apply_limits(procs[i]);
 		if (n >= 0)
 			ps_job_put_members(procs, n);
 	}
@@ -1394,7 +2124,7 @@ static ntstatus_t ps_job_set_port(struct ps_process *caller, struct ps_job *job,
 				     IO_COMPLETION_MODIFY_STATE, &obj, NULL);
 	if (status)
 		return status;
-	ps_job_settle_job(job);
+	ps_job_settle_tree(job);
 	spin_lock(&job->lock);
 	busy = job->port;
 	if (!busy) {
@@ -1450,12 +2180,15 @@ ntstatus_t ps_set_job(struct ps_process *caller, u64 job_handle, u32 info_class,
 	if (status)
 		return status;
 	switch (info_class) {
-	case JobObjectBasicLimitInformation:
-		status = ps_job_set_limit(job, data, JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS);
+	case JobObjectBasicLimitInformation: {
+		struct nt_job_extended_limit x = { .basic = *(const struct nt_job_basic_limit *)data };
+
+		status = ps_job_set_limit(job, &x, false);
 		break;
+	}
 	case JobObjectExtendedLimitInformation:
 		ext = data;
-		status = ps_job_set_limit(job, &ext->basic, JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS);
+		status = ps_job_set_limit(job, ext, true);
 		break;
 	case JobObjectEndOfJobTimeInformation:
 		action = *(const u32 *)data;
@@ -1474,6 +2207,29 @@ ntstatus_t ps_set_job(struct ps_process *caller, u64 job_handle, u32 info_class,
 	ob_dereference(&job->ob);
 	return status;
 }
+
+/**
+ * ps_job_set_memory_limits() - set a job's memory limits as the extended
+ *	class would (the other limits cleared), for the KUnit suite
+ * @job: the job
+ * @flags: JOB_OBJECT_LIMIT_PROCESS_MEMORY and/or _JOB_MEMORY (or 0)
+ * @process_bytes: ProcessMemoryLimit
+ * @job_bytes: JobMemoryLimit
+ *
+ * Return: what NtSetInformationJobObject would.
+ */
+ntstatus_t ps_job_set_memory_limits(struct ps_job *job, u32 flags, u64 process_bytes,
+				    u64 job_bytes)
+{
+	struct nt_job_extended_limit x = {
+		.basic.flags = flags,
+		.process_memory = process_bytes,
+		.job_memory = job_bytes,
+	};
+
+	return ps_job_set_limit(job, &x, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_set_memory_limits);
 
 /**
  * ps_job_init() - attach the job's fork probe

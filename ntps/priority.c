@@ -437,6 +437,12 @@ ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
 	status = STATUS_PRIVILEGE_NOT_HELD;
 	if (base >= 16 && !capable(CAP_SYS_NICE))
 		goto out;
+	/*
+	 * NT: a member of a job with JOB_OBJECT_LIMIT_PRIORITY_CLASS gets the
+	 * job's class whatever it asked for, and the call succeeds.
+	 */
+	if (class && ps_job_priority_class(process, &class))
+		base = ps_class_base[class];
 	spin_lock(&process->lock);
 	process->base_priority = base;
 	if (class)

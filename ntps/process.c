@@ -785,6 +785,12 @@ const struct mm_ops ps_mm_ops = {
 	.remote_get = ps_remote_get,
 	.remote_queued = ps_remote_queued,
 	.remote_done = ps_remote_done,
+	.commit_charge = ps_job_commit_charge,
+	.commit_uncharge = ps_job_commit_uncharge,
+	.quota_get = ps_job_quota_get,
+	.quota_put = ps_job_quota_put,
+	.quota_tag = ps_job_quota_tag,
+	.quota_tag_put = ps_job_quota_tag_put,
 };
 
 /**

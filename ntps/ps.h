@@ -210,12 +210,15 @@ extern const struct ob_type ps_thread_type;
  * @claimed: its creator has its handle
  * @created_live: threads NtCreateThreadEx made in it that have not exited
  * @host_wait: the host waits here for @host_done, its creator for @host
- * @job: its job (referenced; set once, under the job's lock and @lock, and
- *	kept after exit: membership stays visible), NULL for none (job.c)
+ * @job: its immediate job (referenced; set under the job's lock and @lock,
+ *	changed only into a job nested under it, and kept after exit:
+ *	membership stays visible), NULL for none (job.c)
  * @job_node: in the job's list of active processes while @job_active
  * @job_active: counted among the job's active processes
  * @exit_faults: page faults of the whole group, recorded at its exit
  * @exit_io: its I/O counters (IO_COUNTERS order), recorded at its exit
+ * @job_memory_reported: a memory limit message was posted about it: NT
+ *	posts one per process (PS_JOB_STATUS_LAST_REPORT_MEMORY); atomic bit 0
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -262,6 +265,7 @@ struct ps_process {
 	bool job_active;
 	u64 exit_faults;
 	u64 exit_io[6];
+	unsigned long job_memory_reported;
 };
 
 /**
@@ -337,6 +341,8 @@ bool ps_park_leave(struct ps_suspend *s, bool fatal);
  *	the process's base changes; 0 for none (priority.c)
  * @priority_increment: its base priority's increment over the process's
  * @win32_start_address: ThreadQuerySetWin32StartAddress
+ * @breakaway: the next process this thread starts leaves its job
+ *	(NtCreateProcessEx's PROCESS_CREATE_FLAGS_BREAKAWAY, job.c)
  * @suspend: suspend count and park state (ntps/state.c); under @lock
  * @suspend_wait: the parked thread waits here for its counts to drop to
  *	zero, context callers for it to park; its lock is a leaf
@@ -386,6 +392,7 @@ struct ps_thread {
 	s32 priority;
 	s32 priority_increment;
 	u64 win32_start_address;
+	bool breakaway;
 
 	struct ps_suspend suspend;
 	wait_queue_head_t suspend_wait;
@@ -569,6 +576,23 @@ ntstatus_t ps_set_job(struct ps_process *caller, u64 job, u32 info_class,
 long ps_job_count(void);
 bool ps_job_abnormal(u32 status);
 struct ob_object *ps_job_object(struct ps_job *job);
+ntstatus_t ps_job_charge(struct ps_job *job, unsigned long pages, unsigned long committed,
+			 bool join, struct ps_job *old, struct ps_job **over, u32 *msg);
+void ps_job_uncharge(struct ps_job *job, unsigned long pages);
+ntstatus_t ps_job_set_memory_limits(struct ps_job *job, u32 flags, u64 process_bytes,
+				    u64 job_bytes);
+void ps_job_memory(struct ps_job *job, u64 *used, u64 *peak_process, u64 *peak_job);
+bool ps_job_in_chain(struct ps_job *job, struct ps_job *ancestor);
+ntstatus_t ps_job_nest(struct ps_job *child, struct ps_job *parent);
+ntstatus_t ps_job_commit_charge(struct mm_process *mp, void *tag, unsigned long pages,
+				unsigned long committed, bool join, void *old);
+void ps_job_commit_uncharge(struct mm_process *mp, void *tag, unsigned long pages);
+void *ps_job_quota_tag(struct mm_process *mp);
+void ps_job_quota_tag_put(void *tag);
+bool ps_job_priority_class(struct ps_process *process, u8 *class);
+ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm);
+void ps_job_quota_get(struct mm_process *mp);
+void ps_job_quota_put(struct mm_process *mp);
 
 /* ntps/kill.c */
 ntstatus_t ps_kill_process(struct ps_process *process, u32 status);

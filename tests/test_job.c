@@ -117,10 +117,13 @@ TEST(assign_and_membership)
 	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_IN_JOB);
 	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
 	EXPECT_STATUS(NtIsProcessInJob(p, other), STATUS_PROCESS_NOT_IN_JOB);
-	/* Again: nothing changes. Another job: no nesting yet. */
+	/* Again: nothing changes. An empty job: it nests (Windows 8). */
 	EXPECT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
-	EXPECT_STATUS(NtAssignProcessToJobObject(other, p), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtAssignProcessToJobObject(other, p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, other), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
 	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
+	EXPECT_EQ(accounting(other).ActiveProcesses, 1u);
 	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
 	kill(pid, SIGKILL);
 	EXPECT_STATUS(wait_ms(p, 10000), STATUS_WAIT_0);
@@ -601,4 +604,470 @@ TEST(nt_create_process_child_is_in_the_job)
 	EXPECT_EQ(accounting(job).ActiveProcesses, 1u);
 	xclose(p);
 	xclose(job);
+}
+
+static NTSTATUS commit_new(SIZE_T size, PVOID *base)
+{
+	*base = NULL;
+	return NtAllocateVirtualMemory(NtCurrentProcess(), base, 0, &size,
+				       MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+}
+
+static void release(PVOID base)
+{
+	SIZE_T size = 0;
+
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE),
+		      STATUS_SUCCESS);
+}
+
+static JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext_limits(HANDLE job)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+	ULONG len = 0;
+
+	memset(&ext, 0xcc, sizeof(ext));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						  sizeof(ext), &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(ext));
+	return ext;
+}
+
+static void set_memory(HANDLE job, ULONG flags, SIZE_T process, SIZE_T total)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = flags;
+	ext.ProcessMemoryLimit = process;
+	ext.JobMemoryLimit = total;
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						sizeof(ext)), STATUS_SUCCESS);
+}
+
+#define KIB(n) ((SIZE_T)(n) << 10)
+#define MIB(n) ((SIZE_T)(n) << 20)
+#define PG 4096
+
+TEST(process_memory_limit_bounds_commit)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+	HANDLE job = xjob(), port = xport();
+	PVOID a, b, r;
+	SIZE_T base, size;
+	uintptr_t id;
+
+	nt_setup();
+	associate(job, port, 5);
+	/* Values below a page are refused; others are kept in whole pages. */
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_MEMORY;
+	ext.ProcessMemoryLimit = PG - 1;
+	EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						sizeof(ext)), STATUS_INVALID_PARAMETER);
+	set_memory(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY, MIB(1) + 100, 0);
+	ext = ext_limits(job);
+	EXPECT_EQ(ext.BasicLimitInformation.LimitFlags, JOB_OBJECT_LIMIT_PROCESS_MEMORY);
+	EXPECT_EQ(ext.ProcessMemoryLimit, MIB(1));
+	EXPECT_EQ(ext.JobMemoryLimit, 0u);
+	EXPECT_EQ(ext.PeakProcessMemoryUsed, 0u);
+
+	/* What this process committed before it joins comes with it. */
+	ASSERT_STATUS(commit_new(KIB(256), &a), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 5, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/*
+	 * The limits bound NT commit, not Linux's own private memory (which
+	 * ProcessVmCounters adds): the peak after the join is that commit.
+	 */
+	base = ext_limits(job).PeakProcessMemoryUsed;
+	ASSERT_TRUE(base >= KIB(256) && base < MIB(1));
+	EXPECT_EQ(ext_limits(job).PeakJobMemoryUsed, base);
+
+	/* Up to the limit, exactly; a page more fails and the port is told. */
+	ASSERT_STATUS(commit_new(MIB(1) - base, &b), STATUS_SUCCESS);
+	EXPECT_EQ(ext_limits(job).PeakProcessMemoryUsed, MIB(1));
+	r = NULL;
+	size = MIB(1);
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &r, 0, &size, MEM_RESERVE,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	size = PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &r, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_COMMITMENT_LIMIT);
+	EXPECT_STATUS(commit_new(PG, &a), STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(next_msg(port, 5, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_PROCESS_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)getpid());
+	/* NT reports a process once. */
+	EXPECT_EQ(next_msg(port, 5, NULL, 100), 0u);
+	ext = ext_limits(job);
+	EXPECT_EQ(ext.PeakProcessMemoryUsed, MIB(1));
+	EXPECT_EQ(ext.PeakJobMemoryUsed, MIB(1));
+
+	/* A decommit gives room back. */
+	size = PG;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &b, &size, MEM_DECOMMIT),
+		      STATUS_SUCCESS);
+	size = PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &r, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	((volatile char *)r)[0] = 1;
+	size = PG;
+	b = (char *)r + PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &b, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_COMMITMENT_LIMIT);
+
+	/* A lower limit catches the next commit; a cleared one lets all pass. */
+	set_memory(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY, KIB(512), 0);
+	b = (char *)r + PG;
+	size = PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &b, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_COMMITMENT_LIMIT);
+	set_memory(job, 0, 0, 0);
+	EXPECT_EQ(ext_limits(job).ProcessMemoryLimit, 0u);
+	b = (char *)r + PG;
+	size = MIB(1) - PG;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &b, 0, &size, MEM_COMMIT,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	/* The peaks stay what they were (the job's own count went on). */
+	EXPECT_EQ(ext_limits(job).PeakProcessMemoryUsed, MIB(2) - PG);
+	release(r);
+	xclose(port);
+	xclose(job);
+}
+
+/* A child in the job commits @size: 0 on success, 1 at the limit, 2 otherwise. */
+static pid_t child_commits(SIZE_T size, int *pfd)
+{
+	pid_t pid = fork();
+
+	ASSERT_TRUE(pid >= 0);
+	if (!pid) {
+		PVOID a;
+		char c;
+		NTSTATUS st;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		st = commit_new(size, &a);
+		c = st == STATUS_SUCCESS ? 0 : st == STATUS_COMMITMENT_LIMIT ? 1 : 2;
+		if (write(pfd[1], &c, 1) != 1)
+			_exit(3);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+TEST(job_memory_limit_counts_every_member)
+{
+	HANDLE job = xjob(), port = xport();
+	pid_t k1, k2, k3;
+	SIZE_T base;
+	uintptr_t id;
+	PVOID a;
+	int pfd[2];
+	char c;
+
+	nt_setup();
+	associate(job, port, 6);
+	ASSERT_EQ(pipe(pfd), 0);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 6, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	base = ext_limits(job).PeakJobMemoryUsed;
+	set_memory(job, JOB_OBJECT_LIMIT_JOB_MEMORY | JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+		   MIB(1), base + MIB(1) + KIB(512));
+	EXPECT_EQ(ext_limits(job).JobMemoryLimit, base + MIB(1) + KIB(512));
+	/* Two children (fork: members from their first instruction). */
+	k1 = child_commits(MIB(1), pfd);
+	ASSERT_EQ(read(pfd[0], &c, 1), 1);
+	EXPECT_EQ(c, 0);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/* Its own limit would let it, the job's does not. */
+	k2 = child_commits(KIB(512) + PG, pfd);
+	ASSERT_EQ(read(pfd[0], &c, 1), 1);
+	EXPECT_EQ(c, 1);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)k2);
+	/* What is left fits exactly. */
+	EXPECT_STATUS(commit_new(KIB(512), &a), STATUS_SUCCESS);
+	EXPECT_STATUS(commit_new(PG, &a), STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(next_msg(port, 6, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)getpid());
+	EXPECT_EQ(ext_limits(job).PeakJobMemoryUsed, base + MIB(1) + KIB(512));
+	EXPECT_EQ(ext_limits(job).PeakProcessMemoryUsed, MIB(1));
+	/* A member's exit gives its commit back to the job. */
+	kill(k1, SIGKILL);
+	waitpid(k1, NULL, 0);
+	for (int i = 0; i < 500 && accounting(job).ActiveProcesses > 2; i++)
+		sleep_ms(10);
+	EXPECT_EQ(accounting(job).ActiveProcesses, 2u);
+	k3 = child_commits(MIB(1), pfd);
+	ASSERT_EQ(read(pfd[0], &c, 1), 1);
+	EXPECT_EQ(c, 0);
+	kill(k2, SIGKILL);
+	kill(k3, SIGKILL);
+	waitpid(k2, NULL, 0);
+	waitpid(k3, NULL, 0);
+	xclose(port);
+	xclose(job);
+}
+
+TEST(a_process_over_the_limit_joins_and_is_caught_later)
+{
+	HANDLE job = xjob();
+	PVOID a, b;
+
+	nt_setup();
+	set_memory(job, JOB_OBJECT_LIMIT_PROCESS_MEMORY | JOB_OBJECT_LIMIT_JOB_MEMORY,
+		   KIB(256), KIB(256));
+	ASSERT_STATUS(commit_new(KIB(512), &a), STATUS_SUCCESS);
+	/* NT: the join is unconditional; the next commit is refused. */
+	EXPECT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(NtCurrentProcess(), job), STATUS_PROCESS_IN_JOB);
+	EXPECT_TRUE(ext_limits(job).PeakJobMemoryUsed >= KIB(512));
+	EXPECT_STATUS(commit_new(PG, &b), STATUS_COMMITMENT_LIMIT);
+	/* Freed below the limits, it commits again. */
+	release(a);
+	EXPECT_STATUS(commit_new(PG, &b), STATUS_SUCCESS);
+	xclose(job);
+}
+
+/* NtCreateProcessEx of an empty process (a host), @flags; its handle. */
+static NTSTATUS create_process(ULONG flags, HANDLE *p)
+{
+	*p = NULL;
+	return NtCreateProcessEx(p, PROCESS_ALL_ACCESS, NULL, NtCurrentProcess(), flags, NULL,
+				 NULL, NULL, 0);
+}
+
+static void end_process(HANDLE p)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+
+	ASSERT_STATUS(NtQueryInformationProcess(p, ProcessBasicInformation, &pbi, sizeof(pbi),
+						NULL), STATUS_SUCCESS);
+	ASSERT_STATUS(NtTerminateProcess(p, 0), STATUS_SUCCESS);
+	EXPECT_STATUS(wait_ms(p, 10000), STATUS_WAIT_0);
+	waitpid((pid_t)(uintptr_t)pbi.UniqueProcessId, NULL, 0);
+	xclose(p);
+}
+
+static void set_ext_flags(HANDLE job, ULONG flags)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = flags;
+	ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+						sizeof(ext)), STATUS_SUCCESS);
+}
+
+TEST(breakaway_for_nt_create_process)
+{
+	HANDLE job = xjob(), p;
+	pid_t pid;
+	int st;
+
+	nt_setup();
+	/* In no job the flag does nothing. */
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	/* A job without BREAKAWAY_OK refuses it, and nothing is made. */
+	EXPECT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_ACCESS_DENIED);
+	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
+	/* With it: the child asking is outside, one not asking inside. */
+	set_ext_flags(job, JOB_OBJECT_LIMIT_BREAKAWAY_OK);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	EXPECT_EQ(accounting(job).TotalProcesses, 1u);
+	ASSERT_STATUS(create_process(0, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	end_process(p);
+	/* Linux's fork asks for nothing: its child stays in. */
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, pid);
+	EXPECT_STATUS(NtIsProcessInJob(p, job), STATUS_PROCESS_IN_JOB);
+	xclose(p);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	/* SILENT_BREAKAWAY_OK: every child is outside, forked or created. */
+	set_ext_flags(job, JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK);
+	ASSERT_STATUS(create_process(0, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	pid = spawn_sleeper();
+	p = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, pid);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	xclose(p);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	xclose(job);
+}
+
+TEST(a_member_keeps_the_class_its_job_imposes)
+{
+	PROCESS_PRIORITY_CLASS pc = { .Foreground = FALSE };
+	HANDLE job = xjob();
+
+	nt_setup();
+	set_limits(job, 0, 0);
+	{
+		JOBOBJECT_BASIC_LIMIT_INFORMATION l = {
+			.LimitFlags = JOB_OBJECT_LIMIT_PRIORITY_CLASS,
+			.PriorityClass = PROCESS_PRIORITY_CLASS_BELOW_NORMAL,
+		};
+
+		ASSERT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+							sizeof(l)), STATUS_SUCCESS);
+	}
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	/* NT: the call succeeds, and the job's class stays. */
+	pc.PriorityClass = PROCESS_PRIORITY_CLASS_NORMAL;
+	EXPECT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+					      sizeof(pc)), STATUS_SUCCESS);
+	memset(&pc, 0xcc, sizeof(pc));
+	ASSERT_STATUS(NtQueryInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+						sizeof(pc), NULL), STATUS_SUCCESS);
+	EXPECT_EQ(pc.PriorityClass, PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+	/* Without the limit the member chooses again. */
+	set_limits(job, 0, 0);
+	pc.Foreground = FALSE;
+	pc.PriorityClass = PROCESS_PRIORITY_CLASS_IDLE;
+	EXPECT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+					      sizeof(pc)), STATUS_SUCCESS);
+	memset(&pc, 0xcc, sizeof(pc));
+	ASSERT_STATUS(NtQueryInformationProcess(NtCurrentProcess(), ProcessPriorityClass, &pc,
+						sizeof(pc), NULL), STATUS_SUCCESS);
+	EXPECT_EQ(pc.PriorityClass, PROCESS_PRIORITY_CLASS_IDLE);
+	xclose(job);
+}
+
+static ULONG id_list_count(HANDLE job)
+{
+	struct {
+		JOBOBJECT_BASIC_PROCESS_ID_LIST h;
+		ULONG_PTR more[7];
+	} l;
+	ULONG len;
+
+	memset(&l, 0xcc, sizeof(l));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicProcessIdList, &l, sizeof(l),
+						  &len), STATUS_SUCCESS);
+	EXPECT_EQ(l.h.NumberOfAssignedProcesses, l.h.NumberOfProcessIdsInList);
+	return l.h.NumberOfProcessIdsInList;
+}
+
+TEST(nested_jobs_assignment_accounting_termination)
+{
+	HANDLE a = xjob(), b = xjob(), d = xjob(), port = xport(), hp, hq, hr;
+	pid_t p, q, r;
+
+	nt_setup();
+	associate(a, port, 1);
+	p = spawn_sleeper();
+	q = spawn_sleeper();
+	r = spawn_sleeper();
+	hp = xopen_process(PROCESS_ALL_ACCESS, p);
+	hq = xopen_process(PROCESS_ALL_ACCESS, q);
+	hr = xopen_process(PROCESS_ALL_ACCESS, r);
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, hp), STATUS_SUCCESS);
+	/* An empty job nests under the process's job (Windows 8). */
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, hp), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(hp, a), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(hp, b), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(hp, d), STATUS_PROCESS_NOT_IN_JOB);
+	/* A job of its chain: nothing changes. */
+	EXPECT_STATUS(NtAssignProcessToJobObject(a, hp), STATUS_SUCCESS);
+	/* Another member of a moves down into b, b being a's child. */
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, hq), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, hq), STATUS_SUCCESS);
+	EXPECT_EQ(accounting(a).ActiveProcesses, 2u);
+	EXPECT_EQ(accounting(a).TotalProcesses, 2u);
+	EXPECT_EQ(accounting(b).ActiveProcesses, 2u);
+	EXPECT_EQ(id_list_count(a), 2u);
+	EXPECT_EQ(id_list_count(b), 2u);
+	/* A job with processes of its own cannot take a member of another. */
+	ASSERT_STATUS(NtAssignProcessToJobObject(d, hr), STATUS_SUCCESS);
+	EXPECT_STATUS(NtAssignProcessToJobObject(d, hp), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtAssignProcessToJobObject(a, hr), STATUS_ACCESS_DENIED);
+	EXPECT_STATUS(NtAssignProcessToJobObject(b, hr), STATUS_ACCESS_DENIED);
+	EXPECT_EQ(next_msg(port, 1, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(next_msg(port, 1, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/* Terminating a ends the processes of its child jobs; d's stays. */
+	ASSERT_STATUS(NtTerminateJobObject(a, 0x55), STATUS_SUCCESS);
+	EXPECT_EQ(exit_status_of(hp), 0x55);
+	EXPECT_EQ(exit_status_of(hq), 0x55);
+	EXPECT_STATUS(wait_ms(hr, 100), STATUS_TIMEOUT);
+	waitpid(p, NULL, 0);
+	waitpid(q, NULL, 0);
+	for (int i = 0; i < 200 && accounting(a).ActiveProcesses; i++)
+		sleep_ms(10);
+	EXPECT_EQ(accounting(a).ActiveProcesses, 0u);
+	EXPECT_EQ(accounting(b).ActiveProcesses, 0u);
+	EXPECT_EQ(accounting(a).TotalProcesses, 2u);
+	kill(r, SIGKILL);
+	waitpid(r, NULL, 0);
+	xclose(hp);
+	xclose(hq);
+	xclose(hr);
+	xclose(port);
+	xclose(a);
+	xclose(b);
+	xclose(d);
+}
+
+TEST(nested_jobs_every_ancestor_limits)
+{
+	HANDLE a = xjob(), b = xjob(), port = xport(), c;
+	uintptr_t id;
+	pid_t k1, k2;
+	PVOID m;
+	int st;
+
+	nt_setup();
+	associate(a, port, 3);
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, NtCurrentProcess()), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(next_msg(port, 3, NULL, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	/* A child is in both jobs from its first instruction. */
+	k1 = spawn_sleeper();
+	c = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, k1);
+	EXPECT_STATUS(NtIsProcessInJob(c, b), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(c, a), STATUS_PROCESS_IN_JOB);
+	xclose(c);
+	EXPECT_EQ(next_msg(port, 3, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_NEW_PROCESS);
+	EXPECT_EQ(id, (uintptr_t)k1);
+	EXPECT_EQ(accounting(a).ActiveProcesses, 2u);
+	/* a's active process limit bounds b's processes. */
+	set_limits(a, JOB_OBJECT_LIMIT_ACTIVE_PROCESS, 2);
+	k2 = fork();
+	if (!k2) {
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(waitpid(k2, &st, 0), k2);
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	EXPECT_EQ(next_msg(port, 3, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)k2);
+	/* a's job memory limit bounds b's members' commit. */
+	set_memory(a, JOB_OBJECT_LIMIT_JOB_MEMORY, 0, PG);
+	EXPECT_STATUS(commit_new(2 * PG, &m), STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(next_msg(port, 3, &id, 5000), (ULONG_PTR)JOB_OBJECT_MSG_JOB_MEMORY_LIMIT);
+	EXPECT_EQ(id, (uintptr_t)getpid());
+	set_memory(a, 0, 0, 0);
+	ASSERT_STATUS(commit_new(2 * PG, &m), STATUS_SUCCESS);
+	/* b counts what its member committed since it joined b, a all of it. */
+	EXPECT_TRUE(ext_limits(a).PeakJobMemoryUsed >= ext_limits(b).PeakJobMemoryUsed);
+	EXPECT_TRUE(ext_limits(b).PeakJobMemoryUsed >= 2 * PG);
+	kill(k1, SIGKILL);
+	waitpid(k1, NULL, 0);
+	xclose(port);
+	xclose(a);
+	xclose(b);
 }

@@ -550,7 +550,11 @@ struct ntexec_host {
 /**
  * struct ntexec_claim_host - NtCreateProcessEx: the creator's handle to the
  *	host it started (its Linux child)
- * @pid: the child's pid, in the caller's pid namespace
+ * @pid: the child's pid, in the caller's pid namespace; or 0, before the
+ *	host is started: with @flags PROCESS_CREATE_FLAGS_BREAKAWAY the next
+ *	process this thread starts is outside its job (STATUS_ACCESS_DENIED
+ *	when a job does not allow it), with 0 that request is withdrawn
+ *	(every other field 0). A claim withdraws it too.
  * @access: DesiredAccess
  * @attributes: the handle's attributes
  * @flags: NtCreateProcessEx's Flags (PROCESS_CREATE_FLAGS_INHERIT_HANDLES)

@@ -112,9 +112,22 @@ NTX_EXPORT NTSTATUS NTAPI NtCreateProcessEx(PHANDLE ProcessHandle, ACCESS_MASK D
 	if (fd < 0)
 		return ntx_errno_status(-fd);
 
+	/* The module puts the host outside the job (or refuses) at its fork. */
+	if (Flags & PROCESS_CREATE_FLAGS_BREAKAWAY) {
+		struct ntexec_claim_host arm = { .flags = PROCESS_CREATE_FLAGS_BREAKAWAY };
+
+		status = ntx_ioctl(NTEXEC_IOC_CLAIM_HOST, &arm);
+		if (!NT_SUCCESS(status))
+			return status;
+	}
 	pid = ntx_spawn_host(fd);
-	if (pid < 0)
+	if (pid < 0) {
+		struct ntexec_claim_host disarm = { 0 };
+
+		if (Flags & PROCESS_CREATE_FLAGS_BREAKAWAY)
+			ntx_ioctl(NTEXEC_IOC_CLAIM_HOST, &disarm);
 		return ntx_errno_status(-pid);
+	}
 
 	args.pid = (uint64_t)pid;
 	status = ntx_ioctl(NTEXEC_IOC_CLAIM_HOST, &args);

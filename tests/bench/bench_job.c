@@ -3,9 +3,11 @@
  * Jobs, measured: fork + exit + waitpid of a child inside a job (so the
  * fork probe puts it in the job and its exit takes it out, with a port
  * that gets its messages) against the same outside any job; the cost of
- * NtAssignProcessToJobObject; NtAllocateVirtualMemory + free in a job
- * against outside one (no commit limit is enforced per job yet: this shows
- * what membership costs on that path); and how long after passing a
+ * NtAssignProcessToJobObject; NtAllocateVirtualMemory + free (commit and
+ * release of 64 KiB) in a job with process and job memory limits, where
+ * every commit is checked against them, and in a job without limits,
+ * against outside any job (rounds interleaved, each in a fresh forked
+ * process, best round of each kept); and how long after passing a
  * per-process user-time limit a spinning member ends.
  */
 #include <signal.h>
@@ -49,6 +51,58 @@ static double alloc_free(unsigned long n)
 		NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE);
 	}
 	return (now_ns() - t0) / n;
+}
+
+/*
+ * alloc_free() in a forked child: in @job when given (this process assigns
+ * it: a child has none of its parent's handles), or in no job.
+ * Return: ns per pair, or -1.
+ */
+static double alloc_free_in(HANDLE job, unsigned long n)
+{
+	double r = -1;
+	int pfd[2], go[2];
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(pfd) || pipe(go))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		double t;
+
+		if (read(go[0], &c, 1) != 1 || c)
+			_exit(1);
+		alloc_free(n / 10);	/* warm: the space, the caches */
+		t = alloc_free(n);
+		if (write(pfd[1], &t, sizeof(t)) != sizeof(t))
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	close(go[0]);
+	if (job) {
+		OBJECT_ATTRIBUTES oa;
+		CLIENT_ID cid = { (HANDLE)(uintptr_t)pid, 0 };
+		HANDLE h;
+
+		InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
+		c = NtOpenProcess(&h, PROCESS_ALL_ACCESS, &oa, &cid) ||
+		    NtAssignProcessToJobObject(job, h);
+		if (!c)
+			NtClose(h);
+	}
+	if (write(go[1], &c, 1) != 1 || read(pfd[0], &r, sizeof(r)) != sizeof(r))
+		r = -1;
+	close(go[1]);
+	close(pfd[0]);
+	waitpid(pid, NULL, 0);
+	return r;
+}
+
+static double best(double a, double b)
+{
+	return a < 0 ? b : b < 0 || a < b ? a : b;
 }
 
 /*
@@ -130,8 +184,10 @@ static double time_limit_delay(void)
 int main(int argc, char **argv)
 {
 	unsigned long n = iters(200), m = iters(2000);
-	double out_fork, in_fork, out_alloc, in_alloc, assign, delay;
-	HANDLE job, port;
+	double out_fork, in_fork, out_alloc = -1, in_alloc = -1, lim_alloc = -1, assign, delay;
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext = { 0 };
+	HANDLE job, port, plain, limited;
+	int r;
 	int ret = bench_start(argc, argv, "bench_job");
 
 	if (ret)
@@ -145,17 +201,33 @@ int main(int argc, char **argv)
 		NtSetInformationJobObject(job, JobObjectAssociateCompletionPortInformation, &a,
 					  sizeof(a));
 	}
+	if (NtCreateJobObject(&plain, JOB_OBJECT_ALL_ACCESS, NULL) ||
+	    NtCreateJobObject(&limited, JOB_OBJECT_ALL_ACCESS, NULL))
+		return 1;
+	ext.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_PROCESS_MEMORY |
+					       JOB_OBJECT_LIMIT_JOB_MEMORY;
+	ext.ProcessMemoryLimit = 1ull << 30;
+	ext.JobMemoryLimit = 1ull << 30;
+	if (NtSetInformationJobObject(limited, JobObjectExtendedLimitInformation, &ext,
+				      sizeof(ext)))
+		return 1;
 	assign = assign_cost(job, iters(200));
 	delay = time_limit_delay();
+	for (r = 0; r < 5; r++) {
+		out_alloc = best(out_alloc, alloc_free_in(NULL, m));
+		lim_alloc = best(lim_alloc, alloc_free_in(limited, m));
+		in_alloc = best(in_alloc, alloc_free_in(plain, m));
+	}
 	out_fork = fork_wait(n);
-	out_alloc = alloc_free(m);
 	if (NtAssignProcessToJobObject(job, NtCurrentProcess()))
 		return 1;
 	in_fork = fork_wait(n);
-	in_alloc = alloc_free(m);
 
 	report("fork+exit+waitpid in a job (with a port) vs outside", in_fork, out_fork);
-	report("NtAllocateVirtualMemory+free 64 KiB in a job vs outside", in_alloc, out_alloc);
+	report("NtAllocateVirtualMemory+free 64 KiB, job with memory limits vs no job",
+	       lim_alloc, out_alloc);
+	report("NtAllocateVirtualMemory+free 64 KiB, job without limits vs no job",
+	       in_alloc, out_alloc);
 	report_na("NtAssignProcessToJobObject", assign, "no Linux call does this");
 	printf("per-process time limit 50 ms: the spinner ran %.1f ms of user time past it "
 	       "(the job samples every 10 ms)\n", delay / 1e6);
