@@ -1017,7 +1017,7 @@ static void ps_job_apply_limits(struct ps_process *process)
 		ps_apply_process_affinity(process, affinity);
 }
 
-/* @msg about @pid to @job and every job above it that has a port. */
+/* @msg about @pid to @job and every job above it (ports and events). */
 static void ps_job_post_chain(struct ps_job *job, u32 msg, struct pid *pid, gfp_t gfp)
 {
 	for (; job; job = ps_job_parent(job))
