@@ -9,6 +9,8 @@
  * (ps_reference_process_mm()): a handle opened before the process ran a
  * new program is checked again before it reaches the new one.
  */
+#include <linux/file.h>
+#include <linux/nls.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -231,6 +233,79 @@ static long ntx_query_ws(struct ntexec_file *nf, void __user *argp,
 		       status == STATUS_INFO_LENGTH_MISMATCH);
 }
 
+/* UNICODE_STRING, x64 layout: the name follows it in the caller's buffer. */
+struct ntx_unicode_string {
+	u16 length;
+	u16 maximum_length;
+	u32 pad;
+	u64 buffer;
+};
+
+/*
+ * MemoryMappedFilenameInformation: a UNICODE_STRING and the file's path
+ * (as /proc/PID/maps shows it, in UTF-16, NUL-terminated) after it, as
+ * ObQueryNameString fills OBJECT_NAME_INFORMATION. A buffer too small for
+ * the header is STATUS_INFO_LENGTH_MISMATCH, one too small for the name
+ * STATUS_BUFFER_OVERFLOW; both report the size needed.
+ */
+static long ntx_query_mapped_name(struct ntexec_file *nf, void __user *argp,
+				  struct ntexec_vm_query *args)
+{
+	struct ntx_unicode_string *us = NULL;
+	struct ps_process *process;
+	struct file *file = NULL;
+	char *buf = NULL, *path;
+	struct mm_struct *mm;
+	ntstatus_t status;
+	size_t size = 0;
+	int n;
+
+	if (!IS_ALIGNED(args->buffer, sizeof(u64)))
+		return ntx_status(STATUS_DATATYPE_MISALIGNMENT);
+	status = ntx_vm_get(nf, args->process, PROCESS_QUERY_INFORMATION, &process, &mm);
+	if (status)
+		return ntx_status(status);
+	status = mm_query_mapped_file(&process->vm, mm, args->address, &file);
+	ntx_vm_put(process, mm);
+	if (status)
+		return ntx_out(argp, args, sizeof(*args), status, false);
+
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	us = kmalloc(sizeof(*us) + PATH_MAX * sizeof(u16), GFP_KERNEL);
+	if (!buf || !us) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	path = d_path(&file->f_path, buf, PATH_MAX);
+	if (IS_ERR(path)) {
+		status = STATUS_NAME_TOO_LONG;
+		goto out;
+	}
+	n = utf8s_to_utf16s(path, strlen(path), UTF16_LITTLE_ENDIAN,
+			    (wchar_t *)(us + 1), PATH_MAX - 1);
+	if (n < 0)
+		n = 0;
+	((u16 *)(us + 1))[n] = 0;
+	us->length = n * sizeof(u16);
+	us->maximum_length = us->length + sizeof(u16);
+	us->pad = 0;
+	us->buffer = args->buffer + sizeof(*us);
+	size = sizeof(*us) + us->maximum_length;
+	args->return_length = size;
+	if (args->length < sizeof(*us))
+		status = STATUS_INFO_LENGTH_MISMATCH;
+	else if (args->length < size)
+		status = STATUS_BUFFER_OVERFLOW;
+	else if (copy_to_user(u64_to_user_ptr(args->buffer), us, size))
+		status = STATUS_ACCESS_VIOLATION;
+out:
+	kfree(us);
+	kfree(buf);
+	fput(file);
+	return ntx_out(argp, args, sizeof(*args), status,
+		       status == STATUS_INFO_LENGTH_MISMATCH || status == STATUS_BUFFER_OVERFLOW);
+}
+
 long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 {
 	struct nt_memory_basic_information mbi;
@@ -246,6 +321,8 @@ long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 	if (args.info_class == NT_MEMORY_WORKING_SET_INFORMATION ||
 	    args.info_class == NT_MEMORY_WORKING_SET_EX_INFORMATION)
 		return ntx_query_ws(nf, argp, &args);
+	if (args.info_class == NT_MEMORY_MAPPED_FILENAME_INFORMATION)
+		return ntx_query_mapped_name(nf, argp, &args);
 	status = ntx_vm_get(nf, args.process, PROCESS_QUERY_INFORMATION, &process, &mm);
 	if (!status) {
 		status = mm_query_virtual(&process->vm, mm, args.address,

@@ -126,8 +126,9 @@ struct mm_counters {
 	unsigned long peak_working_set;
 };
 
-/* NtQueryVirtualMemory's working-set classes, Windows' values. */
+/* NtQueryVirtualMemory's working-set and file-name classes, Windows' values. */
 #define NT_MEMORY_WORKING_SET_INFORMATION	1u
+#define NT_MEMORY_MAPPED_FILENAME_INFORMATION	2u
 #define NT_MEMORY_WORKING_SET_EX_INFORMATION	4u
 
 /* MEMORY_WORKING_SET_EX_INFORMATION, x64 layout. */
@@ -268,6 +269,8 @@ ntstatus_t mm_free_virtual(struct mm_process *mp, struct mm_struct *mm,
 			   u64 *base, u64 *size, u32 type);
 ntstatus_t mm_protect_virtual(struct mm_process *mp, struct mm_struct *mm,
 			      u64 *base, u64 *size, u32 protect, u32 *old_protect);
+ntstatus_t mm_query_mapped_file(struct mm_process *mp, struct mm_struct *mm,
+				u64 address, struct file **file);
 ntstatus_t mm_query_virtual(struct mm_process *mp, struct mm_struct *mm,
 			    u64 address, u32 info_class, u64 length,
 			    struct nt_memory_basic_information *mbi,

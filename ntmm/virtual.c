@@ -703,6 +703,60 @@ static ntstatus_t mm_basic_info(struct mm_process *mp, struct mm_struct *mm,
 }
 
 /**
+ * mm_query_mapped_file() - the file of MemoryMappedFilenameInformation
+ * @mp: the process (PROCESS_QUERY_INFORMATION)
+ * @mm: its address space
+ * @address: BaseAddress
+ * @file: out: the file mapped at @address, referenced (fput() it)
+ *
+ * A view of a file or image section names its file; so does an ordinary
+ * Linux file mapping.
+ *
+ * Return: STATUS_SUCCESS; STATUS_FILE_INVALID for a view of a pagefile
+ * section; STATUS_INVALID_ADDRESS for private memory, a hole or an
+ * anonymous mapping (as Windows answers); STATUS_INVALID_PARAMETER past
+ * the user address space; STATUS_PROCESS_IS_TERMINATING.
+ */
+ntstatus_t mm_query_mapped_file(struct mm_process *mp, struct mm_struct *mm,
+				u64 address, struct file **file)
+{
+	ntstatus_t status = STATUS_INVALID_ADDRESS;
+	struct vm_area_struct *vma;
+	struct mm_space *space;
+	struct mm_vad *vad = NULL;
+
+	*file = NULL;
+	if (address >= MM_QUERY_LIMIT)
+		return STATUS_INVALID_PARAMETER;
+	space = mm_space_get(mp, mm, false);
+	if (IS_ERR(space))
+		return STATUS_PROCESS_IS_TERMINATING;
+	mmap_read_lock(mm);
+	if (space && space->mm == mm) {
+		mutex_lock(&space->lock);
+		vad = mm_vad_find(&space->vads, address);
+		if (vad && vad->section && vad->section->segment->file) {
+			*file = get_file(vad->section->segment->file);
+			status = STATUS_SUCCESS;
+		} else if (vad && vad->section) {
+			status = STATUS_FILE_INVALID;
+		}
+		mutex_unlock(&space->lock);
+	}
+	if (!vad) {
+		vma = mm_next_linux_vma(mm, address);
+		if (vma && vma->vm_start <= address && vma->vm_file) {
+			*file = get_file(vma->vm_file);
+			status = STATUS_SUCCESS;
+		}
+	}
+	mmap_read_unlock(mm);
+	if (space)
+		mm_space_put(space);
+	return status;
+}
+
+/**
  * mm_query_virtual() - NtQueryVirtualMemory
  * @mp: the process (PROCESS_QUERY_INFORMATION)
  * @mm: its address space

@@ -823,3 +823,130 @@ TEST_TIMEOUT(ext4_writes_reach_the_disk, 300)
 	unlink(img);
 	rmdir(dir);
 }
+
+/* ------------------------------------------------------------------------ */
+/* MemoryMappedFilenameInformation                                          */
+/* ------------------------------------------------------------------------ */
+
+/* The name at @addr as ASCII (the test's paths are), or the status. */
+static NTSTATUS mapped_name(PVOID addr, char *out, size_t cap)
+{
+	union {
+		UNICODE_STRING us;
+		unsigned char raw[16 + 8192];
+	} buf;
+	SIZE_T len = 0;
+	NTSTATUS s;
+	size_t i;
+
+	memset(&buf, NTT_POISON, sizeof(buf));
+	s = NtQueryVirtualMemory(NtCurrentProcess(), addr, MemoryMappedFilenameInformation,
+				 &buf, sizeof(buf), &len);
+	out[0] = '\0';
+	if (s)
+		return s;
+	EXPECT_EQ(len, 16u + buf.us.MaximumLength);
+	EXPECT_EQ(buf.us.MaximumLength, buf.us.Length + 2u);
+	EXPECT_TRUE((void *)buf.us.Buffer == (void *)(buf.raw + 16));
+	EXPECT_EQ(buf.us.Buffer[buf.us.Length / 2], 0);
+	for (i = 0; i < buf.us.Length / 2 && i + 1 < cap; i++)
+		out[i] = (char)buf.us.Buffer[i];
+	out[i] = '\0';
+	return s;
+}
+
+TEST(mapped_file_names)
+{
+	char path[] = "/tmp/ntexec-name-XXXXXX", name[8192], self[4096];
+	LARGE_INTEGER max = { .QuadPart = 65536 };
+	PVOID view = NULL, pview = NULL, priv = NULL;
+	SIZE_T vsize = 0, size = 65536, len;
+	unsigned char small[24] __attribute__((aligned(8)));
+	HANDLE f, section, psection;
+	ssize_t n;
+	void *anon;
+	int fd;
+
+	vm_setup();
+	fd = mkstemp(path);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(ftruncate(fd, 65536), 0);
+	f = xfile(fd, MAXIMUM_ALLOWED);
+	ASSERT_STATUS(file_section(&section, f, 0, PAGE_READWRITE, SEC_COMMIT), STATUS_SUCCESS);
+	view = xmap(section, NULL, 0, 0, PAGE_READWRITE);
+
+	/* A view of a file names it, at any address inside. */
+	ASSERT_STATUS(mapped_name(view, name, sizeof(name)), STATUS_SUCCESS);
+	EXPECT_EQ(strcmp(name, path), 0);
+	ASSERT_STATUS(mapped_name((char *)view + 4097, name, sizeof(name)), STATUS_SUCCESS);
+	EXPECT_EQ(strcmp(name, path), 0);
+
+	/* Short buffers: the size needed, with the statuses Windows gives. */
+	len = 0;
+	EXPECT_STATUS(NtQueryVirtualMemory(NtCurrentProcess(), view,
+					   MemoryMappedFilenameInformation, small, 8, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_EQ(len, 16 + 2 * strlen(path) + 2);
+	len = 0;
+	EXPECT_STATUS(NtQueryVirtualMemory(NtCurrentProcess(), view,
+					   MemoryMappedFilenameInformation, small, sizeof(small),
+					   &len), STATUS_BUFFER_OVERFLOW);
+	EXPECT_EQ(len, 16 + 2 * strlen(path) + 2);
+	EXPECT_STATUS(NtQueryVirtualMemory(NtCurrentProcess(), view,
+					   MemoryMappedFilenameInformation, small + 1, 16, &len),
+		      STATUS_DATATYPE_MISALIGNMENT);
+
+	/* A pagefile view has no file; private memory and holes have no view. */
+	ASSERT_STATUS(NtCreateSection(&psection, SECTION_ALL_ACCESS, NULL, &max, PAGE_READWRITE,
+				      SEC_COMMIT, NULL), STATUS_SUCCESS);
+	ASSERT_STATUS(NtMapViewOfSection(psection, NtCurrentProcess(), &pview, 0, 0, NULL,
+					 &vsize, ViewUnmap, 0, PAGE_READWRITE), STATUS_SUCCESS);
+	EXPECT_STATUS(mapped_name(pview, name, sizeof(name)), STATUS_FILE_INVALID);
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &priv, 0, &size,
+					      MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
+		      STATUS_SUCCESS);
+	EXPECT_STATUS(mapped_name(priv, name, sizeof(name)), STATUS_INVALID_ADDRESS);
+	EXPECT_STATUS(mapped_name(NULL, name, sizeof(name)), STATUS_INVALID_ADDRESS);
+	EXPECT_STATUS(mapped_name((PVOID)0x800000000000ull, name, sizeof(name)),
+		      STATUS_INVALID_PARAMETER);
+
+	/* Linux's own mappings: this program's text names it; anonymous memory nothing. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	ASSERT_GT(n, 0);
+	self[n] = '\0';
+	ASSERT_STATUS(mapped_name((PVOID)(uintptr_t)&mapped_name, name, sizeof(name)),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(strcmp(name, self), 0);
+	anon = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(anon, MAP_FAILED);
+	EXPECT_STATUS(mapped_name(anon, name, sizeof(name)), STATUS_INVALID_ADDRESS);
+	munmap(anon, 65536);
+
+	/* Another process's view, through a handle with the right. */
+	{
+		HANDLE p = xopen_process(PROCESS_QUERY_INFORMATION, getpid()), lim;
+		union {
+			UNICODE_STRING us;
+			unsigned char raw[16 + 8192];
+		} buf;
+
+		EXPECT_STATUS(NtQueryVirtualMemory(p, view, MemoryMappedFilenameInformation, &buf,
+						   sizeof(buf), NULL), STATUS_SUCCESS);
+		lim = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, getpid());
+		EXPECT_STATUS(NtQueryVirtualMemory(lim, view, MemoryMappedFilenameInformation,
+						   &buf, sizeof(buf), NULL), STATUS_ACCESS_DENIED);
+		xclose(lim);
+		xclose(p);
+	}
+
+	size = 0;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &priv, &size, MEM_RELEASE),
+		      STATUS_SUCCESS);
+	xunmap(pview);
+	xunmap(view);
+	xclose(psection);
+	xclose(section);
+	xclose(f);
+	close(fd);
+	unlink(path);
+}

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * ntvad: a process's address space as NT sees it (VMMap- or !vad-like),
+ * through NtQueryVirtualMemory alone: MemoryBasicInformation walked from 0
+ * to the top of user space, regions grouped by allocation (one VAD each),
+ * MemoryWorkingSetExInformation for the committed pages (how many are in
+ * the working set, how many locked) and MemoryMappedFilenameInformation for
+ * a view's file. Totals by type.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ntexec/nt.h>
+
+#define TOP		0x7FFFFFFF0000ull
+#define EX_BATCH	512
+
+struct totals {
+	unsigned long long reserved, committed, ws, locked, vads;
+};
+
+/* The types in order, for the totals. */
+static const char *const type_names[] = { "private", "mapped", "image", "other" };
+
+static int type_index(ULONG type)
+{
+	switch (type) {
+	case MEM_PRIVATE:
+		return 0;
+	case MEM_MAPPED:
+		return 1;
+	case MEM_IMAGE:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static const char *protect_name(ULONG p, char *buf, size_t cap)
+{
+	static const struct { ULONG v; const char *n; } base[] = {
+		{ PAGE_NOACCESS, "PAGE_NOACCESS" }, { PAGE_READONLY, "PAGE_READONLY" },
+		{ PAGE_READWRITE, "PAGE_READWRITE" }, { PAGE_WRITECOPY, "PAGE_WRITECOPY" },
+		{ PAGE_EXECUTE, "PAGE_EXECUTE" }, { PAGE_EXECUTE_READ, "PAGE_EXECUTE_READ" },
+		{ PAGE_EXECUTE_READWRITE, "PAGE_EXECUTE_READWRITE" },
+		{ PAGE_EXECUTE_WRITECOPY, "PAGE_EXECUTE_WRITECOPY" },
+	};
+	const char *n = NULL;
+	size_t i;
+
+	if (!p)
+		return "0";
+	for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		if ((p & 0xff) == base[i].v)
+			n = base[i].n;
+	if (!n) {
+		snprintf(buf, cap, "%#lx", (unsigned long)p);
+		return buf;
+	}
+	snprintf(buf, cap, "%s%s%s%s", n, p & PAGE_GUARD ? "|PAGE_GUARD" : "",
+		 p & PAGE_NOCACHE ? "|PAGE_NOCACHE" : "",
+		 p & PAGE_WRITECOMBINE ? "|PAGE_WRITECOMBINE" : "");
+	return buf;
+}
+
+/* Pages of [base, base + size) in the working set, and locked ones. */
+static void ws_pages(HANDLE h, ULONG_PTR base, SIZE_T size, unsigned long long *ws,
+		     unsigned long long *locked)
+{
+	static MEMORY_WORKING_SET_EX_INFORMATION ex[EX_BATCH];
+	SIZE_T pages = size / 4096, done = 0;
+
+	while (done < pages) {
+		SIZE_T n = pages - done < EX_BATCH ? pages - done : EX_BATCH, i;
+
+		for (i = 0; i < n; i++)
+			ex[i].VirtualAddress = (PVOID)(base + (done + i) * 4096);
+		if (NtQueryVirtualMemory(h, NULL, MemoryWorkingSetExInformation, ex,
+					 n * sizeof(ex[0]), NULL))
+			return;
+		for (i = 0; i < n; i++) {
+			if (!ex[i].VirtualAttributes.Valid)
+				continue;
+			(*ws)++;
+			*locked += ex[i].VirtualAttributes.Locked;
+		}
+		done += n;
+	}
+}
+
+struct vad {
+	ULONG_PTR base, end;
+	char file[4096];
+	ULONG type, alloc_protect;
+	unsigned long long reserved, committed, ws, locked;
+	int nregions;
+};
+
+/* UTF-16 to UTF-8 (unpaired surrogates become U+FFFD). */
+static void utf8_of(const WCHAR *w, size_t n, char *out, size_t cap)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 4 < cap; i++) {
+		unsigned long c = w[i];
+
+		if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && w[i + 1] >= 0xDC00 &&
+		    w[i + 1] <= 0xDFFF) {
+			c = 0x10000 + ((c - 0xD800) << 10) + (w[i + 1] - 0xDC00);
+			i++;
+		} else if (c >= 0xD800 && c <= 0xDFFF) {
+			c = 0xFFFD;
+		}
+		if (c < 0x80) {
+			out[o++] = (char)c;
+		} else if (c < 0x800) {
+			out[o++] = (char)(0xC0 | (c >> 6));
+			out[o++] = (char)(0x80 | (c & 0x3F));
+		} else if (c < 0x10000) {
+			out[o++] = (char)(0xE0 | (c >> 12));
+			out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (c & 0x3F));
+		} else {
+			out[o++] = (char)(0xF0 | (c >> 18));
+			out[o++] = (char)(0x80 | ((c >> 12) & 0x3F));
+			out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+			out[o++] = (char)(0x80 | (c & 0x3F));
+		}
+	}
+	out[o] = '\0';
+}
+
+/* The file mapped at @base, or "" (private memory, a pagefile view). */
+static void file_of(HANDLE h, ULONG_PTR base, char *out, size_t cap)
+{
+	static union {
+		UNICODE_STRING us;
+		unsigned char raw[sizeof(UNICODE_STRING) + 8192];
+	} buf;
+
+	out[0] = '\0';
+	if (NtQueryVirtualMemory(h, (PVOID)base, MemoryMappedFilenameInformation, &buf,
+				 sizeof(buf), NULL))
+		return;
+	utf8_of(buf.us.Buffer, buf.us.Length / sizeof(WCHAR), out, cap);
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void json_num(const char *key, unsigned long long v, int comma)
+{
+	printf("%s\"%s\":%llu", comma ? "," : "", key, v);
+}
+
+static void print_vad(const struct vad *v, int json, int *first, struct totals *tot)
+{
+	char pb[64];
+
+	tot[type_index(v->type)].ws += v->ws * 4096;
+	tot[type_index(v->type)].locked += v->locked * 4096;
+
+	if (json) {
+		printf("%s{\"base\":\"%#lx\"", *first ? "" : ",\n", (unsigned long)v->base);
+		*first = 0;
+		json_num("size", v->end - v->base, 1);
+		printf(",\"type\":\"%s\",\"allocation_protection\":\"%s\"",
+		       type_names[type_index(v->type)], protect_name(v->alloc_protect, pb, sizeof(pb)));
+		json_num("reserved", v->reserved, 1);
+		json_num("committed", v->committed, 1);
+		json_num("working_set", v->ws * 4096, 1);
+		json_num("locked", v->locked * 4096, 1);
+		json_num("regions", v->nregions, 1);
+		printf(",\"file\":");
+		if (v->file[0])
+			json_str(v->file);
+		else
+			printf("null");
+		printf("}");
+	} else {
+		printf("%016lx-%016lx %-7s %12llu %12llu %12llu %10llu %4d  %-22s %s\n",
+		       (unsigned long)v->base, (unsigned long)v->end,
+		       type_names[type_index(v->type)], v->committed, v->reserved,
+		       v->ws * 4096, v->locked * 4096, v->nregions,
+		       protect_name(v->alloc_protect, pb, sizeof(pb)), v->file);
+	}
+}
+
+static void usage(FILE *f, const char *argv0)
+{
+	fprintf(f, "usage: %s [-j] PID\n"
+		"  -j, --json   a JSON object: pid, vads (base, size, type, allocation_protection,\n"
+		"               reserved, committed, working_set, locked, regions, file),\n"
+		"               totals by type\n"
+		"  -h, --help   this text\n", argv0);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct totals tot[4];
+	struct vad v = { 0 };
+	OBJECT_ATTRIBUTES oa;
+	CLIENT_ID cid = { 0 };
+	unsigned long long addr = 0;
+	int json = 0, first = 1, c, i;
+	unsigned long pid;
+	NTSTATUS s;
+	char *end;
+	HANDLE h;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr, argv[0]);
+		return 2;
+	}
+	pid = strtoul(argv[optind], &end, 10);
+	if (*end || !pid) {
+		usage(stderr, argv[0]);
+		return 2;
+	}
+	if (NtxInitialize()) {
+		fprintf(stderr, "ntvad: /dev/ntexec is not available (is ntexec.ko loaded?)\n");
+		return 1;
+	}
+	InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
+	cid.UniqueProcess = (HANDLE)(uintptr_t)pid;
+	s = NtOpenProcess(&h, PROCESS_QUERY_INFORMATION, &oa, &cid);
+	if (s) {
+		fprintf(stderr, "ntvad: cannot open process %lu: status %#lx\n", pid,
+			(unsigned long)(ULONG)s);
+		return 1;
+	}
+	memset(tot, 0, sizeof(tot));
+	if (json)
+		printf("{\"pid\":%lu,\"vads\":[\n", pid);
+	else
+		printf("%-33s %-7s %12s %12s %12s %10s %4s  %s\n", "RANGE", "TYPE", "COMMITTED",
+		       "RESERVED", "WS", "LOCKED", "RGNS", "ALLOCATION PROTECTION  FILE");
+	while (addr < TOP) {
+		MEMORY_BASIC_INFORMATION mbi;
+		ULONG_PTR ab;
+
+		s = NtQueryVirtualMemory(h, (PVOID)(uintptr_t)addr, MemoryBasicInformation, &mbi,
+					 sizeof(mbi), NULL);
+		if (s || !mbi.RegionSize)
+			break;
+		addr = (ULONG_PTR)mbi.BaseAddress + mbi.RegionSize;
+		if (mbi.State == MEM_FREE)
+			continue;
+		ab = (ULONG_PTR)mbi.AllocationBase;
+		if (v.nregions && v.base != ab) {
+			print_vad(&v, json, &first, tot);
+			memset(&v, 0, sizeof(v));
+		}
+		if (!v.nregions) {
+			v.base = ab;
+			v.type = mbi.Type;
+			v.alloc_protect = mbi.AllocationProtect;
+			if (mbi.Type != MEM_PRIVATE)
+				file_of(h, ab, v.file, sizeof(v.file));
+		}
+		v.end = (ULONG_PTR)mbi.BaseAddress + mbi.RegionSize;
+		v.nregions++;
+		if (mbi.State == MEM_COMMIT) {
+			v.committed += mbi.RegionSize;
+			ws_pages(h, (ULONG_PTR)mbi.BaseAddress, mbi.RegionSize, &v.ws, &v.locked);
+		} else {
+			v.reserved += mbi.RegionSize;
+		}
+		i = type_index(v.type);
+		tot[i].reserved += mbi.State == MEM_COMMIT ? 0 : mbi.RegionSize;
+		tot[i].committed += mbi.State == MEM_COMMIT ? mbi.RegionSize : 0;
+		if (v.nregions == 1)
+			tot[i].vads++;
+	}
+	if (v.nregions)
+		print_vad(&v, json, &first, tot);
+	NtClose(h);
+	if (json) {
+		printf("%s],\"totals\":{", first ? "" : "\n");
+		for (i = 0; i < 4; i++) {
+			printf("%s\"%s\":{", i ? "," : "", type_names[i]);
+			json_num("vads", tot[i].vads, 0);
+			json_num("reserved", tot[i].reserved, 1);
+			json_num("committed", tot[i].committed, 1);
+			json_num("working_set", tot[i].ws, 1);
+			json_num("locked", tot[i].locked, 1);
+			printf("}");
+		}
+		printf("}}\n");
+	} else {
+		printf("\n%-7s %6s %12s %12s %12s %10s\n", "TOTAL", "VADS", "COMMITTED",
+		       "RESERVED", "WS", "LOCKED");
+		for (i = 0; i < 4; i++)
+			printf("%-7s %6llu %12llu %12llu %12llu %10llu\n", type_names[i],
+			       tot[i].vads, tot[i].committed, tot[i].reserved, tot[i].ws,
+			       tot[i].locked);
+	}
+	return 0;
+}
