@@ -165,7 +165,7 @@ examples: $(EXAMPLE_BINS)
 # Tools installed with make install (tools/*.c, man pages tools/*.1).
 tools: $(TOOL_BINS)
 
-$(B)/tools/%: tools/%.c $(B)/libntexec.a
+$(B)/tools/%: tools/%.c $(wildcard tools/*.h) $(B)/libntexec.a
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $< $(B)/libntexec.a $(USER_LIBS)
 

@@ -4,31 +4,9 @@
  * what the ioctls say of the same process (ProcessTimes, the exit status),
  * its --help and its usage errors.
  */
-#include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include "nt_util.h"
+#include "tool_util.h"
 
 static char ntmon[PATH_MAX];
-
-/* build/tools/ntmon, next to build/tests/. */
-static void find_ntmon(void)
-{
-	char self[PATH_MAX];
-	struct stat st;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	ASSERT_GT(n, 0);
-	self[n] = '\0';
-	snprintf(ntmon, sizeof(ntmon), "%s/../tools/ntmon", dirname(self));
-	/* Not access(): it checks the real ids, which may not search a build under /root. */
-	if (stat(ntmon, &st) || !(st.st_mode & S_IXOTH))
-		SKIP("no build/tools/ntmon (make tools)");
-}
 
 /* Run ntmon with @argv; its stdout and stderr as pipes. */
 static pid_t spawn(char *const argv[], int *out, int *err)
@@ -67,17 +45,6 @@ static size_t slurp(int fd, char *buf, size_t cap)
 	return len;
 }
 
-/* The number after "key": in @line, or -1. */
-static long long json_num(const char *line, const char *key)
-{
-	char pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(line, pat);
-	return p ? strtoll(p + strlen(pat), NULL, 10) : -1;
-}
-
 TEST(json_matches_the_ioctls)
 {
 	char out[8192], err[256], pidarg[32], *line2;
@@ -88,7 +55,7 @@ TEST(json_matches_the_ioctls)
 	char c;
 
 	nt_setup();
-	find_ntmon();
+	find_tool("ntmon", ntmon);
 	ASSERT_EQ(pipe(go), 0);
 	kid = fork();
 	if (kid == 0) {
@@ -156,7 +123,7 @@ TEST(help_and_usage_errors)
 	size_t i;
 	pid_t p;
 
-	find_ntmon();
+	find_tool("ntmon", ntmon);
 	{
 		char *argv[] = { ntmon, "--help", NULL };
 

@@ -4,68 +4,9 @@
  * what the ioctls say (parent, thread count, handle count, commit, image,
  * job membership), -t's thread list, --help and usage errors.
  */
-#include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include "nt_util.h"
+#include "tool_util.h"
 
 static char ntps[PATH_MAX];
-
-static void find_ntps(void)
-{
-	char self[PATH_MAX];
-	struct stat st;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	ASSERT_GT(n, 0);
-	self[n] = '\0';
-	snprintf(ntps, sizeof(ntps), "%s/../tools/ntps", dirname(self));
-	/* Not access(): it checks the real ids, which may not search a build under /root. */
-	if (stat(ntps, &st) || !(st.st_mode & S_IXOTH))
-		SKIP("no build/tools/ntps (make tools)");
-}
-
-/* Run ntps with @args (NULL-terminated); its stdout in @out; its exit status. */
-static int run(char *out, size_t cap, char *const argv[])
-{
-	int o[2], st;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	ASSERT_EQ(pipe(o), 0);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(o[1], 1);
-		dup2(null, 2);	/* usage errors: only the status counts */
-		close(o[0]);
-		execv(ntps, argv);
-		_exit(127);
-	}
-	close(o[1]);
-	while (len < cap - 1 && (n = read(o[0], out + len, cap - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(o[0]);
-	ASSERT_EQ(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static long long json_num(const char *obj, const char *key)
-{
-	char pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(obj, pat);
-	return p ? strtoll(p + strlen(pat), NULL, 10) : -2;
-}
 
 static void *park(void *arg)
 {
@@ -88,7 +29,7 @@ TEST(json_matches_the_ioctls)
 	SIZE_T size = 1 << 20;
 
 	nt_setup();
-	find_ntps();
+	find_tool("ntps", ntps);
 	/* Three threads, three handles, 1 MiB of NT commit. */
 	ASSERT_EQ(pipe(p), 0);
 	for (i = 0; i < 2; i++)
@@ -106,7 +47,7 @@ TEST(json_matches_the_ioctls)
 	{
 		char *argv[] = { ntps, "-j", "-t", "-p", pidarg, NULL };
 
-		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		ASSERT_EQ(run_tool(ntps, out, sizeof(out), argv), 0);
 	}
 	ASSERT_STATUS(NtQueryInformationProcess(NtCurrentProcess(), ProcessVmCounters, &after,
 						sizeof(after), NULL), STATUS_SUCCESS);
@@ -153,7 +94,7 @@ TEST(json_job_membership)
 	char c;
 
 	nt_setup();
-	find_ntps();
+	find_tool("ntps", ntps);
 	ASSERT_EQ(pipe(go), 0);
 	kid = fork();
 	if (kid == 0) {
@@ -168,12 +109,12 @@ TEST(json_job_membership)
 	{
 		char *argv[] = { ntps, "-j", "-p", pidarg, NULL };
 
-		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		ASSERT_EQ(run_tool(ntps, out, sizeof(out), argv), 0);
 		obj = strstr(out, want);
 		ASSERT_TRUE(obj != NULL);
 		EXPECT_TRUE(strstr(obj, "\"job\":false") != NULL);
 		ASSERT_STATUS(NtAssignProcessToJobObject(job, kid_h), STATUS_SUCCESS);
-		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		ASSERT_EQ(run_tool(ntps, out, sizeof(out), argv), 0);
 		obj = strstr(out, want);
 		ASSERT_TRUE(obj != NULL);
 		EXPECT_TRUE(strstr(obj, "\"job\":true") != NULL);
@@ -193,8 +134,8 @@ TEST(json_list_is_well_formed)
 	int n = 0;
 
 	nt_setup();
-	find_ntps();
-	ASSERT_EQ(run(out, sizeof(out), argv), 0);
+	find_tool("ntps", ntps);
+	ASSERT_EQ(run_tool(ntps, out, sizeof(out), argv), 0);
 	ASSERT_EQ(strncmp(out, "[\n", 2), 0);
 	ASSERT_TRUE(strstr(out, "\n]\n") != NULL);
 	for (line = strtok(out + 2, "\n"); line && strcmp(line, "]"); line = strtok(NULL, "\n")) {
@@ -214,26 +155,26 @@ TEST(help_and_usage_errors)
 {
 	char out[4096];
 
-	find_ntps();
+	find_tool("ntps", ntps);
 	{
 		char *argv[] = { ntps, "--help", NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 0);
+		EXPECT_EQ(run_tool(ntps, out, sizeof(out), argv), 0);
 		EXPECT_TRUE(strstr(out, "usage:") != NULL);
 	}
 	{
 		char *argv[] = { ntps, "-p", "0", NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 2);
+		EXPECT_EQ(run_tool(ntps, out, sizeof(out), argv), 2);
 	}
 	{
 		char *argv[] = { ntps, "-x", NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 2);
+		EXPECT_EQ(run_tool(ntps, out, sizeof(out), argv), 2);
 	}
 	{
 		char *argv[] = { ntps, "extra", NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 2);
+		EXPECT_EQ(run_tool(ntps, out, sizeof(out), argv), 2);
 	}
 }

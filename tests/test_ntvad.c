@@ -6,68 +6,9 @@
  * the file of a view),
  * --help and usage errors.
  */
-#include <libgen.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include "nt_util.h"
+#include "tool_util.h"
 
 static char ntvad[PATH_MAX];
-
-static void find_ntvad(void)
-{
-	char self[PATH_MAX];
-	struct stat st;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	ASSERT_GT(n, 0);
-	self[n] = '\0';
-	snprintf(ntvad, sizeof(ntvad), "%s/../tools/ntvad", dirname(self));
-	/* Not access(): it checks the real ids, which may not search a build under /root. */
-	if (stat(ntvad, &st) || !(st.st_mode & S_IXOTH))
-		SKIP("no build/tools/ntvad (make tools)");
-}
-
-/* Run ntvad with @argv; its stdout in @out; its exit status. */
-static int run(char *out, size_t cap, char *const argv[])
-{
-	int o[2], st;
-	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-
-	ASSERT_EQ(pipe(o), 0);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(o[1], 1);
-		dup2(null, 2);
-		close(o[0]);
-		execv(ntvad, argv);
-		_exit(127);
-	}
-	close(o[1]);
-	while (len < cap - 1 && (n = read(o[0], out + len, cap - 1 - len)) > 0)
-		len += n;
-	out[len] = '\0';
-	close(o[0]);
-	ASSERT_EQ(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static long long json_num(const char *obj, const char *key)
-{
-	char pat[64];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	p = strstr(obj, pat);
-	return p ? strtoll(p + strlen(pat), NULL, 10) : -2;
-}
 
 /* The line of the VAD at @base, cut out of @out (which it modifies). */
 static char *vad_at(char *out, PVOID base)
@@ -114,7 +55,7 @@ TEST(json_matches_the_allocations)
 	int fd;
 
 	nt_setup();
-	find_ntvad();
+	find_tool("ntvad", ntvad);
 	/* 1 MiB reserved, 64 KiB committed, 4 pages touched, 2 of them locked. */
 	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_RESERVE,
 					      PAGE_READWRITE), STATUS_SUCCESS);
@@ -147,7 +88,7 @@ TEST(json_matches_the_allocations)
 	{
 		char *argv[] = { ntvad, "-j", pidarg, NULL };
 
-		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		ASSERT_EQ(run_tool(ntvad, out, sizeof(out), argv), 0);
 	}
 	ws1 = ws_bytes(base, commit);
 	vws1 = ws_bytes(view, 65536);
@@ -206,7 +147,7 @@ TEST(json_matches_the_allocations)
 	{
 		char *argv[] = { ntvad, "-j", pidarg, NULL };
 
-		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		ASSERT_EQ(run_tool(ntvad, out, sizeof(out), argv), 0);
 	}
 	EXPECT_TRUE(vad_at(out, base) == NULL);
 	EXPECT_TRUE(vad_at(out, view) == NULL);
@@ -224,12 +165,12 @@ TEST(text_help_and_usage_errors)
 	char pidarg[32];
 
 	nt_setup();
-	find_ntvad();
+	find_tool("ntvad", ntvad);
 	snprintf(pidarg, sizeof(pidarg), "%d", getpid());
 	{
 		char *argv[] = { ntvad, pidarg, NULL };
 
-		ASSERT_EQ(run(out, sizeof(out), argv), 0);
+		ASSERT_EQ(run_tool(ntvad, out, sizeof(out), argv), 0);
 		EXPECT_TRUE(strncmp(out, "RANGE", 5) == 0);
 		EXPECT_TRUE(strstr(out, "\nTOTAL") != NULL);
 		EXPECT_TRUE(strstr(out, "\nprivate") != NULL);
@@ -237,28 +178,28 @@ TEST(text_help_and_usage_errors)
 	{
 		char *argv[] = { ntvad, "--help", NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 0);
+		EXPECT_EQ(run_tool(ntvad, out, sizeof(out), argv), 0);
 		EXPECT_TRUE(strstr(out, "usage:") != NULL);
 	}
 	{
 		char *argv[] = { ntvad, NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 2);
+		EXPECT_EQ(run_tool(ntvad, out, sizeof(out), argv), 2);
 	}
 	{
 		char *argv[] = { ntvad, "12x", NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 2);
+		EXPECT_EQ(run_tool(ntvad, out, sizeof(out), argv), 2);
 	}
 	{
 		char *argv[] = { ntvad, "--bogus", pidarg, NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 2);
+		EXPECT_EQ(run_tool(ntvad, out, sizeof(out), argv), 2);
 	}
 	{
 		/* No such process: pid_max is at most 4194304. */
 		char *argv[] = { ntvad, "4194305", NULL };
 
-		EXPECT_EQ(run(out, sizeof(out), argv), 1);
+		EXPECT_EQ(run_tool(ntvad, out, sizeof(out), argv), 1);
 	}
 }

@@ -12,6 +12,8 @@
 
 #include <ntexec/events.h>
 
+#include "tool_util.h"
+
 static const struct {
 	const char *name;
 	ULONG group;
@@ -60,23 +62,6 @@ static ULONG event_pid(const NTX_EVENT *e)
 	case NtxEventCommitLimit: return e->u.CommitLimit.ProcessId;
 	}
 	return 0;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 static void print_json(const NTX_EVENT *e)
