@@ -60,6 +60,14 @@ static void mm_remote_work(struct callback_head *work)
 			r->ret = STATUS_PROCESS_IS_TERMINATING;
 		else
 			r->ret = r->fn(r->space, r->args, true);
+		/*
+		 * A target killed meanwhile fails vm_mmap() and vm_munmap()
+		 * with -EINTR (mmap_write_lock_killable()): the caller sees
+		 * why, not the errno's translation (test_attack
+		 * remote_services_against_dying_targets).
+		 */
+		if (!NT_SUCCESS(r->ret) && fatal_signal_pending(current))
+			r->ret = STATUS_PROCESS_IS_TERMINATING;
 		complete(&r->done);
 	}
 	/* Run or cancelled, it was served: a suspended thread parks again. */

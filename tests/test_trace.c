@@ -57,7 +57,7 @@ static const char *tracefs(void)
 static void trace_start(void)
 {
 	const char *root = tracefs();
-	char p[512], pid[32];
+	char p[512], pid[64];
 	size_t i;
 
 	if (ntt_unprivileged())
@@ -75,8 +75,14 @@ static void trace_start(void)
 			ntt_fail();
 		}
 	}
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	snprintf(p, sizeof(p), "%s/set_event_pid", inst);
+	/*
+	 * A filter, not set_event_pid: that hooks sched_switch and the
+	 * wakeups, and patching the kernel's hottest text while the other
+	 * CPU runs it has crashed QEMU's TCG (Oops: int3 in
+	 * ttwu_do_activate).
+	 */
+	snprintf(pid, sizeof(pid), "common_pid == %d", getpid());
+	snprintf(p, sizeof(p), "%s/events/ntexec/filter", inst);
 	ASSERT_EQ(write_file(p, pid), 0);
 	snprintf(p, sizeof(p), "%s/events/ntexec/enable", inst);
 	ASSERT_EQ(write_file(p, "1"), 0);

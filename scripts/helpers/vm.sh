@@ -198,7 +198,7 @@ if [ "$use_vng" = 1 ]; then
 	# pci=noacpi, as the bare runner below passes (see there): without it the
 	# debug kernel spends its boot in the ACPI interpreter under TCG and vng
 	# seems to hang.
-	vng_args+=(--append "pci=noacpi${append:+ $append}")
+	vng_args+=(--append "pci=noacpi trace_options=norecord-cmd${append:+ $append}")
 	[ -z "$initrd" ] || die "--initrd and --vng do not go together"
 	vng_args+=(--exec "sh $(shq "$out/vng-run.sh")")
 	# In a session of its own, so that stopping it stops the qemu it starts, too.
@@ -221,6 +221,11 @@ else
 	# evaluating the PCI interrupt routing (_PRT) hits its 30 s loop timeout, three
 	# times; the BIOS's PIRQ table gives the same routing at once.
 	cmdline+=" ro console=ttyS0 panic=-1 pci=noacpi init=$init"
+	# norecord-cmd: enabling a trace event would otherwise hook sched_switch and
+	# the wakeups, patching the kernel's hottest text while the other vCPU runs
+	# it; QEMU's TCG has executed a stale int3 there (Oops: int3 in
+	# ttwu_do_activate, stock 6.12, test_trace).
+	cmdline+=" trace_options=norecord-cmd"
 	# The stock kernels' initramfs bind-mounts their modules on /lib/modules.
 	[ -z "$stock_modules" ] || cmdline+=" ntexec_modules=$stock_modules"
 	[ -z "$append" ] || cmdline+=" $append"
