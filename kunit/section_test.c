@@ -257,10 +257,22 @@ static void image_segment_pages(struct kunit *test)
 	fput(file);
 }
 
-/* SEC_RESERVE: pages are charged once, as they are committed. */
+/* The part of the commit sections hold (Windows' shared commit). */
+static unsigned long shared_pages(struct kunit *test)
+{
+	struct mm_system_memory m;
+
+	mm_query_system_memory(&m);
+	KUNIT_EXPECT_GE(test, m.commit_peak, m.committed);
+	KUNIT_EXPECT_LE(test, m.shared_committed, m.committed);
+	return m.shared_committed;
+}
+
+/* SEC_RESERVE: pages are charged once, as they are committed, as shared. */
 static void segment_reserve_commit(struct kunit *test)
 {
 	long committed = mm_committed_pages();
+	unsigned long shared = shared_pages(test);
 	struct mm_section *section;
 	struct mm_segment *seg;
 	bool state;
@@ -273,6 +285,7 @@ static void segment_reserve_commit(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, mm_segment_commit(seg, 4, 4), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 4);
+	KUNIT_EXPECT_EQ(test, shared_pages(test), shared + 4);
 	KUNIT_EXPECT_FALSE(test, mm_segment_committed(seg, 3));
 	KUNIT_EXPECT_TRUE(test, mm_segment_committed(seg, 4));
 	KUNIT_EXPECT_TRUE(test, mm_segment_committed(seg, 7));
@@ -286,10 +299,12 @@ static void segment_reserve_commit(struct kunit *test)
 	/* Committing over committed pages charges only the new ones. */
 	KUNIT_EXPECT_EQ(test, mm_segment_commit(seg, 6, 4), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed + 6);
+	KUNIT_EXPECT_EQ(test, shared_pages(test), shared + 6);
 	KUNIT_EXPECT_EQ(test, mm_segment_committed_run(seg, 4, 32, &state), 10ul);
 
 	ob_dereference(&section->ob);
 	KUNIT_EXPECT_EQ(test, mm_committed_pages(), committed);
+	KUNIT_EXPECT_EQ(test, shared_pages(test), shared);
 }
 
 #ifdef NTX_HAVE_KUNIT_VM_MMAP

@@ -91,6 +91,7 @@ static const struct {
 	{ NTEXEC_IOC_IS_PROCESS_IN_JOB, ntexec_ioctl_is_process_in_job },
 	{ NTEXEC_IOC_QUERY_JOB, ntexec_ioctl_query_job },
 	{ NTEXEC_IOC_SET_JOB, ntexec_ioctl_set_job },
+	{ NTEXEC_IOC_SYSTEM_INFO, ntexec_ioctl_system_info },
 };
 
 /*

@@ -159,6 +159,9 @@ long ntexec_ioctl_is_process_in_job(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_query_job(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_set_job(struct ntexec_file *nf, void __user *argp);
 
+/* ntexec/dispatch_sys.c: system information. */
+long ntexec_ioctl_system_info(struct ntexec_file *nf, void __user *argp);
+
 /* ntexec/dispatch_thread.c: thread control. */
 long ntexec_ioctl_suspend_thread(struct ntexec_file *nf, void __user *argp);
 long ntexec_ioctl_resume_thread(struct ntexec_file *nf, void __user *argp);

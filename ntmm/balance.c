@@ -45,6 +45,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/shrinker.h>
 #include <linux/wait.h>
 
@@ -123,6 +124,34 @@ unsigned long mm_bsm_trim(unsigned long need)
 	return done;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_bsm_trim);
+
+/**
+ * mm_empty_working_sets() - empty every NT working set
+ *
+ * NtSetSystemInformation(SystemMemoryListInformation,
+ * MemoryEmptyWorkingSets): each working set gives up every page it may
+ * (not locked ones, nor pages a copy holds), whatever its minimum, as a
+ * SetProcessWorkingSetSize(-1, -1) of each process would; the pages go to
+ * the page lists and come back by soft faults. Pages faulted in meanwhile
+ * may stay. The caller's fatal signal ends it between batches.
+ *
+ * Return: STATUS_SUCCESS.
+ */
+ntstatus_t mm_empty_working_sets(void)
+{
+	unsigned long id = 0;
+	struct mm_space *space;
+
+	while ((space = mm_ws_next_space(&id))) {
+		if (!READ_ONCE(space->dead))
+			mm_ws_trim_batched(space, READ_ONCE(space->ws), 0, 0, true);
+		mm_space_put(space);
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	return STATUS_SUCCESS;
+}
 
 /* One pass: age every working set (if @age), then trim what is needed. */
 static void mm_bsm_pass(bool age)

@@ -34,6 +34,8 @@ MODULE_PARM_DESC(commit_limit,
 		 "System commit limit in pages for NT private memory (0: RAM + free swap)");
 
 static atomic_long_t mm_committed_total = ATOMIC_LONG_INIT(0);
+static atomic_long_t mm_committed_peak = ATOMIC_LONG_INIT(0);
+static atomic_long_t mm_shared_total = ATOMIC_LONG_INIT(0);
 static atomic_long_t mm_resident_total = ATOMIC_LONG_INIT(0);
 
 static int mm_param_get_total(char *buf, const struct kernel_param *kp)
@@ -63,13 +65,17 @@ MODULE_PARM_DESC(resident_pages,
  * Return: STATUS_SUCCESS, or STATUS_COMMITMENT_LIMIT when the limit would
  * be passed (nothing is charged then).
  */
+static unsigned long mm_commit_limit(void)
+{
+	return READ_ONCE(commit_limit) ?: totalram_pages() + get_nr_swap_pages();
+}
+
 ntstatus_t mm_commit_charge(unsigned long pages)
 {
-	unsigned long limit = READ_ONCE(commit_limit);
+	long total = atomic_long_add_return(pages, &mm_committed_total);
+	long peak = atomic_long_read(&mm_committed_peak);
 
-	if (!limit)
-		limit = totalram_pages() + get_nr_swap_pages();
-	if (atomic_long_add_return(pages, &mm_committed_total) > limit) {
+	if (total > mm_commit_limit()) {
 		atomic_long_sub(pages, &mm_committed_total);
 		if (ntx_event_wanted(NTEXEC_GROUP_MEMORY)) {
 			struct ntx_event_info info = {
@@ -83,6 +89,9 @@ ntstatus_t mm_commit_charge(unsigned long pages)
 		}
 		return STATUS_COMMITMENT_LIMIT;
 	}
+	while (total > peak &&
+	       !atomic_long_try_cmpxchg(&mm_committed_peak, &peak, total))
+		;
 	return STATUS_SUCCESS;
 }
 
@@ -93,6 +102,46 @@ ntstatus_t mm_commit_charge(unsigned long pages)
 void mm_commit_uncharge(unsigned long pages)
 {
 	atomic_long_sub(pages, &mm_committed_total);
+}
+
+/**
+ * mm_shared_commit_charge() - mm_commit_charge() for a section's pages
+ * @pages: pages about to be committed in a pagefile-backed section
+ *
+ * Counted apart as well: Windows' shared commit.
+ *
+ * Return: as mm_commit_charge().
+ */
+ntstatus_t mm_shared_commit_charge(unsigned long pages)
+{
+	ntstatus_t status = mm_commit_charge(pages);
+
+	if (!status)
+		atomic_long_add(pages, &mm_shared_total);
+	return status;
+}
+
+/**
+ * mm_shared_commit_uncharge() - give back what mm_shared_commit_charge() took
+ * @pages: pages no longer committed
+ */
+void mm_shared_commit_uncharge(unsigned long pages)
+{
+	atomic_long_sub(pages, &mm_shared_total);
+	mm_commit_uncharge(pages);
+}
+
+/**
+ * mm_query_commit() - the system's commit figures
+ * @m: out: its commit and resident fields
+ */
+void mm_query_commit(struct mm_system_memory *m)
+{
+	m->committed = max(atomic_long_read(&mm_committed_total), 0L);
+	m->commit_peak = max(atomic_long_read(&mm_committed_peak), 0L);
+	m->commit_limit = mm_commit_limit();
+	m->shared_committed = max(atomic_long_read(&mm_shared_total), 0L);
+	m->resident = max(atomic_long_read(&mm_resident_total), 0L);
 }
 
 /**

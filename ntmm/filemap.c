@@ -183,7 +183,7 @@ struct page *mm_segment_hold(struct mm_segment *seg, unsigned long index,
 	struct page *held;
 
 	if (!page) {
-		mm_commit_uncharge(1);
+		mm_shared_commit_uncharge(1);
 		return NULL;
 	}
 	mutex_lock(&seg->lock);
@@ -197,7 +197,7 @@ struct page *mm_segment_hold(struct mm_segment *seg, unsigned long index,
 	mutex_unlock(&seg->lock);
 	if (page) {
 		put_page(page);
-		mm_commit_uncharge(1);
+		mm_shared_commit_uncharge(1);
 	}
 	return held;
 }
@@ -222,7 +222,7 @@ struct page *mm_file_page(struct mm_segment *seg, unsigned long index, bool read
 		return page;
 	if (index >= DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE))
 		return NULL;
-	if (mm_commit_charge(1))
+	if (mm_shared_commit_charge(1))
 		return NULL;
 	return mm_segment_hold(seg, index, mm_file_read(seg, index));
 }

@@ -116,7 +116,7 @@ struct page *mm_image_page(struct mm_segment *seg, unsigned long index, bool cre
 	page = xa_load(&seg->pages, index);
 	if (page || !create || index >= seg->size)
 		return page;
-	if (mm_commit_charge(1))
+	if (mm_shared_commit_charge(1))
 		return NULL;
 	old = set_active_memcg(seg->memcg);
 	page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);

@@ -375,6 +375,9 @@ void mm_ws_exit(void);
 /* commit.c */
 ntstatus_t mm_commit_charge(unsigned long pages);
 void mm_commit_uncharge(unsigned long pages);
+ntstatus_t mm_shared_commit_charge(unsigned long pages);
+void mm_shared_commit_uncharge(unsigned long pages);
+void mm_query_commit(struct mm_system_memory *m);
 ntstatus_t mm_space_charge(struct mm_space *space, unsigned long pages);
 void mm_space_set_quota(struct mm_space *space, struct mm_process *mp);
 void mm_space_decommit(struct mm_space *space, unsigned long committed,

@@ -105,7 +105,7 @@ void mm_segment_put_pages(struct mm_segment *seg)
 		cond_resched();
 	}
 	xa_destroy(&seg->pages);
-	mm_commit_uncharge(seg->committed);
+	mm_shared_commit_uncharge(seg->committed);
 }
 
 static void mm_segment_free(struct mm_segment *seg)
@@ -202,9 +202,9 @@ ntstatus_t mm_segment_commit(struct mm_segment *seg, unsigned long first,
 
 	mutex_lock(&seg->lock);
 	newly = mm_vad_count_pages(seg->state, start, end, MM_PAGE_COMMITTED, 0);
-	status = mm_commit_charge(newly);
+	status = mm_shared_commit_charge(newly);
 	if (!status && mm_vad_update_pages(seg->state, start, end, 0, MM_PAGE_COMMITTED)) {
-		mm_commit_uncharge(newly);
+		mm_shared_commit_uncharge(newly);
 		status = STATUS_NO_MEMORY;
 	}
 	if (!status)
@@ -287,7 +287,7 @@ ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 		return STATUS_SECTION_TOO_BIG;
 	pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	if (attributes & NT_SEC_COMMIT) {
-		status = mm_commit_charge(pages);
+		status = mm_shared_commit_charge(pages);
 		if (status)
 			return status;
 	}
@@ -298,7 +298,7 @@ ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 	if (!section || !section->segment) {
 		kfree(section);
 		if (attributes & NT_SEC_COMMIT)
-			mm_commit_uncharge(pages);
+			mm_shared_commit_uncharge(pages);
 		return STATUS_NO_MEMORY;
 	}
 	if (attributes & NT_SEC_COMMIT)

@@ -915,7 +915,12 @@ ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 		goto out;
 	}
 	newly = mm_vad_count_pages(vad, start, end, MM_PAGE_LOCKED, 0);
-	if (!capable(CAP_IPC_LOCK) && space->locked + newly > limit) {
+	/*
+	 * A locked page stays in the working set, so under a hard maximum
+	 * no more than the maximum can be locked, privileged or not.
+	 */
+	if ((!capable(CAP_IPC_LOCK) && space->locked + newly > limit) ||
+	    ((space->ws_flags & MM_WS_HARD_MAX) && space->locked + newly > space->ws_max)) {
 		status = STATUS_WORKING_SET_QUOTA;
 		goto out;
 	}

@@ -163,6 +163,19 @@ long mm_ws_list_count(unsigned int list)
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_list_count);
 
 /**
+ * mm_query_system_memory() - the system's NT memory, for system information
+ * @m: out: every field
+ */
+void mm_query_system_memory(struct mm_system_memory *m)
+{
+	m->standby = max(mm_ws_list_count(MM_LIST_STANDBY), 0L);
+	m->modified = max(mm_ws_list_count(MM_LIST_MODIFIED), 0L);
+	m->working_set = max(atomic_long_read(&mm_stats[MM_STAT_WS]), 0L);
+	mm_query_commit(m);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_query_system_memory);
+
+/**
  * mm_ws_stat() - one of the working-set counters
  * @which: MM_STAT_*
  *

@@ -1215,6 +1215,38 @@ static void do_job(struct fz *f)
 	}
 }
 
+/*
+ * System information: classes near the answered ones, odd lengths and
+ * buffers; sets with a command, mostly MemoryEmptyWorkingSets (root: every
+ * working set is emptied under the other workers' faults).
+ */
+static void do_system_info(struct fz *f)
+{
+	static const uint32_t classes[] = { 0, 1, 5, 79, 80, 81, 182, 183 };
+	struct ntexec_system_info q;
+
+	memset(&q, 0, sizeof(q));
+	q.info_class = chance(f, 8) ? (uint32_t)rnd(f) : classes[below(f, 8)];
+	q.length = chance(f, 8) ? (uint32_t)rnd(f) : (uint32_t)below(f, 260);
+	if (chance(f, 4)) {
+		uint32_t cmd = chance(f, 2) ? 2 : (uint32_t)below(f, 8);
+
+		q.flags = NTEXEC_SYSTEM_INFO_SET;
+		q.length = chance(f, 8) ? q.length : 4;
+		memcpy(f->scratch, &cmd, sizeof(cmd));
+		q.buffer = chance(f, 16) ? odd_addr(f) : (uint64_t)(uintptr_t)f->scratch;
+		if (q.buffer == (uint64_t)(uintptr_t)f->scratch && q.length > SCRATCH)
+			q.length = SCRATCH;
+	} else {
+		q.buffer = buf_ptr(f, q.length);
+	}
+	if (chance(f, 32))
+		q.return_length = (uint32_t)rnd(f);
+	if (chance(f, 32))
+		q.flags |= (uint32_t)rnd(f) & ~NTEXEC_SYSTEM_INFO_FLAGS;
+	nt_ioctl(NTEXEC_IOC_SYSTEM_INFO, &q, f);
+}
+
 /* ---- the events family ---- */
 
 #define NL_SOCKS	4
@@ -1447,7 +1479,7 @@ static void do_raw(struct fz *f)
 
 static void one_call(struct fz *f)
 {
-	switch (below(f, 53)) {
+	switch (below(f, 54)) {
 	case 0: do_version(f); break;
 	case 1 ... 2: do_close(f); break;
 	case 3 ... 4: do_duplicate(f); break;
@@ -1489,6 +1521,7 @@ static void one_call(struct fz *f)
 	case 48: do_iocomp(f); break;
 	case 49: do_job(f); break;
 	case 50 ... 51: do_events(f); break;
+	case 52: do_system_info(f); break;
 	default: do_raw(f); break;
 	}
 }

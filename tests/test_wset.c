@@ -11,6 +11,7 @@
  */
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
@@ -404,6 +405,28 @@ TEST(hard_maximum)
 	for (i = 0; i < n; i++)
 		EXPECT_TRUE(is_filled((unsigned char *)p + i * PAGE, (unsigned char)(i + 1), PAGE));
 	EXPECT_LE(count_valid(NtCurrentProcess(), p, n), max);
+	/*
+	 * Locked pages stay in the working set: no more than the hard
+	 * maximum can be locked (STATUS_WORKING_SET_QUOTA, nothing locked).
+	 */
+	{
+		PVOID base = p;
+		SIZE_T size = (max + 1) * PAGE;
+
+		EXPECT_STATUS(NtLockVirtualMemory(NtCurrentProcess(), &base, &size, MAP_PROCESS),
+			      STATUS_WORKING_SET_QUOTA);
+		size = (max - 8) * PAGE;
+		EXPECT_STATUS(NtLockVirtualMemory(NtCurrentProcess(), &base, &size, MAP_PROCESS),
+			      STATUS_SUCCESS);
+		base = p + (max - 8) * PAGE;
+		size = 9 * PAGE;
+		EXPECT_STATUS(NtLockVirtualMemory(NtCurrentProcess(), &base, &size, MAP_PROCESS),
+			      STATUS_WORKING_SET_QUOTA);
+		base = p;
+		size = (max - 8) * PAGE;
+		EXPECT_STATUS(NtUnlockVirtualMemory(NtCurrentProcess(), &base, &size,
+						    MAP_PROCESS), STATUS_SUCCESS);
+	}
 	/* A soft maximum lets it grow again. */
 	ASSERT_STATUS(set_limits_ex(NtCurrentProcess(), 20 * PAGE, max * PAGE,
 				    QUOTA_LIMITS_HARDWS_MAX_DISABLE), STATUS_SUCCESS);
@@ -519,6 +542,126 @@ TEST(remote_working_set)
 	EXPECT_EQ(vmk_ok(&k, VMK_HASH, 0, p + 2 * PAGE, PAGE), fnv_fill(0xab, PAGE));
 	xrelease(h, p, n * PAGE);
 	xclose(hq);
+	xclose(h);
+	vmk_kill(&k);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The page lists as NtQuerySystemInformation shows them                    */
+/* ------------------------------------------------------------------------ */
+
+static SYSTEM_MEMORY_LIST_INFORMATION lists(void)
+{
+	SYSTEM_MEMORY_LIST_INFORMATION l;
+	ULONG len = NTT_POISON32;
+
+	memset(&l, NTT_POISON, sizeof(l));
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryListInformation, &l, sizeof(l), &len),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(l));
+	return l;
+}
+
+static ULONG_PTR standby(const SYSTEM_MEMORY_LIST_INFORMATION *l)
+{
+	ULONG_PTR n = 0;
+
+	for (int i = 0; i < 8; i++)
+		n += l->PageCountByPriority[i];
+	return n;
+}
+
+/*
+ * Trimmed private pages go to the modified list (there is no paging file:
+ * none is ever clean, so standby stays empty) and leave it when a soft
+ * fault brings them back. Linux's free pages are the free list; Linux
+ * zeroes pages as it hands them out, so no zeroed list is kept.
+ */
+TEST(memory_lists_follow_trims)
+{
+	const unsigned int n = 64;
+	SYSTEM_MEMORY_LIST_INFORMATION l0, l1, l2;
+	volatile char *p;
+	struct sysinfo si;
+	unsigned int i;
+	long param;
+	int tries;
+
+	nt_setup();
+	ASSERT_EQ(sysinfo(&si), 0);
+	l0 = lists();
+	EXPECT_EQ(l0.ZeroPageCount, 0);
+	EXPECT_EQ(l0.BadPageCount, 0);
+	EXPECT_TRUE(l0.FreePageCount > 0);
+	EXPECT_TRUE(l0.FreePageCount * PAGE <= (uint64_t)si.totalram * si.mem_unit);
+	/* The module's own counters, read around the query. */
+	for (tries = 0; tries < 100; tries++) {
+		param = module_param("modified_pages");
+		l0 = lists();
+		if (module_param("modified_pages") == param)
+			break;
+	}
+	EXPECT_EQ((long)l0.ModifiedPageCount, param);
+	EXPECT_EQ((long)standby(&l0), module_param("standby_pages"));
+
+	p = xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	for (i = 0; i < n; i++)
+		p[i * PAGE] = (char)i;
+	l0 = lists();
+	ASSERT_STATUS(empty_ws(NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(count_valid(NtCurrentProcess(), (char *)p, n), 0);
+	l1 = lists();
+	EXPECT_TRUE(l1.ModifiedPageCount >= l0.ModifiedPageCount + n);
+	EXPECT_EQ(standby(&l1), standby(&l0));
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(p[i * PAGE], (char)i);
+	l2 = lists();
+	EXPECT_TRUE(l2.ModifiedPageCount + n <= l1.ModifiedPageCount);
+	xrelease(NtCurrentProcess(), (char *)p, n * PAGE);
+}
+
+/*
+ * NtSetSystemInformation(SystemMemoryListInformation, MemoryEmptyWorkingSets)
+ * empties every process's working set (SeProfileSingleProcessPrivilege:
+ * CAP_SYS_ADMIN): another process's pages leave too and keep their contents.
+ */
+TEST(empty_working_sets_of_every_process)
+{
+	const unsigned int n = 32;
+	ULONG cmd = MemoryEmptyWorkingSets;
+	unsigned char buf[PAGE], want[PAGE];
+	struct vmk k;
+	SIZE_T done;
+	char *p, *mine;
+	HANDLE h;
+
+	nt_setup();
+	k = vmk_spawn();
+	h = xopen_process(VM_RIGHTS, k.pid);
+	p = xalloc(h, NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	vmk_ok(&k, VMK_PATTERN, 7, p, n * PAGE);
+	mine = xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT,
+		      PAGE_READWRITE);
+	memset(mine, 0x5a, n * PAGE);
+	EXPECT_EQ(count_valid(h, p, n), n);
+	EXPECT_EQ(count_valid(NtCurrentProcess(), mine, n), n);
+	if (!have_cap(CAP_SYS_ADMIN)) {
+		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &cmd,
+						     sizeof(cmd)), STATUS_PRIVILEGE_NOT_HELD);
+		EXPECT_EQ(count_valid(h, p, n), n);
+		EXPECT_EQ(count_valid(NtCurrentProcess(), mine, n), n);
+	} else {
+		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &cmd,
+						     sizeof(cmd)), STATUS_SUCCESS);
+		EXPECT_EQ(count_valid(h, p, n), 0);
+		EXPECT_EQ(count_valid(NtCurrentProcess(), mine, n), 0);
+	}
+	ASSERT_STATUS(rd(h, p + 5 * PAGE, buf, PAGE, &done), STATUS_SUCCESS);
+	fill_pattern(want, 7, 5 * PAGE, PAGE);
+	EXPECT_EQ(memcmp(buf, want, PAGE), 0);
+	EXPECT_EQ(mine[3 * PAGE + 17], 0x5a);
+	xrelease(NtCurrentProcess(), mine, n * PAGE);
+	xrelease(h, p, n * PAGE);
 	xclose(h);
 	vmk_kill(&k);
 }

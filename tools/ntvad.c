@@ -115,11 +115,6 @@ static void file_of(HANDLE h, ULONG_PTR base, char *out, size_t cap)
 	utf8_of(buf.us.Buffer, buf.us.Length / sizeof(WCHAR), out, cap);
 }
 
-static void json_num(const char *key, unsigned long long v, int comma)
-{
-	printf("%s\"%s\":%llu", comma ? "," : "", key, v);
-}
-
 static void print_vad(const struct vad *v, int json, int *first, struct totals *tot)
 {
 	char pb[64];
@@ -130,14 +125,14 @@ static void print_vad(const struct vad *v, int json, int *first, struct totals *
 	if (json) {
 		printf("%s{\"base\":\"%#lx\"", *first ? "" : ",\n", (unsigned long)v->base);
 		*first = 0;
-		json_num("size", v->end - v->base, 1);
+		json_u64("size", v->end - v->base, 1);
 		printf(",\"type\":\"%s\",\"allocation_protection\":\"%s\"",
 		       type_names[type_index(v->type)], protect_name(v->alloc_protect, pb, sizeof(pb)));
-		json_num("reserved", v->reserved, 1);
-		json_num("committed", v->committed, 1);
-		json_num("working_set", v->ws * 4096, 1);
-		json_num("locked", v->locked * 4096, 1);
-		json_num("regions", v->nregions, 1);
+		json_u64("reserved", v->reserved, 1);
+		json_u64("committed", v->committed, 1);
+		json_u64("working_set", v->ws * 4096, 1);
+		json_u64("locked", v->locked * 4096, 1);
+		json_u64("regions", v->nregions, 1);
 		printf(",\"file\":");
 		if (v->file[0])
 			json_str(v->file);
@@ -264,11 +259,11 @@ int main(int argc, char **argv)
 		printf("%s],\"totals\":{", first ? "" : "\n");
 		for (i = 0; i < 4; i++) {
 			printf("%s\"%s\":{", i ? "," : "", type_names[i]);
-			json_num("vads", tot[i].vads, 0);
-			json_num("reserved", tot[i].reserved, 1);
-			json_num("committed", tot[i].committed, 1);
-			json_num("working_set", tot[i].ws, 1);
-			json_num("locked", tot[i].locked, 1);
+			json_u64("vads", tot[i].vads, 0);
+			json_u64("reserved", tot[i].reserved, 1);
+			json_u64("committed", tot[i].committed, 1);
+			json_u64("working_set", tot[i].ws, 1);
+			json_u64("locked", tot[i].locked, 1);
 			printf("}");
 		}
 		printf("}}\n");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the tools share: UTF-16 names to UTF-8, JSON strings.
+ * What the tools share: UTF-16 names to UTF-8, JSON strings and numbers.
  */
 #ifndef NTEXEC_TOOL_UTIL_H
 #define NTEXEC_TOOL_UTIL_H
@@ -58,6 +58,12 @@ static inline void json_str(const char *s)
 			putchar(c);
 	}
 	putchar('"');
+}
+
+/* ,"@key":@v (without the comma when !@comma). */
+static inline void json_u64(const char *key, unsigned long long v, int comma)
+{
+	printf("%s\"%s\":%llu", comma ? "," : "", key, v);
 }
 
 #endif /* NTEXEC_TOOL_UTIL_H */

@@ -656,6 +656,27 @@ struct ntexec_job_process {
 	__u64 process;
 };
 
+/**
+ * struct ntexec_system_info - NtQuerySystemInformation,
+ *	NtSetSystemInformation
+ * @buffer: user pointer to the caller's buffer
+ * @info_class: SYSTEM_INFORMATION_CLASS value
+ * @length: the buffer's length
+ * @return_length: out: bytes written, or needed when the buffer is short
+ *	(a set: must be 0)
+ * @flags: NTEXEC_SYSTEM_INFO_SET for NtSetSystemInformation
+ */
+struct ntexec_system_info {
+	__u64 buffer;
+	__u32 info_class;
+	__u32 length;
+	__u32 return_length;
+	__u32 flags;
+};
+
+#define NTEXEC_SYSTEM_INFO_SET		(1U << 0)
+#define NTEXEC_SYSTEM_INFO_FLAGS	0x1U
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -722,13 +743,14 @@ struct ntexec_job_process {
 #define NTEXEC_IOC_IS_PROCESS_IN_JOB	NTEXEC_IOC(57, struct ntexec_job_process)
 #define NTEXEC_IOC_QUERY_JOB		NTEXEC_IOC(58, struct ntexec_query_info)
 #define NTEXEC_IOC_SET_JOB		NTEXEC_IOC(59, struct ntexec_query_info)
+#define NTEXEC_IOC_SYSTEM_INFO		NTEXEC_IOC(60, struct ntexec_system_info)
 
 /*
  * One past the last ioctl number: NTEXEC_IOC_BASE + n for n below it may be
  * defined; none at or past it is (yet). The handshake's @ioctls mask has a
  * bit for each n up to 63.
  */
-#define NTEXEC_IOC_COUNT		60
+#define NTEXEC_IOC_COUNT		61
 
 /*
  * Events: the generic netlink family NTEXEC_GENL_NAME (ntexec/netlink.c).

@@ -533,7 +533,31 @@ VAL(_IOC_NR(NTEXEC_IOC_CREATE_IO_COMPLETION), 0xA0 + 48);
 VAL(_IOC_NR(NTEXEC_IOC_QUERY_IO_COMPLETION), 0xA0 + 52);
 VAL(_IOC_NR(NTEXEC_IOC_CREATE_JOB), 0xA0 + 53);
 VAL(_IOC_NR(NTEXEC_IOC_SET_JOB), 0xA0 + 59);
-VAL(NTEXEC_IOC_COUNT, 60);
+VAL(_IOC_NR(NTEXEC_IOC_SYSTEM_INFO), 0xA0 + 60);
+VAL(NTEXEC_IOC_COUNT, 61);
+SIZE(struct ntexec_system_info, 24);
+
+/* ---- System information ------------------------------------------------ */
+VAL(SystemBasicInformation, 0);
+VAL(SystemProcessInformation, 5);
+VAL(SystemMemoryListInformation, 80);
+VAL(SystemMemoryUsageInformation, 182);
+VAL(MemoryEmptyWorkingSets, 2);
+VAL(MemoryCommandMax, 6);
+SIZE(SYSTEM_BASIC_INFORMATION, 64);
+OFF(SYSTEM_BASIC_INFORMATION, TimerResolution, 4);
+OFF(SYSTEM_BASIC_INFORMATION, AllocationGranularity, 24);
+OFF(SYSTEM_BASIC_INFORMATION, MinimumUserModeAddress, 32);
+OFF(SYSTEM_BASIC_INFORMATION, ActiveProcessorsAffinityMask, 48);
+OFF(SYSTEM_BASIC_INFORMATION, NumberOfProcessors, 56);
+SIZE(SYSTEM_MEMORY_LIST_INFORMATION, 176);
+OFF(SYSTEM_MEMORY_LIST_INFORMATION, ModifiedPageCount, 16);
+OFF(SYSTEM_MEMORY_LIST_INFORMATION, PageCountByPriority, 40);
+OFF(SYSTEM_MEMORY_LIST_INFORMATION, RepurposedPagesByPriority, 104);
+OFF(SYSTEM_MEMORY_LIST_INFORMATION, ModifiedPageCountPageFile, 168);
+SIZE(SYSTEM_MEMORY_USAGE_INFORMATION, 56);
+OFF(SYSTEM_MEMORY_USAGE_INFORMATION, CommittedBytes, 24);
+OFF(SYSTEM_MEMORY_USAGE_INFORMATION, PeakCommitmentBytes, 48);
 
 /* The events family: commands, attributes and groups are numbered ABI. */
 VAL(NTEXEC_GENL_VERSION, 1);

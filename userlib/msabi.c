@@ -258,6 +258,16 @@ NTX_MS_ENTRY(NtSetInformationJobObject,
 	      PVOID JobObjectInformation, ULONG JobObjectInformationLength),
 	     (JobHandle, JobObjectInformationClass, JobObjectInformation,
 	      JobObjectInformationLength))
+
+/* System information (system.c) */
+NTX_MS_ENTRY(NtQuerySystemInformation,
+	     (SYSTEM_INFORMATION_CLASS SystemInformationClass, PVOID SystemInformation,
+	      ULONG SystemInformationLength, PULONG ReturnLength),
+	     (SystemInformationClass, SystemInformation, SystemInformationLength, ReturnLength))
+NTX_MS_ENTRY(NtSetSystemInformation,
+	     (SYSTEM_INFORMATION_CLASS SystemInformationClass, PVOID SystemInformation,
+	      ULONG SystemInformationLength),
+	     (SystemInformationClass, SystemInformation, SystemInformationLength))
 NTX_MS_ENTRY(NtCreateIoCompletion,
 	     (PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
 	      POBJECT_ATTRIBUTES ObjectAttributes, ULONG NumberOfConcurrentThreads),

@@ -148,6 +148,7 @@ typedef HANDLE *PHANDLE;
 
 typedef char CHAR, *PCHAR, *PSTR;
 typedef const char *PCSTR;
+typedef char CCHAR;
 typedef unsigned char UCHAR, *PUCHAR;
 typedef unsigned char BYTE, *PBYTE;
 typedef unsigned char BOOLEAN, *PBOOLEAN;
@@ -1451,6 +1452,82 @@ typedef struct _FILE_IO_COMPLETION_INFORMATION {
 } FILE_IO_COMPLETION_INFORMATION, *PFILE_IO_COMPLETION_INFORMATION;
 
 /* ------------------------------------------------------------------------ */
+/* System information                                                       */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * winternl.h's classes and the memory classes. libntexec answers
+ * SystemBasicInformation, SystemMemoryListInformation and
+ * SystemMemoryUsageInformation; every other class is
+ * STATUS_INVALID_INFO_CLASS.
+ */
+typedef enum _SYSTEM_INFORMATION_CLASS {
+    SystemBasicInformation = 0,              /* SYSTEM_BASIC_INFORMATION */
+    SystemProcessorInformation = 1,
+    SystemPerformanceInformation = 2,
+    SystemTimeOfDayInformation = 3,
+    SystemProcessInformation = 5,
+    SystemProcessorPerformanceInformation = 8,
+    SystemHandleInformation = 16,
+    SystemPageFileInformation = 18,
+    SystemInterruptInformation = 23,
+    SystemExceptionInformation = 33,
+    SystemRegistryQuotaInformation = 37,
+    SystemLookasideInformation = 45,
+    SystemMemoryListInformation = 80,        /* SYSTEM_MEMORY_LIST_INFORMATION;
+                                                set: SYSTEM_MEMORY_LIST_COMMAND */
+    SystemCodeIntegrityInformation = 103,
+    SystemPolicyInformation = 134,
+    SystemMemoryUsageInformation = 182       /* SYSTEM_MEMORY_USAGE_INFORMATION */
+} SYSTEM_INFORMATION_CLASS;
+
+typedef struct _SYSTEM_BASIC_INFORMATION {
+    ULONG Reserved;
+    ULONG TimerResolution;                   /* 100 ns units */
+    ULONG PageSize;
+    ULONG NumberOfPhysicalPages;
+    ULONG LowestPhysicalPageNumber;
+    ULONG HighestPhysicalPageNumber;
+    ULONG AllocationGranularity;
+    ULONG_PTR MinimumUserModeAddress;
+    ULONG_PTR MaximumUserModeAddress;
+    KAFFINITY ActiveProcessorsAffinityMask;
+    CCHAR NumberOfProcessors;
+} SYSTEM_BASIC_INFORMATION, *PSYSTEM_BASIC_INFORMATION;
+
+typedef struct _SYSTEM_MEMORY_LIST_INFORMATION {
+    ULONG_PTR ZeroPageCount;
+    ULONG_PTR FreePageCount;
+    ULONG_PTR ModifiedPageCount;
+    ULONG_PTR ModifiedNoWritePageCount;
+    ULONG_PTR BadPageCount;
+    ULONG_PTR PageCountByPriority[8];        /* the standby list, by priority */
+    ULONG_PTR RepurposedPagesByPriority[8];
+    ULONG_PTR ModifiedPageCountPageFile;
+} SYSTEM_MEMORY_LIST_INFORMATION, *PSYSTEM_MEMORY_LIST_INFORMATION;
+
+/* NtSetSystemInformation(SystemMemoryListInformation): a ULONG command. */
+typedef enum _SYSTEM_MEMORY_LIST_COMMAND {
+    MemoryCaptureAccessedBits = 0,
+    MemoryCaptureAndResetAccessedBits = 1,
+    MemoryEmptyWorkingSets = 2,
+    MemoryFlushModifiedList = 3,
+    MemoryPurgeStandbyList = 4,
+    MemoryPurgeLowPriorityStandbyList = 5,
+    MemoryCommandMax = 6
+} SYSTEM_MEMORY_LIST_COMMAND;
+
+typedef struct _SYSTEM_MEMORY_USAGE_INFORMATION {
+    ULONGLONG TotalPhysicalBytes;
+    ULONGLONG AvailableBytes;
+    LONGLONG ResidentAvailableBytes;
+    ULONGLONG CommittedBytes;
+    ULONGLONG SharedCommittedBytes;
+    ULONGLONG CommitLimitBytes;
+    ULONGLONG PeakCommitmentBytes;
+} SYSTEM_MEMORY_USAGE_INFORMATION, *PSYSTEM_MEMORY_USAGE_INFORMATION;
+
+/* ------------------------------------------------------------------------ */
 /* AMD64 thread context                                                     */
 /* ------------------------------------------------------------------------ */
 
@@ -2096,6 +2173,20 @@ NTSYSCALLAPI NTSTATUS NTAPI NtQueryIoCompletion(
     PULONG ReturnLength)                 /* optional */
     NTX_SERVICE(NtQueryIoCompletion);
 
+/* System information */
+NTSYSCALLAPI NTSTATUS NTAPI NtQuerySystemInformation(
+    SYSTEM_INFORMATION_CLASS SystemInformationClass,
+    PVOID SystemInformation,
+    ULONG SystemInformationLength,
+    PULONG ReturnLength)                 /* optional */
+    NTX_SERVICE(NtQuerySystemInformation);
+
+NTSYSCALLAPI NTSTATUS NTAPI NtSetSystemInformation(
+    SYSTEM_INFORMATION_CLASS SystemInformationClass,
+    PVOID SystemInformation,
+    ULONG SystemInformationLength)
+    NTX_SERVICE(NtSetSystemInformation);
+
 /* Zw* names: in user mode they are the same services as the Nt* ones. */
 #define ZwClose                     NtClose
 #define ZwDuplicateObject           NtDuplicateObject
@@ -2156,6 +2247,8 @@ NTSYSCALLAPI NTSTATUS NTAPI NtQueryIoCompletion(
 #define ZwRemoveIoCompletion        NtRemoveIoCompletion
 #define ZwRemoveIoCompletionEx      NtRemoveIoCompletionEx
 #define ZwQueryIoCompletion         NtQueryIoCompletion
+#define ZwQuerySystemInformation    NtQuerySystemInformation
+#define ZwSetSystemInformation      NtSetSystemInformation
 
 /* ------------------------------------------------------------------------ */
 /* libntexec extensions (not Windows APIs)                                  */

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NtQuerySystemInformation and NtSetSystemInformation: SystemBasicInformation
+ * against what Linux says of the machine, the argument rules (alignment, then
+ * class, then length, with the length needed), SystemMemoryUsageInformation
+ * following commit (private memory, and sections as shared commit), and the
+ * set side's rules. The page lists and MemoryEmptyWorkingSets are in
+ * test_wset.c. Runs as root and as an unprivileged user.
+ */
+#include <sys/mman.h>
+#include <sys/sysinfo.h>
+
+#include "section_util.h"
+
+static SYSTEM_MEMORY_USAGE_INFORMATION usage(void)
+{
+	SYSTEM_MEMORY_USAGE_INFORMATION u;
+	ULONG len = NTT_POISON32;
+
+	memset(&u, NTT_POISON, sizeof(u));
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryUsageInformation, &u, sizeof(u),
+					       &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(u));
+	return u;
+}
+
+/* The commit in pages, read when the module's own counter agrees around it. */
+static long committed_pages(long *shared)
+{
+	for (int i = 0; i < 100; i++) {
+		long before = steady_param("committed_pages");
+		SYSTEM_MEMORY_USAGE_INFORMATION u = usage();
+
+		if (module_param("committed_pages") == before &&
+		    (long)(u.CommittedBytes / PAGE) == before) {
+			if (shared)
+				*shared = (long)(u.SharedCommittedBytes / PAGE);
+			return before;
+		}
+	}
+	ntt_fail();
+	return -1;
+}
+
+TEST(basic_information)
+{
+	SYSTEM_BASIC_INFORMATION b;
+	ULONG len = NTT_POISON32;
+	struct sysinfo si;
+	unsigned int cpus;
+
+	nt_setup();
+	memset(&b, NTT_POISON, sizeof(b));
+	ASSERT_STATUS(NtQuerySystemInformation(SystemBasicInformation, &b, sizeof(b), &len),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(b));
+	ASSERT_EQ(sysinfo(&si), 0);
+	EXPECT_EQ(b.Reserved, 0);
+	EXPECT_EQ(b.PageSize, (ULONG)sysconf(_SC_PAGESIZE));
+	EXPECT_EQ(b.AllocationGranularity, 0x10000);
+	EXPECT_EQ(b.MinimumUserModeAddress, 0x10000ull);
+	EXPECT_EQ(b.MaximumUserModeAddress, 0x7ffffffeffffull);
+	EXPECT_EQ((uint64_t)b.NumberOfPhysicalPages * b.PageSize,
+		  (uint64_t)si.totalram * si.mem_unit);
+	EXPECT_TRUE(b.LowestPhysicalPageNumber < b.HighestPhysicalPageNumber);
+	EXPECT_TRUE(b.HighestPhysicalPageNumber + 1ull - b.LowestPhysicalPageNumber >=
+		    b.NumberOfPhysicalPages);
+	/* One scheduler tick: HZ is 100 to 1000. */
+	EXPECT_TRUE(b.TimerResolution >= 10000 && b.TimerResolution <= 100000);
+	cpus = (unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	EXPECT_EQ((unsigned int)b.NumberOfProcessors, cpus < 64 ? cpus : 64);
+	EXPECT_EQ((unsigned int)__builtin_popcountll(b.ActiveProcessorsAffinityMask),
+		  (unsigned int)b.NumberOfProcessors);
+	/* The process's own affinity is a subset of the system's. */
+	{
+		PROCESS_BASIC_INFORMATION pbi = basic_info(NtCurrentProcess());
+
+		EXPECT_EQ(pbi.AffinityMask & ~b.ActiveProcessorsAffinityMask, 0ull);
+	}
+	/* ReturnLength is optional. */
+	EXPECT_STATUS(NtQuerySystemInformation(SystemBasicInformation, &b, sizeof(b), NULL),
+		      STATUS_SUCCESS);
+}
+
+TEST(argument_rules)
+{
+	union {
+		SYSTEM_MEMORY_LIST_INFORMATION l;
+		unsigned char raw[256];
+	} buf __attribute__((aligned(16)));
+	ULONG len;
+	char *ro;
+
+	nt_setup();
+	/* Basic: the exact size only, and the size needed comes back. */
+	len = NTT_POISON32;
+	EXPECT_STATUS(NtQuerySystemInformation(SystemBasicInformation, buf.raw, 63, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_EQ(len, sizeof(SYSTEM_BASIC_INFORMATION));
+	len = NTT_POISON32;
+	EXPECT_STATUS(NtQuerySystemInformation(SystemBasicInformation, buf.raw, 65, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_EQ(len, sizeof(SYSTEM_BASIC_INFORMATION));
+	EXPECT_STATUS(NtQuerySystemInformation(SystemBasicInformation, NULL, 0, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	/* The lists: at least the size; a bigger buffer gets the size. */
+	len = NTT_POISON32;
+	EXPECT_STATUS(NtQuerySystemInformation(SystemMemoryListInformation, buf.raw, 175, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_EQ(len, sizeof(SYSTEM_MEMORY_LIST_INFORMATION));
+	memset(buf.raw, NTT_POISON, sizeof(buf.raw));
+	len = NTT_POISON32;
+	EXPECT_STATUS(NtQuerySystemInformation(SystemMemoryListInformation, buf.raw,
+					       sizeof(buf.raw), &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(SYSTEM_MEMORY_LIST_INFORMATION));
+	EXPECT_EQ(buf.raw[sizeof(SYSTEM_MEMORY_LIST_INFORMATION)], NTT_POISON);
+	/* Alignment comes first, then the class, then the length. */
+	len = NTT_POISON32;
+	EXPECT_STATUS(NtQuerySystemInformation(SystemBasicInformation, buf.raw + 2,
+					       sizeof(SYSTEM_BASIC_INFORMATION), &len),
+		      STATUS_DATATYPE_MISALIGNMENT);
+	EXPECT_STATUS(NtQuerySystemInformation((SYSTEM_INFORMATION_CLASS)9999, buf.raw + 1, 8,
+					       &len), STATUS_DATATYPE_MISALIGNMENT);
+	EXPECT_STATUS(NtQuerySystemInformation((SYSTEM_INFORMATION_CLASS)9999, buf.raw, 8, &len),
+		      STATUS_INVALID_INFO_CLASS);
+	EXPECT_STATUS(NtQuerySystemInformation(SystemProcessInformation, buf.raw, 8, &len),
+		      STATUS_INVALID_INFO_CLASS);
+	EXPECT_EQ(len, NTT_POISON32);	/* not written on those */
+	/* Buffers the caller cannot write. */
+	EXPECT_STATUS(NtQuerySystemInformation(SystemBasicInformation, NULL,
+					       sizeof(SYSTEM_BASIC_INFORMATION), &len),
+		      STATUS_ACCESS_VIOLATION);
+	ro = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(ro, MAP_FAILED);
+	EXPECT_STATUS(NtQuerySystemInformation(SystemMemoryUsageInformation, ro,
+					       sizeof(SYSTEM_MEMORY_USAGE_INFORMATION), &len),
+		      STATUS_ACCESS_VIOLATION);
+	EXPECT_EQ(ro[0], 0);
+	munmap(ro, PAGE);
+}
+
+TEST(set_rules)
+{
+	ULONG cmd = MemoryEmptyWorkingSets, big[2] = { MemoryEmptyWorkingSets, 0 };
+	ULONG bad = MemoryCommandMax;
+
+	nt_setup();
+	EXPECT_STATUS(NtSetSystemInformation(SystemBasicInformation, &cmd, sizeof(cmd)),
+		      STATUS_INVALID_INFO_CLASS);
+	EXPECT_STATUS(NtSetSystemInformation((SYSTEM_INFORMATION_CLASS)9999, &cmd, sizeof(cmd)),
+		      STATUS_INVALID_INFO_CLASS);
+	EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, big, sizeof(big)),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, (char *)big + 2,
+					     sizeof(cmd)), STATUS_DATATYPE_MISALIGNMENT);
+	EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, NULL, sizeof(cmd)),
+		      STATUS_ACCESS_VIOLATION);
+	EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &bad, sizeof(bad)),
+		      STATUS_INVALID_PARAMETER);
+	if (ntt_unprivileged()) {
+		/* SeProfileSingleProcessPrivilege: CAP_SYS_ADMIN. */
+		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &cmd,
+						     sizeof(cmd)), STATUS_PRIVILEGE_NOT_HELD);
+	} else {
+		ULONG purge = MemoryPurgeStandbyList;
+
+		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &cmd,
+						     sizeof(cmd)), STATUS_SUCCESS);
+		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &purge,
+						     sizeof(purge)), STATUS_NOT_IMPLEMENTED);
+	}
+}
+
+TEST(memory_usage_follows_commit)
+{
+	const SIZE_T private_size = 1 << 20, section_size = 4 << 20;
+	SYSTEM_MEMORY_USAGE_INFORMATION u;
+	long base, shared0, now, shared;
+	struct sysinfo si;
+	HANDLE s;
+	char *p;
+
+	nt_setup();
+	ASSERT_EQ(sysinfo(&si), 0);
+	u = usage();
+	EXPECT_EQ(u.TotalPhysicalBytes, (uint64_t)si.totalram * si.mem_unit);
+	EXPECT_TRUE(u.AvailableBytes > 0 && u.AvailableBytes <= u.TotalPhysicalBytes);
+	EXPECT_TRUE(u.CommitLimitBytes >= u.CommittedBytes);
+	EXPECT_TRUE(u.PeakCommitmentBytes >= u.CommittedBytes);
+	EXPECT_TRUE(u.SharedCommittedBytes <= u.CommittedBytes);
+	if (module_param("commit_limit") > 0)
+		EXPECT_EQ(u.CommitLimitBytes, (uint64_t)module_param("commit_limit") * PAGE);
+
+	base = committed_pages(&shared0);
+	/* Private commit: the total grows, the shared part does not. */
+	p = xalloc(private_size, PAGE_READWRITE);
+	now = committed_pages(&shared);
+	EXPECT_EQ(now - base, (long)(private_size / PAGE));
+	EXPECT_EQ(shared, shared0);
+	/* A pagefile-backed SEC_COMMIT section is shared commit. */
+	s = xsection(section_size, PAGE_READWRITE, SEC_COMMIT);
+	now = committed_pages(&shared);
+	EXPECT_EQ(now - base, (long)((private_size + section_size) / PAGE));
+	EXPECT_EQ(shared - shared0, (long)(section_size / PAGE));
+	u = usage();
+	EXPECT_TRUE(u.PeakCommitmentBytes >= (uint64_t)now * PAGE);
+	xclose(s);
+	xrelease(p);
+	now = committed_pages(&shared);
+	EXPECT_EQ(now, base);
+	EXPECT_EQ(shared, shared0);
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * ntmem: the system's memory as NT's memory manager presents it (RAMMap's
+ * summary, MemInfo): physical memory, the page lists and the commit, from
+ * NtQuerySystemInformation (SystemBasicInformation,
+ * SystemMemoryListInformation, SystemMemoryUsageInformation). -e first
+ * empties every working set (NtSetSystemInformation, MemoryEmptyWorkingSets;
+ * it needs CAP_SYS_ADMIN).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <ntexec/nt.h>
+
+#include "tool_util.h"
+
+static void usage(FILE *f, const char *argv0)
+{
+	fprintf(f, "usage: %s [-e] [-j]\n"
+		"  -e, --empty-working-sets  empty every NT working set first (CAP_SYS_ADMIN)\n"
+		"  -j, --json                a JSON object: page_size, physical_pages,\n"
+		"                            available_bytes, lists (zeroed, free, modified,\n"
+		"                            standby, standby_by_priority, bad; pages),\n"
+		"                            commit (committed, shared, limit, peak; bytes)\n"
+		"  -h, --help                this text\n", argv0);
+}
+
+static NTSTATUS query(SYSTEM_INFORMATION_CLASS c, void *buf, ULONG len, const char *what)
+{
+	NTSTATUS s = NtQuerySystemInformation(c, buf, len, NULL);
+
+	if (s)
+		fprintf(stderr, "ntmem: %s: status %#lx\n", what, (unsigned long)(ULONG)s);
+	return s;
+}
+
+static double mib(unsigned long long bytes)
+{
+	return bytes / 1048576.0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "empty-working-sets", no_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	SYSTEM_MEMORY_USAGE_INFORMATION u;
+	SYSTEM_MEMORY_LIST_INFORMATION l;
+	SYSTEM_BASIC_INFORMATION b;
+	unsigned long long standby = 0, pg;
+	int json = 0, empty = 0, c, i;
+	NTSTATUS s;
+
+	while ((c = getopt_long(argc, argv, "ejh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			empty = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr, argv[0]);
+		return 2;
+	}
+	if (NtxInitialize()) {
+		fprintf(stderr, "ntmem: /dev/ntexec is not available (is ntexec.ko loaded?)\n");
+		return 1;
+	}
+	if (empty) {
+		ULONG cmd = MemoryEmptyWorkingSets;
+
+		s = NtSetSystemInformation(SystemMemoryListInformation, &cmd, sizeof(cmd));
+		if (s) {
+			fprintf(stderr, "ntmem: emptying the working sets: status %#lx%s\n",
+				(unsigned long)(ULONG)s,
+				s == STATUS_PRIVILEGE_NOT_HELD ? " (needs CAP_SYS_ADMIN)" : "");
+			return 1;
+		}
+	}
+	if (query(SystemBasicInformation, &b, sizeof(b), "SystemBasicInformation") ||
+	    query(SystemMemoryListInformation, &l, sizeof(l), "SystemMemoryListInformation") ||
+	    query(SystemMemoryUsageInformation, &u, sizeof(u), "SystemMemoryUsageInformation"))
+		return 1;
+	for (i = 0; i < 8; i++)
+		standby += l.PageCountByPriority[i];
+	pg = b.PageSize;
+	if (json) {
+		printf("{");
+		json_u64("page_size", pg, 0);
+		json_u64("physical_pages", b.NumberOfPhysicalPages, 1);
+		json_u64("available_bytes", u.AvailableBytes, 1);
+		printf(",\"lists\":{");
+		json_u64("zeroed", l.ZeroPageCount, 0);
+		json_u64("free", l.FreePageCount, 1);
+		json_u64("modified", l.ModifiedPageCount, 1);
+		json_u64("standby", standby, 1);
+		printf(",\"standby_by_priority\":[");
+		for (i = 0; i < 8; i++)
+			printf("%s%llu", i ? "," : "", (unsigned long long)l.PageCountByPriority[i]);
+		printf("]");
+		json_u64("bad", l.BadPageCount, 1);
+		printf("},\"commit\":{");
+		json_u64("committed", u.CommittedBytes, 0);
+		json_u64("shared", u.SharedCommittedBytes, 1);
+		json_u64("limit", u.CommitLimitBytes, 1);
+		json_u64("peak", u.PeakCommitmentBytes, 1);
+		printf("}}\n");
+		return 0;
+	}
+	printf("Physical memory  %10.1f MiB  %10llu pages\n",
+	       mib((unsigned long long)b.NumberOfPhysicalPages * pg),
+	       (unsigned long long)b.NumberOfPhysicalPages);
+	printf("Available        %10.1f MiB\n\n", mib(u.AvailableBytes));
+	printf("Page lists             pages         MiB\n");
+	printf("  Zeroed        %12llu  %10.1f\n", (unsigned long long)l.ZeroPageCount,
+	       mib(l.ZeroPageCount * pg));
+	printf("  Free          %12llu  %10.1f\n", (unsigned long long)l.FreePageCount,
+	       mib(l.FreePageCount * pg));
+	printf("  Modified      %12llu  %10.1f\n", (unsigned long long)l.ModifiedPageCount,
+	       mib(l.ModifiedPageCount * pg));
+	printf("  Standby       %12llu  %10.1f\n", standby, mib(standby * pg));
+	for (i = 7; i >= 0; i--)
+		if (l.PageCountByPriority[i])
+			printf("    priority %d  %12llu\n", i,
+			       (unsigned long long)l.PageCountByPriority[i]);
+	printf("  Bad           %12llu\n\n", (unsigned long long)l.BadPageCount);
+	printf("NT commit                MiB\n");
+	printf("  Committed     %10.1f  (sections %.1f)\n", mib(u.CommittedBytes),
+	       mib(u.SharedCommittedBytes));
+	printf("  Limit         %10.1f\n", mib(u.CommitLimitBytes));
+	printf("  Peak          %10.1f\n", mib(u.PeakCommitmentBytes));
+	return 0;
+}
