@@ -112,6 +112,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/moduleparam.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
@@ -150,6 +151,10 @@
  * @job_time_base: user time charged before the job limit was last set
  * @affinity: Affinity
  * @priority_class: PriorityClass
+ * @ws_min_bytes: MinimumWorkingSetSize, as set (JOB_OBJECT_LIMIT_WORKINGSET)
+ * @ws_max_bytes: MaximumWorkingSetSize, as set
+ * @ws_min: the minimum in force, pages (mm_job_ws_pages())
+ * @ws_max: the hard maximum in force, pages
  * @end_action: EndOfJobTimeAction
  * @port: the associated I/O completion object (referenced), or NULL
  * @key: its CompletionKey
@@ -196,6 +201,10 @@ struct ps_job {
 	u64 job_time_base;
 	u64 affinity;
 	u32 priority_class;
+	u64 ws_min_bytes;
+	u64 ws_max_bytes;
+	unsigned long ws_min;
+	unsigned long ws_max;
 	u32 end_action;
 	struct ob_iocomp *port;
 	u64 key;
@@ -247,6 +256,12 @@ static atomic_t ps_job_armed = ATOMIC_INIT(0);
 /* Active members of every job: the fork probe's fast way out. */
 static atomic_t ps_job_members = ATOMIC_INIT(0);
 static atomic_long_t ps_jobs = ATOMIC_LONG_INIT(0);
+/*
+ * Applying a chain's limits to a member (ps_job_apply_limits()): one at a
+ * time, so that the last limits set are the ones a member keeps. Taken
+ * outside every job lock; mm_process.lock and mm_space.lock under it.
+ */
+static DEFINE_MUTEX(ps_job_apply_lock);
 static struct workqueue_struct *ps_job_wq;
 static struct tracepoint *ps_job_fork_tp;
 static bool ps_job_stopping;
@@ -981,40 +996,62 @@ void ps_job_quota_tag_put(void *tag)
 	ob_dereference(&((struct ps_job *)tag)->ob);
 }
 
+/* What a member's chain of jobs imposes (ps_job_chain_limits()). */
+struct ps_job_imposed {
+	u32 flags;
+	u32 class;
+	u64 affinity;
+	unsigned long ws_min;
+	unsigned long ws_max;
+};
+
 /*
- * The priority class and affinity a member's chain imposes: the nearest
- * job that sets each (a job nested deeper may only be stricter, Windows'
- * rule for nested jobs, so the nearest is the one in force).
+ * The priority class, affinity and working-set limits a member's chain
+ * imposes: the nearest job that sets the class or the affinity (a job
+ * nested deeper may only be stricter, Windows' rule for nested jobs, so
+ * the nearest is the one in force); the working-set limits of the job with
+ * the smallest maximum, the tightest of the chain.
  */
-static void ps_job_chain_limits(struct ps_job *job, u32 *flags, u32 *class, u64 *affinity)
+static void ps_job_chain_limits(struct ps_job *job, struct ps_job_imposed *out)
 {
 	u32 f;
 
-	*flags = 0;
+	memset(out, 0, sizeof(*out));
 	for (; job; job = ps_job_parent(job)) {
 		spin_lock(&job->lock);
-		f = job->flags & ~*flags;
+		f = job->flags & ~out->flags;
 		if (f & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
-			*class = job->priority_class;
+			out->class = job->priority_class;
 		if (f & JOB_OBJECT_LIMIT_AFFINITY)
-			*affinity = job->affinity;
-		*flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY);
+			out->affinity = job->affinity;
+		out->flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY);
+		if ((job->flags & JOB_OBJECT_LIMIT_WORKINGSET) &&
+		    (!out->ws_max || job->ws_max < out->ws_max)) {
+			out->ws_min = job->ws_min;
+			out->ws_max = job->ws_max;
+			out->flags |= JOB_OBJECT_LIMIT_WORKINGSET;
+		}
 		spin_unlock(&job->lock);
 	}
 }
 
-/* Apply the priority class and affinity of its jobs to a member. */
+/*
+ * Apply the priority class, affinity and working-set limits of its jobs to
+ * a member; without a working-set limit in its chain, it has its own
+ * limits back. Context: process context, no lock held.
+ */
 static void ps_job_apply_limits(struct ps_process *process)
 {
-	struct ps_job *job = READ_ONCE(process->job);
-	u32 flags, class = 0;
-	u64 affinity = 0;
+	struct ps_job_imposed l;
 
-	ps_job_chain_limits(job, &flags, &class, &affinity);
-	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
-		ps_apply_priority_class(process, class);
-	if (flags & JOB_OBJECT_LIMIT_AFFINITY)
-		ps_apply_process_affinity(process, affinity);
+	mutex_lock(&ps_job_apply_lock);
+	ps_job_chain_limits(READ_ONCE(process->job), &l);
+	if (l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
+		ps_apply_priority_class(process, l.class);
+	if (l.flags & JOB_OBJECT_LIMIT_AFFINITY)
+		ps_apply_process_affinity(process, l.affinity);
+	mm_process_set_job_ws(&process->vm, l.ws_min, l.ws_max);
+	mutex_unlock(&ps_job_apply_lock);
 }
 
 /* @msg about @pid to @job and every job above it (ports and events). */
@@ -1462,6 +1499,48 @@ ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm)
 }
 
 /**
+ * ps_job_thread_exited() - an ending thread's breakaway is withdrawn
+ * @thread: the thread (its exit record, or its object's end)
+ *
+ * A thread that armed a breakaway and ended before it started a process
+ * leaves nothing armed. Context: any (the exit probe).
+ */
+void ps_job_thread_exited(struct ps_thread *thread)
+{
+	bool armed;
+
+	spin_lock(&thread->lock);
+	armed = thread->breakaway;
+	thread->breakaway = false;
+	spin_unlock(&thread->lock);
+	if (armed)
+		atomic_dec(&ps_job_armed);
+}
+
+/**
+ * ps_job_armed_threads() - threads armed for a breakaway now
+ *
+ * Return: their count (the fork probe looks for the forking thread's
+ * breakaway only while it is not zero).
+ */
+int ps_job_armed_threads(void)
+{
+	return atomic_read(&ps_job_armed);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_armed_threads);
+
+static int ps_job_param_get_armed(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%d\n", atomic_read(&ps_job_armed));
+}
+
+static const struct kernel_param_ops ps_job_armed_ops = {
+	.get = ps_job_param_get_armed,
+};
+module_param_cb(breakaway_armed, &ps_job_armed_ops, NULL, 0444);
+MODULE_PARM_DESC(breakaway_armed, "Threads armed for a job breakaway (NtCreateProcessEx)");
+
+/**
  * ps_job_priority_class() - the class a member's job imposes
  * @process: the process
  * @class: out: the job's class, when it limits it
@@ -1470,13 +1549,12 @@ ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm)
  */
 bool ps_job_priority_class(struct ps_process *process, u8 *class)
 {
-	u32 flags, c = 0;
-	u64 affinity;
+	struct ps_job_imposed l;
 
-	ps_job_chain_limits(READ_ONCE(process->job), &flags, &c, &affinity);
-	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
-		*class = c;
-	return flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS;
+	ps_job_chain_limits(READ_ONCE(process->job), &l);
+	if (l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
+		*class = l.class;
+	return l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS;
 }
 
 /*
@@ -1840,6 +1918,10 @@ static void ps_job_basic_limit(struct ps_job *job, struct nt_job_basic_limit *ou
 	out->affinity = job->affinity;
 	out->priority_class = job->flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS ?
 			      job->priority_class : 0;
+	if (job->flags & JOB_OBJECT_LIMIT_WORKINGSET) {
+		out->min_ws = job->ws_min_bytes;
+		out->max_ws = job->ws_max_bytes;
+	}
 	spin_unlock(&job->lock);
 }
 
@@ -2024,14 +2106,15 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_extended_limit *x,
 				   bool ext)
 {
-	const u32 unsupported = JOB_OBJECT_LIMIT_WORKINGSET |
-				JOB_OBJECT_LIMIT_SCHEDULING_CLASS |
+	const u32 unsupported = JOB_OBJECT_LIMIT_SCHEDULING_CLASS |
 				JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
 	const u32 valid = ext ? JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS :
 				JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
 	const struct nt_job_basic_limit *l = &x->basic;
+	unsigned long ws_min = 0, ws_max = 0;
 	struct ps_process **procs;
-	u32 flags = l->flags, keep;
+	u32 flags = l->flags, keep, old;
+	ntstatus_t status;
 	u64 base = 0;
 	int n, i;
 
@@ -2039,6 +2122,12 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 		return STATUS_INVALID_PARAMETER;
 	if (flags & unsupported)
 		return STATUS_NOT_SUPPORTED;
+	/* Windows: both sizes, or neither; here a limit needs both. */
+	if (flags & JOB_OBJECT_LIMIT_WORKINGSET) {
+		status = mm_job_ws_pages(l->min_ws, l->max_ws, &ws_min, &ws_max);
+		if (status)
+			return status;
+	}
 	/* NT: a memory limit below a page is no limit it accepts. */
 	if ((flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY) && x->process_memory < PAGE_SIZE)
 		return STATUS_INVALID_PARAMETER;
@@ -2071,6 +2160,7 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 		base = acc.basic.total_user;
 	}
 	spin_lock(&job->lock);
+	old = job->flags;
 	keep = flags & JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME ?
 	       job->flags & JOB_OBJECT_LIMIT_JOB_TIME : 0;
 	if (!ext)
@@ -2098,10 +2188,21 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 	job->affinity = l->affinity;
 	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 		job->priority_class = l->priority_class;
+	if (flags & JOB_OBJECT_LIMIT_WORKINGSET) {
+		job->ws_min_bytes = l->min_ws;
+		job->ws_max_bytes = l->max_ws;
+		job->ws_min = ws_min;
+		job->ws_max = ws_max;
+	}
 	ps_job_arm_time(job);
 	spin_unlock(&job->lock);
 
-	if (flags & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY)) {
+	/*
+	 * The members of the job and of the jobs nested in it take the limits
+	 * now; a working-set limit cleared gives them theirs back.
+	 */
+	if ((flags & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY |
+		      JOB_OBJECT_LIMIT_WORKINGSET)) || (old & JOB_OBJECT_LIMIT_WORKINGSET)) {
 		n = ps_job_members_of(job, &procs);
 		for (i = 0; i < n; i++)
 			ps_job_apply_limits(procs[i]);
