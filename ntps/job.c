@@ -49,9 +49,22 @@
  *    (ps_job_arm_breakaway(): STATUS_ACCESS_DENIED unless the job has
  *    BREAKAWAY_OK or SILENT_BREAKAWAY_OK); the fork probe then leaves that
  *    thread's next new thread group out of the job (it is killed, fail
- *    closed, if the job stopped allowing it meanwhile). Linux's fork has no
- *    breakaway request: its children stay in unless the job has
+ *    closed, if the job stopped allowing it meanwhile); a thread that ends
+ *    armed is disarmed at its exit (ps_job_thread_exited()). Linux's fork
+ *    has no breakaway request: its children stay in unless the job has
  *    SILENT_BREAKAWAY_OK, as NT's children created without the flag.
+ *  - JOB_OBJECT_LIMIT_WORKINGSET: the job's minimum and maximum are every
+ *    member's, the maximum a hard one (NT's PspApplyJobLimitsToProcess
+ *    sets MM_WORKING_SET_MAX_HARD_ENABLE): the memory manager keeps them
+ *    beside the process's own limits (mm_process_set_job_ws(), for its
+ *    space now and any space it gets later), trims the working set to the
+ *    maximum at once and replaces its oldest pages at each fault beyond
+ *    it. Both sizes are needed (Windows: one without the other is
+ *    STATUS_INVALID_PARAMETER). A member's own ProcessQuotaLimits request
+ *    succeeds and changes nothing, as in NT, where the job's values
+ *    replace the request; emptying the working set ((SIZE_T)-1) still
+ *    works. The limit cleared, the processes have their own limits back.
+ *    In a nested chain the job with the smallest maximum sets both.
  *  - A member's own NtSetInformationProcess(ProcessPriorityClass) gets the
  *    job's class when the job limits it, and succeeds, as in NT.
  *  - DIE_ON_UNHANDLED_EXCEPTION is what Linux does anyway: a process with an
@@ -65,9 +78,9 @@
  *    nearest job's priority class and affinity), its counts, times and
  *    commit roll up into every job above, messages about it go to each
  *    job of the chain that has a port (a limit's to the job whose limit it
- *    is), and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
+ *    is), the tightest working-set limit of the chain applies, and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
  *    of the job and of every job nested in it. Depth: PS_JOB_MAX_DEPTH.
- *  Not yet (STATUS_NOT_SUPPORTED when asked): WORKINGSET, SCHEDULING_CLASS,
+ *  Not yet (STATUS_NOT_SUPPORTED when asked): SCHEDULING_CLASS,
  *  SUBSET_AFFINITY; the cgroup backing.
  *
  * Messages all leave through ps_job_post(): to the job's port, and as
@@ -106,7 +119,11 @@
  * its space's commit moves with it under mm_space.lock. ps_job_tree_lock
  * (the parents' lists of children) is taken outside every ps_job.lock; a
  * walk of a subtree takes each job's lock in turn under it. A nested job
- * holds a reference on its parent.
+ * holds a reference on its parent. ps_job_apply_lock (a mutex) serializes
+ * applying a chain's limits to a member (ps_job_apply_limits()): outside
+ * every job lock, it takes each job's lock in turn to read the chain, then
+ * (job locks dropped) mm_process.lock and mm_space.lock to set the
+ * working-set limits.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
