@@ -29,7 +29,10 @@
  *    race, an assignment) is ended with the same status. The job is
  *    signaled.
  *  - JOB_OBJECT_LIMIT_PRIORITY_CLASS and _AFFINITY are applied to every
- *    member when set and to each new member when it joins.
+ *    member when set and to each new member when it joins. A member's own
+ *    ProcessAffinityMask gets the job's affinity and succeeds, as in NT;
+ *    with _SUBSET_AFFINITY (Windows 7) it may set a subset of the job's,
+ *    anything else being STATUS_INVALID_PARAMETER (ps_job_affinity()).
  *  - JOB_OBJECT_LIMIT_PROCESS_TIME and _JOB_TIME: a work item of the job
  *    samples its members' user time every PS_JOB_TICK_MS while such a limit
  *    is set, ends a process past the per-process limit
@@ -80,8 +83,8 @@
  *    job of the chain that has a port (a limit's to the job whose limit it
  *    is), the tightest working-set limit of the chain applies, and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
  *    of the job and of every job nested in it. Depth: PS_JOB_MAX_DEPTH.
- *  Not yet (STATUS_NOT_SUPPORTED when asked): SCHEDULING_CLASS,
- *  SUBSET_AFFINITY; the cgroup backing.
+ *  Not yet (STATUS_NOT_SUPPORTED when asked): SCHEDULING_CLASS; the cgroup
+ *  backing.
  *
  * Messages all leave through ps_job_post(): to the job's port, and as
  * NTEXEC_CMD_JOB events (ntob/event.h) to the "job" group and the
@@ -1039,8 +1042,10 @@ static void ps_job_chain_limits(struct ps_job *job, struct ps_job_imposed *out)
 		f = job->flags & ~out->flags;
 		if (f & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 			out->class = job->priority_class;
-		if (f & JOB_OBJECT_LIMIT_AFFINITY)
+		if (f & JOB_OBJECT_LIMIT_AFFINITY) {
 			out->affinity = job->affinity;
+			out->flags |= job->flags & JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
+		}
 		out->flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY);
 		if ((job->flags & JOB_OBJECT_LIMIT_WORKINGSET) &&
 		    (!out->ws_max || job->ws_max < out->ws_max)) {
@@ -1520,7 +1525,8 @@ ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm)
  * @thread: the thread (its exit record, or its object's end)
  *
  * A thread that armed a breakaway and ended before it started a process
- * leaves nothing armed. Context: any (the exit probe).
+ * leaves nothing armed. Context: process context (the exit probe, an
+ * adoption); not softirq (see ps_job_thread_destroy()).
  */
 void ps_job_thread_exited(struct ps_thread *thread)
 {
@@ -1531,6 +1537,18 @@ void ps_job_thread_exited(struct ps_thread *thread)
 	thread->breakaway = false;
 	spin_unlock(&thread->lock);
 	if (armed)
+		atomic_dec(&ps_job_armed);
+}
+
+/**
+ * ps_job_thread_destroy() - a thread object goes: its breakaway with it
+ * @thread: the thread, its last reference gone (no lock: nobody else sees
+ *	it, and this may run in softirq, from the free probe's RCU callback,
+ *	where @thread->lock must not be taken)
+ */
+void ps_job_thread_destroy(struct ps_thread *thread)
+{
+	if (thread->breakaway)
 		atomic_dec(&ps_job_armed);
 }
 
@@ -1572,6 +1590,35 @@ bool ps_job_priority_class(struct ps_process *process, u8 *class)
 	if (l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 		*class = l.class;
 	return l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS;
+}
+
+/**
+ * ps_job_affinity() - the affinity a member's job imposes
+ * @process: the process
+ * @mask: in: the affinity the process asks for (valid); out: the one it
+ *	gets
+ *
+ * NT: a member of a job with JOB_OBJECT_LIMIT_AFFINITY gets the job's
+ * affinity whatever it asked for (and the call succeeds); with
+ * JOB_OBJECT_LIMIT_SUBSET_AFFINITY too (Windows 7), it may choose a subset
+ * of the job's. The job is the nearest of its chain that limits affinity.
+ *
+ * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a mask outside
+ * the job's subset.
+ */
+ntstatus_t ps_job_affinity(struct ps_process *process, u64 *mask)
+{
+	struct ps_job_imposed l;
+
+	ps_job_settle_process(process);
+	ps_job_chain_limits(READ_ONCE(process->job), &l);
+	if (!(l.flags & JOB_OBJECT_LIMIT_AFFINITY))
+		return STATUS_SUCCESS;
+	if (!(l.flags & JOB_OBJECT_LIMIT_SUBSET_AFFINITY)) {
+		*mask = l.affinity;
+		return STATUS_SUCCESS;
+	}
+	return *mask & ~l.affinity ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
 /*
@@ -2123,8 +2170,7 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_extended_limit *x,
 				   bool ext)
 {
-	const u32 unsupported = JOB_OBJECT_LIMIT_SCHEDULING_CLASS |
-				JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
+	const u32 unsupported = JOB_OBJECT_LIMIT_SCHEDULING_CLASS;
 	const u32 valid = ext ? JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS :
 				JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
 	const struct nt_job_basic_limit *l = &x->basic;
@@ -2157,6 +2203,9 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 	    l->priority_class == PROCESS_PRIORITY_CLASS_REALTIME && !capable(CAP_SYS_NICE))
 		return STATUS_PRIVILEGE_NOT_HELD;
 	if ((flags & JOB_OBJECT_LIMIT_AFFINITY) && !ps_valid_affinity(l->affinity))
+		return STATUS_INVALID_PARAMETER;
+	/* Windows 7: a subset of what? The affinity limit must come with it. */
+	if ((flags & JOB_OBJECT_LIMIT_SUBSET_AFFINITY) && !(flags & JOB_OBJECT_LIMIT_AFFINITY))
 		return STATUS_INVALID_PARAMETER;
 	if ((flags & JOB_OBJECT_LIMIT_PROCESS_TIME) && l->process_time < 0)
 		return STATUS_INVALID_PARAMETER;

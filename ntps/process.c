@@ -304,7 +304,7 @@ static void ps_thread_destroy(struct ob_object *obj)
 
 	ps_drop_apcs(thread);
 	/* An exit record disarmed it already; one never recorded (rmmod). */
-	ps_job_thread_exited(thread);
+	ps_job_thread_destroy(thread);
 	ps_dereference_process(thread->process);
 	put_pid(thread->pid);
 	/* May be the last reference, from the free probe's RCU callback. */

@@ -1416,3 +1416,77 @@ TEST(breakaway_through_a_nested_chain)
 	xclose(a);
 	xclose(b);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Affinity                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static ULONG_PTR affinity_of(HANDLE h)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+
+	ASSERT_STATUS(NtQueryInformationProcess(h, ProcessBasicInformation, &pbi, sizeof(pbi),
+						NULL), STATUS_SUCCESS);
+	return pbi.AffinityMask;
+}
+
+static NTSTATUS set_affinity(HANDLE job, ULONG flags, ULONG_PTR mask)
+{
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l = { .LimitFlags = flags, .Affinity = mask };
+
+	return NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l, sizeof(l));
+}
+
+static NTSTATUS set_own_affinity(ULONG_PTR mask)
+{
+	return NtSetInformationProcess(NtCurrentProcess(), ProcessAffinityMask, &mask,
+				       sizeof(mask));
+}
+
+/*
+ * JOB_OBJECT_LIMIT_AFFINITY: a member's own ProcessAffinityMask gets the
+ * job's affinity and succeeds (NT). With JOB_OBJECT_LIMIT_SUBSET_AFFINITY
+ * (Windows 7) it may choose a subset of the job's; anything else is
+ * STATUS_INVALID_PARAMETER.
+ */
+TEST(affinity_limit_and_subset_affinity)
+{
+	HANDLE job = xjob();
+
+	nt_setup();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP("needs two CPUs");
+	/* A subset of nothing. */
+	EXPECT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_SUBSET_AFFINITY, 3),
+		      STATUS_INVALID_PARAMETER);
+	ASSERT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_AFFINITY, 3), STATUS_SUCCESS);
+	ASSERT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 3u);
+	/* Its own choice: the job's affinity, and success. */
+	EXPECT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 3u);
+
+	/* A subset of the job's may be chosen, nothing else. */
+	ASSERT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_AFFINITY |
+				   JOB_OBJECT_LIMIT_SUBSET_AFFINITY, 3), STATUS_SUCCESS);
+	EXPECT_EQ(ext_limits(job).BasicLimitInformation.LimitFlags,
+		  JOB_OBJECT_LIMIT_AFFINITY | JOB_OBJECT_LIMIT_SUBSET_AFFINITY);
+	EXPECT_STATUS(set_own_affinity(2), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 2u);
+	EXPECT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 1u);
+	ASSERT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_AFFINITY |
+				   JOB_OBJECT_LIMIT_SUBSET_AFFINITY, 2), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 2u);
+	EXPECT_STATUS(set_own_affinity(1), STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(set_own_affinity(3), STATUS_INVALID_PARAMETER);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 2u);
+	EXPECT_STATUS(set_own_affinity(2), STATUS_SUCCESS);
+	/* Without the limit it chooses freely again. */
+	ASSERT_STATUS(set_affinity(job, 0, 0), STATUS_SUCCESS);
+	EXPECT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 1u);
+	EXPECT_STATUS(set_own_affinity(3), STATUS_SUCCESS);
+	xclose(job);
+}
