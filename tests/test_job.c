@@ -1430,11 +1430,16 @@ static ULONG_PTR affinity_of(HANDLE h)
 	return pbi.AffinityMask;
 }
 
+/* The extended class: SUBSET_AFFINITY is an extended flag (0x4000). */
 static NTSTATUS set_affinity(HANDLE job, ULONG flags, ULONG_PTR mask)
 {
-	JOBOBJECT_BASIC_LIMIT_INFORMATION l = { .LimitFlags = flags, .Affinity = mask };
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
 
-	return NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l, sizeof(l));
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = flags;
+	ext.BasicLimitInformation.Affinity = mask;
+	return NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+					 sizeof(ext));
 }
 
 static NTSTATUS set_own_affinity(ULONG_PTR mask)
@@ -1456,9 +1461,18 @@ TEST(affinity_limit_and_subset_affinity)
 	nt_setup();
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP("needs two CPUs");
-	/* A subset of nothing. */
+	/* A subset of nothing; an extended flag the basic class refuses. */
 	EXPECT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_SUBSET_AFFINITY, 3),
 		      STATUS_INVALID_PARAMETER);
+	{
+		JOBOBJECT_BASIC_LIMIT_INFORMATION l = {
+			.LimitFlags = JOB_OBJECT_LIMIT_AFFINITY | JOB_OBJECT_LIMIT_SUBSET_AFFINITY,
+			.Affinity = 3,
+		};
+
+		EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+							sizeof(l)), STATUS_INVALID_PARAMETER);
+	}
 	ASSERT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_AFFINITY, 3), STATUS_SUCCESS);
 	ASSERT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
 	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
