@@ -8,6 +8,7 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/mm.h>
 
 #include "../ntps/ps.h"
 
@@ -164,6 +165,34 @@ static void memory_charge_arithmetic(struct kunit *test)
 	ob_dereference(ps_job_object(job));
 }
 
+/* A job's working-set limit: both sizes, clamped, room to move. */
+static void working_set_limit_pages(struct kunit *test)
+{
+	unsigned long min = 1, max = 1;
+
+	KUNIT_EXPECT_EQ(test, mm_job_ws_pages(0, 64 * PAGE_SIZE, &min, &max),
+			STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, mm_job_ws_pages(32 * PAGE_SIZE, 0, &min, &max),
+			STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, mm_job_ws_pages(64 * PAGE_SIZE, 32 * PAGE_SIZE, &min, &max),
+			STATUS_BAD_WORKING_SET_LIMIT);
+	KUNIT_EXPECT_EQ(test, mm_job_ws_pages(U64_MAX, U64_MAX, &min, &max),
+			STATUS_BAD_WORKING_SET_LIMIT);
+	KUNIT_EXPECT_EQ(test, mm_job_ws_pages(32 * PAGE_SIZE, 40 * PAGE_SIZE, &min, &max),
+			STATUS_BAD_WORKING_SET_LIMIT);
+	/* Nothing written on a refusal. */
+	KUNIT_EXPECT_EQ(test, min, 1ul);
+	KUNIT_EXPECT_EQ(test, max, 1ul);
+	KUNIT_EXPECT_EQ(test, mm_job_ws_pages(32 * PAGE_SIZE + 5, 64 * PAGE_SIZE + 5, &min, &max),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, min, 32ul);
+	KUNIT_EXPECT_EQ(test, max, 64ul);
+	/* A small minimum is Windows' smallest; a maximum past the RAM is the RAM. */
+	KUNIT_EXPECT_EQ(test, mm_job_ws_pages(1, U64_MAX - 1, &min, &max), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, min, 20ul);
+	KUNIT_EXPECT_EQ(test, max, totalram_pages());
+}
+
 static void put_job(struct ps_job *job)
 {
 	ob_dereference(ps_job_object(job));
@@ -249,6 +278,7 @@ static void job_tree(struct kunit *test)
 
 static struct kunit_case job_test_cases[] = {
 	KUNIT_CASE(memory_charge_arithmetic),
+	KUNIT_CASE(working_set_limit_pages),
 	KUNIT_CASE(iocomp_fifo_depth_signaled),
 	KUNIT_CASE(iocomp_waits_for_its_deadline),
 	KUNIT_CASE(abnormal_statuses),

@@ -110,9 +110,9 @@ unsigned long mm_bsm_trim(unsigned long need)
 		id = 0;
 		while (done < need && (space = mm_ws_next_space(&id))) {
 			if (!READ_ONCE(space->dead) &&
-			    READ_ONCE(space->ws) > READ_ONCE(space->ws_min)) {
+			    READ_ONCE(space->ws) > mm_ws_min_of(space)) {
 				n = mm_ws_trim_batched(space, need - done, age,
-						       READ_ONCE(space->ws_min), false);
+						       mm_ws_min_of(space), false);
 				done += n;
 			}
 			mm_space_put(space);

@@ -88,6 +88,13 @@ struct task_struct;
  * @ws_min: the working set minimum, pages (ProcessQuotaLimits)
  * @ws_max: the working set maximum, pages
  * @ws_flags: MM_WS_HARD_MIN, MM_WS_HARD_MAX
+ * @ws_job_min: the minimum the process's job imposes (its
+ *	JOB_OBJECT_LIMIT_WORKINGSET), pages, in force instead of @ws_min
+ *	while @ws_job_max is set (mm_ws_min_of())
+ * @ws_job_max: the hard maximum the job imposes, pages, in force instead
+ *	of @ws_max and @ws_flags' MM_WS_HARD_MAX; 0 for none. Both written
+ *	under @lock (and, for a space not yet published, under the process's
+ *	mm_process.lock), read under @lock or with READ_ONCE
  * @ws_age: the pages of the working set by age (wsle.c), oldest last
  *	in the array, each list oldest first, through page->lru; a page's
  *	age is in page->private and its index in page->index
@@ -128,6 +135,8 @@ struct mm_space {
 	unsigned long ws_min;
 	unsigned long ws_max;
 	unsigned int ws_flags;
+	unsigned long ws_job_min;
+	unsigned long ws_job_max;
 	struct list_head ws_age[MM_WS_AGES];
 	unsigned long ws_age_count[MM_WS_AGES];
 	struct list_head ws_parked;
@@ -173,6 +182,23 @@ enum {
 #define MM_WS_SMALLEST_MIN	20UL
 /* MM_FLUID_WORKING_SET: what a maximum keeps above the locked pages. */
 #define MM_WS_FLUID		8UL
+
+/* The working-set minimum in force: the job's while it imposes one. */
+static inline unsigned long mm_ws_min_of(const struct mm_space *space)
+{
+	return READ_ONCE(space->ws_job_max) ? READ_ONCE(space->ws_job_min) :
+					      READ_ONCE(space->ws_min);
+}
+
+/* The hard maximum in force (the job's, or the process's own), 0 for none. */
+static inline unsigned long mm_ws_hard_max_of(const struct mm_space *space)
+{
+	unsigned long job = READ_ONCE(space->ws_job_max);
+
+	if (job)
+		return job;
+	return READ_ONCE(space->ws_flags) & MM_WS_HARD_MAX ? READ_ONCE(space->ws_max) : 0;
+}
 
 /**
  * struct mm_segment - a section's pages, shared by its views (NT's

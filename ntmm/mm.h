@@ -36,6 +36,10 @@ struct task_struct;
  * @quota: the process's commit is charged through struct mm_ops'
  *	commit hooks (it is in a job): every space it gets from now on
  *	charges them (mm_process_charge_quota())
+ * @ws_job_min: the working-set minimum its job imposes, pages (under
+ *	@lock; every space it gets takes it, mm_process_set_job_ws())
+ * @ws_job_max: the hard working-set maximum its job imposes, pages; 0
+ *	for none
  */
 struct mm_process {
 	struct pid *tgid;
@@ -43,6 +47,8 @@ struct mm_process {
 	struct mm_space *space;
 	bool dead;
 	bool quota;
+	unsigned long ws_job_min;
+	unsigned long ws_job_max;
 };
 
 /**
@@ -325,6 +331,9 @@ ntstatus_t mm_set_working_set(struct mm_process *mp, struct mm_struct *mm,
 			      bool increase_ok);
 void mm_query_working_set_limits(struct mm_process *mp, u64 *min, u64 *max,
 				 u32 *flags);
+ntstatus_t mm_job_ws_pages(u64 min_bytes, u64 max_bytes, unsigned long *min,
+			   unsigned long *max);
+void mm_process_set_job_ws(struct mm_process *mp, unsigned long min, unsigned long max);
 
 /* Sections and views (section.c, view.c). */
 ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,

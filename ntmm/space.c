@@ -445,6 +445,9 @@ again:
 				new->quota = mp;
 			}
 		}
+		/* The job's working-set limits, if any, from its start. */
+		new->ws_job_min = mp->ws_job_min;
+		new->ws_job_max = mp->ws_job_max;
 		mp->space = new;
 		space = new;
 		kref_get(&space->ref);
@@ -484,6 +487,8 @@ void mm_process_init(struct mm_process *mp, struct pid *tgid)
 	mp->space = NULL;
 	mp->dead = false;
 	mp->quota = false;
+	mp->ws_job_min = 0;
+	mp->ws_job_max = 0;
 }
 
 /**

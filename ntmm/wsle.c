@@ -592,17 +592,19 @@ EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_batched);
  * @skip: the page index just brought in (it stays)
  * @freed: as for mm_ws_trim()
  *
- * With QUOTA_LIMITS_HARDWS_MAX_ENABLE the working set never passes its
- * maximum: the oldest pages make room. This costs O(1) per fault however
+ * With QUOTA_LIMITS_HARDWS_MAX_ENABLE, or a job's working-set limit, the
+ * working set never passes its maximum: the oldest pages make room. This costs O(1) per fault however
  * many pages are locked: a locked page is parked the first time a trim
  * meets it. A soft maximum is left to the balance set manager.
  */
 void mm_ws_replace(struct mm_space *space, unsigned long skip,
 		   struct list_head *freed)
 {
+	unsigned long max = mm_ws_hard_max_of(space);
+
 	lockdep_assert_held(&space->lock);
-	if ((space->ws_flags & MM_WS_HARD_MAX) && space->ws > space->ws_max)
-		mm_ws_trim(space, space->ws - space->ws_max, skip, freed);
+	if (max && space->ws > max)
+		mm_ws_trim(space, space->ws - max, skip, freed);
 }
 
 /**
@@ -829,7 +831,10 @@ static struct mm_space *mm_ws_get(struct mm_process *mp, struct mm_struct *mm,
  * maximum below the working set trims it, oldest pages first. Both trims
  * let go of the space's lock every MM_WS_TRIM_BATCH pages and stop for a
  * fatal signal (the limits are set by then). Limits outside what the system
- * allows are clamped, with STATUS_WORKING_SET_LIMIT_RANGE.
+ * allows are clamped, with STATUS_WORKING_SET_LIMIT_RANGE. While the
+ * process's job limits its working set (mm_process_set_job_ws()) only the
+ * emptying does anything: other requests succeed and change nothing, as
+ * in NT, where the job's limits replace the request.
  *
  * Return: STATUS_SUCCESS, STATUS_WORKING_SET_LIMIT_RANGE,
  * STATUS_BAD_WORKING_SET_LIMIT, STATUS_PRIVILEGE_NOT_HELD,
@@ -857,6 +862,12 @@ ntstatus_t mm_set_working_set(struct mm_process *mp, struct mm_struct *mm,
 	if (!space)
 		return status;
 	mutex_lock(&space->lock);
+	/*
+	 * A job's limits are the process's (NT's PspSetQuotaLimits puts the
+	 * job's in place of the request): nothing changes, and it succeeds.
+	 */
+	if (space->ws_job_max)
+		goto out;
 	min = min_bytes ? min_t(u64, min_bytes >> PAGE_SHIFT, ULONG_MAX) : space->ws_min;
 	max = max_bytes ? min_t(u64, max_bytes >> PAGE_SHIFT, ULONG_MAX) : space->ws_max;
 	if (min > max) {
@@ -919,16 +930,20 @@ EXPORT_SYMBOL_IF_KUNIT(mm_set_working_set);
  * @max: out: MaximumWorkingSetSize, bytes
  * @flags: out: QUOTA_LIMITS_HARDWS_MIN/MAX_ENABLE or _DISABLE
  *
- * Windows' defaults while the process has no NT memory.
+ * Windows' defaults while the process has no NT memory; its job's limits,
+ * with QUOTA_LIMITS_HARDWS_MAX_ENABLE, while the job imposes them.
  */
 void mm_query_working_set_limits(struct mm_process *mp, u64 *min, u64 *max,
 				 u32 *flags)
 {
 	unsigned long lo = MM_WS_DEFAULT_MIN, hi = MM_WS_DEFAULT_MAX;
+	unsigned long job_min, job_max;
 	struct mm_space *space;
 	unsigned int hard = 0;
 
 	spin_lock(&mp->lock);
+	job_min = mp->ws_job_min;
+	job_max = mp->ws_job_max;
 	space = mp->space;
 	if (space)
 		kref_get(&space->ref);
@@ -938,8 +953,15 @@ void mm_query_working_set_limits(struct mm_process *mp, u64 *min, u64 *max,
 		lo = space->ws_min;
 		hi = space->ws_max;
 		hard = space->ws_flags;
+		job_min = space->ws_job_min;
+		job_max = space->ws_job_max;
 		mutex_unlock(&space->lock);
 		mm_space_put(space);
+	}
+	if (job_max) {
+		lo = job_min;
+		hi = job_max;
+		hard |= MM_WS_HARD_MAX;
 	}
 	*min = (u64)lo << PAGE_SHIFT;
 	*max = (u64)hi << PAGE_SHIFT;
@@ -948,6 +970,77 @@ void mm_query_working_set_limits(struct mm_process *mp, u64 *min, u64 *max,
 		 (hard & MM_WS_HARD_MAX ? QUOTA_LIMITS_HARDWS_MAX_ENABLE :
 					  QUOTA_LIMITS_HARDWS_MAX_DISABLE);
 }
+
+/**
+ * mm_job_ws_pages() - check a job's working-set limit (JOB_OBJECT_LIMIT_WORKINGSET)
+ * @min_bytes: MinimumWorkingSetSize
+ * @max_bytes: MaximumWorkingSetSize
+ * @min: out: the minimum in pages, at least MM_WS_SMALLEST_MIN
+ * @max: out: the maximum in pages, at most the RAM
+ *
+ * Both are needed; clamped as ProcessQuotaLimits clamps them, the maximum
+ * must leave the minimum room to move (the job's maximum is hard).
+ *
+ * Return: STATUS_SUCCESS, STATUS_INVALID_PARAMETER (one of them zero),
+ * STATUS_BAD_WORKING_SET_LIMIT.
+ */
+ntstatus_t mm_job_ws_pages(u64 min_bytes, u64 max_bytes, unsigned long *min,
+			   unsigned long *max)
+{
+	unsigned long limit = totalram_pages();
+	u64 lo = min_bytes >> PAGE_SHIFT, hi = max_bytes >> PAGE_SHIFT;
+
+	if (!min_bytes || !max_bytes)
+		return STATUS_INVALID_PARAMETER;
+	if (lo > hi)
+		return STATUS_BAD_WORKING_SET_LIMIT;
+	hi = min_t(u64, hi, limit);
+	lo = clamp_t(u64, lo, MM_WS_SMALLEST_MIN, limit);
+	if (lo + MM_WS_FLUID >= hi)
+		return STATUS_BAD_WORKING_SET_LIMIT;
+	*min = lo;
+	*max = hi;
+	return STATUS_SUCCESS;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_job_ws_pages);
+
+/**
+ * mm_process_set_job_ws() - the working-set limits a process's job imposes
+ * @mp: the process
+ * @min: the minimum, pages (mm_job_ws_pages())
+ * @max: the hard maximum, pages; 0 (with @min 0) gives the process its own
+ *	limits back
+ *
+ * In force for its space now (a working set above @max is trimmed to it,
+ * in batches) and for any space it gets later. The process's own limits
+ * stay recorded underneath. Callers serialize the calls for a process
+ * (ntps/job.c: ps_job_ws_lock); no lock held.
+ */
+void mm_process_set_job_ws(struct mm_process *mp, unsigned long min, unsigned long max)
+{
+	unsigned long excess = 0;
+	struct mm_space *space;
+
+	spin_lock(&mp->lock);
+	mp->ws_job_min = min;
+	mp->ws_job_max = max;
+	space = mp->space;
+	if (space)
+		kref_get(&space->ref);
+	spin_unlock(&mp->lock);
+	if (!space)
+		return;
+	mutex_lock(&space->lock);
+	WRITE_ONCE(space->ws_job_min, min);
+	WRITE_ONCE(space->ws_job_max, max);
+	if (max && space->ws > max)
+		excess = space->ws - max;
+	mutex_unlock(&space->lock);
+	if (excess)
+		mm_ws_trim_batched(space, excess, 0, max, true);
+	mm_space_put(space);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_process_set_job_ws);
 
 /* MEMORY_WORKING_SET_EX_BLOCK's fields (x64). */
 #define WSX_VALID		BIT_ULL(0)

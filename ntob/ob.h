@@ -66,6 +66,13 @@
  *                                              (state.c); regset access
  *                                              only under it
  *     ps_thread.lock                             the suspend state
+ *   ps_job_apply_lock (mutex)                  ntps: applying a job chain's
+ *                                              limits to a member (job.c)
+ *     ps_job.lock                                reading the chain, each
+ *                                                in turn
+ *     mm_process.lock, mm_space.lock             the working-set limits
+ *                                                (each alone; then trims)
+ *     ps_process.lock, ps_thread.lock            the class and affinity
  *   ps_job_tree_lock (spinlock)                ntps: the lists of nested jobs
  *                                              (job.c); a walk of a subtree
  *                                              takes each job's lock in turn

@@ -29,7 +29,10 @@
  *    race, an assignment) is ended with the same status. The job is
  *    signaled.
  *  - JOB_OBJECT_LIMIT_PRIORITY_CLASS and _AFFINITY are applied to every
- *    member when set and to each new member when it joins.
+ *    member when set and to each new member when it joins. A member's own
+ *    ProcessAffinityMask gets the job's affinity and succeeds, as in NT;
+ *    with _SUBSET_AFFINITY (Windows 7) it may set a subset of the job's,
+ *    anything else being STATUS_INVALID_PARAMETER (ps_job_affinity()).
  *  - JOB_OBJECT_LIMIT_PROCESS_TIME and _JOB_TIME: a work item of the job
  *    samples its members' user time every PS_JOB_TICK_MS while such a limit
  *    is set, ends a process past the per-process limit
@@ -49,9 +52,22 @@
  *    (ps_job_arm_breakaway(): STATUS_ACCESS_DENIED unless the job has
  *    BREAKAWAY_OK or SILENT_BREAKAWAY_OK); the fork probe then leaves that
  *    thread's next new thread group out of the job (it is killed, fail
- *    closed, if the job stopped allowing it meanwhile). Linux's fork has no
- *    breakaway request: its children stay in unless the job has
+ *    closed, if the job stopped allowing it meanwhile); a thread that ends
+ *    armed is disarmed at its exit (ps_job_thread_exited()). Linux's fork
+ *    has no breakaway request: its children stay in unless the job has
  *    SILENT_BREAKAWAY_OK, as NT's children created without the flag.
+ *  - JOB_OBJECT_LIMIT_WORKINGSET: the job's minimum and maximum are every
+ *    member's, the maximum a hard one (NT's PspApplyJobLimitsToProcess
+ *    sets MM_WORKING_SET_MAX_HARD_ENABLE): the memory manager keeps them
+ *    beside the process's own limits (mm_process_set_job_ws(), for its
+ *    space now and any space it gets later), trims the working set to the
+ *    maximum at once and replaces its oldest pages at each fault beyond
+ *    it. Both sizes are needed (Windows: one without the other is
+ *    STATUS_INVALID_PARAMETER). A member's own ProcessQuotaLimits request
+ *    succeeds and changes nothing, as in NT, where the job's values
+ *    replace the request; emptying the working set ((SIZE_T)-1) still
+ *    works. The limit cleared, the processes have their own limits back.
+ *    In a nested chain the job with the smallest maximum sets both.
  *  - A member's own NtSetInformationProcess(ProcessPriorityClass) gets the
  *    job's class when the job limits it, and succeeds, as in NT.
  *  - DIE_ON_UNHANDLED_EXCEPTION is what Linux does anyway: a process with an
@@ -65,10 +81,10 @@
  *    nearest job's priority class and affinity), its counts, times and
  *    commit roll up into every job above, messages about it go to each
  *    job of the chain that has a port (a limit's to the job whose limit it
- *    is), and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
+ *    is), the tightest working-set limit of the chain applies, and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
  *    of the job and of every job nested in it. Depth: PS_JOB_MAX_DEPTH.
- *  Not yet (STATUS_NOT_SUPPORTED when asked): WORKINGSET, SCHEDULING_CLASS,
- *  SUBSET_AFFINITY; the cgroup backing.
+ *  Not yet (STATUS_NOT_SUPPORTED when asked): SCHEDULING_CLASS; the cgroup
+ *  backing.
  *
  * Messages all leave through ps_job_post(): to the job's port, and as
  * NTEXEC_CMD_JOB events (ntob/event.h) to the "job" group and the
@@ -106,12 +122,17 @@
  * its space's commit moves with it under mm_space.lock. ps_job_tree_lock
  * (the parents' lists of children) is taken outside every ps_job.lock; a
  * walk of a subtree takes each job's lock in turn under it. A nested job
- * holds a reference on its parent.
+ * holds a reference on its parent. ps_job_apply_lock (a mutex) serializes
+ * applying a chain's limits to a member (ps_job_apply_limits()): outside
+ * every job lock, it takes each job's lock in turn to read the chain, then
+ * (job locks dropped) mm_process.lock and mm_space.lock to set the
+ * working-set limits.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/moduleparam.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/cputime.h>
 #include <linux/sched/signal.h>
@@ -150,6 +171,10 @@
  * @job_time_base: user time charged before the job limit was last set
  * @affinity: Affinity
  * @priority_class: PriorityClass
+ * @ws_min_bytes: MinimumWorkingSetSize, as set (JOB_OBJECT_LIMIT_WORKINGSET)
+ * @ws_max_bytes: MaximumWorkingSetSize, as set
+ * @ws_min: the minimum in force, pages (mm_job_ws_pages())
+ * @ws_max: the hard maximum in force, pages
  * @end_action: EndOfJobTimeAction
  * @port: the associated I/O completion object (referenced), or NULL
  * @key: its CompletionKey
@@ -196,6 +221,10 @@ struct ps_job {
 	u64 job_time_base;
 	u64 affinity;
 	u32 priority_class;
+	u64 ws_min_bytes;
+	u64 ws_max_bytes;
+	unsigned long ws_min;
+	unsigned long ws_max;
 	u32 end_action;
 	struct ob_iocomp *port;
 	u64 key;
@@ -247,6 +276,12 @@ static atomic_t ps_job_armed = ATOMIC_INIT(0);
 /* Active members of every job: the fork probe's fast way out. */
 static atomic_t ps_job_members = ATOMIC_INIT(0);
 static atomic_long_t ps_jobs = ATOMIC_LONG_INIT(0);
+/*
+ * Applying a chain's limits to a member (ps_job_apply_limits()): one at a
+ * time, so that the last limits set are the ones a member keeps. Taken
+ * outside every job lock; mm_process.lock and mm_space.lock under it.
+ */
+static DEFINE_MUTEX(ps_job_apply_lock);
 static struct workqueue_struct *ps_job_wq;
 static struct tracepoint *ps_job_fork_tp;
 static bool ps_job_stopping;
@@ -981,40 +1016,64 @@ void ps_job_quota_tag_put(void *tag)
 	ob_dereference(&((struct ps_job *)tag)->ob);
 }
 
+/* What a member's chain of jobs imposes (ps_job_chain_limits()). */
+struct ps_job_imposed {
+	u32 flags;
+	u32 class;
+	u64 affinity;
+	unsigned long ws_min;
+	unsigned long ws_max;
+};
+
 /*
- * The priority class and affinity a member's chain imposes: the nearest
- * job that sets each (a job nested deeper may only be stricter, Windows'
- * rule for nested jobs, so the nearest is the one in force).
+ * The priority class, affinity and working-set limits a member's chain
+ * imposes: the nearest job that sets the class or the affinity (a job
+ * nested deeper may only be stricter, Windows' rule for nested jobs, so
+ * the nearest is the one in force); the working-set limits of the job with
+ * the smallest maximum, the tightest of the chain.
  */
-static void ps_job_chain_limits(struct ps_job *job, u32 *flags, u32 *class, u64 *affinity)
+static void ps_job_chain_limits(struct ps_job *job, struct ps_job_imposed *out)
 {
 	u32 f;
 
-	*flags = 0;
+	memset(out, 0, sizeof(*out));
 	for (; job; job = ps_job_parent(job)) {
 		spin_lock(&job->lock);
-		f = job->flags & ~*flags;
+		f = job->flags & ~out->flags;
 		if (f & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
-			*class = job->priority_class;
-		if (f & JOB_OBJECT_LIMIT_AFFINITY)
-			*affinity = job->affinity;
-		*flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY);
+			out->class = job->priority_class;
+		if (f & JOB_OBJECT_LIMIT_AFFINITY) {
+			out->affinity = job->affinity;
+			out->flags |= job->flags & JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
+		}
+		out->flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY);
+		if ((job->flags & JOB_OBJECT_LIMIT_WORKINGSET) &&
+		    (!out->ws_max || job->ws_max < out->ws_max)) {
+			out->ws_min = job->ws_min;
+			out->ws_max = job->ws_max;
+			out->flags |= JOB_OBJECT_LIMIT_WORKINGSET;
+		}
 		spin_unlock(&job->lock);
 	}
 }
 
-/* Apply the priority class and affinity of its jobs to a member. */
+/*
+ * Apply the priority class, affinity and working-set limits of its jobs to
+ * a member; without a working-set limit in its chain, it has its own
+ * limits back. Context: process context, no lock held.
+ */
 static void ps_job_apply_limits(struct ps_process *process)
 {
-	struct ps_job *job = READ_ONCE(process->job);
-	u32 flags, class = 0;
-	u64 affinity = 0;
+	struct ps_job_imposed l;
 
-	ps_job_chain_limits(job, &flags, &class, &affinity);
-	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
-		ps_apply_priority_class(process, class);
-	if (flags & JOB_OBJECT_LIMIT_AFFINITY)
-		ps_apply_process_affinity(process, affinity);
+	mutex_lock(&ps_job_apply_lock);
+	ps_job_chain_limits(READ_ONCE(process->job), &l);
+	if (l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
+		ps_apply_priority_class(process, l.class);
+	if (l.flags & JOB_OBJECT_LIMIT_AFFINITY)
+		ps_apply_process_affinity(process, l.affinity);
+	mm_process_set_job_ws(&process->vm, l.ws_min, l.ws_max);
+	mutex_unlock(&ps_job_apply_lock);
 }
 
 /* @msg about @pid to @job and every job above it (ports and events). */
@@ -1462,6 +1521,61 @@ ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm)
 }
 
 /**
+ * ps_job_thread_exited() - an ending thread's breakaway is withdrawn
+ * @thread: the thread (its exit record, or its object's end)
+ *
+ * A thread that armed a breakaway and ended before it started a process
+ * leaves nothing armed. Context: process context (the exit probe, an
+ * adoption); not softirq (see ps_job_thread_destroy()).
+ */
+void ps_job_thread_exited(struct ps_thread *thread)
+{
+	bool armed;
+
+	spin_lock(&thread->lock);
+	armed = thread->breakaway;
+	thread->breakaway = false;
+	spin_unlock(&thread->lock);
+	if (armed)
+		atomic_dec(&ps_job_armed);
+}
+
+/**
+ * ps_job_thread_destroy() - a thread object goes: its breakaway with it
+ * @thread: the thread, its last reference gone (no lock: nobody else sees
+ *	it, and this may run in softirq, from the free probe's RCU callback,
+ *	where @thread->lock must not be taken)
+ */
+void ps_job_thread_destroy(struct ps_thread *thread)
+{
+	if (thread->breakaway)
+		atomic_dec(&ps_job_armed);
+}
+
+/**
+ * ps_job_armed_threads() - threads armed for a breakaway now
+ *
+ * Return: their count (the fork probe looks for the forking thread's
+ * breakaway only while it is not zero).
+ */
+int ps_job_armed_threads(void)
+{
+	return atomic_read(&ps_job_armed);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_armed_threads);
+
+static int ps_job_param_get_armed(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%d\n", atomic_read(&ps_job_armed));
+}
+
+static const struct kernel_param_ops ps_job_armed_ops = {
+	.get = ps_job_param_get_armed,
+};
+module_param_cb(breakaway_armed, &ps_job_armed_ops, NULL, 0444);
+MODULE_PARM_DESC(breakaway_armed, "Threads armed for a job breakaway (NtCreateProcessEx)");
+
+/**
  * ps_job_priority_class() - the class a member's job imposes
  * @process: the process
  * @class: out: the job's class, when it limits it
@@ -1470,13 +1584,41 @@ ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm)
  */
 bool ps_job_priority_class(struct ps_process *process, u8 *class)
 {
-	u32 flags, c = 0;
-	u64 affinity;
+	struct ps_job_imposed l;
 
-	ps_job_chain_limits(READ_ONCE(process->job), &flags, &c, &affinity);
-	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
-		*class = c;
-	return flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS;
+	ps_job_chain_limits(READ_ONCE(process->job), &l);
+	if (l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
+		*class = l.class;
+	return l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS;
+}
+
+/**
+ * ps_job_affinity() - the affinity a member's job imposes
+ * @process: the process
+ * @mask: in: the affinity the process asks for (valid); out: the one it
+ *	gets
+ *
+ * NT: a member of a job with JOB_OBJECT_LIMIT_AFFINITY gets the job's
+ * affinity whatever it asked for (and the call succeeds); with
+ * JOB_OBJECT_LIMIT_SUBSET_AFFINITY too (Windows 7), it may choose a subset
+ * of the job's. The job is the nearest of its chain that limits affinity.
+ *
+ * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a mask outside
+ * the job's subset.
+ */
+ntstatus_t ps_job_affinity(struct ps_process *process, u64 *mask)
+{
+	struct ps_job_imposed l;
+
+	ps_job_settle_process(process);
+	ps_job_chain_limits(READ_ONCE(process->job), &l);
+	if (!(l.flags & JOB_OBJECT_LIMIT_AFFINITY))
+		return STATUS_SUCCESS;
+	if (!(l.flags & JOB_OBJECT_LIMIT_SUBSET_AFFINITY)) {
+		*mask = l.affinity;
+		return STATUS_SUCCESS;
+	}
+	return *mask & ~l.affinity ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
 /*
@@ -1840,6 +1982,10 @@ static void ps_job_basic_limit(struct ps_job *job, struct nt_job_basic_limit *ou
 	out->affinity = job->affinity;
 	out->priority_class = job->flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS ?
 			      job->priority_class : 0;
+	if (job->flags & JOB_OBJECT_LIMIT_WORKINGSET) {
+		out->min_ws = job->ws_min_bytes;
+		out->max_ws = job->ws_max_bytes;
+	}
 	spin_unlock(&job->lock);
 }
 
@@ -2024,14 +2170,14 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_extended_limit *x,
 				   bool ext)
 {
-	const u32 unsupported = JOB_OBJECT_LIMIT_WORKINGSET |
-				JOB_OBJECT_LIMIT_SCHEDULING_CLASS |
-				JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
+	const u32 unsupported = JOB_OBJECT_LIMIT_SCHEDULING_CLASS;
 	const u32 valid = ext ? JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS :
 				JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
 	const struct nt_job_basic_limit *l = &x->basic;
+	unsigned long ws_min = 0, ws_max = 0;
 	struct ps_process **procs;
-	u32 flags = l->flags, keep;
+	u32 flags = l->flags, keep, old;
+	ntstatus_t status;
 	u64 base = 0;
 	int n, i;
 
@@ -2039,6 +2185,12 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 		return STATUS_INVALID_PARAMETER;
 	if (flags & unsupported)
 		return STATUS_NOT_SUPPORTED;
+	/* Windows: both sizes, or neither; here a limit needs both. */
+	if (flags & JOB_OBJECT_LIMIT_WORKINGSET) {
+		status = mm_job_ws_pages(l->min_ws, l->max_ws, &ws_min, &ws_max);
+		if (status)
+			return status;
+	}
 	/* NT: a memory limit below a page is no limit it accepts. */
 	if ((flags & JOB_OBJECT_LIMIT_PROCESS_MEMORY) && x->process_memory < PAGE_SIZE)
 		return STATUS_INVALID_PARAMETER;
@@ -2051,6 +2203,9 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 	    l->priority_class == PROCESS_PRIORITY_CLASS_REALTIME && !capable(CAP_SYS_NICE))
 		return STATUS_PRIVILEGE_NOT_HELD;
 	if ((flags & JOB_OBJECT_LIMIT_AFFINITY) && !ps_valid_affinity(l->affinity))
+		return STATUS_INVALID_PARAMETER;
+	/* Windows 7: a subset of what? The affinity limit must come with it. */
+	if ((flags & JOB_OBJECT_LIMIT_SUBSET_AFFINITY) && !(flags & JOB_OBJECT_LIMIT_AFFINITY))
 		return STATUS_INVALID_PARAMETER;
 	if ((flags & JOB_OBJECT_LIMIT_PROCESS_TIME) && l->process_time < 0)
 		return STATUS_INVALID_PARAMETER;
@@ -2071,6 +2226,7 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 		base = acc.basic.total_user;
 	}
 	spin_lock(&job->lock);
+	old = job->flags;
 	keep = flags & JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME ?
 	       job->flags & JOB_OBJECT_LIMIT_JOB_TIME : 0;
 	if (!ext)
@@ -2098,10 +2254,21 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 	job->affinity = l->affinity;
 	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 		job->priority_class = l->priority_class;
+	if (flags & JOB_OBJECT_LIMIT_WORKINGSET) {
+		job->ws_min_bytes = l->min_ws;
+		job->ws_max_bytes = l->max_ws;
+		job->ws_min = ws_min;
+		job->ws_max = ws_max;
+	}
 	ps_job_arm_time(job);
 	spin_unlock(&job->lock);
 
-	if (flags & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY)) {
+	/*
+	 * The members of the job and of the jobs nested in it take the limits
+	 * now; a working-set limit cleared gives them theirs back.
+	 */
+	if ((flags & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY |
+		      JOB_OBJECT_LIMIT_WORKINGSET)) || (old & JOB_OBJECT_LIMIT_WORKINGSET)) {
 		n = ps_job_members_of(job, &procs);
 		for (i = 0; i < n; i++)
 			ps_job_apply_limits(procs[i]);

@@ -388,6 +388,7 @@ ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
 	struct ps_process *process;
 	cpumask_var_t cpus;
 	ntstatus_t status;
+	u64 mask;
 	s32 base;
 	u8 class = 0;
 
@@ -428,9 +429,14 @@ ntstatus_t ps_set_process(struct ps_process *caller, u64 handle, u32 info_class,
 		status = STATUS_NO_MEMORY;
 		if (!zalloc_cpumask_var(&cpus, GFP_KERNEL))
 			goto out;
-		status = ps_affinity_mask(*(const u64 *)data, cpus) ?
-			 ps_apply_to_threads(process, ps_apply_affinity, cpus) :
-			 STATUS_INVALID_PARAMETER;
+		mask = *(const u64 *)data;
+		/* A member of a job limiting it: the job's, or a subset of it. */
+		status = ps_affinity_mask(mask, cpus) ? ps_job_affinity(process, &mask) :
+							STATUS_INVALID_PARAMETER;
+		if (!status)
+			status = ps_affinity_mask(mask, cpus) ?
+				 ps_apply_to_threads(process, ps_apply_affinity, cpus) :
+				 STATUS_INVALID_PARAMETER;
 		free_cpumask_var(cpus);
 		goto out;
 	}

@@ -303,6 +303,8 @@ static void ps_thread_destroy(struct ob_object *obj)
 	struct ps_thread *thread = to_thread(obj);
 
 	ps_drop_apcs(thread);
+	/* An exit record disarmed it already; one never recorded (rmmod). */
+	ps_job_thread_destroy(thread);
 	ps_dereference_process(thread->process);
 	put_pid(thread->pid);
 	/* May be the last reference, from the free probe's RCU callback. */
@@ -498,6 +500,7 @@ static void ps_thread_exited(struct ps_thread *thread, ntstatus_t status, s64 no
 		ps_event_thread(thread, NTEXEC_CMD_THREAD_EXIT);
 		ob_signal(&thread->ob);
 		ps_thread_exit_suspend(thread);
+		ps_job_thread_exited(thread);
 		ps_stub_thread_exited(thread);
 		ps_drop_apcs(thread);
 		if (thread->created)

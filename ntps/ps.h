@@ -590,7 +590,11 @@ void ps_job_commit_uncharge(struct mm_process *mp, void *tag, unsigned long page
 void *ps_job_quota_tag(struct mm_process *mp);
 void ps_job_quota_tag_put(void *tag);
 bool ps_job_priority_class(struct ps_process *process, u8 *class);
+ntstatus_t ps_job_affinity(struct ps_process *process, u64 *mask);
 ntstatus_t ps_job_arm_breakaway(struct ps_process *caller, bool arm);
+void ps_job_thread_exited(struct ps_thread *thread);
+void ps_job_thread_destroy(struct ps_thread *thread);
+int ps_job_armed_threads(void);
 void ps_job_quota_get(struct mm_process *mp);
 void ps_job_quota_put(struct mm_process *mp);
 

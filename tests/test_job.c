@@ -8,7 +8,9 @@
  * per-process time limit, a fork storm while the job is terminated, and
  * bad input.
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -1070,4 +1072,435 @@ TEST(nested_jobs_every_ancestor_limits)
 	xclose(port);
 	xclose(a);
 	xclose(b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* JOB_OBJECT_LIMIT_WORKINGSET                                              */
+/* ------------------------------------------------------------------------ */
+
+static NTSTATUS set_ws(HANDLE job, ULONG flags, SIZE_T min, SIZE_T max)
+{
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l = {
+		.LimitFlags = flags,
+		.MinimumWorkingSetSize = min,
+		.MaximumWorkingSetSize = max,
+	};
+
+	return NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l, sizeof(l));
+}
+
+static QUOTA_LIMITS_EX quota_of(HANDLE h)
+{
+	QUOTA_LIMITS_EX q;
+	ULONG len = 0;
+
+	memset(&q, 0xcc, sizeof(q));
+	ASSERT_STATUS(NtQueryInformationProcess(h, ProcessQuotaLimits, &q, sizeof(q), &len),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(q));
+	return q;
+}
+
+static NTSTATUS set_own_ws(SIZE_T min, SIZE_T max, ULONG flags)
+{
+	QUOTA_LIMITS_EX q;
+
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = min;
+	q.MaximumWorkingSetSize = max;
+	q.Flags = flags;
+	return NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q, sizeof(q));
+}
+
+/* Pages of [base, base + n pages) in the working set (MemoryWorkingSetExInformation). */
+static unsigned int valid_pages(const char *base, unsigned int n)
+{
+	MEMORY_WORKING_SET_EX_INFORMATION *e = calloc(n, sizeof(*e));
+	unsigned int i, valid = 0;
+	SIZE_T len = 0;
+
+	ASSERT_NE(e, NULL);
+	for (i = 0; i < n; i++)
+		e[i].VirtualAddress = (PVOID)(base + (size_t)i * PG);
+	ASSERT_STATUS(NtQueryVirtualMemory(NtCurrentProcess(), NULL,
+					   MemoryWorkingSetExInformation, e, n * sizeof(*e), &len),
+		      STATUS_SUCCESS);
+	for (i = 0; i < n; i++)
+		valid += e[i].VirtualAttributes.Flags & 1;
+	free(e);
+	return valid;
+}
+
+/* Write page i of @p with i + @seed, whole; check them back. */
+static void fill_pages(char *p, unsigned int n, int seed)
+{
+	for (unsigned int i = 0; i < n; i++)
+		memset(p + (size_t)i * PG, (int)(i + seed), PG);
+}
+
+static bool pages_hold(const char *p, unsigned int n, int seed)
+{
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < PG; j += 512)
+			if (p[(size_t)i * PG + j] != (char)(i + seed))
+				return false;
+	return true;
+}
+
+#define WS_FLAGS_OWN (QUOTA_LIMITS_HARDWS_MIN_DISABLE | QUOTA_LIMITS_HARDWS_MAX_DISABLE)
+#define WS_FLAGS_JOB (QUOTA_LIMITS_HARDWS_MIN_DISABLE | QUOTA_LIMITS_HARDWS_MAX_ENABLE)
+
+TEST(working_set_limit_bad_input_and_query)
+{
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l;
+	HANDLE job = xjob();
+	ULONG len;
+
+	nt_setup();
+	/* Windows: both sizes or neither (here a limit needs both). */
+	EXPECT_STATUS(set_ws(job, JOB_OBJECT_LIMIT_WORKINGSET, 0, 64 * PG),
+		      STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(set_ws(job, JOB_OBJECT_LIMIT_WORKINGSET, 32 * PG, 0),
+		      STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(set_ws(job, JOB_OBJECT_LIMIT_WORKINGSET, 0, 0), STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(set_ws(job, JOB_OBJECT_LIMIT_WORKINGSET, 64 * PG, 32 * PG),
+		      STATUS_BAD_WORKING_SET_LIMIT);
+	/* A hard maximum must leave the minimum room. */
+	EXPECT_STATUS(set_ws(job, JOB_OBJECT_LIMIT_WORKINGSET, 32 * PG, 33 * PG),
+		      STATUS_BAD_WORKING_SET_LIMIT);
+	memset(&l, 0xcc, sizeof(l));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						  sizeof(l), &len), STATUS_SUCCESS);
+	EXPECT_EQ(l.LimitFlags, 0u);
+	EXPECT_EQ(l.MaximumWorkingSetSize, 0u);
+	/* The sizes are ignored without the flag, read back as set with it. */
+	EXPECT_STATUS(set_ws(job, 0, 5, 0), STATUS_SUCCESS);
+	ASSERT_STATUS(set_ws(job, JOB_OBJECT_LIMIT_WORKINGSET, 32 * PG + 1, 64 * PG + 7),
+		      STATUS_SUCCESS);
+	memset(&l, 0xcc, sizeof(l));
+	ASSERT_STATUS(NtQueryInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+						  sizeof(l), &len), STATUS_SUCCESS);
+	EXPECT_EQ(l.LimitFlags, JOB_OBJECT_LIMIT_WORKINGSET);
+	EXPECT_EQ(l.MinimumWorkingSetSize, 32 * PG + 1);
+	EXPECT_EQ(l.MaximumWorkingSetSize, 64 * PG + 7);
+	EXPECT_EQ(ext_limits(job).BasicLimitInformation.MaximumWorkingSetSize, 64 * PG + 7);
+	xclose(job);
+}
+
+/*
+ * A member's working set stays under the job's maximum (a hard one): pages
+ * touched beyond it replace the oldest, whose contents come back by soft
+ * faults. The member cannot change the limits (NT: its request succeeds
+ * and the job's limits stay), only empty its working set. A process that
+ * joined before the limit was set gets it too; clearing the limit gives
+ * the process its own limits back.
+ */
+TEST(working_set_limit_holds_a_member)
+{
+	const unsigned int n = 256, max = 64, min = 32;
+	HANDLE job = xjob();
+	QUOTA_LIMITS_EX q;
+	char *p;
+
+	nt_setup();
+	ASSERT_STATUS(commit_new((SIZE_T)n * PG, (PVOID *)&p), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	q = quota_of(NtCurrentProcess());
+	EXPECT_EQ(q.Flags, (ULONG)WS_FLAGS_OWN);
+	fill_pages(p, n, 1);
+	EXPECT_EQ(valid_pages(p, n), n);
+
+	/* Set while it is a member: the working set is trimmed at once. */
+	ASSERT_STATUS(set_ws(job, JOB_OBJECT_LIMIT_WORKINGSET, min * PG, max * PG),
+		      STATUS_SUCCESS);
+	q = quota_of(NtCurrentProcess());
+	EXPECT_EQ(q.MinimumWorkingSetSize, (SIZE_T)min * PG);
+	EXPECT_EQ(q.MaximumWorkingSetSize, (SIZE_T)max * PG);
+	EXPECT_EQ(q.Flags, (ULONG)WS_FLAGS_JOB);
+	EXPECT_LE(valid_pages(p, n), max);
+	/* Touching every page again: it holds, and the contents are intact. */
+	EXPECT_TRUE(pages_hold(p, n, 1));
+	EXPECT_LE(valid_pages(p, n), max);
+	fill_pages(p, n, 7);
+	EXPECT_LE(valid_pages(p, n), max);
+	EXPECT_TRUE(pages_hold(p, n, 7));
+
+	/* Its own requests change nothing; emptying still works. */
+	EXPECT_STATUS(set_own_ws(20 * PG, 1000 * PG, QUOTA_LIMITS_HARDWS_MAX_DISABLE),
+		      STATUS_SUCCESS);
+	q = quota_of(NtCurrentProcess());
+	EXPECT_EQ(q.MaximumWorkingSetSize, (SIZE_T)max * PG);
+	EXPECT_EQ(q.Flags, (ULONG)WS_FLAGS_JOB);
+	fill_pages(p, n, 3);
+	EXPECT_LE(valid_pages(p, n), max);
+	EXPECT_STATUS(set_own_ws((SIZE_T)-1, (SIZE_T)-1, 0), STATUS_SUCCESS);
+	EXPECT_LE(valid_pages(p, n), 2u);
+	EXPECT_TRUE(pages_hold(p, n, 3));
+
+	/* Cleared: its own limits (the defaults here) and no hard maximum. */
+	ASSERT_STATUS(set_ws(job, 0, 0, 0), STATUS_SUCCESS);
+	q = quota_of(NtCurrentProcess());
+	EXPECT_EQ(q.Flags, (ULONG)WS_FLAGS_OWN);
+	EXPECT_EQ(q.MaximumWorkingSetSize, 345u * PG);
+	fill_pages(p, n, 5);
+	EXPECT_EQ(valid_pages(p, n), n);
+	/* And it may set them again. */
+	EXPECT_STATUS(set_own_ws(20 * PG, 100 * PG, 0), STATUS_SUCCESS);
+	EXPECT_EQ(quota_of(NtCurrentProcess()).MaximumWorkingSetSize, 100u * PG);
+	release(p);
+	xclose(job);
+}
+
+/*
+ * Set before the process joins, the limit holds from the join; a child
+ * (fork) is limited from its start; in nested jobs the smallest maximum of
+ * the chain is in force.
+ */
+TEST(working_set_limit_new_members_children_and_nesting)
+{
+	const unsigned int n = 256;
+	HANDLE a = xjob(), b = xjob(), c;
+	pid_t k;
+	char *p;
+
+	nt_setup();
+	ASSERT_STATUS(set_ws(a, JOB_OBJECT_LIMIT_WORKINGSET, 40 * PG, 128 * PG), STATUS_SUCCESS);
+	ASSERT_STATUS(commit_new((SIZE_T)n * PG, (PVOID *)&p), STATUS_SUCCESS);
+	fill_pages(p, n, 2);
+	EXPECT_EQ(valid_pages(p, n), n);
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_LE(valid_pages(p, n), 128u);
+	EXPECT_EQ(quota_of(NtCurrentProcess()).MaximumWorkingSetSize, 128u * PG);
+	/* A child has the limit from its start, NT memory or not. */
+	k = spawn_sleeper();
+	c = xopen_process(PROCESS_QUERY_INFORMATION, k);
+	EXPECT_STATUS(NtIsProcessInJob(c, a), STATUS_PROCESS_IN_JOB);
+	EXPECT_EQ(quota_of(c).MaximumWorkingSetSize, 128u * PG);
+	EXPECT_EQ(quota_of(c).Flags, (ULONG)WS_FLAGS_JOB);
+
+	/* Nested: b's smaller maximum is the one in force. */
+	ASSERT_STATUS(set_ws(b, JOB_OBJECT_LIMIT_WORKINGSET, 30 * PG, 64 * PG), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(quota_of(NtCurrentProcess()).MaximumWorkingSetSize, 64u * PG);
+	EXPECT_EQ(quota_of(NtCurrentProcess()).MinimumWorkingSetSize, 30u * PG);
+	fill_pages(p, n, 4);
+	EXPECT_LE(valid_pages(p, n), 64u);
+	/* ... unless the parent's is smaller; the child, in a only, has a's. */
+	ASSERT_STATUS(set_ws(a, JOB_OBJECT_LIMIT_WORKINGSET, 20 * PG, 48 * PG), STATUS_SUCCESS);
+	EXPECT_EQ(quota_of(NtCurrentProcess()).MaximumWorkingSetSize, 48u * PG);
+	EXPECT_EQ(quota_of(c).MaximumWorkingSetSize, 48u * PG);
+	fill_pages(p, n, 6);
+	EXPECT_LE(valid_pages(p, n), 48u);
+	/* a cleared: b's; b cleared too: the process's own. */
+	ASSERT_STATUS(set_ws(a, 0, 0, 0), STATUS_SUCCESS);
+	EXPECT_EQ(quota_of(NtCurrentProcess()).MaximumWorkingSetSize, 64u * PG);
+	EXPECT_EQ(quota_of(c).Flags, (ULONG)WS_FLAGS_OWN);
+	ASSERT_STATUS(set_ws(b, 0, 0, 0), STATUS_SUCCESS);
+	EXPECT_EQ(quota_of(NtCurrentProcess()).Flags, (ULONG)WS_FLAGS_OWN);
+	EXPECT_TRUE(pages_hold(p, n, 6));
+	kill(k, SIGKILL);
+	waitpid(k, NULL, 0);
+	xclose(c);
+	release(p);
+	xclose(a);
+	xclose(b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Breakaway                                                                */
+/* ------------------------------------------------------------------------ */
+
+struct arm_result {
+	NTSTATUS status;
+	long armed;
+};
+
+/* A thread arms a breakaway for its next process and ends without one. */
+static void *arm_and_end(void *arg)
+{
+	struct ntexec_claim_host arm = { .flags = PROCESS_CREATE_FLAGS_BREAKAWAY };
+	struct arm_result *r = arg;
+
+	r->status = (NTSTATUS)ioctl(NtxDeviceFd(), NTEXEC_IOC_CLAIM_HOST, &arm);
+	r->armed = module_param("breakaway_armed");
+	return NULL;
+}
+
+TEST(a_thread_ending_armed_leaves_nothing_armed)
+{
+	struct arm_result r = { .status = -1 };
+	long base;
+	pthread_t t;
+
+	nt_setup();
+	base = steady_param("breakaway_armed");
+	ASSERT_TRUE(base >= 0);
+	for (int i = 0; i < 3; i++) {
+		r.armed = -1;
+		ASSERT_EQ(pthread_create(&t, NULL, arm_and_end, &r), 0);
+		ASSERT_EQ(pthread_join(t, NULL), 0);
+		EXPECT_STATUS(r.status, STATUS_SUCCESS);
+		EXPECT_EQ(r.armed, base + 1);
+		/* Its end withdrew it. */
+		EXPECT_EQ(settle_param("breakaway_armed", base), base);
+	}
+}
+
+/*
+ * Breakaway from nested jobs (Windows 8, the "Nested Jobs" page): the
+ * immediate job must allow it (else STATUS_ACCESS_DENIED, whatever the
+ * jobs above allow); the child then leaves that job and every job above
+ * that allows it too, up to the first that does not, in which it stays.
+ */
+TEST(breakaway_through_a_nested_chain)
+{
+	HANDLE a = xjob(), b = xjob(), p;
+	long armed;
+	pid_t k;
+	int st;
+
+	nt_setup();
+	armed = steady_param("breakaway_armed");
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, NtCurrentProcess()), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, NtCurrentProcess()), STATUS_SUCCESS);
+	/* The parent allows it, the immediate job does not: refused. */
+	set_ext_flags(a, JOB_OBJECT_LIMIT_BREAKAWAY_OK);
+	EXPECT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_ACCESS_DENIED);
+	EXPECT_EQ(accounting(b).TotalProcesses, 1u);
+	EXPECT_EQ(accounting(a).TotalProcesses, 1u);
+	/* Both allow it: the child is in no job. */
+	set_ext_flags(b, JOB_OBJECT_LIMIT_BREAKAWAY_OK);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	/* Only the immediate job allows it: the child stays in the parent. */
+	set_ext_flags(a, 0);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, b), STATUS_PROCESS_NOT_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(p, a), STATUS_PROCESS_IN_JOB);
+	EXPECT_EQ(accounting(a).ActiveProcesses, 2u);
+	EXPECT_EQ(accounting(b).ActiveProcesses, 1u);
+	end_process(p);
+	/* Without the flag the child is in both. */
+	ASSERT_STATUS(create_process(0, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, b), STATUS_PROCESS_IN_JOB);
+	end_process(p);
+	/*
+	 * Silent breakaway from b, a needing the request: a fork's child
+	 * (no request) stays in a; a created child asking leaves a too only
+	 * when a allows it.
+	 */
+	set_ext_flags(b, JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK);
+	k = spawn_sleeper();
+	p = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, k);
+	EXPECT_STATUS(NtIsProcessInJob(p, b), STATUS_PROCESS_NOT_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(p, a), STATUS_PROCESS_IN_JOB);
+	xclose(p);
+	kill(k, SIGKILL);
+	waitpid(k, &st, 0);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, a), STATUS_PROCESS_IN_JOB);
+	end_process(p);
+	set_ext_flags(a, JOB_OBJECT_LIMIT_BREAKAWAY_OK);
+	ASSERT_STATUS(create_process(PROCESS_CREATE_FLAGS_BREAKAWAY, &p), STATUS_SUCCESS);
+	EXPECT_STATUS(NtIsProcessInJob(p, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	end_process(p);
+	k = spawn_sleeper();
+	p = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, k);
+	EXPECT_STATUS(NtIsProcessInJob(p, a), STATUS_PROCESS_IN_JOB);
+	xclose(p);
+	kill(k, SIGKILL);
+	waitpid(k, &st, 0);
+	/* The nested chain's arming left nothing armed. */
+	EXPECT_EQ(settle_param("breakaway_armed", armed), armed);
+	xclose(a);
+	xclose(b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Affinity                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static ULONG_PTR affinity_of(HANDLE h)
+{
+	PROCESS_BASIC_INFORMATION pbi;
+
+	ASSERT_STATUS(NtQueryInformationProcess(h, ProcessBasicInformation, &pbi, sizeof(pbi),
+						NULL), STATUS_SUCCESS);
+	return pbi.AffinityMask;
+}
+
+/* The extended class: SUBSET_AFFINITY is an extended flag (0x4000). */
+static NTSTATUS set_affinity(HANDLE job, ULONG flags, ULONG_PTR mask)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = flags;
+	ext.BasicLimitInformation.Affinity = mask;
+	return NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+					 sizeof(ext));
+}
+
+static NTSTATUS set_own_affinity(ULONG_PTR mask)
+{
+	return NtSetInformationProcess(NtCurrentProcess(), ProcessAffinityMask, &mask,
+				       sizeof(mask));
+}
+
+/*
+ * JOB_OBJECT_LIMIT_AFFINITY: a member's own ProcessAffinityMask gets the
+ * job's affinity and succeeds (NT). With JOB_OBJECT_LIMIT_SUBSET_AFFINITY
+ * (Windows 7) it may choose a subset of the job's; anything else is
+ * STATUS_INVALID_PARAMETER.
+ */
+TEST(affinity_limit_and_subset_affinity)
+{
+	HANDLE job = xjob();
+
+	nt_setup();
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP("needs two CPUs");
+	/* A subset of nothing; an extended flag the basic class refuses. */
+	EXPECT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_SUBSET_AFFINITY, 3),
+		      STATUS_INVALID_PARAMETER);
+	{
+		JOBOBJECT_BASIC_LIMIT_INFORMATION l = {
+			.LimitFlags = JOB_OBJECT_LIMIT_AFFINITY | JOB_OBJECT_LIMIT_SUBSET_AFFINITY,
+			.Affinity = 3,
+		};
+
+		EXPECT_STATUS(NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l,
+							sizeof(l)), STATUS_INVALID_PARAMETER);
+	}
+	ASSERT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_AFFINITY, 3), STATUS_SUCCESS);
+	ASSERT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, NtCurrentProcess()), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 3u);
+	/* Its own choice: the job's affinity, and success. */
+	EXPECT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 3u);
+
+	/* A subset of the job's may be chosen, nothing else. */
+	ASSERT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_AFFINITY |
+				   JOB_OBJECT_LIMIT_SUBSET_AFFINITY, 3), STATUS_SUCCESS);
+	EXPECT_EQ(ext_limits(job).BasicLimitInformation.LimitFlags,
+		  JOB_OBJECT_LIMIT_AFFINITY | JOB_OBJECT_LIMIT_SUBSET_AFFINITY);
+	EXPECT_STATUS(set_own_affinity(2), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 2u);
+	EXPECT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 1u);
+	ASSERT_STATUS(set_affinity(job, JOB_OBJECT_LIMIT_AFFINITY |
+				   JOB_OBJECT_LIMIT_SUBSET_AFFINITY, 2), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 2u);
+	EXPECT_STATUS(set_own_affinity(1), STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(set_own_affinity(3), STATUS_INVALID_PARAMETER);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 2u);
+	EXPECT_STATUS(set_own_affinity(2), STATUS_SUCCESS);
+	/* Without the limit it chooses freely again. */
+	ASSERT_STATUS(set_affinity(job, 0, 0), STATUS_SUCCESS);
+	EXPECT_STATUS(set_own_affinity(1), STATUS_SUCCESS);
+	EXPECT_EQ(affinity_of(NtCurrentProcess()), 1u);
+	EXPECT_STATUS(set_own_affinity(3), STATUS_SUCCESS);
+	xclose(job);
 }
