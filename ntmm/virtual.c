@@ -854,7 +854,7 @@ static unsigned long mm_lock_barrier(struct mm_vad *vad, unsigned long start,
 ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 		     u64 *base, u64 *size, u32 map_type, bool lock)
 {
-	unsigned long start, end, addr, newly, limit;
+	unsigned long start, end, addr, newly, limit, hard;
 	struct task_struct *task;
 	struct mm_space *space;
 	struct mm_vad *vad;
@@ -919,8 +919,9 @@ ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 	 * A locked page stays in the working set, so under a hard maximum
 	 * no more than the maximum can be locked, privileged or not.
 	 */
+	hard = mm_ws_hard_max_of(space);
 	if ((!capable(CAP_IPC_LOCK) && space->locked + newly > limit) ||
-	    ((space->ws_flags & MM_WS_HARD_MAX) && space->locked + newly > space->ws_max)) {
+	    (hard && space->locked + newly > hard)) {
 		status = STATUS_WORKING_SET_QUOTA;
 		goto out;
 	}
