@@ -79,6 +79,7 @@
 
 #include "mi.h"
 #include "../ntob/compat.h"
+#include "../ntob/trace.h"
 
 /**
  * struct mm_page_list - one of the system's page lists
@@ -522,6 +523,8 @@ unsigned long mm_ws_trim_aged(struct mm_space *space, unsigned long target,
 	if (run_end > run_start)
 		mm_zap(space, run_start << PAGE_SHIFT, run_end << PAGE_SHIFT);
 	atomic_long_add(seen, &mm_stats[MM_STAT_SCANNED]);
+	if (done)
+		trace_ntexec_ws_trim(&space->vads, done, space->ws, min_age);
 	return done;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_aged);

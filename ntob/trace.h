@@ -119,6 +119,32 @@ TRACE_EVENT(ntexec_protect,
 		  __entry->start, __entry->end, __entry->old_protect, __entry->protect)
 );
 
+/*
+ * Pages trimmed from a working set (onto the modified list, or freed for
+ * MEM_RESET), by whoever trimmed: the process itself, another one through
+ * ProcessQuotaLimits, the balance set manager, a hard maximum. @tree names
+ * the space as the VAD events do.
+ */
+TRACE_EVENT(ntexec_ws_trim,
+	TP_PROTO(const void *tree, unsigned long trimmed, unsigned long working_set,
+		 unsigned int min_age),
+	TP_ARGS(tree, trimmed, working_set, min_age),
+	TP_STRUCT__entry(
+		__field(const void *, tree)
+		__field(unsigned long, trimmed)
+		__field(unsigned long, working_set)
+		__field(unsigned int, min_age)
+	),
+	TP_fast_assign(
+		__entry->tree = tree;
+		__entry->trimmed = trimmed;
+		__entry->working_set = working_set;
+		__entry->min_age = min_age;
+	),
+	TP_printk("tree=%p trimmed=%lu ws=%lu min_age=%u", __entry->tree,
+		  __entry->trimmed, __entry->working_set, __entry->min_age)
+);
+
 TRACE_EVENT(ntexec_remote_start,
 	TP_PROTO(pid_t target, const void *fn),
 	TP_ARGS(target, fn),

@@ -22,7 +22,7 @@ static const char *const events[] = {
 	"ntexec_vad_insert", "ntexec_vad_remove", "ntexec_vad_split", "ntexec_fault",
 	"ntexec_protect", "ntexec_remote_start", "ntexec_remote_end",
 	"ntexec_handle_create", "ntexec_handle_close", "ntexec_wait_begin",
-	"ntexec_wait_end",
+	"ntexec_wait_end", "ntexec_ws_trim",
 };
 
 static int write_file(const char *path, const char *s)
@@ -164,7 +164,8 @@ TEST(memory_events)
 	HANDLE h, h2;
 	PVOID tail;
 	SIZE_T tail_size = 4096;
-	char *p, *t;
+	char *p, *t, *w;
+	const char *trim;
 
 	vm_setup();
 	catch_faults();
@@ -181,6 +182,20 @@ TEST(memory_events)
 	tail = p + 3 * page;
 	ASSERT_STATUS(vm_free(&tail, &tail_size, MEM_RELEASE), STATUS_SUCCESS);
 	xrelease(p);
+
+	/* Emptying this process's working set: 4 touched pages at least. */
+	w = xalloc(4 * page, PAGE_READWRITE);
+	memset(w, 1, 4 * page);
+	{
+		QUOTA_LIMITS q;
+
+		memset(&q, 0, sizeof(q));
+		q.MinimumWorkingSetSize = (SIZE_T)-1;
+		q.MaximumWorkingSetSize = (SIZE_T)-1;
+		ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+						      sizeof(q)), STATUS_SUCCESS);
+	}
+	xrelease(w);
 
 	/* Handles and a wait. */
 	ASSERT_STATUS(open_process(&h, SYNCHRONIZE, getpid()), STATUS_SUCCESS);
@@ -213,6 +228,10 @@ TEST(memory_events)
 	EXPECT_EVENT(t, "ntexec_handle_close:", range, NULL);
 	EXPECT_EVENT(t, "ntexec_wait_begin:", "count=1", NULL);
 	EXPECT_EVENT(t, "ntexec_wait_end:", "status=0x00000102", NULL);
+	EXPECT_EVENT(t, "ntexec_ws_trim:", " ws=0 min_age=0", NULL);
+	trim = strstr(t, "ntexec_ws_trim:");
+	if (trim)
+		EXPECT_TRUE(strtoul(strstr(trim, "trimmed=") + 8, NULL, 10) >= 4);
 	if (dump)
 		fprintf(stderr, "%s", t);
 	free(t);
