@@ -168,7 +168,7 @@ stage build
 out=$(mktemp -d "${TMPDIR:-/tmp}/ntexec-check.XXXXXX")
 # The guest takes about 15 minutes under emulation; allow a loaded machine
 # three times that before calling it hung.
-progress_start "VM run (KUnit and every test as root and nobody)" 900
+progress_start "VM run (KUnit and every test as root and nobody)" 1500
 scripts/helpers/vm.sh --quiet --out "$out" --append "kmemleak=on" --timeout 2700 -- \
 	"$top/scripts/guest/check.sh" "$B" "$out/results"
 vmrc=$?
