@@ -6,8 +6,8 @@
  *   SystemBasicInformation (0): the machine as NT describes it: page size,
  *	physical pages and their lowest and highest numbers, the 64 KiB
  *	allocation granularity, the user address range NT processes get, the
- *	active processors (the first 64), and the timer resolution (one
- *	scheduler tick, in 100 ns units).
+ *	online processors (the first 64, those an affinity may name), and the
+ *	timer resolution (one scheduler tick, in 100 ns units).
  *   SystemMemoryListInformation (80): the page lists. Linux's free pages
  *	are NT's free list (Linux zeroes a page when it hands it out, so the
  *	zeroed list is empty); the modified and standby lists are the
@@ -24,6 +24,7 @@
  * before it looks at the class), the class (STATUS_INVALID_INFO_CLASS),
  * the length (STATUS_INFO_LENGTH_MISMATCH, with the length needed).
  */
+#include <linux/bitops.h>
 #include <linux/cpumask.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
@@ -94,9 +95,9 @@ union ntx_system_info {
 
 static void ntx_basic_information(struct nt_system_basic_information *b)
 {
+	/* The CPUs an affinity may name: online ones, the first 64. */
+	u64 mask = cpumask_bits(cpu_online_mask)[0];
 	unsigned long lo = ULONG_MAX, hi = 0;
-	unsigned int cpu, n = 0;
-	u64 mask = 0;
 	int nid;
 
 	for_each_online_node(nid) {
@@ -107,12 +108,6 @@ static void ntx_basic_information(struct nt_system_basic_information *b)
 		lo = min(lo, pgdat->node_start_pfn);
 		hi = max(hi, pgdat_end_pfn(pgdat) - 1);
 	}
-	for_each_cpu(cpu, cpu_active_mask) {
-		if (cpu >= 64)
-			break;
-		mask |= BIT_ULL(cpu);
-		n++;
-	}
 	b->timer_resolution = 10000000 / HZ;
 	b->page_size = PAGE_SIZE;
 	b->number_of_physical_pages = min_t(unsigned long, totalram_pages(), U32_MAX);
@@ -122,7 +117,7 @@ static void ntx_basic_information(struct nt_system_basic_information *b)
 	b->minimum_user_mode_address = NT_LOWEST_USER_ADDRESS;
 	b->maximum_user_mode_address = NT_HIGHEST_USER_ADDRESS;
 	b->active_processors_affinity_mask = mask;
-	b->number_of_processors = n;
+	b->number_of_processors = hweight64(mask);
 }
 
 static void ntx_memory_lists(struct nt_system_memory_list_information *l)

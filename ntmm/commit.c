@@ -55,6 +55,12 @@ module_param_cb(resident_pages, &mm_total_ops, &mm_resident_total, 0444);
 MODULE_PARM_DESC(resident_pages,
 		 "Pages of NT memory resident (private memory and sections), all processes");
 
+/* The system commit limit, pages (commit_limit, or RAM + free swap). */
+static unsigned long mm_commit_limit(void)
+{
+	return READ_ONCE(commit_limit) ?: totalram_pages() + get_nr_swap_pages();
+}
+
 /**
  * mm_commit_charge() - charge pages to the system commit limit
  * @pages: pages about to be committed
@@ -65,11 +71,6 @@ MODULE_PARM_DESC(resident_pages,
  * Return: STATUS_SUCCESS, or STATUS_COMMITMENT_LIMIT when the limit would
  * be passed (nothing is charged then).
  */
-static unsigned long mm_commit_limit(void)
-{
-	return READ_ONCE(commit_limit) ?: totalram_pages() + get_nr_swap_pages();
-}
-
 ntstatus_t mm_commit_charge(unsigned long pages)
 {
 	long total = atomic_long_add_return(pages, &mm_committed_total);
@@ -133,7 +134,7 @@ void mm_shared_commit_uncharge(unsigned long pages)
 
 /**
  * mm_query_commit() - the system's commit figures
- * @m: out: its commit and resident fields
+ * @m: out: its commit fields
  */
 void mm_query_commit(struct mm_system_memory *m)
 {
@@ -141,7 +142,6 @@ void mm_query_commit(struct mm_system_memory *m)
 	m->commit_peak = max(atomic_long_read(&mm_committed_peak), 0L);
 	m->commit_limit = mm_commit_limit();
 	m->shared_committed = max(atomic_long_read(&mm_shared_total), 0L);
-	m->resident = max(atomic_long_read(&mm_resident_total), 0L);
 }
 
 /**

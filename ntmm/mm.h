@@ -261,22 +261,18 @@ void mm_exit(void);
  *	it, in pages (SystemMemoryListInformation, SystemMemoryUsageInformation)
  * @standby: on the standby list
  * @modified: on the modified list
- * @working_set: NT pages in working sets
  * @committed: NT commit, private memory and sections
  * @commit_peak: the highest @committed since the module was loaded
  * @commit_limit: the limit it is charged against
  * @shared_committed: the part of @committed that sections hold
- * @resident: NT pages resident (working sets, page lists, sections)
  */
 struct mm_system_memory {
 	unsigned long standby;
 	unsigned long modified;
-	unsigned long working_set;
 	unsigned long committed;
 	unsigned long commit_peak;
 	unsigned long commit_limit;
 	unsigned long shared_committed;
-	unsigned long resident;
 };
 
 void mm_query_system_memory(struct mm_system_memory *m);

@@ -171,7 +171,6 @@ void mm_query_system_memory(struct mm_system_memory *m)
 {
 	m->standby = max(mm_ws_list_count(MM_LIST_STANDBY), 0L);
 	m->modified = max(mm_ws_list_count(MM_LIST_MODIFIED), 0L);
-	m->working_set = max(atomic_long_read(&mm_stats[MM_STAT_WS]), 0L);
 	mm_query_commit(m);
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_query_system_memory);
@@ -596,9 +595,10 @@ EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_batched);
  * @freed: as for mm_ws_trim()
  *
  * With QUOTA_LIMITS_HARDWS_MAX_ENABLE, or a job's working-set limit, the
- * working set never passes its maximum: the oldest pages make room. This costs O(1) per fault however
- * many pages are locked: a locked page is parked the first time a trim
- * meets it. A soft maximum is left to the balance set manager.
+ * working set never passes its maximum: the oldest pages make room. This
+ * costs O(1) per fault however many pages are locked: a locked page is
+ * parked the first time a trim meets it. A soft maximum is left to the
+ * balance set manager.
  */
 void mm_ws_replace(struct mm_space *space, unsigned long skip,
 		   struct list_head *freed)
@@ -1017,7 +1017,7 @@ EXPORT_SYMBOL_IF_KUNIT(mm_job_ws_pages);
  * In force for its space now (a working set above @max is trimmed to it,
  * in batches) and for any space it gets later. The process's own limits
  * stay recorded underneath. Callers serialize the calls for a process
- * (ntps/job.c: ps_job_ws_lock); no lock held.
+ * (ntps/job.c: ps_job_apply_lock); no lock held.
  */
 void mm_process_set_job_ws(struct mm_process *mp, unsigned long min, unsigned long max)
 {

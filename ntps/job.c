@@ -81,7 +81,8 @@
  *    nearest job's priority class and affinity), its counts, times and
  *    commit roll up into every job above, messages about it go to each
  *    job of the chain that has a port (a limit's to the job whose limit it
- *    is), the tightest working-set limit of the chain applies, and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
+ *    is), the tightest working-set limit of the chain applies, and
+ *    NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
  *    of the job and of every job nested in it. Depth: PS_JOB_MAX_DEPTH.
  *  Not yet (STATUS_NOT_SUPPORTED when asked): SCHEDULING_CLASS; the cgroup
  *  backing.

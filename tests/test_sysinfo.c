@@ -4,13 +4,16 @@
  * against what Linux says of the machine, the argument rules (alignment, then
  * class, then length, with the length needed), SystemMemoryUsageInformation
  * following commit (private memory, and sections as shared commit), and the
- * set side's rules. The page lists and MemoryEmptyWorkingSets are in
- * test_wset.c. Runs as root and as an unprivileged user.
+ * set side's rules, and the ioctl's own fields. The page lists and
+ * MemoryEmptyWorkingSets are in test_wset.c. Runs as root and as an
+ * unprivileged user.
  */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 
 #include "section_util.h"
+#include "uapi/ntexec.h"
 
 static SYSTEM_MEMORY_USAGE_INFORMATION usage(void)
 {
@@ -209,4 +212,43 @@ TEST(memory_usage_follows_commit)
 	now = committed_pages(&shared);
 	EXPECT_EQ(now, base);
 	EXPECT_EQ(shared, shared0);
+}
+
+/* One raw ioctl: the transport's answer (-errno) or the NTSTATUS. */
+static long raw_system_info(void *arg)
+{
+	int ret = ioctl(NtxDeviceFd(), NTEXEC_IOC_SYSTEM_INFO, arg);
+
+	return ret == -1 ? -errno : (long)(NTSTATUS)ret;
+}
+
+/* The transport: unknown flag bits, a set with a return length, a bad struct. */
+TEST(ioctl_fields)
+{
+	SYSTEM_BASIC_INFORMATION b;
+	struct ntexec_system_info q = {
+		.buffer = (uint64_t)(uintptr_t)&b,
+		.info_class = SystemBasicInformation,
+		.length = sizeof(b),
+	};
+	ULONG cmd = MemoryCommandMax;
+
+	nt_setup();
+	ASSERT_EQ(raw_system_info(&q), 0);
+	EXPECT_EQ(q.return_length, sizeof(b));
+	q.return_length = 0;
+	q.flags = 2;
+	EXPECT_EQ(raw_system_info(&q), -EINVAL);
+	q.flags = 1u << 31;
+	EXPECT_EQ(raw_system_info(&q), -EINVAL);
+	/* A set takes no return length. */
+	q.buffer = (uint64_t)(uintptr_t)&cmd;
+	q.info_class = SystemMemoryListInformation;
+	q.length = sizeof(cmd);
+	q.flags = NTEXEC_SYSTEM_INFO_SET;
+	q.return_length = 4;
+	EXPECT_EQ(raw_system_info(&q), -EINVAL);
+	q.return_length = 0;
+	EXPECT_EQ(raw_system_info(&q), (long)(NTSTATUS)STATUS_INVALID_PARAMETER);
+	EXPECT_EQ(raw_system_info((void *)8), -EFAULT);
 }

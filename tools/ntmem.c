@@ -75,10 +75,8 @@ int main(int argc, char **argv)
 		usage(stderr, argv[0]);
 		return 2;
 	}
-	if (NtxInitialize()) {
-		fprintf(stderr, "ntmem: /dev/ntexec is not available (is ntexec.ko loaded?)\n");
+	if (tool_open_device("ntmem"))
 		return 1;
-	}
 	if (empty) {
 		ULONG cmd = MemoryEmptyWorkingSets;
 

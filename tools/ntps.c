@@ -160,10 +160,8 @@ int main(int argc, char **argv)
 		usage(stderr, argv[0]);
 		return 2;
 	}
-	if (NtxInitialize()) {
-		fprintf(stderr, "ntps: /dev/ntexec is not available (is ntexec.ko loaded?)\n");
+	if (tool_open_device("ntps"))
 		return 1;
-	}
 	p = malloc(sizeof(*p));
 	if (!p)
 		return 1;

@@ -197,10 +197,8 @@ int main(int argc, char **argv)
 		usage(stderr, argv[0]);
 		return 2;
 	}
-	if (NtxInitialize()) {
-		fprintf(stderr, "ntvad: /dev/ntexec is not available (is ntexec.ko loaded?)\n");
+	if (tool_open_device("ntvad"))
 		return 1;
-	}
 	InitializeObjectAttributes(&oa, NULL, 0, NULL, NULL);
 	cid.UniqueProcess = (HANDLE)(uintptr_t)pid;
 	s = NtOpenProcess(&h, PROCESS_QUERY_INFORMATION, &oa, &cid);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the tools share: UTF-16 names to UTF-8, JSON strings and numbers.
+ * What the tools share: opening the device, UTF-16 names to UTF-8, JSON
+ * strings and numbers.
  */
 #ifndef NTEXEC_TOOL_UTIL_H
 #define NTEXEC_TOOL_UTIL_H
@@ -58,6 +59,15 @@ static inline void json_str(const char *s)
 			putchar(c);
 	}
 	putchar('"');
+}
+
+/* Open /dev/ntexec; on failure say why, as @tool. Return: 0 or -1. */
+static inline int tool_open_device(const char *tool)
+{
+	if (!NtxInitialize())
+		return 0;
+	fprintf(stderr, "%s: /dev/ntexec is not available (is ntexec.ko loaded?)\n", tool);
+	return -1;
 }
 
 /* ,"@key":@v (without the comma when !@comma). */
