@@ -213,6 +213,11 @@ fi
 
 judge_tests "$res" ""
 judge_rmmod "$res" ""
+if [ -f "$res/times.txt" ]; then
+	echo "ntexec-check: the slowest tests (seconds as root, as nobody):"
+	awk '{ print $2 + $3, $0 }' "$res/times.txt" | sort -nr | head -n 8 |
+		awk '{ print "  " $2 ": " $3 " s, " $4 " s" }'
+fi
 
 if [ -s "$res/kmemleak.txt" ]; then
 	head -n 60 "$res/kmemleak.txt"

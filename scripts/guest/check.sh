@@ -13,6 +13,8 @@
 #                     kernels' builds (BUILD/stock-6.1, ...)
 #   --no-kunit        do not load ntexec_kunit.ko (KUnit runs on the debug
 #                     kernel only)
+# NTEXEC_TESTS="test_a test_b" runs only those test binaries (a quick targeted
+# run by hand); each test's seconds as root and nobody go to RESULTS/times.txt.
 set -u
 
 moddir="" kunit=1
@@ -62,11 +64,15 @@ modprobe -a -q loop ext4 2>/dev/null || true
 for t in "$build"/tests/*; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t")
+	case " ${NTEXEC_TESTS:-$n} " in *" $n "*) ;; *) continue ;; esac
 	step "$n as root"
+	t0=$(date +%s)
 	"$t" >"$res/tests/$n.root.tap" 2>&1
+	t1=$(date +%s)
 	step "$n as nobody"
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$t" \
 		>"$res/tests/$n.nobody.tap" 2>&1
+	echo "$n $((t1 - t0)) $(($(date +%s) - t1))" >>"$res/times.txt"
 done
 
 step "rmmod ntexec"
