@@ -8,6 +8,17 @@
  *	allocation granularity, the user address range NT processes get, the
  *	online processors (the first 64, those an affinity may name), and the
  *	timer resolution (one scheduler tick, in 100 ns units).
+ *   SystemPerformanceInformation (2): the idle time of every CPU, NT
+ *	memory's faults by kind (all of them, demand-zero, transition (soft),
+ *	copy-on-write, and file pages found in Linux's page cache as the cache
+ *	transitions), Linux's available memory, the NT commit (total, limit,
+ *	peak, shared part) and Linux's dirty page-cache pages as the cache's
+ *	dirty pages. What Linux does not count for the module or does not
+ *	export (I/O transfer counts, pool pages, context switches, system
+ *	calls) reads 0, and so do the page reads: no NT page is read back
+ *	from a paging file yet. Three sizes, as Windows: 0x138 (NT 3.1 to
+ *	6.0), 0x148 (6.1) and 0x158 (6.2 and later); a longer buffer gets the
+ *	longest that fits, a shorter one STATUS_INFO_LENGTH_MISMATCH.
  *   SystemMemoryListInformation (80): the page lists. Linux's free pages
  *	are NT's free list (Linux zeroes a page when it hands it out, so the
  *	zeroed list is empty); the modified and standby lists are the
@@ -26,9 +37,11 @@
  */
 #include <linux/bitops.h>
 #include <linux/cpumask.h>
+#include <linux/kernel_stat.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/nodemask.h>
+#include <linux/tick.h>
 #include <linux/uaccess.h>
 
 #include "ntexec.h"
@@ -36,6 +49,7 @@
 #include "../ntmm/protect.h"
 
 #define SystemBasicInformation		0u
+#define SystemPerformanceInformation	2u
 #define SystemMemoryListInformation	80u
 #define SystemMemoryUsageInformation	182u
 
@@ -64,6 +78,43 @@ struct nt_system_basic_information {
 };
 static_assert(sizeof(struct nt_system_basic_information) == 64);
 
+struct nt_system_performance_information {
+	s64 idle_process_time;
+	s64 io_read_transfer_count;
+	s64 io_write_transfer_count;
+	s64 io_other_transfer_count;
+	u32 io_read_operation_count;
+	u32 io_write_operation_count;
+	u32 io_other_operation_count;
+	u32 available_pages;
+	u32 committed_pages;
+	u32 commit_limit;
+	u32 peak_commitment;
+	u32 page_fault_count;
+	u32 copy_on_write_count;
+	u32 transition_count;
+	u32 cache_transition_count;
+	u32 demand_zero_count;
+	u32 page_read_count;
+	u32 page_read_io_count;
+	u32 more[52];		/* cache, pool, I/O and TB counts: 0 here */
+	u32 context_switches;
+	u32 first_level_tb_fills;
+	u32 second_level_tb_fills;
+	u32 system_calls;
+	/* 0x138: NT 3.1 to 6.0 end here. */
+	u64 cc_total_dirty_pages;
+	u64 cc_dirty_page_threshold;
+	/* 0x148: 6.1 ends here. */
+	s64 resident_available_pages;
+	u64 shared_committed_pages;
+};
+static_assert(sizeof(struct nt_system_performance_information) == 0x158);
+static_assert(offsetof(struct nt_system_performance_information, context_switches) == 0x128);
+
+#define NTX_PERFORMANCE_V1	0x138u
+#define NTX_PERFORMANCE_V2	0x148u
+
 struct nt_system_memory_list_information {
 	u64 zero_page_count;
 	u64 free_page_count;
@@ -89,6 +140,7 @@ static_assert(sizeof(struct nt_system_memory_usage_information) == 56);
 
 union ntx_system_info {
 	struct nt_system_basic_information basic;
+	struct nt_system_performance_information perf;
 	struct nt_system_memory_list_information lists;
 	struct nt_system_memory_usage_information usage;
 };
@@ -118,6 +170,48 @@ static void ntx_basic_information(struct nt_system_basic_information *b)
 	b->maximum_user_mode_address = NT_HIGHEST_USER_ADDRESS;
 	b->active_processors_affinity_mask = mask;
 	b->number_of_processors = hweight64(mask);
+}
+
+/* Idle time of the online CPUs, in 100 ns units (as /proc/stat counts it). */
+static s64 ntx_idle_time(void)
+{
+	u64 idle, sum = 0;
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu) {
+		idle = get_cpu_idle_time_us(cpu, NULL);
+		if (idle == (u64)-1)	/* no NO_HZ accounting: the tick's */
+			idle = div_u64(kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE],
+				       NSEC_PER_USEC);
+		sum += idle * 10;
+	}
+	return sum;
+}
+
+static u32 ntx_u32(unsigned long n)
+{
+	return min_t(unsigned long, n, U32_MAX);
+}
+
+static void ntx_performance(struct nt_system_performance_information *p)
+{
+	struct mm_system_memory m;
+	long avail = max(si_mem_available(), 0L);
+
+	mm_query_system_memory(&m);
+	p->idle_process_time = ntx_idle_time();
+	p->available_pages = ntx_u32(avail);
+	p->committed_pages = ntx_u32(m.committed);
+	p->commit_limit = ntx_u32(m.commit_limit);
+	p->peak_commitment = ntx_u32(m.commit_peak);
+	p->page_fault_count = (u32)m.faults;
+	p->copy_on_write_count = (u32)m.copy_on_write_faults;
+	p->transition_count = (u32)m.transition_faults;
+	p->cache_transition_count = (u32)m.file_faults;
+	p->demand_zero_count = (u32)m.demand_zero_faults;
+	p->cc_total_dirty_pages = global_node_page_state(NR_FILE_DIRTY);
+	p->resident_available_pages = avail;
+	p->shared_committed_pages = m.shared_committed;
 }
 
 static void ntx_memory_lists(struct nt_system_memory_list_information *l)
@@ -153,6 +247,8 @@ static u32 ntx_system_info_size(u32 info_class, bool *exact)
 	case SystemBasicInformation:
 		*exact = true;
 		return sizeof(struct nt_system_basic_information);
+	case SystemPerformanceInformation:
+		return NTX_PERFORMANCE_V1;
 	case SystemMemoryListInformation:
 		return sizeof(struct nt_system_memory_list_information);
 	case SystemMemoryUsageInformation:
@@ -174,12 +270,22 @@ static ntstatus_t ntx_query_system(u32 info_class, u32 length, void __user *buff
 	if (!size)
 		return STATUS_INVALID_INFO_CLASS;
 	if (exact ? length != size : length < size) {
+		if (info_class == SystemPerformanceInformation)
+			size = sizeof(info.perf);
 		*return_length = size;
 		return STATUS_INFO_LENGTH_MISMATCH;
 	}
 	switch (info_class) {
 	case SystemBasicInformation:
 		ntx_basic_information(&info.basic);
+		break;
+	case SystemPerformanceInformation:
+		/* The longest of the three that fits. */
+		if (length >= sizeof(info.perf))
+			size = sizeof(info.perf);
+		else if (length >= NTX_PERFORMANCE_V2)
+			size = NTX_PERFORMANCE_V2;
+		ntx_performance(&info.perf);
 		break;
 	case SystemMemoryListInformation:
 		ntx_memory_lists(&info.lists);

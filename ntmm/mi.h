@@ -385,6 +385,7 @@ bool mm_ws_reset_undo(struct mm_space *space, unsigned long start,
 		      unsigned long end);
 long mm_ws_list_count(unsigned int list);
 long mm_ws_stat(unsigned int which);
+void mm_fault_counts(unsigned long *n);
 void mm_ws_stat_add(unsigned int which, long n);
 struct mm_space *mm_ws_next_space(unsigned long *id);
 /* balance.c */

@@ -265,6 +265,11 @@ void mm_exit(void);
  * @commit_peak: the highest @committed since the module was loaded
  * @commit_limit: the limit it is charged against
  * @shared_committed: the part of @committed that sections hold
+ * @faults: faults of NT memory since load, of every kind (refused ones too)
+ * @demand_zero_faults: those that took a new zero page
+ * @transition_faults: those that brought a trimmed page back (soft faults)
+ * @file_faults: those that took a file's page from the page cache
+ * @copy_on_write_faults: those that gave a write-copy page its copy
  */
 struct mm_system_memory {
 	unsigned long standby;
@@ -273,6 +278,11 @@ struct mm_system_memory {
 	unsigned long commit_peak;
 	unsigned long commit_limit;
 	unsigned long shared_committed;
+	unsigned long faults;
+	unsigned long demand_zero_faults;
+	unsigned long transition_faults;
+	unsigned long file_faults;
+	unsigned long copy_on_write_faults;
 };
 
 void mm_query_system_memory(struct mm_system_memory *m);

@@ -169,9 +169,20 @@ EXPORT_SYMBOL_IF_KUNIT(mm_ws_list_count);
  */
 void mm_query_system_memory(struct mm_system_memory *m)
 {
+	unsigned long n[NTX_FAULT_KINDS];
+	unsigned int k;
+
 	m->standby = max(mm_ws_list_count(MM_LIST_STANDBY), 0L);
 	m->modified = max(mm_ws_list_count(MM_LIST_MODIFIED), 0L);
 	mm_query_commit(m);
+	mm_fault_counts(n);
+	m->faults = 0;
+	for (k = 0; k < NTX_FAULT_KINDS; k++)
+		m->faults += n[k];
+	m->demand_zero_faults = n[NTX_FAULT_DEMAND_ZERO];
+	m->file_faults = n[NTX_FAULT_FILE];
+	m->copy_on_write_faults = n[NTX_FAULT_COPY_ON_WRITE];
+	m->transition_faults = max(mm_ws_stat(MM_STAT_TRANSITION), 0L);
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_query_system_memory);
 

@@ -22,6 +22,7 @@
 #define NTX_FAULT_ACCESS_VIOLATION	5	/* refused: STATUS_ACCESS_VIOLATION */
 #define NTX_FAULT_WRITE			6	/* a write to a page mapped read-only */
 #define NTX_FAULT_STACK_GROWTH		7	/* a stack's guard page moved down */
+#define NTX_FAULT_KINDS			8
 
 #define ntx_show_fault_kind(kind)					\
 	__print_symbolic(kind,						\

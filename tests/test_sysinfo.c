@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * NtQuerySystemInformation and NtSetSystemInformation: SystemBasicInformation
- * against what Linux says of the machine, the argument rules (alignment, then
+ * against what Linux says of the machine, SystemPerformanceInformation's
+ * sizes and its counts following this process's faults, the argument rules (alignment, then
  * class, then length, with the length needed), SystemMemoryUsageInformation
  * following commit (private memory, and sections as shared commit), and the
  * set side's rules, and the ioctl's own fields. The page lists and
@@ -212,6 +213,109 @@ TEST(memory_usage_follows_commit)
 	now = committed_pages(&shared);
 	EXPECT_EQ(now, base);
 	EXPECT_EQ(shared, shared0);
+}
+
+static SYSTEM_PERFORMANCE_INFORMATION perf(void)
+{
+	SYSTEM_PERFORMANCE_INFORMATION p;
+	ULONG len = NTT_POISON32;
+
+	memset(&p, NTT_POISON, sizeof(p));
+	ASSERT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, &p, sizeof(p),
+					       &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(p));
+	return p;
+}
+
+/* The three sizes Windows answers: the longest that fits the buffer. */
+TEST(performance_information_sizes)
+{
+	static const struct { ULONG length, answer; } cases[] = {
+		{ 0x138, 0x138 }, { 0x13a, 0x138 }, { 0x147, 0x138 }, { 0x148, 0x148 },
+		{ 0x150, 0x148 }, { 0x158, 0x158 }, { 0x200, 0x158 },
+	};
+	unsigned char buf[0x208] __attribute__((aligned(8)));
+	ULONG len;
+
+	nt_setup();
+	len = NTT_POISON32;
+	EXPECT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, buf, 0, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_EQ(len, sizeof(SYSTEM_PERFORMANCE_INFORMATION));
+	EXPECT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, buf, 0x137, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(buf, NTT_POISON, sizeof(buf));
+		len = NTT_POISON32;
+		EXPECT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, buf,
+						       cases[i].length, &len), STATUS_SUCCESS);
+		EXPECT_EQ(len, cases[i].answer);
+		EXPECT_EQ(buf[cases[i].answer], NTT_POISON);
+		EXPECT_NE(buf[cases[i].answer - 1] == NTT_POISON &&
+			  buf[cases[i].answer - 8] == NTT_POISON, 1);
+	}
+}
+
+/*
+ * The counts follow what this process does with NT memory: demand-zero
+ * faults for new pages, transition faults for pages brought back after the
+ * working set was emptied, a copy-on-write fault for a write-copy view;
+ * commit as SystemMemoryUsageInformation says.
+ */
+TEST(performance_information_counts)
+{
+	const unsigned int n = 32;
+	SYSTEM_PERFORMANCE_INFORMATION a, b, c, d;
+	SYSTEM_MEMORY_USAGE_INFORMATION u;
+	QUOTA_LIMITS q;
+	struct sysinfo si;
+	char *p, *v;
+	HANDLE s;
+
+	nt_setup();
+	ASSERT_EQ(sysinfo(&si), 0);
+	a = perf();
+	u = usage();
+	EXPECT_TRUE(a.IdleProcessTime.QuadPart > 0);
+	EXPECT_TRUE(a.AvailablePages > 0 &&
+		    (uint64_t)a.AvailablePages * PAGE <= (uint64_t)si.totalram * si.mem_unit);
+	EXPECT_TRUE(a.CommitLimit >= a.CommittedPages);
+	EXPECT_TRUE(a.PeakCommitment >= a.CommittedPages);
+	EXPECT_EQ((uint64_t)a.CommitLimit, u.CommitLimitBytes / PAGE);
+	EXPECT_EQ(a.PageReadCount, 0);
+	EXPECT_TRUE(a.PageFaultCount >= a.DemandZeroCount + a.TransitionCount +
+		    a.CopyOnWriteCount + a.CacheTransitionCount);
+
+	p = xalloc(n * PAGE, PAGE_READWRITE);
+	for (unsigned int i = 0; i < n; i++)
+		p[i * PAGE] = 1;
+	b = perf();
+	EXPECT_TRUE(b.DemandZeroCount - a.DemandZeroCount >= n);
+	EXPECT_TRUE(b.PageFaultCount - a.PageFaultCount >= n);
+	EXPECT_TRUE(b.CommittedPages - a.CommittedPages >= n);
+	EXPECT_TRUE(b.IdleProcessTime.QuadPart >= a.IdleProcessTime.QuadPart);
+
+	/* Emptied, then touched again: the same pages come back, no new ones. */
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = (SIZE_T)-1;
+	q.MaximumWorkingSetSize = (SIZE_T)-1;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+	for (unsigned int i = 0; i < n; i++)
+		EXPECT_EQ(p[i * PAGE], 1);
+	c = perf();
+	EXPECT_TRUE(c.TransitionCount - b.TransitionCount >= n);
+	EXPECT_TRUE(c.PageFaultCount - b.PageFaultCount >= n);
+
+	/* A write-copy view: the first write copies. */
+	s = xsection(PAGE, PAGE_READWRITE, SEC_COMMIT);
+	v = xmap(s, NULL, 0, PAGE, PAGE_WRITECOPY);
+	v[0] = 2;
+	d = perf();
+	EXPECT_TRUE(d.CopyOnWriteCount - c.CopyOnWriteCount >= 1);
+	xunmap(v);
+	xclose(s);
+	xrelease(p);
 }
 
 /* One raw ioctl: the transport's answer (-errno) or the NTSTATUS. */

@@ -192,14 +192,21 @@ TEST(terminate_created_thread_itself)
 	xclose(h);
 }
 
-/* Touch @kib KiB of stack below this frame, page by page downwards. */
+/*
+ * Touch @kib KiB of stack below this frame, page by page downwards; the TEB's
+ * StackLimit (gs:0x10) must have followed down to the last page touched.
+ */
 static NO_TLS NTSTATUS NTAPI deep(PVOID arg)
 {
 	size_t kib = (size_t)(uintptr_t)arg, i;
 	volatile char *sp = __builtin_alloca(kib << 10);
+	uintptr_t limit;
 
 	for (i = (kib << 10); i >= 4096; i -= 4096)
 		sp[i - 4096] = 1;
+	__asm__ volatile("mov %%gs:0x10, %0" : "=r"(limit));
+	if (limit != ((uintptr_t)sp & ~(uintptr_t)4095))
+		return 0xbad;
 	return 0x600d;
 }
 

@@ -891,6 +891,46 @@ TEST_TIMEOUT(memory_pressure_trims, 120)
 	xrelease(NtCurrentProcess(), p, 0);
 }
 
+/*
+ * Linux's reclaim calls the module's shrinker: dropping the slab caches
+ * (vm.drop_caches = 2, root) runs every shrinker as reclaim does
+ * (shrink_slab()); ntexec-ws hands the request to the balance set manager,
+ * which trims this process's idle working set down to its minimum.
+ */
+TEST_TIMEOUT(reclaim_calls_the_shrinker, 60)
+{
+	const unsigned int n = 512;
+	long long scans0 = param("shrinker_scans"), asked0 = param("shrinker_pages");
+	unsigned int i, valid = n;
+	FILE *f;
+	char *p;
+	int k;
+
+	nt_setup();
+	p = xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
+	fill_pattern((unsigned char *)p, 11, 0, n * PAGE);
+	/* Idle for a few passes: every page old, none trimmed yet. */
+	ASSERT_TRUE(wait_param("aging_passes", 2, NULL, NULL, 30));
+	ASSERT_EQ(count_valid(NtCurrentProcess(), p, n), n);
+	f = fopen("/proc/sys/vm/drop_caches", "w");
+	if (!f) {
+		xrelease(NtCurrentProcess(), p, 0);
+		SKIP("vm.drop_caches needs root");
+	}
+	ASSERT_GT(fputs("2\n", f), 0);
+	ASSERT_EQ(fclose(f), 0);
+	EXPECT_GT(param("shrinker_scans"), scans0);
+	EXPECT_GE(param("shrinker_pages") - asked0, n - 50);
+	for (k = 0; k < 10 * 10 && valid > 50; k++) {
+		usleep(100000);
+		valid = count_valid(NtCurrentProcess(), p, n);
+	}
+	EXPECT_EQ(valid, 50);
+	for (i = 0; i < n; i++)
+		ASSERT_TRUE(check_pattern((unsigned char *)p + i * PAGE, 11, i * PAGE, PAGE));
+	xrelease(NtCurrentProcess(), p, 0);
+}
+
 #define STRESS_THREADS	4
 #define STRESS_PAGES	64
 
