@@ -69,6 +69,14 @@ TEST(json_matches_the_system)
 	EXPECT_EQ(committed, base * 4096);
 	EXPECT_TRUE(json_num(object(strcpy(copy, out), "commit"), "limit") >= committed);
 	EXPECT_TRUE(json_num(object(strcpy(copy, out), "commit"), "peak") >= committed);
+	/* Faults: this allocation's 256 demand-zero faults are among them. */
+	memset(p, 1, size);
+	ASSERT_EQ(ntmem_json(out, sizeof(out), 0), 0);
+	EXPECT_TRUE(json_num(object(strcpy(copy, out), "faults"), "demand_zero") >=
+		    (long long)(size / 4096));
+	EXPECT_TRUE(json_num(object(strcpy(copy, out), "faults"), "total") >=
+		    json_num(object(strcpy(copy, out), "faults"), "demand_zero"));
+	EXPECT_EQ(json_num(object(strcpy(copy, out), "faults"), "page_read"), 0);
 	sz = 0;
 	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &p, &sz, MEM_RELEASE),
 		      STATUS_SUCCESS);

@@ -3,7 +3,8 @@
  * ntmem: the system's memory as NT's memory manager presents it (RAMMap's
  * summary, MemInfo): physical memory, the page lists and the commit, from
  * NtQuerySystemInformation (SystemBasicInformation,
- * SystemMemoryListInformation, SystemMemoryUsageInformation). -e first
+ * SystemMemoryListInformation, SystemMemoryUsageInformation,
+ * SystemPerformanceInformation for the faults). -e first
  * empties every working set (NtSetSystemInformation, MemoryEmptyWorkingSets;
  * it needs CAP_SYS_ADMIN).
  */
@@ -22,7 +23,9 @@ static void usage(FILE *f, const char *argv0)
 		"  -j, --json                a JSON object: page_size, physical_pages,\n"
 		"                            available_bytes, lists (zeroed, free, modified,\n"
 		"                            standby, standby_by_priority, bad; pages),\n"
-		"                            commit (committed, shared, limit, peak; bytes)\n"
+		"                            commit (committed, shared, limit, peak; bytes),\n"
+		"                            faults (total, demand_zero, transition,\n"
+		"                            copy_on_write, cache_transition, page_read)\n"
 		"  -h, --help                this text\n", argv0);
 }
 
@@ -49,6 +52,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	SYSTEM_MEMORY_USAGE_INFORMATION u;
+	SYSTEM_PERFORMANCE_INFORMATION p;
 	SYSTEM_MEMORY_LIST_INFORMATION l;
 	SYSTEM_BASIC_INFORMATION b;
 	unsigned long long standby = 0, pg;
@@ -90,7 +94,8 @@ int main(int argc, char **argv)
 	}
 	if (query(SystemBasicInformation, &b, sizeof(b), "SystemBasicInformation") ||
 	    query(SystemMemoryListInformation, &l, sizeof(l), "SystemMemoryListInformation") ||
-	    query(SystemMemoryUsageInformation, &u, sizeof(u), "SystemMemoryUsageInformation"))
+	    query(SystemMemoryUsageInformation, &u, sizeof(u), "SystemMemoryUsageInformation") ||
+	    query(SystemPerformanceInformation, &p, sizeof(p), "SystemPerformanceInformation"))
 		return 1;
 	for (i = 0; i < 8; i++)
 		standby += l.PageCountByPriority[i];
@@ -115,6 +120,13 @@ int main(int argc, char **argv)
 		json_u64("shared", u.SharedCommittedBytes, 1);
 		json_u64("limit", u.CommitLimitBytes, 1);
 		json_u64("peak", u.PeakCommitmentBytes, 1);
+		printf("},\"faults\":{");
+		json_u64("total", p.PageFaultCount, 0);
+		json_u64("demand_zero", p.DemandZeroCount, 1);
+		json_u64("transition", p.TransitionCount, 1);
+		json_u64("copy_on_write", p.CopyOnWriteCount, 1);
+		json_u64("cache_transition", p.CacheTransitionCount, 1);
+		json_u64("page_read", p.PageReadCount, 1);
 		printf("}}\n");
 		return 0;
 	}
@@ -139,6 +151,12 @@ int main(int argc, char **argv)
 	printf("  Committed     %10.1f  (sections %.1f)\n", mib(u.CommittedBytes),
 	       mib(u.SharedCommittedBytes));
 	printf("  Limit         %10.1f\n", mib(u.CommitLimitBytes));
-	printf("  Peak          %10.1f\n", mib(u.PeakCommitmentBytes));
+	printf("  Peak          %10.1f\n\n", mib(u.PeakCommitmentBytes));
+	printf("NT page faults since load  %10lu\n", (unsigned long)p.PageFaultCount);
+	printf("  Demand zero              %10lu\n", (unsigned long)p.DemandZeroCount);
+	printf("  Transition (soft)        %10lu\n", (unsigned long)p.TransitionCount);
+	printf("  Copy-on-write            %10lu\n", (unsigned long)p.CopyOnWriteCount);
+	printf("  Cache transition (file)  %10lu\n", (unsigned long)p.CacheTransitionCount);
+	printf("  Page read (hard)         %10lu\n", (unsigned long)p.PageReadCount);
 	return 0;
 }
