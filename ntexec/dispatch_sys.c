@@ -13,25 +13,33 @@
  *	copy-on-write, and file pages found in Linux's page cache as the cache
  *	transitions), Linux's available memory, the NT commit (total, limit,
  *	peak, shared part) and Linux's dirty page-cache pages as the cache's
- *	dirty pages. What Linux does not count for the module or does not
- *	export (I/O transfer counts, pool pages, context switches, system
- *	calls) reads 0, and so do the page reads: no NT page is read back
- *	from a paging file yet. Three sizes, as Windows: 0x138 (NT 3.1 to
+ *	dirty pages, the hard faults (page reads) and the modified page
+ *	writer's writes, one page per I/O. What Linux does not count for the
+ *	module or does not export (I/O transfer counts, pool pages, context
+ *	switches, system calls) reads 0. Three sizes, as Windows: 0x138 (NT 3.1 to
  *	6.0), 0x148 (6.1) and 0x158 (6.2 and later); a longer buffer gets the
  *	longest that fits, a shorter one STATUS_INFO_LENGTH_MISMATCH.
  *   SystemMemoryListInformation (80): the page lists. Linux's free pages
  *	are NT's free list (Linux zeroes a page when it hands it out, so the
  *	zeroed list is empty); the modified and standby lists are the
  *	module's (ntmm/wsle.c), standby all at the default priority 5.
- *	Set: MemoryEmptyWorkingSets empties every NT working set; it needs
- *	SeProfileSingleProcessPrivilege, CAP_SYS_ADMIN here. The other
- *	commands (accessed-bit capture, flushing and purging lists) are not
- *	implemented yet (STATUS_NOT_IMPLEMENTED).
+ *	Set (SeProfileSingleProcessPrivilege, CAP_SYS_ADMIN here):
+ *	MemoryEmptyWorkingSets empties every NT working set,
+ *	MemoryFlushModifiedList writes the modified list to the paging files
+ *	(its pages go to standby), MemoryPurgeStandbyList repurposes every
+ *	standby page, MemoryPurgeLowPriorityStandbyList has nothing to do
+ *	(every standby page has priority 5); the accessed-bit captures are
+ *	not implemented (STATUS_NOT_IMPLEMENTED).
  *   SystemMemoryUsageInformation (182): RAM, Linux's available memory, and
  *	the NT commit: its total, the part sections hold, the limit and the
  *	peak since the module was loaded.
  *
- * Order of checks, as NT: the buffer's alignment (NT probes it for a ULONG
+ * NtCreatePagingFile (its own ioctl) adds a paging file (ntmm/pagefile.c):
+ * the name is a Linux path, absolute, in UTF-16 (2 to 128 characters, as
+ * NT). Order of checks, as NT: the number of paging files, the privilege
+ * (SeCreatePagefilePrivilege: CAP_SYS_ADMIN), the sizes, the name.
+ *
+ * Order of checks of the information classes, as NT: the buffer's alignment (NT probes it for a ULONG
  * before it looks at the class), the class (STATUS_INVALID_INFO_CLASS),
  * the length (STATUS_INFO_LENGTH_MISMATCH, with the length needed).
  */
@@ -40,7 +48,9 @@
 #include <linux/kernel_stat.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/nls.h>
 #include <linux/nodemask.h>
+#include <linux/slab.h>
 #include <linux/tick.h>
 #include <linux/uaccess.h>
 
@@ -55,6 +65,9 @@
 
 /* SYSTEM_MEMORY_LIST_COMMAND */
 #define MemoryEmptyWorkingSets		2u
+#define MemoryFlushModifiedList		3u
+#define MemoryPurgeStandbyList		4u
+#define MemoryPurgeLowPriorityStandbyList 5u
 #define MemoryCommandMax		6u
 
 /* The standby priority of every page (Windows' default, 5). */
@@ -97,7 +110,11 @@ struct nt_system_performance_information {
 	u32 demand_zero_count;
 	u32 page_read_count;
 	u32 page_read_io_count;
-	u32 more[52];		/* cache, pool, I/O and TB counts: 0 here */
+	u32 cache_read_count;
+	u32 cache_io_count;
+	u32 dirty_pages_write_count;
+	u32 dirty_write_io_count;
+	u32 more[48];		/* mapped writes, pool, cache, TB counts: 0 here */
 	u32 context_switches;
 	u32 first_level_tb_fills;
 	u32 second_level_tb_fills;
@@ -209,6 +226,11 @@ static void ntx_performance(struct nt_system_performance_information *p)
 	p->transition_count = (u32)m.transition_faults;
 	p->cache_transition_count = (u32)m.file_faults;
 	p->demand_zero_count = (u32)m.demand_zero_faults;
+	/* One page per read and per write. */
+	p->page_read_count = (u32)m.page_reads;
+	p->page_read_io_count = (u32)m.page_reads;
+	p->dirty_pages_write_count = (u32)m.pagefile_writes;
+	p->dirty_write_io_count = (u32)m.pagefile_writes;
 	p->cc_total_dirty_pages = global_node_page_state(NR_FILE_DIRTY);
 	p->resident_available_pages = avail;
 	p->shared_committed_pages = m.shared_committed;
@@ -222,6 +244,10 @@ static void ntx_memory_lists(struct nt_system_memory_list_information *l)
 	l->free_page_count = global_zone_page_state(NR_FREE_PAGES);
 	l->modified_page_count = m.modified;
 	l->page_count_by_priority[NTX_STANDBY_PRIORITY] = m.standby;
+	l->repurposed_pages_by_priority[NTX_STANDBY_PRIORITY] = m.repurposed;
+	/* Modified private pages are bound for a paging file, when one exists. */
+	if (m.pagefile_pages)
+		l->modified_page_count_page_file = m.modified;
 }
 
 static void ntx_memory_usage(struct nt_system_memory_usage_information *u)
@@ -316,9 +342,18 @@ static ntstatus_t ntx_set_system(u32 info_class, u32 length, void __user *buffer
 		return STATUS_INVALID_PARAMETER;
 	if (!capable(CAP_SYS_ADMIN))
 		return STATUS_PRIVILEGE_NOT_HELD;
-	if (command != MemoryEmptyWorkingSets)
-		return STATUS_NOT_IMPLEMENTED;
-	return mm_empty_working_sets();
+	switch (command) {
+	case MemoryEmptyWorkingSets:
+		return mm_empty_working_sets();
+	case MemoryFlushModifiedList:
+		return mm_flush_modified_list();
+	case MemoryPurgeStandbyList:
+		return mm_purge_standby_list();
+	case MemoryPurgeLowPriorityStandbyList:
+		/* Every standby page has priority 5: none is low. */
+		return STATUS_SUCCESS;
+	}
+	return STATUS_NOT_IMPLEMENTED;
 }
 
 long ntexec_ioctl_system_info(struct ntexec_file *nf, void __user *argp)
@@ -342,4 +377,51 @@ long ntexec_ioctl_system_info(struct ntexec_file *nf, void __user *argp)
 	args.return_length = ret_len;
 	return ntx_out(argp, &args, sizeof(args), status,
 		       status == STATUS_INFO_LENGTH_MISMATCH);
+}
+
+/* Longest name NtCreatePagingFile takes, in UTF-16 units (NT's 128). */
+#define NTX_PAGEFILE_NAME_MAX	128
+
+static ntstatus_t ntx_create_paging_file(const struct ntexec_create_paging_file *a)
+{
+	u16 name[NTX_PAGEFILE_NAME_MAX];
+	unsigned int units = a->name_length / 2, i;
+	ntstatus_t status;
+	char *path;
+	int n;
+
+	/* The count, the privilege and the sizes first: checked again later. */
+	status = mm_create_paging_file(NULL, a->minimum_size, a->maximum_size);
+	if (status != STATUS_OBJECT_NAME_INVALID)
+		return status;
+	if (!a->name_length || a->name_length % 2 || units > NTX_PAGEFILE_NAME_MAX)
+		return STATUS_OBJECT_NAME_INVALID;
+	if (copy_from_user(name, u64_to_user_ptr(a->name), a->name_length))
+		return STATUS_ACCESS_VIOLATION;
+	for (i = 0; i < units; i++)
+		if (!name[i])
+			return STATUS_OBJECT_NAME_INVALID;
+	/* At most 3 bytes a unit (a surrogate pair: 4 for two), and a NUL. */
+	path = kmalloc(3 * NTX_PAGEFILE_NAME_MAX + 1, GFP_KERNEL);
+	if (!path)
+		return STATUS_NO_MEMORY;
+	n = utf16s_to_utf8s((wchar_t *)name, units, UTF16_LITTLE_ENDIAN, path,
+			    3 * NTX_PAGEFILE_NAME_MAX);
+	path[max(n, 0)] = 0;
+	status = STATUS_OBJECT_NAME_INVALID;
+	if (n > 0 && path[0] == '/')
+		status = mm_create_paging_file(path, a->minimum_size, a->maximum_size);
+	kfree(path);
+	return status;
+}
+
+long ntexec_ioctl_create_paging_file(struct ntexec_file *nf, void __user *argp)
+{
+	struct ntexec_create_paging_file args;
+
+	if (NTX_COPY_IN(args, argp))
+		return -EFAULT;
+	if (args.flags || args.pad)
+		return -EINVAL;
+	return ntx_status(ntx_create_paging_file(&args));
 }

@@ -92,6 +92,7 @@ static const struct {
 	{ NTEXEC_IOC_QUERY_JOB, ntexec_ioctl_query_job },
 	{ NTEXEC_IOC_SET_JOB, ntexec_ioctl_set_job },
 	{ NTEXEC_IOC_SYSTEM_INFO, ntexec_ioctl_system_info },
+	{ NTEXEC_IOC_CREATE_PAGING_FILE, ntexec_ioctl_create_paging_file },
 };
 
 /*

@@ -161,6 +161,7 @@ long ntexec_ioctl_set_job(struct ntexec_file *nf, void __user *argp);
 
 /* ntexec/dispatch_sys.c: system information. */
 long ntexec_ioctl_system_info(struct ntexec_file *nf, void __user *argp);
+long ntexec_ioctl_create_paging_file(struct ntexec_file *nf, void __user *argp);
 
 /* ntexec/dispatch_thread.c: thread control. */
 long ntexec_ioctl_suspend_thread(struct ntexec_file *nf, void __user *argp);

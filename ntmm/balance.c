@@ -23,12 +23,15 @@
  * (reclaim may run under a space's lock, in an allocation of the fault
  * path) and frees nothing.
  *
- * What trimming gives back today: a trimmed page goes to the modified
- * list and stays resident (there is no paging file yet, as on Windows
- * without one), except MEM_RESET pages, which are freed. So memory
- * pressure shrinks working sets to their minimum and frees discardable
- * pages, and the modified page writer (not yet) will make the rest
- * reclaimable.
+ * What trimming gives back: a trimmed page goes to the modified list and
+ * stays resident, except MEM_RESET pages, which are freed. With a paging
+ * file (pagefile.c) the same pass is also the modified page writer: it
+ * writes modified pages to the paging file (those past
+ * modified_write_threshold always; as many as are needed while memory is
+ * short), which puts them on the standby list, and, while memory is short,
+ * repurposes standby pages, oldest first: their memory goes back to Linux
+ * and a later access reads them back (a hard fault). Without a paging file
+ * modified pages stay resident, as on Windows without one.
  *
  * Locks: mm_bsm_lock (a mutex) is held across a pass: it serializes passes
  * with mm_bsm_hold(), which KUnit uses to keep passes away from the
@@ -62,6 +65,11 @@ static unsigned int mm_bsm_holds;
 static atomic_long_t mm_bsm_pressure = ATOMIC_LONG_INIT(0);
 /* The shrinker woke the thread: a pass is due before the next second. */
 static atomic_t mm_bsm_kicked = ATOMIC_INIT(0);
+
+static unsigned long mm_mpw_threshold = 4096;
+module_param_named(modified_write_threshold, mm_mpw_threshold, ulong, 0644);
+MODULE_PARM_DESC(modified_write_threshold,
+		 "With a paging file, write modified NT pages past this many to it (pages)");
 
 static unsigned long mm_bsm_low_pages;
 module_param_named(bsm_low_pages, mm_bsm_low_pages, ulong, 0644);
@@ -153,6 +161,55 @@ ntstatus_t mm_empty_working_sets(void)
 	return STATUS_SUCCESS;
 }
 
+/* The modified page writer over every space: @max pages at most. */
+static unsigned long mm_write_modified(unsigned long max, bool killable)
+{
+	unsigned long id = 0, done = 0;
+	struct mm_space *space;
+
+	while (done < max && (space = mm_ws_next_space(&id))) {
+		if (!READ_ONCE(space->dead))
+			done += mm_ws_write_modified(space, max - done, killable);
+		mm_space_put(space);
+		if (killable ? fatal_signal_pending(current) : kthread_should_stop())
+			break;
+		cond_resched();
+	}
+	return done;
+}
+
+/**
+ * mm_flush_modified_list() - write every modified page to a paging file
+ *
+ * NtSetSystemInformation(SystemMemoryListInformation,
+ * MemoryFlushModifiedList): the pages move to the standby list. Without a
+ * paging file (or with every one full) nothing moves; a page faulted back
+ * meanwhile stays out. The caller's fatal signal ends it between batches.
+ *
+ * Return: STATUS_SUCCESS.
+ */
+ntstatus_t mm_flush_modified_list(void)
+{
+	if (mm_pagefile_pages())
+		mm_write_modified(ULONG_MAX, true);
+	return STATUS_SUCCESS;
+}
+
+/**
+ * mm_purge_standby_list() - repurpose every standby page
+ *
+ * NtSetSystemInformation(SystemMemoryListInformation,
+ * MemoryPurgeStandbyList): their memory goes back to Linux, their contents
+ * stay in the paging file.
+ *
+ * Return: STATUS_SUCCESS.
+ */
+ntstatus_t mm_purge_standby_list(void)
+{
+	mm_ws_repurpose(ULONG_MAX, true);
+	return STATUS_SUCCESS;
+}
+
 /* One pass: age every working set (if @age), then trim what is needed. */
 static void mm_bsm_pass(bool age)
 {
@@ -176,6 +233,14 @@ static void mm_bsm_pass(bool age)
 	if (need) {
 		mm_ws_stat_add(MM_STAT_BSM_NEED, need);
 		mm_bsm_trim(need);
+	}
+	if (mm_pagefile_pages()) {
+		long excess = mm_ws_list_count(MM_LIST_MODIFIED) - READ_ONCE(mm_mpw_threshold);
+
+		if (max(excess, 0L) + need)
+			mm_write_modified(max(excess, 0L) + need, false);
+		if (need && !kthread_should_stop())
+			mm_ws_repurpose(need, false);
 	}
 	mm_ws_stat_add(MM_STAT_BSM_PASSES, 1);
 out:

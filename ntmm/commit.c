@@ -31,7 +31,7 @@
 static unsigned long commit_limit;
 module_param(commit_limit, ulong, 0644);
 MODULE_PARM_DESC(commit_limit,
-		 "System commit limit in pages for NT private memory (0: RAM + free swap)");
+		 "System commit limit in pages for NT private memory (0: RAM + free swap + paging files)");
 
 static atomic_long_t mm_committed_total = ATOMIC_LONG_INIT(0);
 static atomic_long_t mm_committed_peak = ATOMIC_LONG_INIT(0);
@@ -55,10 +55,14 @@ module_param_cb(resident_pages, &mm_total_ops, &mm_resident_total, 0444);
 MODULE_PARM_DESC(resident_pages,
 		 "Pages of NT memory resident (private memory and sections), all processes");
 
-/* The system commit limit, pages (commit_limit, or RAM + free swap). */
+/*
+ * The system commit limit, pages: commit_limit, or RAM + free swap + the
+ * paging files' slots (NT's limit is RAM + paging files).
+ */
 static unsigned long mm_commit_limit(void)
 {
-	return READ_ONCE(commit_limit) ?: totalram_pages() + get_nr_swap_pages();
+	return READ_ONCE(commit_limit) ?:
+	       totalram_pages() + get_nr_swap_pages() + mm_pagefile_pages();
 }
 
 /**

@@ -212,7 +212,7 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	struct page *page, *refault;
 	struct mm_vad *vad;
 	LIST_HEAD(freed);
-	bool created;
+	bool created, hard;
 	vm_fault_t ret;
 	u16 state = 0;
 
@@ -264,14 +264,20 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	 */
 	soft = (!vad->section || (state & MM_PAGE_PRIVATE)) &&
 	       mm_ws_transition(space, addr >> PAGE_SHIFT);
+	/* A page only in a paging file: a hard fault reads it back. */
+	hard = (!vad->section || (state & MM_PAGE_PRIVATE)) &&
+	       xa_load(&space->paged, addr >> PAGE_SHIFT);
 	page = mm_page_lookup(space, vad, addr, state, false);
 	refault = soft ? NULL : page;
 	created = !page;
 	if (!page)
 		page = mm_page_lookup(space, vad, addr, state, true);
 	if (!page) {
-		/* A file's page: past its end or unreadable, as Linux says. */
-		ret = mm_page_file(vad, state) ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
+		/*
+		 * A file's page: past its end or unreadable, as Linux says; a
+		 * paging file that cannot give a page back: an in-page error.
+		 */
+		ret = mm_page_file(vad, state) || hard ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
 		goto out;
 	}
 	if (write && mm_page_written(vad, addr, state)) {
@@ -279,8 +285,10 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		goto out;
 	}
 	space->faults++;
-	/* A page that was not there: a new zero page, or a file's. */
-	if (created && kind == NTX_FAULT_SOFT)
+	/* A page that was not there: a new zero page, a file's, or read back. */
+	if (hard && kind == NTX_FAULT_SOFT)
+		kind = NTX_FAULT_HARD;
+	else if (created && kind == NTX_FAULT_SOFT)
 		kind = mm_page_file(vad, state) ? NTX_FAULT_FILE : NTX_FAULT_DEMAND_ZERO;
 	mm_fault_note(addr, kind, write ? 1 : exec ? 8 : 0, state);
 	ret = vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),

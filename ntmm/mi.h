@@ -65,6 +65,11 @@ struct task_struct;
  *	committed page that has been touched; the page is freed only after
  *	its PTEs are zapped. Marked MM_WS_VALID while in the working set;
  *	without the mark it is a transition page, on a page list (wsle.c)
+ * @paged: page index -> xa_mk_value(slot) for a page with a copy in a
+ *	paging file (pagefile.c): a standby page, still in @pages, or a
+ *	page whose memory was repurposed, only here (a hard fault reads it
+ *	back); the slot is freed when the page is faulted back, freed or
+ *	discarded
  * @discarded: page index -> xa_mk_value(1) for a page whose contents a
  *	trim discarded after MEM_RESET, until the next MEM_RESET,
  *	MEM_RESET_UNDO, decommit or release of it
@@ -120,6 +125,7 @@ struct mm_space {
 	struct mm_vad_tree vads;
 	struct xarray pages;
 	struct xarray discarded;
+	struct xarray paged;
 	struct task_struct *mapper;
 	bool dead;
 	struct mm_process *quota;
@@ -163,6 +169,10 @@ enum {
 	MM_STAT_BSM_NEED,	/* pages it was asked to find, ever */
 	MM_STAT_SHRINKER_SCANS,	/* Linux's shrinker calls */
 	MM_STAT_SHRINKER_PAGES,	/* pages Linux asked the shrinker for */
+	MM_STAT_PAGEFILE_WRITES,	/* pages written to a paging file */
+	MM_STAT_PAGEFILE_ERRORS,	/* writes and reads that failed */
+	MM_STAT_PAGE_READS,	/* hard faults: pages read back */
+	MM_STAT_REPURPOSED,	/* standby pages freed */
 	MM_WS_STATS
 };
 
@@ -173,6 +183,8 @@ enum {
 
 /* A page of mm_space.pages in the working set (else: on a page list). */
 #define MM_WS_VALID		XA_MARK_0
+/* A page of mm_space.pages on the modified list (for the page writer). */
+#define MM_WS_MODIFIED		XA_MARK_1
 /* mm_space.ws_flags: QUOTA_LIMITS_HARDWS_MIN/MAX_ENABLE in force. */
 #define MM_WS_HARD_MIN		0x1u
 #define MM_WS_HARD_MAX		0x2u
@@ -388,6 +400,19 @@ long mm_ws_stat(unsigned int which);
 void mm_fault_counts(unsigned long *n);
 void mm_ws_stat_add(unsigned int which, long n);
 struct mm_space *mm_ws_next_space(unsigned long *id);
+unsigned long mm_ws_write_modified(struct mm_space *space, unsigned long max,
+				   bool killable);
+unsigned long mm_ws_repurpose(unsigned long target, bool killable);
+struct page *mm_ws_page_in(struct mm_space *space, unsigned long idx,
+			   struct page *page);
+void mm_ws_forget_paged(struct mm_space *space, unsigned long first,
+			unsigned long last);
+/* pagefile.c */
+unsigned long mm_pagefile_pages(void);
+long mm_pagefile_slot_get(void);
+void mm_pagefile_slot_put(unsigned long slot);
+int mm_pagefile_io(unsigned long slot, struct page *page, bool write);
+void mm_pagefiles_exit(void);
 /* balance.c */
 int mm_bsm_start(void);
 void mm_bsm_stop(void);

@@ -270,6 +270,10 @@ void mm_exit(void);
  * @transition_faults: those that brought a trimmed page back (soft faults)
  * @file_faults: those that took a file's page from the page cache
  * @copy_on_write_faults: those that gave a write-copy page its copy
+ * @page_reads: hard faults: pages read back from a paging file
+ * @pagefile_writes: pages the modified page writer wrote
+ * @repurposed: standby pages freed
+ * @pagefile_pages: the paging files' slots
  */
 struct mm_system_memory {
 	unsigned long standby;
@@ -283,10 +287,17 @@ struct mm_system_memory {
 	unsigned long transition_faults;
 	unsigned long file_faults;
 	unsigned long copy_on_write_faults;
+	unsigned long page_reads;
+	unsigned long pagefile_writes;
+	unsigned long repurposed;
+	unsigned long pagefile_pages;
 };
 
 void mm_query_system_memory(struct mm_system_memory *m);
 ntstatus_t mm_empty_working_sets(void);
+ntstatus_t mm_flush_modified_list(void);
+ntstatus_t mm_purge_standby_list(void);
+ntstatus_t mm_create_paging_file(const char *path, u64 minimum, u64 maximum);
 
 void mm_process_init(struct mm_process *mp, struct pid *tgid);
 void mm_process_rundown(struct mm_process *mp);

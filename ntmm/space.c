@@ -36,6 +36,8 @@ static void mm_space_release(struct kref *ref)
 	mutex_unlock(&space->lock);
 	xa_destroy(&space->pages);
 	xa_destroy(&space->discarded);
+	WARN_ON_ONCE(!xa_empty(&space->paged));
+	xa_destroy(&space->paged);
 	mmdrop(space->mm);
 	kfree(space);
 }
@@ -56,7 +58,8 @@ EXPORT_SYMBOL_IF_KUNIT(mm_space_put);
  * Pages are charged (__GFP_ACCOUNT) to the memory cgroup of the process
  * whose memory they are, also when another process touches them first
  * (NtWriteVirtualMemory, NtLockVirtualMemory). The page is in the working
- * set afterwards: a trimmed one comes off its page list (wsle.c).
+ * set afterwards: a trimmed one comes off its page list (wsle.c), one only
+ * in a paging file is read back (a hard fault), whatever @create.
  *
  * Return: the page, or NULL (none yet, or no memory).
  */
@@ -66,6 +69,8 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 	unsigned long idx = addr >> PAGE_SHIFT;
 	struct mem_cgroup *memcg, *old;
 	struct page *page;
+	bool paged;
+	gfp_t gfp;
 	int ret;
 
 	lockdep_assert_held(&space->lock);
@@ -75,19 +80,29 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 		mm_ws_fault_back(space, idx, page);
 		return page;
 	}
-	if (!create)
+	/* Only in a paging file: a hard fault reads it back. */
+	paged = xa_load(&space->paged, idx);
+	if (!create && !paged)
 		return NULL;
+	gfp = GFP_HIGHUSER | __GFP_ACCOUNT | (paged ? 0 : __GFP_ZERO);
 	if (current->mm == space->mm) {
-		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		page = alloc_page(gfp);
 	} else {
 		memcg = get_mem_cgroup_from_mm(space->mm);
 		old = set_active_memcg(memcg);
-		page = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		page = alloc_page(gfp);
 		set_active_memcg(old);
 		mem_cgroup_put(memcg);
 	}
 	if (!page)
 		return NULL;
+	if (paged) {
+		if (!mm_ws_page_in(space, idx, page)) {
+			__free_page(page);
+			return NULL;
+		}
+		return page;
+	}
 	ret = xa_err(xa_store(&space->pages, idx, page, GFP_KERNEL_ACCOUNT));
 	if (ret) {
 		__free_page(page);
@@ -141,6 +156,7 @@ void mm_free_pages(struct mm_space *space, unsigned long start,
 		mm_resident_sub(space);
 		cond_resched();
 	}
+	mm_ws_forget_paged(space, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1);
 }
 
 /**
@@ -637,6 +653,7 @@ int mm_init(const struct mm_ops *ops)
 void mm_exit(void)
 {
 	mm_bsm_stop();
+	mm_pagefiles_exit();
 	kern_unmount(mm_mnt);
 	mm_file_exit();
 	mm_ws_exit();

@@ -14,11 +14,15 @@
  *
  *   modified  written, or never written to backing store: every private
  *             page, as Windows marks a demand-zero page modified. With no
- *             paging file (not yet) a modified page stays there until the
+ *             paging file a modified page stays there until the
  *             process touches it again or frees it: Windows without a
  *             paging file keeps modified private pages resident too.
- *   standby   clean pages (a copy is in backing store); empty until the
- *             modified page writer exists.
+ *   standby   clean pages: a copy is in a paging file (mm_space.paged
+ *             holds its slot). The modified page writer
+ *             (mm_ws_write_modified()) moves pages here once written;
+ *             repurposing (mm_ws_repurpose()), oldest first, frees them
+ *             and leaves only the slot: the next access is a hard fault
+ *             that reads the page back (mm_ws_page_in()).
  *   (free)    a page whose contents MEM_RESET declared discardable is not
  *             kept: trimming frees it (back to Linux), and the space
  *             remembers the discard for MEM_RESET_UNDO (mm_space.discarded).
@@ -91,8 +95,16 @@ struct mm_page_list {
 	atomic_long_t count;
 };
 
-/* page->private of a page on a list: the list, with this bit. */
+/*
+ * page->private of a page on a list: the list, with MM_PFN_LISTED, its
+ * space's number (ws_id) above MM_PFN_ID_SHIFT, and MM_PFN_WRITING while
+ * the modified page writer writes it (a page that leaves the list loses it,
+ * so a page faulted back and trimmed again meanwhile is not taken as clean).
+ */
+#define MM_PFN_LIST_MASK	0xfffful
 #define MM_PFN_LISTED		0x10000ul
+#define MM_PFN_WRITING		0x20000ul
+#define MM_PFN_ID_SHIFT		32
 /* page->private of a page of a working set: its age, and this bit if parked. */
 #define MM_WS_AGE_MASK		0xfful
 #define MM_WS_PARKED		0x100ul
@@ -150,6 +162,14 @@ MM_WS_PARAM(shrinker_scans, MM_STAT_SHRINKER_SCANS,
 	    "Calls of the NT working-set shrinker by Linux's reclaim, ever");
 MM_WS_PARAM(shrinker_pages, MM_STAT_SHRINKER_PAGES,
 	    "Pages Linux's reclaim asked the NT working-set shrinker for, ever");
+MM_WS_PARAM(pagefile_writes, MM_STAT_PAGEFILE_WRITES,
+	    "NT pages the modified page writer wrote to a paging file, ever");
+MM_WS_PARAM(pagefile_errors, MM_STAT_PAGEFILE_ERRORS,
+	    "Paging file writes and reads that failed, ever");
+MM_WS_PARAM(page_reads, MM_STAT_PAGE_READS,
+	    "Hard faults: NT pages read back from a paging file, ever");
+MM_WS_PARAM(repurposed_pages, MM_STAT_REPURPOSED,
+	    "Standby pages repurposed (freed; their copy stays in the paging file), ever");
 
 /**
  * mm_ws_list_count() - the pages on one page list
@@ -183,6 +203,10 @@ void mm_query_system_memory(struct mm_system_memory *m)
 	m->file_faults = n[NTX_FAULT_FILE];
 	m->copy_on_write_faults = n[NTX_FAULT_COPY_ON_WRITE];
 	m->transition_faults = max(mm_ws_stat(MM_STAT_TRANSITION), 0L);
+	m->page_reads = max(mm_ws_stat(MM_STAT_PAGE_READS), 0L);
+	m->pagefile_writes = max(mm_ws_stat(MM_STAT_PAGEFILE_WRITES), 0L);
+	m->repurposed = max(mm_ws_stat(MM_STAT_REPURPOSED), 0L);
+	m->pagefile_pages = mm_pagefile_pages();
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_query_system_memory);
 
@@ -209,11 +233,11 @@ void mm_ws_stat_add(unsigned int which, long n)
 		atomic_long_add(n, &mm_stats[which]);
 }
 
-static void mm_pfn_insert(struct page *page, unsigned int list)
+static void mm_pfn_insert(struct page *page, unsigned int list, u32 id)
 {
 	spin_lock(&mm_pfn_lock);
 	list_add_tail(&page->lru, &mm_lists[list].head);
-	set_page_private(page, MM_PFN_LISTED | list);
+	set_page_private(page, ((unsigned long)id << MM_PFN_ID_SHIFT) | MM_PFN_LISTED | list);
 	atomic_long_inc(&mm_lists[list].count);
 	spin_unlock(&mm_pfn_lock);
 }
@@ -223,12 +247,12 @@ static void mm_pfn_remove(struct page *page)
 	unsigned long list = page_private(page);
 
 	if (WARN_ON_ONCE(!(list & MM_PFN_LISTED) ||
-			 (list & ~MM_PFN_LISTED) >= MM_LISTS))
+			 (list & MM_PFN_LIST_MASK) >= MM_LISTS))
 		return;
 	spin_lock(&mm_pfn_lock);
 	list_del_init(&page->lru);
 	set_page_private(page, 0);
-	atomic_long_dec(&mm_lists[list & ~MM_PFN_LISTED].count);
+	atomic_long_dec(&mm_lists[list & MM_PFN_LIST_MASK].count);
 	spin_unlock(&mm_pfn_lock);
 }
 
@@ -241,6 +265,7 @@ void mm_ws_space_init(struct mm_space *space)
 	unsigned int i;
 
 	xa_init(&space->discarded);
+	xa_init(&space->paged);
 	for (i = 0; i < MM_WS_AGES; i++)
 		INIT_LIST_HEAD(&space->ws_age[i]);
 	INIT_LIST_HEAD(&space->ws_parked);
@@ -354,9 +379,16 @@ void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 		      struct page *page)
 {
 	lockdep_assert_held(&space->lock);
+	void *slot;
+
 	if (xa_get_mark(&space->pages, idx, MM_WS_VALID))
 		return;
 	mm_pfn_remove(page);
+	xa_clear_mark(&space->pages, idx, MM_WS_MODIFIED);
+	/* A standby page may be written again: its copy goes. */
+	slot = xa_erase(&space->paged, idx);
+	if (slot)
+		mm_pagefile_slot_put(xa_to_value(slot));
 	mm_ws_add(space, idx, page);
 	space->transition_faults++;
 	atomic_long_inc(&mm_stats[MM_STAT_TRANSITION]);
@@ -440,7 +472,8 @@ static bool mm_ws_remove(struct mm_space *space, unsigned long idx,
 		atomic_long_inc(&mm_stats[MM_STAT_DISCARDED]);
 		return true;
 	}
-	mm_pfn_insert(page, MM_LIST_MODIFIED);
+	mm_pfn_insert(page, MM_LIST_MODIFIED, space->ws_id);
+	xa_set_mark(&space->pages, idx, MM_WS_MODIFIED);
 	return false;
 }
 
@@ -782,10 +815,25 @@ void mm_ws_reset(struct mm_space *space, struct mm_vad *vad,
 			continue;
 		mm_pfn_remove(page);
 		xa_erase(&space->pages, idx);
+		entry = xa_erase(&space->paged, idx);
+		if (entry)
+			mm_pagefile_slot_put(xa_to_value(entry));
 		mm_resident_sub(space);
 		page->index = 0;
 		list_add_tail(&page->lru, freed);
 		atomic_long_inc(&mm_stats[MM_STAT_DISCARDED]);
+		cond_resched();
+	}
+	/* Pages only in a paging file: their copy goes as well. */
+	xa_for_each_range(&space->paged, idx, entry, first, last) {
+		if (xa_load(&space->pages, idx) ||
+		    !(mm_vad_page_state(vad, idx << PAGE_SHIFT) & MM_PAGE_RESET) ||
+		    xa_err(xa_store(&space->discarded, idx, xa_mk_value(1), GFP_KERNEL)))
+			continue;
+		xa_erase(&space->paged, idx);
+		mm_pagefile_slot_put(xa_to_value(entry));
+		atomic_long_inc(&mm_stats[MM_STAT_DISCARDED]);
+		cond_resched();
 	}
 }
 
@@ -1275,4 +1323,245 @@ void mm_ws_exit(void)
 		WARN_ON_ONCE(!list_empty(&mm_lists[i].head));
 	WARN_ON_ONCE(!xa_empty(&mm_spaces));
 	xa_destroy(&mm_spaces);
+}
+
+/**
+ * mm_ws_forget_paged() - a range leaves the space: free its paging-file copies
+ * @space: the space, its lock held
+ * @first: first page index
+ * @last: last page index, inclusive
+ */
+void mm_ws_forget_paged(struct mm_space *space, unsigned long first,
+			unsigned long last)
+{
+	unsigned long idx;
+	void *entry;
+
+	lockdep_assert_held(&space->lock);
+	xa_for_each_range(&space->paged, idx, entry, first, last) {
+		xa_erase(&space->paged, idx);
+		mm_pagefile_slot_put(xa_to_value(entry));
+		cond_resched();
+	}
+}
+
+/**
+ * mm_ws_page_in() - a hard fault: read a page back from its paging file
+ * @space: the space, its lock held
+ * @idx: the page's index: not in @space->pages, a slot in @space->paged
+ * @page: a new page, charged as mm_get_page() charges it
+ *
+ * The page takes the index in @space->pages and enters the working set;
+ * the slot is freed. On failure the caller frees @page.
+ *
+ * Return: @page, or NULL (the read failed: STATUS_IN_PAGE_ERROR for the
+ * access; or no memory for the index).
+ */
+struct page *mm_ws_page_in(struct mm_space *space, unsigned long idx,
+			   struct page *page)
+{
+	void *entry = xa_load(&space->paged, idx);
+
+	lockdep_assert_held(&space->lock);
+	if (WARN_ON_ONCE(!entry))
+		return NULL;
+	if (mm_pagefile_io(xa_to_value(entry), page, false)) {
+		atomic_long_inc(&mm_stats[MM_STAT_PAGEFILE_ERRORS]);
+		return NULL;
+	}
+	if (xa_err(xa_store(&space->pages, idx, page, GFP_KERNEL_ACCOUNT)))
+		return NULL;
+	xa_erase(&space->paged, idx);
+	mm_pagefile_slot_put(xa_to_value(entry));
+	mm_resident_add(space);
+	mm_ws_add(space, idx, page);
+	atomic_long_inc(&mm_stats[MM_STAT_PAGE_READS]);
+	return page;
+}
+
+/* Pages the modified page writer takes per hold of a space's lock. */
+#define MM_WRITE_BATCH		16
+
+struct mm_write_item {
+	unsigned long idx;
+	struct page *page;
+	long slot;
+};
+
+/*
+ * Under the space's lock: after the write, a page still on the modified
+ * list with MM_PFN_WRITING was not touched meanwhile: it goes to standby
+ * with its slot. Anything else keeps no slot.
+ */
+static bool mm_ws_written(struct mm_space *space, struct mm_write_item *w)
+{
+	unsigned long want = ((unsigned long)space->ws_id << MM_PFN_ID_SHIFT) |
+			     MM_PFN_LISTED | MM_PFN_WRITING | MM_LIST_MODIFIED;
+	struct page *page = w->page;
+
+	if (xa_load(&space->pages, w->idx) != page || page_private(page) != want) {
+		if (w->slot >= 0)
+			mm_pagefile_slot_put(w->slot);
+		return false;
+	}
+	set_page_private(page, want & ~MM_PFN_WRITING);
+	if (w->slot < 0 ||
+	    xa_err(xa_store(&space->paged, w->idx, xa_mk_value(w->slot), GFP_KERNEL_ACCOUNT))) {
+		if (w->slot >= 0)
+			mm_pagefile_slot_put(w->slot);
+		return false;
+	}
+	mm_pfn_remove(page);
+	xa_clear_mark(&space->pages, w->idx, MM_WS_MODIFIED);
+	mm_pfn_insert(page, MM_LIST_STANDBY, space->ws_id);
+	return true;
+}
+
+/**
+ * mm_ws_write_modified() - the modified page writer, for one space
+ * @space: the space (referenced), its lock not held
+ * @max: how many pages to write at most
+ * @killable: the caller waits for it: stop for a fatal signal
+ *
+ * Takes MM_WRITE_BATCH modified pages at a time under the space's lock
+ * (with a page reference each, and MM_PFN_WRITING), writes them to paging
+ * file slots without the lock, and moves those nobody touched meanwhile to
+ * the standby list. A page faulted back during its write just loses the
+ * slot. Stops when every paging file is full or nothing is left.
+ *
+ * Return: the pages moved to standby.
+ */
+unsigned long mm_ws_write_modified(struct mm_space *space, unsigned long max,
+				   bool killable)
+{
+	struct mm_write_item w[MM_WRITE_BATCH];
+	unsigned long done = 0, idx;
+	unsigned int n, i, written;
+	struct page *page;
+
+	while (done < max) {
+		n = 0;
+		idx = 0;
+		mutex_lock(&space->lock);
+		if (space->dead) {
+			mutex_unlock(&space->lock);
+			break;
+		}
+		xa_for_each_marked(&space->pages, idx, page, MM_WS_MODIFIED) {
+			if ((page_private(page) & MM_PFN_WRITING) || page_ref_count(page) != 1)
+				continue;
+			get_page(page);
+			set_page_private(page, page_private(page) | MM_PFN_WRITING);
+			w[n].idx = idx;
+			w[n].page = page;
+			if (++n == MM_WRITE_BATCH || done + n >= max)
+				break;
+		}
+		mutex_unlock(&space->lock);
+		if (!n)
+			break;
+		written = 0;
+		for (i = 0; i < n; i++) {
+			w[i].slot = mm_pagefile_slot_get();
+			if (w[i].slot < 0)
+				continue;
+			if (mm_pagefile_io(w[i].slot, w[i].page, true)) {
+				atomic_long_inc(&mm_stats[MM_STAT_PAGEFILE_ERRORS]);
+				mm_pagefile_slot_put(w[i].slot);
+				w[i].slot = -1;
+				continue;
+			}
+			written++;
+		}
+		mutex_lock(&space->lock);
+		for (i = 0; i < n; i++) {
+			page = w[i].page;
+			if (mm_ws_written(space, &w[i]))
+				done++;
+			else if ((page_private(page) & MM_PFN_WRITING))
+				set_page_private(page, page_private(page) & ~MM_PFN_WRITING);
+		}
+		mutex_unlock(&space->lock);
+		for (i = 0; i < n; i++)
+			put_page(w[i].page);
+		atomic_long_add(written, &mm_stats[MM_STAT_PAGEFILE_WRITES]);
+		if (!written)
+			break;
+		if (killable && fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	return done;
+}
+
+/* The registered space of number @id, referenced, or NULL. */
+static struct mm_space *mm_ws_space_get(u32 id)
+{
+	struct mm_space *space;
+
+	xa_lock(&mm_spaces);
+	space = xa_load(&mm_spaces, id);
+	if (space && !kref_get_unless_zero(&space->ref))
+		space = NULL;
+	xa_unlock(&mm_spaces);
+	return space;
+}
+
+/**
+ * mm_ws_repurpose() - free standby pages, oldest first
+ * @target: how many at most
+ * @killable: the caller waits for it: stop for a fatal signal
+ *
+ * Each page's contents stay in its paging-file slot; its space keeps only
+ * the slot, and the next access reads it back. One page per hold of its
+ * space's lock; each page at the head of the list is looked at once (one
+ * that cannot go now moves to the tail).
+ *
+ * Return: the pages freed.
+ */
+unsigned long mm_ws_repurpose(unsigned long target, bool killable)
+{
+	struct mm_page_list *l = &mm_lists[MM_LIST_STANDBY];
+	long tries = atomic_long_read(&l->count);
+	unsigned long done = 0, priv, idx;
+	struct mm_space *space;
+	struct page *page;
+
+	while (done < target && tries-- > 0) {
+		LIST_HEAD(freed);
+
+		spin_lock(&mm_pfn_lock);
+		if (list_empty(&l->head)) {
+			spin_unlock(&mm_pfn_lock);
+			break;
+		}
+		page = list_first_entry(&l->head, struct page, lru);
+		priv = page_private(page);
+		idx = page->index;
+		list_move_tail(&page->lru, &l->head);
+		spin_unlock(&mm_pfn_lock);
+
+		space = mm_ws_space_get(priv >> MM_PFN_ID_SHIFT);
+		if (!space)
+			continue;
+		mutex_lock(&space->lock);
+		if (xa_load(&space->pages, idx) == page && page_private(page) == priv &&
+		    (priv & MM_PFN_LIST_MASK) == MM_LIST_STANDBY &&
+		    page_ref_count(page) == 1 && xa_load(&space->paged, idx)) {
+			mm_pfn_remove(page);
+			xa_erase(&space->pages, idx);
+			mm_resident_sub(space);
+			page->index = 0;
+			list_add_tail(&page->lru, &freed);
+			done++;
+		}
+		mutex_unlock(&space->lock);
+		mm_space_put(space);
+		mm_put_pages(&freed);
+		if (killable && fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	atomic_long_add(done, &mm_stats[MM_STAT_REPURPOSED]);
+	return done;
 }

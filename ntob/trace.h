@@ -22,7 +22,8 @@
 #define NTX_FAULT_ACCESS_VIOLATION	5	/* refused: STATUS_ACCESS_VIOLATION */
 #define NTX_FAULT_WRITE			6	/* a write to a page mapped read-only */
 #define NTX_FAULT_STACK_GROWTH		7	/* a stack's guard page moved down */
-#define NTX_FAULT_KINDS			8
+#define NTX_FAULT_HARD			8	/* read back from a paging file */
+#define NTX_FAULT_KINDS			9
 
 #define ntx_show_fault_kind(kind)					\
 	__print_symbolic(kind,						\
@@ -33,7 +34,8 @@
 			 { NTX_FAULT_GUARD, "guard" },			\
 			 { NTX_FAULT_ACCESS_VIOLATION, "access-violation" }, \
 			 { NTX_FAULT_WRITE, "write" },			\
-			 { NTX_FAULT_STACK_GROWTH, "stack-growth" })
+			 { NTX_FAULT_STACK_GROWTH, "stack-growth" },	\
+			 { NTX_FAULT_HARD, "hard" })
 
 DECLARE_EVENT_CLASS(ntexec_vad_class,
 	TP_PROTO(const void *tree, unsigned long start, unsigned long end, u32 type),

@@ -166,12 +166,14 @@ TEST(set_rules)
 		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &cmd,
 						     sizeof(cmd)), STATUS_PRIVILEGE_NOT_HELD);
 	} else {
-		ULONG purge = MemoryPurgeStandbyList;
+		ULONG purge = MemoryPurgeStandbyList, capture = MemoryCaptureAccessedBits;
 
 		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &cmd,
 						     sizeof(cmd)), STATUS_SUCCESS);
 		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &purge,
-						     sizeof(purge)), STATUS_NOT_IMPLEMENTED);
+						     sizeof(purge)), STATUS_SUCCESS);
+		EXPECT_STATUS(NtSetSystemInformation(SystemMemoryListInformation, &capture,
+						     sizeof(capture)), STATUS_NOT_IMPLEMENTED);
 	}
 }
 

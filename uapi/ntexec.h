@@ -677,6 +677,27 @@ struct ntexec_system_info {
 #define NTEXEC_SYSTEM_INFO_SET		(1U << 0)
 #define NTEXEC_SYSTEM_INFO_FLAGS	0x1U
 
+/**
+ * struct ntexec_create_paging_file - NtCreatePagingFile
+ * @name: user pointer to the file's name, UTF-16LE without a NUL: a Linux
+ *	path, absolute
+ * @name_length: its length in bytes (even, 2 to 256)
+ * @flags: 0
+ * @minimum_size: the file's size, bytes
+ * @maximum_size: the size it may grow to, bytes (not below @minimum_size)
+ * @priority: NtCreatePagingFile's last argument (not used)
+ * @pad: 0
+ */
+struct ntexec_create_paging_file {
+	__u64 name;
+	__u32 name_length;
+	__u32 flags;
+	__u64 minimum_size;
+	__u64 maximum_size;
+	__u32 priority;
+	__u32 pad;
+};
+
 #define NTEXEC_IOC_MAGIC	'N'
 #define NTEXEC_IOC_BASE		0xA0
 
@@ -744,13 +765,14 @@ struct ntexec_system_info {
 #define NTEXEC_IOC_QUERY_JOB		NTEXEC_IOC(58, struct ntexec_query_info)
 #define NTEXEC_IOC_SET_JOB		NTEXEC_IOC(59, struct ntexec_query_info)
 #define NTEXEC_IOC_SYSTEM_INFO		NTEXEC_IOC(60, struct ntexec_system_info)
+#define NTEXEC_IOC_CREATE_PAGING_FILE	NTEXEC_IOC(61, struct ntexec_create_paging_file)
 
 /*
  * One past the last ioctl number: NTEXEC_IOC_BASE + n for n below it may be
  * defined; none at or past it is (yet). The handshake's @ioctls mask has a
  * bit for each n up to 63.
  */
-#define NTEXEC_IOC_COUNT		61
+#define NTEXEC_IOC_COUNT		62
 
 /*
  * Events: the generic netlink family NTEXEC_GENL_NAME (ntexec/netlink.c).

@@ -534,8 +534,10 @@ VAL(_IOC_NR(NTEXEC_IOC_QUERY_IO_COMPLETION), 0xA0 + 52);
 VAL(_IOC_NR(NTEXEC_IOC_CREATE_JOB), 0xA0 + 53);
 VAL(_IOC_NR(NTEXEC_IOC_SET_JOB), 0xA0 + 59);
 VAL(_IOC_NR(NTEXEC_IOC_SYSTEM_INFO), 0xA0 + 60);
-VAL(NTEXEC_IOC_COUNT, 61);
+VAL(_IOC_NR(NTEXEC_IOC_CREATE_PAGING_FILE), 0xA0 + 61);
+VAL(NTEXEC_IOC_COUNT, 62);
 SIZE(struct ntexec_system_info, 24);
+SIZE(struct ntexec_create_paging_file, 40);
 
 /* ---- System information ------------------------------------------------ */
 VAL(SystemBasicInformation, 0);

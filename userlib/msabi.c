@@ -268,6 +268,10 @@ NTX_MS_ENTRY(NtSetSystemInformation,
 	     (SYSTEM_INFORMATION_CLASS SystemInformationClass, PVOID SystemInformation,
 	      ULONG SystemInformationLength),
 	     (SystemInformationClass, SystemInformation, SystemInformationLength))
+NTX_MS_ENTRY(NtCreatePagingFile,
+	     (PUNICODE_STRING PageFileName, PLARGE_INTEGER MinimumSize,
+	      PLARGE_INTEGER MaximumSize, ULONG Priority),
+	     (PageFileName, MinimumSize, MaximumSize, Priority))
 NTX_MS_ENTRY(NtCreateIoCompletion,
 	     (PHANDLE IoCompletionHandle, ACCESS_MASK DesiredAccess,
 	      POBJECT_ATTRIBUTES ObjectAttributes, ULONG NumberOfConcurrentThreads),

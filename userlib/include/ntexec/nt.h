@@ -404,6 +404,8 @@ typedef struct _TEB *PTEB;
 #define STATUS_PRIVILEGE_NOT_HELD          ((NTSTATUS)0xC0000061)
 #define STATUS_INVALID_IMAGE_FORMAT        ((NTSTATUS)0xC000007B)
 #define STATUS_DISK_FULL                   ((NTSTATUS)0xC000007F)
+#define STATUS_TOO_MANY_PAGING_FILES       ((NTSTATUS)0xC0000097)
+#define STATUS_FILE_IS_A_DIRECTORY         ((NTSTATUS)0xC00000BA)
 #define STATUS_SECTION_NOT_EXTENDED        ((NTSTATUS)0xC0000087)
 #define STATUS_ARRAY_BOUNDS_EXCEEDED       ((NTSTATUS)0xC000008C)
 #define STATUS_FLOAT_DENORMAL_OPERAND      ((NTSTATUS)0xC000008D)
@@ -2274,6 +2276,20 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetSystemInformation(
     ULONG SystemInformationLength)
     NTX_SERVICE(NtSetSystemInformation);
 
+/*
+ * PageFileName is a Linux path, absolute (2 to 128 UTF-16 units); the file
+ * is created with mode 0600 if missing, must be a regular file nobody but
+ * its owner may access, and has MinimumSize bytes of slots (not grown to
+ * MaximumSize). Needs CAP_SYS_ADMIN (SeCreatePagefilePrivilege). Priority
+ * is not used.
+ */
+NTSYSCALLAPI NTSTATUS NTAPI NtCreatePagingFile(
+    PUNICODE_STRING PageFileName,
+    PLARGE_INTEGER MinimumSize,
+    PLARGE_INTEGER MaximumSize,
+    ULONG Priority)
+    NTX_SERVICE(NtCreatePagingFile);
+
 /* Zw* names: in user mode they are the same services as the Nt* ones. */
 #define ZwClose                     NtClose
 #define ZwDuplicateObject           NtDuplicateObject
@@ -2336,6 +2352,7 @@ NTSYSCALLAPI NTSTATUS NTAPI NtSetSystemInformation(
 #define ZwQueryIoCompletion         NtQueryIoCompletion
 #define ZwQuerySystemInformation    NtQuerySystemInformation
 #define ZwSetSystemInformation      NtSetSystemInformation
+#define ZwCreatePagingFile          NtCreatePagingFile
 
 /* ------------------------------------------------------------------------ */
 /* libntexec extensions (not Windows APIs)                                  */

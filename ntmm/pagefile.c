@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Paging files (NT's pagefile.c and the I/O half of modwrite.c).
+ *
+ * NtCreatePagingFile adds a paging file: a regular file of the caller's
+ * file system, opened once by the module and kept until it is unloaded (NT
+ * keeps a paging file until shutdown), at most MM_PAGEFILES_MAX of them.
+ * Each is an array of page-sized slots with a bitmap of the used ones. The
+ * modified page writer (wsle.c, mm_ws_write_modified()) gives a trimmed
+ * page a slot and writes it there; the page then sits on the standby list
+ * with its copy in the slot, and once repurposed (freed) the space keeps
+ * only the slot (mm_space.paged): a later access is a hard fault that
+ * reads the page back (mm_get_page()) and frees the slot.
+ *
+ * A slot is named by one number, the file's index above MM_SLOT_SHIFT and
+ * the page's index in the file below it (an xarray value entry).
+ *
+ * The I/O is kernel_read()/kernel_write() through the page cache: a page
+ * written is clean once Linux writes it back, and Linux's reclaim can then
+ * free the cache's copy; the module frees its own page. A file opened with
+ * O_DIRECT (where the file system can) skips the cache.
+ *
+ * A paging file holds every NT process's memory: only CAP_SYS_ADMIN may
+ * create one (SeCreatePagefilePrivilege), and the file must be a regular
+ * file nobody but its owner may read or write.
+ *
+ * Locks: mm_pf_create_lock (a mutex) serializes creation; mm_pf_lock (a
+ * spinlock) guards the bitmaps and counts and nests inside a space's lock,
+ * taking nothing else. A file, once published (mm_pf_count), stays until
+ * mm_pagefiles_exit(), so the I/O takes no lock at all.
+ */
+#include <kunit/visibility.h>
+#include <linux/bitmap.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "mi.h"
+
+#define MM_PAGEFILES_MAX	16
+#define MM_SLOT_SHIFT		40
+/* 16 TiB, as NT's x64 paging files; the bitmap is then 512 MiB at most. */
+#define MM_PAGEFILE_MAX_PAGES	(1ul << (44 - PAGE_SHIFT))
+
+/**
+ * struct mm_pagefile - one paging file
+ * @file: the file, open for reading and writing
+ * @pages: its slots
+ * @used: slots in use (under mm_pf_lock)
+ * @next: where the next search for a free slot starts (under mm_pf_lock)
+ * @map: a bit per slot, set when used (under mm_pf_lock)
+ */
+struct mm_pagefile {
+	struct file *file;
+	unsigned long pages;
+	unsigned long used;
+	unsigned long next;
+	unsigned long *map;
+};
+
+static DEFINE_MUTEX(mm_pf_create_lock);
+static DEFINE_SPINLOCK(mm_pf_lock);
+static struct mm_pagefile *mm_pagefiles[MM_PAGEFILES_MAX];
+/* Published files: mm_pagefiles[0 .. mm_pf_count - 1]. */
+static unsigned int mm_pf_count;
+static unsigned long mm_pf_pages;
+static unsigned long mm_pf_used;
+
+static int mm_pf_param_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%lu\n", READ_ONCE(*(unsigned long *)kp->arg));
+}
+
+static const struct kernel_param_ops mm_pf_param_ops = {
+	.get = mm_pf_param_get,
+};
+
+module_param_cb(pagefile_pages, &mm_pf_param_ops, &mm_pf_pages, 0444);
+MODULE_PARM_DESC(pagefile_pages, "Slots of every paging file, pages");
+module_param_cb(pagefile_used_pages, &mm_pf_param_ops, &mm_pf_used, 0444);
+MODULE_PARM_DESC(pagefile_used_pages, "Slots in use: NT pages with a copy in a paging file");
+
+/**
+ * mm_pagefile_pages() - the slots of every paging file
+ *
+ * Return: pages (the commit limit grows by them).
+ */
+unsigned long mm_pagefile_pages(void)
+{
+	return READ_ONCE(mm_pf_pages);
+}
+
+/**
+ * mm_pagefile_slot_get() - take a free slot
+ *
+ * Return: the slot, or -1 when every paging file is full (or none exists).
+ */
+long mm_pagefile_slot_get(void)
+{
+	struct mm_pagefile *pf;
+	unsigned long bit;
+	unsigned int i;
+
+	spin_lock(&mm_pf_lock);
+	for (i = 0; i < mm_pf_count; i++) {
+		pf = mm_pagefiles[i];
+		if (pf->used == pf->pages)
+			continue;
+		bit = find_next_zero_bit(pf->map, pf->pages, pf->next);
+		if (bit >= pf->pages)
+			bit = find_first_zero_bit(pf->map, pf->pages);
+		if (WARN_ON_ONCE(bit >= pf->pages))
+			continue;
+		__set_bit(bit, pf->map);
+		pf->used++;
+		pf->next = bit + 1;
+		mm_pf_used++;
+		spin_unlock(&mm_pf_lock);
+		return ((long)i << MM_SLOT_SHIFT) | bit;
+	}
+	spin_unlock(&mm_pf_lock);
+	return -1;
+}
+
+static struct mm_pagefile *mm_pagefile_of(unsigned long slot, unsigned long *bit)
+{
+	unsigned int i = slot >> MM_SLOT_SHIFT;
+	struct mm_pagefile *pf;
+
+	if (WARN_ON_ONCE(i >= READ_ONCE(mm_pf_count)))
+		return NULL;
+	pf = mm_pagefiles[i];
+	*bit = slot & ((1ul << MM_SLOT_SHIFT) - 1);
+	if (WARN_ON_ONCE(*bit >= pf->pages))
+		return NULL;
+	return pf;
+}
+
+/**
+ * mm_pagefile_slot_put() - free a slot mm_pagefile_slot_get() gave
+ * @slot: the slot
+ */
+void mm_pagefile_slot_put(unsigned long slot)
+{
+	struct mm_pagefile *pf;
+	unsigned long bit;
+
+	pf = mm_pagefile_of(slot, &bit);
+	if (!pf)
+		return;
+	spin_lock(&mm_pf_lock);
+	if (!WARN_ON_ONCE(!__test_and_clear_bit(bit, pf->map))) {
+		pf->used--;
+		mm_pf_used--;
+	}
+	spin_unlock(&mm_pf_lock);
+}
+
+/**
+ * mm_pagefile_io() - write a page to its slot, or read it back
+ * @slot: the slot
+ * @page: the page
+ * @write: write (else read)
+ *
+ * Context: may sleep; no lock needed (the slot is the caller's).
+ * Return: 0, or -EIO.
+ */
+int mm_pagefile_io(unsigned long slot, struct page *page, bool write)
+{
+	struct mm_pagefile *pf;
+	unsigned long bit;
+	void *addr;
+	loff_t pos;
+	ssize_t n;
+
+	pf = mm_pagefile_of(slot, &bit);
+	if (!pf)
+		return -EIO;
+	pos = (loff_t)bit << PAGE_SHIFT;
+	addr = kmap_local_page(page);
+	if (write)
+		n = kernel_write(pf->file, addr, PAGE_SIZE, &pos);
+	else
+		n = kernel_read(pf->file, addr, PAGE_SIZE, &pos);
+	kunmap_local(addr);
+	return n == PAGE_SIZE ? 0 : -EIO;
+}
+
+static ntstatus_t mm_pagefile_open_status(long err)
+{
+	switch (err) {
+	case -ENOENT:
+		return STATUS_OBJECT_PATH_NOT_FOUND;
+	case -ENOTDIR:
+	case -ENAMETOOLONG:
+	case -ELOOP:
+		return STATUS_OBJECT_NAME_INVALID;
+	case -EACCES:
+	case -EPERM:
+	case -EROFS:
+	case -ETXTBSY:
+		return STATUS_ACCESS_DENIED;
+	case -EISDIR:
+		return STATUS_FILE_IS_A_DIRECTORY;
+	case -ENOSPC:
+	case -EDQUOT:
+	case -EFBIG:
+		return STATUS_DISK_FULL;
+	case -ENOMEM:
+		return STATUS_NO_MEMORY;
+	}
+	return STATUS_UNSUCCESSFUL;
+}
+
+/* Give @file at least @size bytes: allocated where the file system can. */
+static int mm_pagefile_size(struct file *file, loff_t size)
+{
+	int err;
+
+	if (i_size_read(file_inode(file)) >= size)
+		return 0;
+	err = vfs_fallocate(file, 0, 0, size);
+	if (err == -EOPNOTSUPP)
+		err = vfs_truncate(&file->f_path, size);
+	return err;
+}
+
+/**
+ * mm_create_paging_file() - NtCreatePagingFile
+ * @path: the file's Linux path, NUL-terminated (the caller's view); NULL
+ *	checks the rest only and answers STATUS_OBJECT_NAME_INVALID when all
+ *	else is right
+ * @minimum: its size, bytes (slots: @minimum / PAGE_SIZE)
+ * @maximum: the size it may grow to (not grown: NT's own growth is not
+ *	implemented; checked only)
+ *
+ * The file is created if missing (mode 0600); an existing one must be a
+ * regular file with no permission for group or others, and not already a
+ * paging file.
+ *
+ * Return: STATUS_SUCCESS, STATUS_TOO_MANY_PAGING_FILES, STATUS_PRIVILEGE_NOT_HELD,
+ * STATUS_INVALID_PARAMETER_2 (a size below two pages or above 16 TiB),
+ * STATUS_INVALID_PARAMETER_MIX (@maximum below @minimum), a status for the
+ * file's open or size, STATUS_OBJECT_NAME_COLLISION (already one).
+ */
+ntstatus_t mm_create_paging_file(const char *path, u64 minimum, u64 maximum)
+{
+	unsigned long pages = minimum >> PAGE_SHIFT;
+	struct mm_pagefile *pf;
+	struct inode *inode;
+	struct file *file;
+	ntstatus_t status;
+	unsigned int i;
+	int err;
+
+	if (READ_ONCE(mm_pf_count) >= MM_PAGEFILES_MAX)
+		return STATUS_TOO_MANY_PAGING_FILES;
+	if (!capable(CAP_SYS_ADMIN))
+		return STATUS_PRIVILEGE_NOT_HELD;
+	if (pages < 2 || pages > MM_PAGEFILE_MAX_PAGES)
+		return STATUS_INVALID_PARAMETER_2;
+	if (maximum < minimum)
+		return STATUS_INVALID_PARAMETER_MIX;
+	if (!path)
+		return STATUS_OBJECT_NAME_INVALID;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL_ACCOUNT);
+	if (!pf)
+		return STATUS_NO_MEMORY;
+	pf->pages = pages;
+	pf->map = kvcalloc(BITS_TO_LONGS(pages), sizeof(long), GFP_KERNEL_ACCOUNT);
+	if (!pf->map) {
+		status = STATUS_NO_MEMORY;
+		goto out_free;
+	}
+	file = filp_open(path, O_RDWR | O_CREAT | O_LARGEFILE | O_NOFOLLOW, 0600);
+	if (IS_ERR(file)) {
+		status = mm_pagefile_open_status(PTR_ERR(file));
+		goto out_free;
+	}
+	inode = file_inode(file);
+	status = STATUS_ACCESS_DENIED;
+	if (S_ISDIR(inode->i_mode))
+		status = STATUS_FILE_IS_A_DIRECTORY;
+	if (!S_ISREG(inode->i_mode) || (inode->i_mode & 0077))
+		goto out_close;
+	err = mm_pagefile_size(file, (loff_t)pages << PAGE_SHIFT);
+	if (err) {
+		status = mm_pagefile_open_status(err);
+		goto out_close;
+	}
+	pf->file = file;
+
+	mutex_lock(&mm_pf_create_lock);
+	status = STATUS_TOO_MANY_PAGING_FILES;
+	if (mm_pf_count >= MM_PAGEFILES_MAX)
+		goto out_unlock;
+	status = STATUS_OBJECT_NAME_COLLISION;
+	for (i = 0; i < mm_pf_count; i++)
+		if (file_inode(mm_pagefiles[i]->file) == inode)
+			goto out_unlock;
+	spin_lock(&mm_pf_lock);
+	mm_pagefiles[mm_pf_count] = pf;
+	/* The slot search reads the count under the same lock. */
+	WRITE_ONCE(mm_pf_count, mm_pf_count + 1);
+	WRITE_ONCE(mm_pf_pages, mm_pf_pages + pages);
+	spin_unlock(&mm_pf_lock);
+	mutex_unlock(&mm_pf_create_lock);
+	return STATUS_SUCCESS;
+
+out_unlock:
+	mutex_unlock(&mm_pf_create_lock);
+out_close:
+	fput(file);
+out_free:
+	kvfree(pf->map);
+	kfree(pf);
+	return status;
+}
+
+/**
+ * mm_pagefiles_exit() - close every paging file (module unload)
+ *
+ * No space is left, so no slot is in use.
+ */
+void mm_pagefiles_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < mm_pf_count; i++) {
+		WARN_ON_ONCE(mm_pagefiles[i]->used);
+		fput(mm_pagefiles[i]->file);
+		kvfree(mm_pagefiles[i]->map);
+		kfree(mm_pagefiles[i]);
+		mm_pagefiles[i] = NULL;
+	}
+	mm_pf_count = 0;
+	mm_pf_pages = 0;
+}

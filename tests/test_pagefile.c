@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Paging files and hard faults: NtCreatePagingFile's rules (the privilege,
+ * sizes, names, files it refuses), and, as root, the whole path of a page:
+ * trimmed to the modified list, written to the paging file by
+ * MemoryFlushModifiedList (now on standby), repurposed by
+ * MemoryPurgeStandbyList (its memory freed), read back by a hard fault with
+ * its contents, as SystemPerformanceInformation's PageReadCount counts;
+ * NtReadVirtualMemory of a paged-out page, MEM_RESET discarding paged-out
+ * pages, and freed memory giving its slots back. The paging file stays
+ * until the module is unloaded (as NT keeps one until shutdown). Runs as
+ * root and as an unprivileged user (who gets STATUS_PRIVILEGE_NOT_HELD).
+ */
+#include <sys/stat.h>
+
+#include "vm_handle_util.h"
+
+#define PF_SIZE		(16ull << 20)
+
+static NTSTATUS create_pf(const char *path, uint64_t min, uint64_t max)
+{
+	WCHAR name[300];
+	UNICODE_STRING u;
+	LARGE_INTEGER lo = { .QuadPart = (LONGLONG)min }, hi = { .QuadPart = (LONGLONG)max };
+	size_t i, n = strlen(path);
+
+	ASSERT_TRUE(n < 300);
+	for (i = 0; i < n; i++)
+		name[i] = (WCHAR)(unsigned char)path[i];
+	u.Buffer = name;
+	u.Length = (USHORT)(n * sizeof(WCHAR));
+	u.MaximumLength = u.Length;
+	return NtCreatePagingFile(&u, &lo, &hi, 0);
+}
+
+static NTSTATUS list_command(ULONG command)
+{
+	return NtSetSystemInformation(SystemMemoryListInformation, &command, sizeof(command));
+}
+
+static int check_pattern(const unsigned char *buf, uint32_t seed, uint64_t off, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] != pattern(seed, off + i))
+			return 0;
+	return 1;
+}
+
+static void empty_working_set(void)
+{
+	QUOTA_LIMITS q;
+
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = (SIZE_T)-1;
+	q.MaximumWorkingSetSize = (SIZE_T)-1;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+}
+
+/* As root: one paging file for this process's tests, made once. */
+static void need_paging_file(void)
+{
+	static int made;
+	char path[64];
+
+	if (made)
+		return;
+	snprintf(path, sizeof(path), "/tmp/ntexec-pagefile-%d", (int)getpid());
+	ASSERT_STATUS(create_pf(path, PF_SIZE, 2 * PF_SIZE), STATUS_SUCCESS);
+	/* The module keeps the file open: the name can go. */
+	ASSERT_EQ(unlink(path), 0);
+	made = 1;
+}
+
+TEST(create_rules)
+{
+	char path[64];
+	int fd;
+
+	nt_setup();
+	snprintf(path, sizeof(path), "/tmp/ntexec-pf-rules-%d", (int)getpid());
+	if (ntt_unprivileged()) {
+		/* SeCreatePagefilePrivilege: CAP_SYS_ADMIN, checked first. */
+		EXPECT_STATUS(create_pf(path, PF_SIZE, PF_SIZE), STATUS_PRIVILEGE_NOT_HELD);
+		EXPECT_STATUS(create_pf("", 0, 0), STATUS_PRIVILEGE_NOT_HELD);
+		EXPECT_STATUS(list_command(MemoryFlushModifiedList), STATUS_PRIVILEGE_NOT_HELD);
+		EXPECT_STATUS(list_command(MemoryPurgeStandbyList), STATUS_PRIVILEGE_NOT_HELD);
+		EXPECT_EQ(access(path, F_OK), -1);
+		return;
+	}
+	/* Sizes before names, as NT. */
+	EXPECT_STATUS(create_pf(path, 4096, PF_SIZE), STATUS_INVALID_PARAMETER_2);
+	EXPECT_STATUS(create_pf(path, (uint64_t)-4096, (uint64_t)-4096),
+		      STATUS_INVALID_PARAMETER_2);
+	EXPECT_STATUS(create_pf(path, PF_SIZE, PF_SIZE - 4096), STATUS_INVALID_PARAMETER_MIX);
+	EXPECT_STATUS(create_pf("", PF_SIZE, PF_SIZE), STATUS_OBJECT_NAME_INVALID);
+	EXPECT_STATUS(create_pf("relative-pagefile", PF_SIZE, PF_SIZE),
+		      STATUS_OBJECT_NAME_INVALID);
+	EXPECT_STATUS(create_pf("\\??\\C:\\pagefile.sys", PF_SIZE, PF_SIZE),
+		      STATUS_OBJECT_NAME_INVALID);
+	EXPECT_STATUS(NtCreatePagingFile(NULL, NULL, NULL, 0), STATUS_ACCESS_VIOLATION);
+	/* Files it refuses: a directory, a missing directory, a readable file. */
+	EXPECT_STATUS(create_pf("/tmp", PF_SIZE, PF_SIZE), STATUS_FILE_IS_A_DIRECTORY);
+	EXPECT_STATUS(create_pf("/nonexistent-dir/pagefile", PF_SIZE, PF_SIZE),
+		      STATUS_OBJECT_PATH_NOT_FOUND);
+	fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(fchmod(fd, 0644), 0);
+	close(fd);
+	EXPECT_STATUS(create_pf(path, PF_SIZE, PF_SIZE), STATUS_ACCESS_DENIED);
+	EXPECT_EQ(unlink(path), 0);
+}
+
+/*
+ * A page's whole path: modified, written (standby), repurposed (freed),
+ * hard-faulted back with its contents.
+ */
+TEST(page_out_and_back)
+{
+	const unsigned int n = 256;
+	long limit0, writes0, reads0, used0, resident0, repurposed0;
+	SYSTEM_MEMORY_LIST_INFORMATION l;
+	SYSTEM_MEMORY_USAGE_INFORMATION u0, u1;
+	SYSTEM_PERFORMANCE_INFORMATION p0, p1;
+	unsigned char *p;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("NtCreatePagingFile needs CAP_SYS_ADMIN");
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryUsageInformation, &u0, sizeof(u0),
+					       NULL), STATUS_SUCCESS);
+	limit0 = module_param("pagefile_pages");
+	need_paging_file();
+	/* The commit limit grows by the file (unless commit_limit is set). */
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryUsageInformation, &u1, sizeof(u1),
+					       NULL), STATUS_SUCCESS);
+	if (limit0 == 0 && module_param("commit_limit") == 0)
+		EXPECT_TRUE(u1.CommitLimitBytes >= u0.CommitLimitBytes + PF_SIZE - (64 << 20));
+	EXPECT_TRUE(module_param("pagefile_pages") >= (long)(PF_SIZE / PAGE));
+
+	p = (unsigned char *)xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT,
+				    PAGE_READWRITE);
+	fill_pattern(p, 21, 0, n * PAGE);
+	writes0 = module_param("pagefile_writes");
+	used0 = module_param("pagefile_used_pages");
+	empty_working_set();
+	ASSERT_STATUS(list_command(MemoryFlushModifiedList), STATUS_SUCCESS);
+	EXPECT_TRUE(module_param("pagefile_writes") - writes0 >= n);
+	EXPECT_TRUE(module_param("pagefile_used_pages") - used0 >= n);
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryListInformation, &l, sizeof(l), NULL),
+		      STATUS_SUCCESS);
+	EXPECT_TRUE(l.PageCountByPriority[5] >= n);
+
+	/* Repurposed: the memory goes back to Linux. */
+	resident0 = module_param("resident_pages");
+	repurposed0 = module_param("repurposed_pages");
+	ASSERT_STATUS(list_command(MemoryPurgeStandbyList), STATUS_SUCCESS);
+	EXPECT_TRUE(module_param("repurposed_pages") - repurposed0 >= n);
+	EXPECT_TRUE(resident0 - module_param("resident_pages") >= n);
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryListInformation, &l, sizeof(l), NULL),
+		      STATUS_SUCCESS);
+	EXPECT_TRUE(l.RepurposedPagesByPriority[5] >= n);
+
+	/* Hard faults bring every byte back and give the slots back. */
+	ASSERT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, &p0, sizeof(p0),
+					       NULL), STATUS_SUCCESS);
+	reads0 = module_param("page_reads");
+	for (unsigned int i = 0; i < n; i++)
+		ASSERT_TRUE(check_pattern(p + i * PAGE, 21, i * PAGE, PAGE));
+	EXPECT_TRUE(module_param("page_reads") - reads0 >= n);
+	ASSERT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, &p1, sizeof(p1),
+					       NULL), STATUS_SUCCESS);
+	EXPECT_TRUE(p1.PageReadCount - p0.PageReadCount >= n);
+	EXPECT_TRUE(p1.DirtyPagesWriteCount >= n);
+	EXPECT_EQ(module_param("pagefile_used_pages"), used0);
+	xrelease(NtCurrentProcess(), p, 0);
+}
+
+/* Page out @n pages of @p (empty, write, repurpose). */
+static void page_out(void)
+{
+	empty_working_set();
+	ASSERT_STATUS(list_command(MemoryFlushModifiedList), STATUS_SUCCESS);
+	ASSERT_STATUS(list_command(MemoryPurgeStandbyList), STATUS_SUCCESS);
+}
+
+/* Decommit and release give the slots of paged-out pages back; a copy reads them. */
+TEST(slots_follow_the_memory)
+{
+	const unsigned int n = 64;
+	unsigned char buf[PAGE];
+	long used0, reads0;
+	SIZE_T size, done;
+	unsigned char *p;
+	PVOID base;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("NtCreatePagingFile needs CAP_SYS_ADMIN");
+	need_paging_file();
+	used0 = steady_param("pagefile_used_pages");
+	p = (unsigned char *)xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT,
+				    PAGE_READWRITE);
+	fill_pattern(p, 22, 0, n * PAGE);
+	page_out();
+	EXPECT_EQ(module_param("pagefile_used_pages") - used0, n);
+
+	/* NtReadVirtualMemory of a paged-out page: read back, contents intact. */
+	reads0 = module_param("page_reads");
+	ASSERT_STATUS(NtReadVirtualMemory(NtCurrentProcess(), p + 5 * PAGE, buf, PAGE, &done),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(done, PAGE);
+	EXPECT_TRUE(check_pattern(buf, 22, 5 * PAGE, PAGE));
+	EXPECT_EQ(module_param("page_reads") - reads0, 1);
+	EXPECT_EQ(module_param("pagefile_used_pages") - used0, n - 1);
+
+	/* Decommit the first half without touching it: its slots go. */
+	base = p;
+	size = n / 2 * PAGE;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_DECOMMIT),
+		      STATUS_SUCCESS);
+	EXPECT_EQ(module_param("pagefile_used_pages") - used0, n / 2);
+	/* Release the rest: every slot is back. */
+	xrelease(NtCurrentProcess(), p, 0);
+	EXPECT_EQ(module_param("pagefile_used_pages"), used0);
+	EXPECT_EQ(module_param("page_reads") - reads0, 1);
+}
+
+/* MEM_RESET discards paged-out pages too: MEM_RESET_UNDO says so. */
+TEST(reset_discards_paged_out_pages)
+{
+	const unsigned int n = 16;
+	long used0;
+	unsigned char *p;
+	PVOID base;
+	SIZE_T size;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("NtCreatePagingFile needs CAP_SYS_ADMIN");
+	need_paging_file();
+	used0 = steady_param("pagefile_used_pages");
+	p = (unsigned char *)xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT,
+				    PAGE_READWRITE);
+	fill_pattern(p, 23, 0, n * PAGE);
+	page_out();
+	EXPECT_EQ(module_param("pagefile_used_pages") - used0, n);
+	base = p;
+	size = n * PAGE;
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_RESET,
+					      PAGE_READWRITE), STATUS_SUCCESS);
+	EXPECT_EQ(module_param("pagefile_used_pages"), used0);
+	base = p;
+	size = n * PAGE;
+	EXPECT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size, MEM_RESET_UNDO,
+					      PAGE_READWRITE), STATUS_CONFLICTING_ADDRESSES);
+	/* What was discarded reads as zeros, and the memory still works. */
+	EXPECT_TRUE(is_filled(p, 0, PAGE));
+	p[0] = 7;
+	EXPECT_EQ(p[0], 7);
+	xrelease(NtCurrentProcess(), p, 0);
+}
+
+/*
+ * Pages faulted back while the writer writes them, and written again:
+ * every byte survives repeated rounds of paging out and in.
+ */
+TEST(rounds_keep_every_byte)
+{
+	const unsigned int n = 128;
+	unsigned char *p;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("NtCreatePagingFile needs CAP_SYS_ADMIN");
+	need_paging_file();
+	p = (unsigned char *)xalloc(NtCurrentProcess(), NULL, n * PAGE, MEM_RESERVE | MEM_COMMIT,
+				    PAGE_READWRITE);
+	for (unsigned int r = 0; r < 8; r++) {
+		/* Half the pages rewritten each round, all checked. */
+		for (unsigned int i = r % 2; i < n; i += 2)
+			fill_pattern(p + i * PAGE, 30 + r, i * PAGE, PAGE);
+		page_out();
+		for (unsigned int i = 0; i < n; i++) {
+			unsigned int last = (i % 2 == r % 2) ? r : r - 1;
+
+			if (r == 0 && i % 2)
+				ASSERT_TRUE(is_filled(p + i * PAGE, 0, PAGE));
+			else
+				ASSERT_TRUE(check_pattern(p + i * PAGE, 30 + last, i * PAGE, PAGE));
+		}
+	}
+	xrelease(NtCurrentProcess(), p, 0);
+}
