@@ -398,9 +398,18 @@ static ntstatus_t ntx_create_paging_file(const struct ntexec_create_paging_file 
 		return STATUS_OBJECT_NAME_INVALID;
 	if (copy_from_user(name, u64_to_user_ptr(a->name), a->name_length))
 		return STATUS_ACCESS_VIOLATION;
-	for (i = 0; i < units; i++)
-		if (!name[i])
+	/* Absolute; no NUL; surrogates only in pairs (none dropped). */
+	if (name[0] != '/')
+		return STATUS_OBJECT_NAME_INVALID;
+	for (i = 0; i < units; i++) {
+		if (!name[i] || (name[i] >= 0xdc00 && name[i] <= 0xdfff))
 			return STATUS_OBJECT_NAME_INVALID;
+		if (name[i] >= 0xd800 && name[i] <= 0xdbff) {
+			if (i + 1 == units || name[i + 1] < 0xdc00 || name[i + 1] > 0xdfff)
+				return STATUS_OBJECT_NAME_INVALID;
+			i++;
+		}
+	}
 	/* At most 3 bytes a unit (a surrogate pair: 4 for two), and a NUL. */
 	path = kmalloc(3 * NTX_PAGEFILE_NAME_MAX + 1, GFP_KERNEL);
 	if (!path)
@@ -409,7 +418,7 @@ static ntstatus_t ntx_create_paging_file(const struct ntexec_create_paging_file 
 			    3 * NTX_PAGEFILE_NAME_MAX);
 	path[max(n, 0)] = 0;
 	status = STATUS_OBJECT_NAME_INVALID;
-	if (n > 0 && path[0] == '/')
+	if (n > 0)
 		status = mm_create_paging_file(path, a->minimum_size, a->maximum_size);
 	kfree(path);
 	return status;

@@ -1247,6 +1247,38 @@ static void do_system_info(struct fz *f)
 	nt_ioctl(NTEXEC_IOC_SYSTEM_INFO, &q, f);
 }
 
+/*
+ * NtCreatePagingFile: sizes, lengths, pointers and flags at random, but never
+ * a name that starts with '/', so that even as root no file is made (the
+ * name is the last check).
+ */
+static void do_paging_file(struct fz *f)
+{
+	static const uint64_t sizes[] = { 0, 4096, 8192, 16 << 20, 1ull << 44, 1ull << 45,
+					  (uint64_t)-1 };
+	struct ntexec_create_paging_file q;
+	uint16_t *name = (uint16_t *)f->scratch;
+	unsigned int units = (unsigned int)below(f, 140);
+
+	memset(&q, 0, sizeof(q));
+	for (unsigned int i = 0; i < units; i++)
+		name[i] = chance(f, 4) ? (uint16_t)rnd(f) : (uint16_t)('a' + below(f, 26));
+	if (units && name[0] == '/')
+		name[0] = 'x';
+	q.name = chance(f, 16) ? odd_addr(f) : (uint64_t)(uintptr_t)name;
+	q.name_length = chance(f, 8) ? (uint32_t)rnd(f) : units * 2 + (chance(f, 8) ? 1 : 0);
+	if (q.name == (uint64_t)(uintptr_t)name && q.name_length > SCRATCH)
+		q.name_length = SCRATCH;
+	q.minimum_size = chance(f, 4) ? rnd(f) : sizes[below(f, 7)];
+	q.maximum_size = chance(f, 4) ? rnd(f) : sizes[below(f, 7)];
+	q.priority = (uint32_t)rnd(f);
+	if (chance(f, 32))
+		q.flags = (uint32_t)rnd(f);
+	if (chance(f, 32))
+		q.pad = (uint32_t)rnd(f);
+	nt_ioctl(NTEXEC_IOC_CREATE_PAGING_FILE, &q, f);
+}
+
 /* ---- the events family ---- */
 
 #define NL_SOCKS	4
@@ -1521,7 +1553,7 @@ static void one_call(struct fz *f)
 	case 48: do_iocomp(f); break;
 	case 49: do_job(f); break;
 	case 50 ... 51: do_events(f); break;
-	case 52: do_system_info(f); break;
+	case 52: if (chance(f, 4)) do_paging_file(f); else do_system_info(f); break;
 	default: do_raw(f); break;
 	}
 }
