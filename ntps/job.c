@@ -88,7 +88,8 @@
  *    of its chain changes nothing; any other job is STATUS_ACCESS_DENIED.
  *    A process is in every job of its chain (NtIsProcessInJob), each job's
  *    limits apply to it (active processes, memory, time, breakaway; the
- *    nearest job's priority class and affinity), its counts, times and
+ *    priority class, affinity, scheduling class and working set in force
+ *    in the chain), its counts, times and
  *    commit roll up into every job above, messages about it go to each
  *    job of the chain that has a port (a limit's to the job whose limit it
  *    is), and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
