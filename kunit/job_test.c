@@ -3,13 +3,15 @@
  * KUnit: I/O completion queues (ntob/iocomp.c) and the job's pure parts
  * (ntps/job.c): FIFO order, depth and signaled state, a remove that times
  * out, the queue's end with packets in it, which exit statuses are
- * abnormal, a job's life without members, and the commit charge's
- * arithmetic against the process and job memory limits.
+ * abnormal, a job's life without members, the commit charge's
+ * arithmetic against the process and job memory limits, the slice of each
+ * scheduling class, and the limits a chain of nested jobs puts in force.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/mm.h>
 
+#include "../ntob/compat.h"
 #include "../ntps/ps.h"
 
 static struct ob_timeout expired(void)
@@ -276,6 +278,111 @@ static void job_tree(struct kunit *test)
 	put_job(d);
 }
 
+/* The scheduling classes' slices: longer with the class, 5 the default. */
+static void scheduling_class_slices(struct kunit *test)
+{
+	u32 c;
+
+	KUNIT_EXPECT_EQ(test, ps_scheduling_class_slice(PS_JOB_SCHEDULING_CLASS_DEFAULT), 0ull);
+	/* The kernel's own bounds for a custom slice: 0.1 to 100 ms. */
+	KUNIT_EXPECT_EQ(test, ps_scheduling_class_slice(0), 100000ull);
+	KUNIT_EXPECT_EQ(test, ps_scheduling_class_slice(9), 100000000ull);
+	for (c = 1; c < PS_JOB_SCHEDULING_CLASSES; c++) {
+		if (c == PS_JOB_SCHEDULING_CLASS_DEFAULT ||
+		    c - 1 == PS_JOB_SCHEDULING_CLASS_DEFAULT)
+			continue;
+		KUNIT_EXPECT_GT(test, ps_scheduling_class_slice(c),
+				ps_scheduling_class_slice(c - 1));
+	}
+	/*
+	 * Below the default, shorter than any default slice (0.7 ms at the
+	 * least); above it, longer than any (2.8 ms at the most).
+	 */
+	KUNIT_EXPECT_LT(test, ps_scheduling_class_slice(4), 700000ull);
+	KUNIT_EXPECT_GT(test, ps_scheduling_class_slice(6), 2800000ull);
+	/* Out of range counts as the last class (the setter refuses it first). */
+	KUNIT_EXPECT_EQ(test, ps_scheduling_class_slice(U32_MAX), ps_scheduling_class_slice(9));
+}
+
+/*
+ * Nested jobs' effective limits (Windows' PspSetEffectiveJobLimits): a
+ * child's own limit is in force only where it is stricter than its
+ * parent's; nothing is refused.
+ */
+static void nested_effective_limits(struct kunit *test)
+{
+	const u32 pc = JOB_OBJECT_LIMIT_PRIORITY_CLASS, af = JOB_OBJECT_LIMIT_AFFINITY,
+		  sc = JOB_OBJECT_LIMIT_SCHEDULING_CLASS;
+	const u32 sched = NTX_HAVE_TASK_SLICE ? sc : 0;
+	u32 flags, class, sclass;
+	struct ps_job *a, *b;
+	u64 aff;
+
+	KUNIT_ASSERT_EQ(test, ps_create_job(&a), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ps_create_job(&b), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, ps_job_nest(b, a), STATUS_SUCCESS);
+
+	/* Nothing set: nothing in force. */
+	ps_job_effective_limits(b, &flags, &class, &aff, &sclass);
+	KUNIT_EXPECT_EQ(test, flags, 0u);
+
+	/* The parent's alone is the child's. */
+	KUNIT_ASSERT_EQ(test, ps_job_set_basic_limits(a, pc | af | sched,
+						      PROCESS_PRIORITY_CLASS_NORMAL, 1, 3),
+			STATUS_SUCCESS);
+	ps_job_effective_limits(b, &flags, &class, &aff, &sclass);
+	KUNIT_EXPECT_EQ(test, flags, pc | af | sched);
+	KUNIT_EXPECT_EQ(test, class, (u32)PROCESS_PRIORITY_CLASS_NORMAL);
+	KUNIT_EXPECT_EQ(test, aff, 1ull);
+	if (sched)
+		KUNIT_EXPECT_EQ(test, sclass, 3u);
+
+	/* Less strict in the child: accepted, not in force. */
+	KUNIT_EXPECT_EQ(test, ps_job_set_basic_limits(b, pc | af | sched,
+						      PROCESS_PRIORITY_CLASS_HIGH,
+						      num_online_cpus() > 1 ? 3 : 1, 4),
+			STATUS_SUCCESS);
+	ps_job_effective_limits(b, &flags, &class, &aff, &sclass);
+	KUNIT_EXPECT_EQ(test, class, (u32)PROCESS_PRIORITY_CLASS_NORMAL);
+	KUNIT_EXPECT_EQ(test, aff, 1ull);
+	if (sched)
+		KUNIT_EXPECT_EQ(test, sclass, 3u);
+
+	/* Stricter in the child: in force for the child, not the parent. */
+	KUNIT_EXPECT_EQ(test, ps_job_set_basic_limits(b, pc | sched,
+						      PROCESS_PRIORITY_CLASS_IDLE, 0, 1),
+			STATUS_SUCCESS);
+	ps_job_effective_limits(b, &flags, &class, &aff, &sclass);
+	KUNIT_EXPECT_EQ(test, flags, pc | af | sched);
+	KUNIT_EXPECT_EQ(test, class, (u32)PROCESS_PRIORITY_CLASS_IDLE);
+	KUNIT_EXPECT_EQ(test, aff, 1ull);
+	if (sched)
+		KUNIT_EXPECT_EQ(test, sclass, 1u);
+	ps_job_effective_limits(a, &flags, &class, &aff, &sclass);
+	KUNIT_EXPECT_EQ(test, class, (u32)PROCESS_PRIORITY_CLASS_NORMAL);
+	if (sched)
+		KUNIT_EXPECT_EQ(test, sclass, 3u);
+
+	/* BELOW_NORMAL (5) is below NORMAL (2) though its value is larger. */
+	KUNIT_EXPECT_EQ(test, ps_job_set_basic_limits(b, pc, PROCESS_PRIORITY_CLASS_BELOW_NORMAL,
+						      0, 0), STATUS_SUCCESS);
+	ps_job_effective_limits(b, &flags, &class, &aff, &sclass);
+	KUNIT_EXPECT_EQ(test, class, (u32)PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+
+	/* The parent's cleared: the child's own is in force. */
+	KUNIT_EXPECT_EQ(test, ps_job_set_basic_limits(a, 0, 0, 0, 0), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ps_job_set_basic_limits(b, pc | sched,
+						      PROCESS_PRIORITY_CLASS_HIGH, 0, 7),
+			STATUS_SUCCESS);
+	ps_job_effective_limits(b, &flags, &class, &aff, &sclass);
+	KUNIT_EXPECT_EQ(test, flags, pc | sched);
+	KUNIT_EXPECT_EQ(test, class, (u32)PROCESS_PRIORITY_CLASS_HIGH);
+	if (sched)
+		KUNIT_EXPECT_EQ(test, sclass, 7u);
+	put_job(b);
+	put_job(a);
+}
+
 static struct kunit_case job_test_cases[] = {
 	KUNIT_CASE(memory_charge_arithmetic),
 	KUNIT_CASE(working_set_limit_pages),
@@ -284,6 +391,8 @@ static struct kunit_case job_test_cases[] = {
 	KUNIT_CASE(abnormal_statuses),
 	KUNIT_CASE(empty_job_lives_and_goes),
 	KUNIT_CASE(job_tree),
+	KUNIT_CASE(scheduling_class_slices),
+	KUNIT_CASE(nested_effective_limits),
 	{}
 };
 

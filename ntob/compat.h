@@ -14,10 +14,12 @@
 #include <linux/mm.h>
 #include <linux/mm_types.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/version.h>
 #include <net/genetlink.h>
+#include <uapi/linux/sched/types.h>
 
 /*
  * Threads of a thread group that the kernel owns (io_uring workers; vhost
@@ -231,6 +233,45 @@ static inline void ntx_shrinker_destroy(struct shrinker *s)
 		unregister_shrinker(s);
 		kfree(s);
 	}
+#endif
+}
+
+/*
+ * A fair task's own slice: 6.12's EEVDF takes sched_attr.sched_runtime of
+ * SCHED_NORMAL and SCHED_BATCH tasks as the task's slice (custom_slice,
+ * clamped to 0.1..100 ms; 0 gives back the default, sysctl_sched_base_slice),
+ * and fork and clone copy it. Earlier kernels ignore sched_runtime for those
+ * policies: a job's JOB_OBJECT_LIMIT_SCHEDULING_CLASS has nothing to set
+ * there, and is refused (STATUS_NOT_SUPPORTED) rather than left advisory.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define NTX_HAVE_TASK_SLICE	1
+#else
+#define NTX_HAVE_TASK_SLICE	0
+#endif
+
+/*
+ * Give a fair task the slice @slice_ns (0: the kernel's default), keeping
+ * its policy, nice value and reset-on-fork flag (policy -1 is the
+ * scheduler's SETPARAM_POLICY: keep). A real-time or idle task is left as
+ * it is (the slice is a fair-class parameter): whoever makes it fair again
+ * passes the slice in its own sched_attr. Return: 0 or -errno.
+ */
+static inline int ntx_set_task_slice(struct task_struct *task, u64 slice_ns)
+{
+#if NTX_HAVE_TASK_SLICE
+	struct sched_attr attr = {
+		.size = sizeof(attr),
+		.sched_policy = -1,
+		.sched_runtime = slice_ns,
+	};
+
+	if (task->policy != SCHED_NORMAL && task->policy != SCHED_BATCH)
+		return 0;
+	attr.sched_nice = task_nice(task);
+	return sched_setattr_nocheck(task, &attr);
+#else
+	return slice_ns ? -EOPNOTSUPP : 0;
 #endif
 }
 

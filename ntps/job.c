@@ -70,6 +70,16 @@
  *    In a nested chain the job with the smallest maximum sets both.
  *  - A member's own NtSetInformationProcess(ProcessPriorityClass) gets the
  *    job's class when the job limits it, and succeeds, as in NT.
+ *  - JOB_OBJECT_LIMIT_SCHEDULING_CLASS (0-9; above 5 needs CAP_SYS_NICE,
+ *    NT's SeIncreaseBasePriorityPrivilege): NT sets the quantum of every
+ *    member's threads from it; here each member's threads get the slice of
+ *    ps_scheduling_class_slice() (Linux 6.12's per-task slice; on older
+ *    kernels the flag is STATUS_NOT_SUPPORTED), now and when a process
+ *    joins; threads and children inherit it (fork copies it), a child that
+ *    breaks away from every job gets the default back before its first
+ *    instruction, and a member whose chain no longer sets a class gets the
+ *    default (class 5, as NT applies class 5 to members of a job without
+ *    the limit).
  *  - DIE_ON_UNHANDLED_EXCEPTION is what Linux does anyway: a process with an
  *    unhandled SIGSEGV ends, no dialog waits.
  *  - Nested jobs (Windows 8): a member of job A assigned to job B makes B
@@ -78,14 +88,16 @@
  *    of its chain changes nothing; any other job is STATUS_ACCESS_DENIED.
  *    A process is in every job of its chain (NtIsProcessInJob), each job's
  *    limits apply to it (active processes, memory, time, breakaway; the
- *    nearest job's priority class and affinity), its counts, times and
+ *    priority class, affinity, scheduling class and working set in force
+ *    in the chain), its counts, times and
  *    commit roll up into every job above, messages about it go to each
  *    job of the chain that has a port (a limit's to the job whose limit it
- *    is), the tightest working-set limit of the chain applies, and
- *    NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
+ *    is), and NtTerminateJobObject or KILL_ON_JOB_CLOSE ends the processes
  *    of the job and of every job nested in it. Depth: PS_JOB_MAX_DEPTH.
- *  Not yet (STATUS_NOT_SUPPORTED when asked): SCHEDULING_CLASS; the cgroup
- *  backing.
+ *    A child job's limits are checked against its parent's as NT does
+ *    (ps_job_chain_limits()): never refused, never changed (a query reads
+ *    back what was set), but only a stricter one is in force.
+ *  Not yet: the cgroup backing.
  *
  * Messages all leave through ps_job_post(): to the job's port, and as
  * NTEXEC_CMD_JOB events (ntob/event.h) to the "job" group and the
@@ -143,6 +155,7 @@
 #include <linux/tracepoint.h>
 #include <kunit/visibility.h>
 
+#include "../ntob/compat.h"
 #include "../ntob/event.h"
 #include "ps.h"
 
@@ -172,6 +185,8 @@
  * @job_time_base: user time charged before the job limit was last set
  * @affinity: Affinity
  * @priority_class: PriorityClass
+ * @scheduling_class: SchedulingClass (PS_JOB_SCHEDULING_CLASS_DEFAULT
+ *	without JOB_OBJECT_LIMIT_SCHEDULING_CLASS, as NT keeps it)
  * @ws_min_bytes: MinimumWorkingSetSize, as set (JOB_OBJECT_LIMIT_WORKINGSET)
  * @ws_max_bytes: MaximumWorkingSetSize, as set
  * @ws_min: the minimum in force, pages (mm_job_ws_pages())
@@ -222,6 +237,7 @@ struct ps_job {
 	u64 job_time_base;
 	u64 affinity;
 	u32 priority_class;
+	u32 scheduling_class;
 	u64 ws_min_bytes;
 	u64 ws_max_bytes;
 	unsigned long ws_min;
@@ -255,6 +271,7 @@ struct ps_job {
  * @job: the job (referenced)
  * @work: the child's join, before its first instruction
  * @claimed: joined (or given up) by the child or by an observer
+ * @slice: the slice the child's thread inherited (its creator's job slice)
  */
 struct ps_job_pending {
 	struct hlist_node node;
@@ -263,6 +280,7 @@ struct ps_job_pending {
 	struct ps_job *job;
 	struct callback_head work;
 	bool claimed;
+	u64 slice;
 };
 
 /* The job tree: parents' @children lists; outside every ps_job.lock. */
@@ -371,6 +389,7 @@ ntstatus_t ps_create_job(struct ps_job **out)
 	INIT_LIST_HEAD(&job->children);
 	INIT_LIST_HEAD(&job->child_node);
 	job->priority_class = PROCESS_PRIORITY_CLASS_NORMAL;
+	job->scheduling_class = PS_JOB_SCHEDULING_CLASS_DEFAULT;
 	atomic_long_inc(&ps_jobs);
 	*out = job;
 	return STATUS_SUCCESS;
@@ -1022,53 +1041,106 @@ struct ps_job_imposed {
 	u32 flags;
 	u32 class;
 	u64 affinity;
+	u32 sched_class;
 	unsigned long ws_min;
 	unsigned long ws_max;
 };
 
 /*
- * The priority class, affinity and working-set limits a member's chain
- * imposes: the nearest job that sets the class or the affinity (a job
- * nested deeper may only be stricter, Windows' rule for nested jobs, so
- * the nearest is the one in force); the working-set limits of the job with
- * the smallest maximum, the tightest of the chain.
+ * The priority class, affinity, scheduling class and working-set limits a
+ * member's chain of jobs imposes: Windows' effective limits for nested jobs
+ * (PspSetEffectiveJobLimits, Windows 8 and later), computed from the root
+ * down. The "Nested Jobs" page: a child job's effective limit "can be more
+ * restrictive than the limit of its parent, but it cannot be less
+ * restrictive". So a job's own limit is never refused nor changed (a query
+ * reads back what was set), but it takes over from the one in force above
+ * it only when it is stricter: the lower priority class; an affinity that
+ * is a subset of the one above (any other mask is ignored, and the one
+ * above stays: JOBOBJECT_BASIC_LIMIT_INFORMATION's "if the specified
+ * affinity is a superset of the affinity of the parent job, it is ignored");
+ * the lower scheduling class; the working-set limits with the smaller
+ * maximum. The flags are those of the whole chain (SUBSET_AFFINITY of any
+ * job lets members choose a subset of the affinity in force).
  */
 static void ps_job_chain_limits(struct ps_job *job, struct ps_job_imposed *out)
 {
+	struct ps_job *chain[PS_JOB_MAX_DEPTH + 1];
+	int n = 0;
 	u32 f;
 
 	memset(out, 0, sizeof(*out));
-	for (; job; job = ps_job_parent(job)) {
+	for (; job && n < ARRAY_SIZE(chain); job = ps_job_parent(job))
+		chain[n++] = job;
+	while (n-- > 0) {
+		job = chain[n];
 		spin_lock(&job->lock);
-		f = job->flags & ~out->flags;
-		if (f & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
+		f = job->flags;
+		if ((f & JOB_OBJECT_LIMIT_PRIORITY_CLASS) &&
+		    (!(out->flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS) ||
+		     ps_priority_class_lower(job->priority_class, out->class)))
 			out->class = job->priority_class;
-		if (f & JOB_OBJECT_LIMIT_AFFINITY) {
+		if ((f & JOB_OBJECT_LIMIT_AFFINITY) &&
+		    (!(out->flags & JOB_OBJECT_LIMIT_AFFINITY) || !(job->affinity & ~out->affinity)))
 			out->affinity = job->affinity;
-			out->flags |= job->flags & JOB_OBJECT_LIMIT_SUBSET_AFFINITY;
-		}
-		out->flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY);
-		if ((job->flags & JOB_OBJECT_LIMIT_WORKINGSET) &&
-		    (!out->ws_max || job->ws_max < out->ws_max)) {
+		if ((f & JOB_OBJECT_LIMIT_SCHEDULING_CLASS) &&
+		    (!(out->flags & JOB_OBJECT_LIMIT_SCHEDULING_CLASS) ||
+		     job->scheduling_class < out->sched_class))
+			out->sched_class = job->scheduling_class;
+		if ((f & JOB_OBJECT_LIMIT_WORKINGSET) &&
+		    (!(out->flags & JOB_OBJECT_LIMIT_WORKINGSET) || job->ws_max < out->ws_max)) {
 			out->ws_min = job->ws_min;
 			out->ws_max = job->ws_max;
-			out->flags |= JOB_OBJECT_LIMIT_WORKINGSET;
 		}
+		out->flags |= f & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY |
+				   JOB_OBJECT_LIMIT_SUBSET_AFFINITY |
+				   JOB_OBJECT_LIMIT_SCHEDULING_CLASS | JOB_OBJECT_LIMIT_WORKINGSET);
 		spin_unlock(&job->lock);
 	}
 }
 
+/**
+ * ps_job_effective_limits() - the limits a job's chain puts in force
+ * @job: a job
+ * @flags: out: which of the values below are limited (JOB_OBJECT_LIMIT_*)
+ * @class: out: the priority class
+ * @affinity: out: the affinity
+ * @sched_class: out: the scheduling class
+ *
+ * What a member of @job gets (ps_job_chain_limits()); for the KUnit suite.
+ */
+void ps_job_effective_limits(struct ps_job *job, u32 *flags, u32 *class, u64 *affinity,
+			     u32 *sched_class)
+{
+	struct ps_job_imposed l;
+
+	ps_job_chain_limits(job, &l);
+	*flags = l.flags;
+	*class = l.class;
+	*affinity = l.affinity;
+	*sched_class = l.sched_class;
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_effective_limits);
+
 /*
- * Apply the priority class, affinity and working-set limits of its jobs to
- * a member; without a working-set limit in its chain, it has its own
- * limits back. Context: process context, no lock held.
+ * Apply the priority class, affinity, scheduling class and working-set
+ * limits of its jobs to a member; without a working-set limit in its
+ * chain, it has its own limits back; without a scheduling class, the
+ * default slice (class 5's). Context: process context, no lock held.
  */
 static void ps_job_apply_limits(struct ps_process *process)
 {
 	struct ps_job_imposed l;
+	u64 slice, now;
 
 	mutex_lock(&ps_job_apply_lock);
 	ps_job_chain_limits(READ_ONCE(process->job), &l);
+	slice = ps_scheduling_class_slice(l.flags & JOB_OBJECT_LIMIT_SCHEDULING_CLASS ?
+					  l.sched_class : PS_JOB_SCHEDULING_CLASS_DEFAULT);
+	spin_lock(&process->lock);
+	now = process->job_slice;
+	spin_unlock(&process->lock);
+	if (slice != now)
+		ps_apply_process_slice(process, slice);
 	if (l.flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 		ps_apply_priority_class(process, l.class);
 	if (l.flags & JOB_OBJECT_LIMIT_AFFINITY)
@@ -1088,10 +1160,13 @@ static void ps_job_post_chain(struct ps_job *job, u32 msg, struct pid *pid, gfp_
  * A process that is in no job joins @job: counted active in it and every
  * job above it unless it has exited already (a pending child killed before
  * its first instruction). @pending: it was counted pending by the fork
- * probe. Return: STATUS_SUCCESS, or STATUS_ACCESS_DENIED when it is in a
- * job already (nothing changes but the pending count).
+ * probe. @slice: for a child, the slice its thread inherited from its
+ * creator (NULL: an assignment, the process keeps its own). Return:
+ * STATUS_SUCCESS, or STATUS_ACCESS_DENIED when it is in a job already
+ * (nothing changes but the pending count).
  */
-static ntstatus_t ps_job_join(struct ps_job *job, struct ps_process *process, bool pending)
+static ntstatus_t ps_job_join(struct ps_job *job, struct ps_process *process, bool pending,
+			      const u64 *slice)
 {
 	bool exited = false, terminated;
 	ntstatus_t status = STATUS_SUCCESS;
@@ -1109,6 +1184,8 @@ static ntstatus_t ps_job_join(struct ps_job *job, struct ps_process *process, bo
 		return status;
 	}
 	process->job = to_job(ob_reference(&job->ob));
+	if (slice)
+		WRITE_ONCE(process->job_slice, *slice);
 	exited = process->exited;
 	if (!exited) {
 		list_add_tail(&process->job_node, &job->members);
@@ -1320,14 +1397,17 @@ static bool ps_job_joining(const void *signal, struct ps_job *job)
 	return busy;
 }
 
-/* Join a claimed child; @process may be NULL (adopted here when it can be). */
+/*
+ * Join a claimed child; @process may be NULL (adopted here when it can be);
+ * @slice: what its thread inherited.
+ */
 static void ps_job_join_pending(struct ps_job *job, struct pid *tgid,
-				struct ps_process *process)
+				struct ps_process *process, u64 slice)
 {
 	struct ps_process *p = process ?: ps_get_process(tgid);
 
 	if (p) {
-		ps_job_join(job, p, true);
+		ps_job_join(job, p, true, &slice);
 		if (!process)
 			ps_dereference_process(p);
 		return;
@@ -1363,7 +1443,7 @@ static void ps_job_settle_process(struct ps_process *process)
 	}
 	spin_unlock(&ps_job_pending_lock);
 	if (mine) {
-		ps_job_join_pending(job, NULL, process);
+		ps_job_join_pending(job, NULL, process, mine->slice);
 		ob_dereference(&job->ob);
 		ps_job_unlist(mine);
 	} else if (busy) {
@@ -1395,7 +1475,7 @@ static void ps_job_settle_job(struct ps_job *job)
 		}
 		spin_unlock(&ps_job_pending_lock);
 		if (mine) {
-			ps_job_join_pending(job, tgid, NULL);
+			ps_job_join_pending(job, tgid, NULL, mine->slice);
 			put_pid(tgid);
 			ps_job_unlist(mine);
 			continue;
@@ -1442,7 +1522,7 @@ static void ps_job_child_start(struct callback_head *work)
 		if (!(current->flags & PF_EXITING))
 			process = ps_current_process();
 		if (process) {
-			ps_job_join(rec->job, process, true);
+			ps_job_join(rec->job, process, true, &rec->slice);
 			ps_dereference_process(process);
 		} else {
 			/* No object, no job: it must not run outside. */
@@ -1602,7 +1682,8 @@ bool ps_job_priority_class(struct ps_process *process, u8 *class)
  * NT: a member of a job with JOB_OBJECT_LIMIT_AFFINITY gets the job's
  * affinity whatever it asked for (and the call succeeds); with
  * JOB_OBJECT_LIMIT_SUBSET_AFFINITY too (Windows 7), it may choose a subset
- * of the job's. The job is the nearest of its chain that limits affinity.
+ * of the job's. In nested jobs, the affinity in force in the chain
+ * (ps_job_chain_limits()).
  *
  * Return: STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a mask outside
  * the job's subset.
@@ -1620,6 +1701,41 @@ ntstatus_t ps_job_affinity(struct ps_process *process, u64 *mask)
 		return STATUS_SUCCESS;
 	}
 	return *mask & ~l.affinity ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+}
+
+/* A child that left every job: the default slice, before its first instruction. */
+static void ps_job_child_reset(struct callback_head *work)
+{
+	kfree(work);
+	if (!(current->flags & PF_EXITING))
+		ps_apply_task_slice(current, 0);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * A child that broke away from every job of @process's chain: fork gave its
+ * thread its creator's job slice, which no job of its own imposes. It gets
+ * the default back before it runs its own code, or is ended (fail closed:
+ * a longer slice needs the privilege its creator's job was set with).
+ * Context: the fork probe (atomic).
+ */
+static void ps_job_reset_child_slice(struct ps_process *process, struct task_struct *child)
+{
+	struct callback_head *work;
+
+	if (!READ_ONCE(process->job_slice))
+		return;
+	work = kmalloc(sizeof(*work), GFP_ATOMIC | __GFP_NOWARN);
+	if (work) {
+		__module_get(THIS_MODULE);
+		init_task_work(work, ps_job_child_reset);
+		/* The child has not run: it cannot be past its exit's works. */
+		if (!task_work_add(child, work, TWA_RESUME))
+			return;
+		module_put(THIS_MODULE);
+		kfree(work);
+	}
+	send_sig_info(SIGKILL, SEND_SIG_PRIV, child);
 }
 
 /*
@@ -1659,8 +1775,10 @@ static void ps_job_fork_probe(void *data, struct task_struct *parent,
 	}
 	while (job && (READ_ONCE(job->flags) & mask))
 		job = ps_job_parent(job);
-	if (!job)
+	if (!job) {
+		ps_job_reset_child_slice(process, child);
 		goto out;
+	}
 	if (ps_job_chain_terminated(job, &tstatus)) {
 		kill = true;
 	} else {
@@ -1674,6 +1792,7 @@ static void ps_job_fork_probe(void *data, struct task_struct *parent,
 			rec->signal = child->signal;
 			rec->tgid = get_pid(task_tgid(child));
 			rec->job = to_job(ob_reference(&job->ob));
+			rec->slice = READ_ONCE(process->job_slice);
 			__module_get(THIS_MODULE);
 			init_task_work(&rec->work, ps_job_child_start);
 			/*
@@ -1789,7 +1908,7 @@ ntstatus_t ps_assign_job(struct ps_process *caller, u64 job_handle, u64 process_
 		/* Every job of the chain counts it: each limit applies. */
 		over = ps_job_add_pending(job);
 		if (!over) {
-			status = ps_job_join(job, process, true);
+			status = ps_job_join(job, process, true, NULL);
 			goto out;
 		}
 	}
@@ -1983,6 +2102,7 @@ static void ps_job_basic_limit(struct ps_job *job, struct nt_job_basic_limit *ou
 	out->affinity = job->affinity;
 	out->priority_class = job->flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS ?
 			      job->priority_class : 0;
+	out->scheduling_class = job->scheduling_class;
 	if (job->flags & JOB_OBJECT_LIMIT_WORKINGSET) {
 		out->min_ws = job->ws_min_bytes;
 		out->max_ws = job->ws_max_bytes;
@@ -2171,7 +2291,7 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_extended_limit *x,
 				   bool ext)
 {
-	const u32 unsupported = JOB_OBJECT_LIMIT_SCHEDULING_CLASS;
+	const u32 unsupported = NTX_HAVE_TASK_SLICE ? 0 : JOB_OBJECT_LIMIT_SCHEDULING_CLASS;
 	const u32 valid = ext ? JOB_OBJECT_EXTENDED_LIMIT_VALID_FLAGS :
 				JOB_OBJECT_BASIC_LIMIT_VALID_FLAGS;
 	const struct nt_job_basic_limit *l = &x->basic;
@@ -2202,6 +2322,13 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 		return STATUS_INVALID_PARAMETER;
 	if ((flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS) &&
 	    l->priority_class == PROCESS_PRIORITY_CLASS_REALTIME && !capable(CAP_SYS_NICE))
+		return STATUS_PRIVILEGE_NOT_HELD;
+	/* NT: classes 0-9; above the default 5, SeIncreaseBasePriorityPrivilege. */
+	if ((flags & JOB_OBJECT_LIMIT_SCHEDULING_CLASS) &&
+	    l->scheduling_class >= PS_JOB_SCHEDULING_CLASSES)
+		return STATUS_INVALID_PARAMETER;
+	if ((flags & JOB_OBJECT_LIMIT_SCHEDULING_CLASS) &&
+	    l->scheduling_class > PS_JOB_SCHEDULING_CLASS_DEFAULT && !capable(CAP_SYS_NICE))
 		return STATUS_PRIVILEGE_NOT_HELD;
 	if ((flags & JOB_OBJECT_LIMIT_AFFINITY) && !ps_valid_affinity(l->affinity))
 		return STATUS_INVALID_PARAMETER;
@@ -2255,6 +2382,9 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 	job->affinity = l->affinity;
 	if (flags & JOB_OBJECT_LIMIT_PRIORITY_CLASS)
 		job->priority_class = l->priority_class;
+	/* NT keeps the default class when the flag is not given. */
+	job->scheduling_class = flags & JOB_OBJECT_LIMIT_SCHEDULING_CLASS ?
+				l->scheduling_class : PS_JOB_SCHEDULING_CLASS_DEFAULT;
 	if (flags & JOB_OBJECT_LIMIT_WORKINGSET) {
 		job->ws_min_bytes = l->min_ws;
 		job->ws_max_bytes = l->max_ws;
@@ -2266,10 +2396,12 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 
 	/*
 	 * The members of the job and of the jobs nested in it take the limits
-	 * now; a working-set limit cleared gives them theirs back.
+	 * now; a working-set limit cleared gives them theirs back, a
+	 * scheduling class cleared the default slice, and in nested jobs a
+	 * limit cleared above puts the one below in force.
 	 */
-	if ((flags & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY |
-		      JOB_OBJECT_LIMIT_WORKINGSET)) || (old & JOB_OBJECT_LIMIT_WORKINGSET)) {
+	if ((flags | old) & (JOB_OBJECT_LIMIT_PRIORITY_CLASS | JOB_OBJECT_LIMIT_AFFINITY |
+			     JOB_OBJECT_LIMIT_SCHEDULING_CLASS | JOB_OBJECT_LIMIT_WORKINGSET)) {
 		n = ps_job_members_of(job, &procs);
 		for (i = 0; i < n; i++)
 			ps_job_apply_limits(procs[i]);
@@ -2398,6 +2530,31 @@ ntstatus_t ps_job_set_memory_limits(struct ps_job *job, u32 flags, u64 process_b
 	return ps_job_set_limit(job, &x, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(ps_job_set_memory_limits);
+
+/**
+ * ps_job_set_basic_limits() - set a job's basic limits as the basic class
+ *	would (the other values zero), for the KUnit suite
+ * @job: the job
+ * @flags: JOB_OBJECT_LIMIT_* of the basic class
+ * @priority_class: PriorityClass
+ * @affinity: Affinity
+ * @scheduling_class: SchedulingClass
+ *
+ * Return: what NtSetInformationJobObject would.
+ */
+ntstatus_t ps_job_set_basic_limits(struct ps_job *job, u32 flags, u32 priority_class,
+				   u64 affinity, u32 scheduling_class)
+{
+	struct nt_job_extended_limit x = {
+		.basic.flags = flags,
+		.basic.priority_class = priority_class,
+		.basic.affinity = affinity,
+		.basic.scheduling_class = scheduling_class,
+	};
+
+	return ps_job_set_limit(job, &x, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_job_set_basic_limits);
 
 /**
  * ps_job_init() - attach the job's fork probe

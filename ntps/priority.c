@@ -24,6 +24,12 @@
  * within the task's cpuset (STATUS_INVALID_PARAMETER outside it or outside
  * the online CPUs).
  *
+ * A job's JOB_OBJECT_LIMIT_SCHEDULING_CLASS sets how long its members'
+ * threads run before the scheduler may switch to another of the same
+ * priority: NT's quantum, Linux 6.12's per-task slice (ps_class_slice[]).
+ * The slice a process's threads were given is ps_process.job_slice; a
+ * thread made fair again (out of SCHED_RR) gets it back.
+ *
  * Locking: ps_process.lock and ps_thread.lock guard the NT values; Linux
  * is told after they are dropped (the scheduler calls may sleep).
  */
@@ -37,6 +43,7 @@
 #include <uapi/linux/sched/types.h>
 #include <kunit/visibility.h>
 
+#include "../ntob/compat.h"
 #include "ps.h"
 
 /* NT priority 1..15 -> nice; index 0 unused. */
@@ -53,6 +60,34 @@ static const u8 ps_class_base[] = {
 	[PROCESS_PRIORITY_CLASS_BELOW_NORMAL] = 6,
 	[PROCESS_PRIORITY_CLASS_ABOVE_NORMAL] = 10,
 };
+
+/*
+ * The slice of each job scheduling class, ns; 0: the kernel's default.
+ * NT's quantum grows with the class (PspJobSchedulingClasses: 6 * (class +
+ * 1) quantum units, class 5 the default; class 9 also disables quantum
+ * end). Linux's default slice is 0.7 ms times 1 + log2 of the CPUs (at most
+ * 8): 0.7 to 2.8 ms. So class 5 is the default, classes 0-4 are shorter
+ * than any default, 6-8 longer than any, and 9 is the longest slice the
+ * kernel takes (100 ms), the nearest to no quantum end.
+ */
+static const u32 ps_class_slice[PS_JOB_SCHEDULING_CLASSES] = {
+	100000, 200000, 300000, 400000, 500000,
+	0, 3000000, 4000000, 5000000, 100000000,
+};
+static_assert(PS_JOB_SCHEDULING_CLASS_DEFAULT == 5);
+
+/**
+ * ps_scheduling_class_slice() - the slice of a job scheduling class
+ * @class: 0..9 (larger values count as 9)
+ *
+ * Return: the slice in ns for sched_attr.sched_runtime, 0 for the kernel's
+ * default (class 5).
+ */
+u64 ps_scheduling_class_slice(u32 class)
+{
+	return ps_class_slice[min_t(u32, class, PS_JOB_SCHEDULING_CLASSES - 1)];
+}
+EXPORT_SYMBOL_IF_KUNIT(ps_scheduling_class_slice);
 
 /**
  * ps_priority_of_nice() - the NT priority a nice value stands for
@@ -128,8 +163,11 @@ static int ps_allowed_nice(struct task_struct *task, int nice)
 	return nice;
 }
 
-/* Tell Linux: a nice value, or SCHED_RR for the real-time range. */
-static int ps_apply(struct task_struct *task, s32 priority)
+/*
+ * Tell Linux: a nice value, or SCHED_RR for the real-time range. @slice:
+ * the process's job slice, which a thread leaving SCHED_RR takes again.
+ */
+static int ps_apply(struct task_struct *task, s32 priority, u64 slice)
 {
 	struct sched_attr attr = { .size = sizeof(attr) };
 
@@ -141,10 +179,22 @@ static int ps_apply(struct task_struct *task, s32 priority)
 	attr.sched_nice = ps_allowed_nice(task, ps_nice_of_priority(priority));
 	if (task->policy == SCHED_RR || task->policy == SCHED_FIFO) {
 		attr.sched_policy = SCHED_NORMAL;
+		attr.sched_runtime = slice;
 		return sched_setattr_nocheck(task, &attr);
 	}
 	set_user_nice(task, attr.sched_nice);
 	return 0;
+}
+
+/* The slice a process's job gave its threads (0: the default). */
+static u64 ps_process_slice(struct ps_process *process)
+{
+	u64 slice;
+
+	spin_lock(&process->lock);
+	slice = process->job_slice;
+	spin_unlock(&process->lock);
+	return slice;
 }
 
 /* The priority a thread should have now, from the NT values. */
@@ -218,7 +268,7 @@ static ntstatus_t ps_apply_base(struct ps_process *process, struct task_struct *
 		thread->priority = 0;
 		spin_unlock(&thread->lock);
 	}
-	err = ps_apply(task, ps_thread_target(process, thread));
+	err = ps_apply(task, ps_thread_target(process, thread), ps_process_slice(process));
 	if (thread)
 		ps_dereference_thread(thread);
 	return err ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
@@ -366,6 +416,58 @@ ntstatus_t ps_apply_process_affinity(struct ps_process *process, u64 mask)
 		 STATUS_INVALID_PARAMETER;
 	free_cpumask_var(cpus);
 	return status;
+}
+
+/**
+ * ps_priority_class_lower() - is one priority class not above another?
+ * @a: a valid PROCESS_PRIORITY_CLASS_* value
+ * @b: another
+ *
+ * Return: true when @a's base priority is @b's or lower (nested jobs: the
+ * lowest class of the chain is the one in force).
+ */
+bool ps_priority_class_lower(u8 a, u8 b)
+{
+	return ps_class_base[a] <= ps_class_base[b];
+}
+
+static ntstatus_t ps_apply_slice(struct ps_process *process, struct task_struct *task,
+				 const void *slice)
+{
+	return ntx_set_task_slice(task, *(const u64 *)slice) ? STATUS_UNSUCCESSFUL :
+							       STATUS_SUCCESS;
+}
+
+/**
+ * ps_apply_process_slice() - give every thread of a process a slice
+ * @process: the process
+ * @slice: ns (ps_scheduling_class_slice()), 0 for the kernel's default
+ *
+ * What a job's JOB_OBJECT_LIMIT_SCHEDULING_CLASS does to each member; the
+ * threads it creates later inherit the slice (fork and clone copy it).
+ *
+ * Return: STATUS_SUCCESS, STATUS_NO_MEMORY, STATUS_PROCESS_IS_TERMINATING,
+ * or STATUS_UNSUCCESSFUL when Linux refused a thread.
+ */
+ntstatus_t ps_apply_process_slice(struct ps_process *process, u64 slice)
+{
+	spin_lock(&process->lock);
+	/* The fork probe reads it without the lock. */
+	WRITE_ONCE(process->job_slice, slice);
+	spin_unlock(&process->lock);
+	return ps_apply_to_threads(process, ps_apply_slice, &slice);
+}
+
+/**
+ * ps_apply_task_slice() - give one task a slice
+ * @task: a task (the caller's own, or one it holds)
+ * @slice: ns, 0 for the kernel's default
+ *
+ * Return: 0 or -errno.
+ */
+int ps_apply_task_slice(struct task_struct *task, u64 slice)
+{
+	return ntx_set_task_slice(task, slice);
 }
 
 /**
@@ -546,7 +648,8 @@ ntstatus_t ps_set_thread(struct ps_process *caller, u64 handle, u32 info_class,
 		thread->priority = 0;
 	}
 	spin_unlock(&thread->lock);
-	status = ps_apply(task, ps_thread_target(thread->process, thread)) ?
+	status = ps_apply(task, ps_thread_target(thread->process, thread),
+			  ps_process_slice(thread->process)) ?
 		 STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
 put:
 	put_task_struct(task);

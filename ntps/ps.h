@@ -129,6 +129,9 @@ static_assert(sizeof(struct nt_quota_limits_ex) == 88);
 #define JOB_OBJECT_LIMIT_PRIORITY_CLASS			0x00000020u
 #define JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME		0x00000040u
 #define JOB_OBJECT_LIMIT_SCHEDULING_CLASS		0x00000080u
+/* JOBOBJECT_BASIC_LIMIT_INFORMATION.SchedulingClass: 0..9, 5 by default. */
+#define PS_JOB_SCHEDULING_CLASSES			10
+#define PS_JOB_SCHEDULING_CLASS_DEFAULT			5
 #define JOB_OBJECT_LIMIT_PROCESS_MEMORY			0x00000100u
 #define JOB_OBJECT_LIMIT_JOB_MEMORY			0x00000200u
 #define JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION	0x00000400u
@@ -219,6 +222,8 @@ extern const struct ob_type ps_thread_type;
  * @exit_io: its I/O counters (IO_COUNTERS order), recorded at its exit
  * @job_memory_reported: a memory limit message was posted about it: NT
  *	posts one per process (PS_JOB_STATUS_LAST_REPORT_MEMORY); atomic bit 0
+ * @job_slice: the slice its jobs' scheduling class gave its threads, ns
+ *	(0: the kernel's default; under @lock; priority.c, job.c)
  *
  * References: the process table holds one until the thread group is reaped,
  * the rundown and exec works one each while queued,
@@ -266,6 +271,7 @@ struct ps_process {
 	u64 exit_faults;
 	u64 exit_io[6];
 	unsigned long job_memory_reported;
+	u64 job_slice;
 };
 
 /**
@@ -581,6 +587,10 @@ ntstatus_t ps_job_charge(struct ps_job *job, unsigned long pages, unsigned long 
 void ps_job_uncharge(struct ps_job *job, unsigned long pages);
 ntstatus_t ps_job_set_memory_limits(struct ps_job *job, u32 flags, u64 process_bytes,
 				    u64 job_bytes);
+ntstatus_t ps_job_set_basic_limits(struct ps_job *job, u32 flags, u32 priority_class,
+				   u64 affinity, u32 scheduling_class);
+void ps_job_effective_limits(struct ps_job *job, u32 *flags, u32 *class, u64 *affinity,
+			     u32 *sched_class);
 void ps_job_memory(struct ps_job *job, u64 *used, u64 *peak_process, u64 *peak_job);
 bool ps_job_in_chain(struct ps_job *job, struct ps_job *ancestor);
 ntstatus_t ps_job_nest(struct ps_job *child, struct ps_job *parent);
@@ -606,6 +616,10 @@ bool ps_valid_priority_class(u32 class);
 ntstatus_t ps_apply_priority_class(struct ps_process *process, u8 class);
 ntstatus_t ps_apply_process_affinity(struct ps_process *process, u64 mask);
 bool ps_valid_affinity(u64 mask);
+bool ps_priority_class_lower(u8 a, u8 b);
+u64 ps_scheduling_class_slice(u32 class);
+ntstatus_t ps_apply_process_slice(struct ps_process *process, u64 slice);
+int ps_apply_task_slice(struct task_struct *task, u64 slice);
 
 /* ntps/host.c: NtCreateProcessEx's empty process */
 ntstatus_t ps_host(struct ps_process *caller, u32 *exit_code);

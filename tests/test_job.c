@@ -5,14 +5,18 @@
  * process limit (a child past it never runs, the port is told), the
  * process id list, accounting, NtTerminateJobObject with a 32-bit status
  * and the job signaled, KILL_ON_JOB_CLOSE, the port's messages, names, a
- * per-process time limit, a fork storm while the job is terminated, and
- * bad input.
+ * per-process time limit, a fork storm while the job is terminated, bad
+ * input, the scheduling class (each member thread's slice), and nested
+ * jobs' limits (a child job is never less strict than its parent).
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1503,4 +1507,413 @@ TEST(affinity_limit_and_subset_affinity)
 	EXPECT_EQ(affinity_of(NtCurrentProcess()), 1u);
 	EXPECT_STATUS(set_own_affinity(3), STATUS_SUCCESS);
 	xclose(job);
+}
+
+/* ------------------------------------------------------------------------ */
+/* JOB_OBJECT_LIMIT_SCHEDULING_CLASS and nested jobs' limits                */
+/* ------------------------------------------------------------------------ */
+
+/* struct sched_attr (uapi/linux/sched/types.h), which glibc does not give. */
+struct ntt_sched_attr {
+	uint32_t size;
+	uint32_t policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime;
+	uint64_t deadline;
+	uint64_t period;
+	uint32_t util_min;
+	uint32_t util_max;
+};
+
+/* A fair thread's slice, ns: sched_getattr(2)'s sched_runtime (6.12: se.slice). */
+static uint64_t slice_of(pid_t tid)
+{
+	struct ntt_sched_attr a;
+
+	memset(&a, 0xcc, sizeof(a));
+	ASSERT_EQ(syscall(SYS_sched_getattr, tid, &a, sizeof(a), 0), 0);
+	return a.runtime;
+}
+
+/* Linux 6.12 and later: fair tasks have slices of their own. */
+static bool kernel_has_slices(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	ASSERT_EQ(uname(&u), 0);
+	ASSERT_EQ(sscanf(u.release, "%d.%d", &major, &minor), 2);
+	return major > 6 || (major == 6 && minor >= 12);
+}
+
+/* Every thread of @pid has the slice @ns; returns how many threads. */
+static int expect_slices(pid_t pid, uint64_t ns)
+{
+	struct dirent *e;
+	char path[64];
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	ASSERT_NE(d, NULL);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		EXPECT_EQ(slice_of(atoi(e->d_name)), ns);
+		n++;
+	}
+	closedir(d);
+	EXPECT_TRUE(n >= 1);
+	return n;
+}
+
+static NTSTATUS set_sched_class(HANDLE job, ULONG flags, ULONG class)
+{
+	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.BasicLimitInformation.LimitFlags = flags;
+	ext.BasicLimitInformation.SchedulingClass = class;
+	return NtSetInformationJobObject(job, JobObjectExtendedLimitInformation, &ext,
+					 sizeof(ext));
+}
+
+static void *park(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+/*
+ * A child with two threads that, on command, starts another thread ('t')
+ * or forks a sleeper ('f', whose pid it writes back).
+ */
+struct threaded {
+	pid_t pid;
+	int cmd, ack;
+};
+
+static struct threaded spawn_threaded(void)
+{
+	struct threaded t;
+	int c[2], a[2];
+	char b;
+
+	ASSERT_EQ(pipe(c), 0);
+	ASSERT_EQ(pipe(a), 0);
+	t.pid = fork();
+	ASSERT_TRUE(t.pid >= 0);
+	if (!t.pid) {
+		pthread_t th;
+		pid_t g;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(c[1]);
+		close(a[0]);
+		pthread_create(&th, NULL, park, NULL);
+		b = 1;
+		if (write(a[1], &b, 1) != 1)
+			_exit(1);
+		while (read(c[0], &b, 1) == 1) {
+			if (b == 't') {
+				pthread_create(&th, NULL, park, NULL);
+				if (write(a[1], &b, 1) != 1)
+					_exit(1);
+			} else if (b == 'f') {
+				g = fork();
+				if (!g) {
+					prctl(PR_SET_PDEATHSIG, SIGKILL);
+					park(NULL);
+				}
+				if (write(a[1], &g, sizeof(g)) != sizeof(g))
+					_exit(1);
+			}
+		}
+		_exit(0);
+	}
+	close(c[0]);
+	close(a[1]);
+	t.cmd = c[1];
+	t.ack = a[0];
+	ASSERT_EQ(read(t.ack, &b, 1), 1);
+	return t;
+}
+
+static void threaded_new_thread(struct threaded *t)
+{
+	char b = 't';
+
+	ASSERT_EQ(write(t->cmd, &b, 1), 1);
+	ASSERT_EQ(read(t->ack, &b, 1), 1);
+}
+
+static pid_t threaded_fork(struct threaded *t)
+{
+	pid_t g;
+	char b = 'f';
+
+	ASSERT_EQ(write(t->cmd, &b, 1), 1);
+	ASSERT_EQ(read(t->ack, &g, sizeof(g)), (ssize_t)sizeof(g));
+	ASSERT_TRUE(g > 0);
+	return g;
+}
+
+static void threaded_end(struct threaded *t)
+{
+	close(t->cmd);
+	close(t->ack);
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+}
+
+/*
+ * JOB_OBJECT_LIMIT_SCHEDULING_CLASS: NT sets the quantum of every member's
+ * threads; here each thread's slice (6.12's per-task slice; class 5 is the
+ * kernel's default, 0 is 0.1 ms, 9 100 ms). Now, for threads and processes
+ * that come later, and the default back when the limit goes. Classes above
+ * 5 need the privilege (CAP_SYS_NICE); 10 and more are no class. Kernels
+ * before 6.12 refuse the flag (STATUS_NOT_SUPPORTED).
+ */
+TEST(scheduling_class_sets_every_members_slice)
+{
+	HANDLE job = xjob(), p, p2, pg;
+	uint64_t def = slice_of(0);
+	struct threaded t;
+	pid_t g, k;
+
+	nt_setup();
+	if (!kernel_has_slices()) {
+		EXPECT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 3),
+			      STATUS_NOT_SUPPORTED);
+		/* That flag only. */
+		EXPECT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, 0),
+			      STATUS_SUCCESS);
+		xclose(job);
+		return;
+	}
+	ASSERT_TRUE(def > 0);
+	/* Bad values: no class past 9; past 5 needs the privilege. */
+	EXPECT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 10),
+		      STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 0xffffffffu),
+		      STATUS_INVALID_PARAMETER);
+	EXPECT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 6),
+		      ntt_unprivileged() ? STATUS_PRIVILEGE_NOT_HELD : STATUS_SUCCESS);
+	ASSERT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 2), STATUS_SUCCESS);
+	EXPECT_EQ(ext_limits(job).BasicLimitInformation.LimitFlags,
+		  JOB_OBJECT_LIMIT_SCHEDULING_CLASS);
+	EXPECT_EQ(ext_limits(job).BasicLimitInformation.SchedulingClass, 2u);
+
+	/* A member's threads, and those it starts later. */
+	t = spawn_threaded();
+	EXPECT_EQ(expect_slices(t.pid, def), 2);
+	p = xopen_process(PROCESS_ALL_ACCESS, t.pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	EXPECT_EQ(expect_slices(t.pid, 300000), 2);
+	threaded_new_thread(&t);
+	EXPECT_EQ(expect_slices(t.pid, 300000), 3);
+	/* Its child, in the job from its first instruction. */
+	g = threaded_fork(&t);
+	pg = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, g);
+	EXPECT_STATUS(NtIsProcessInJob(pg, job), STATUS_PROCESS_IN_JOB);
+	expect_slices(g, 300000);
+	/* A later member. */
+	k = spawn_sleeper();
+	expect_slices(k, def);
+	p2 = xopen_process(PROCESS_ALL_ACCESS, k);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p2), STATUS_SUCCESS);
+	expect_slices(k, 300000);
+
+	/* A new class reaches every member. */
+	ASSERT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 0), STATUS_SUCCESS);
+	expect_slices(t.pid, 100000);
+	expect_slices(g, 100000);
+	expect_slices(k, 100000);
+	if (!ntt_unprivileged()) {
+		ASSERT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 9),
+			      STATUS_SUCCESS);
+		expect_slices(t.pid, 100000000);
+		ASSERT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 6),
+			      STATUS_SUCCESS);
+		expect_slices(k, 3000000);
+	}
+	/* Class 5 is the kernel's default slice. */
+	ASSERT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 5), STATUS_SUCCESS);
+	expect_slices(t.pid, def);
+	expect_slices(k, def);
+	/* The limit gone: the default again; the class reads 5 (NT's default). */
+	ASSERT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 1), STATUS_SUCCESS);
+	expect_slices(g, 200000);
+	ASSERT_STATUS(set_sched_class(job, 0, 0), STATUS_SUCCESS);
+	EXPECT_EQ(ext_limits(job).BasicLimitInformation.SchedulingClass, 5u);
+	expect_slices(t.pid, def);
+	expect_slices(g, def);
+	expect_slices(k, def);
+
+	kill(g, SIGKILL);
+	threaded_end(&t);
+	kill(k, SIGKILL);
+	waitpid(k, NULL, 0);
+	xclose(pg);
+	xclose(p);
+	xclose(p2);
+	xclose(job);
+}
+
+/* A child that breaks away from every job has the default slice, not the job's. */
+TEST(a_child_breaking_away_gets_the_default_slice)
+{
+	HANDLE job = xjob(), outer = xjob(), p, pg;
+	uint64_t def = slice_of(0);
+	struct threaded t;
+	pid_t g;
+
+	nt_setup();
+	if (!kernel_has_slices())
+		SKIP("no per-task slices before Linux 6.12");
+	ASSERT_STATUS(set_sched_class(job, JOB_OBJECT_LIMIT_SCHEDULING_CLASS |
+				      JOB_OBJECT_LIMIT_SILENT_BREAKAWAY_OK, 3), STATUS_SUCCESS);
+	t = spawn_threaded();
+	p = xopen_process(PROCESS_ALL_ACCESS, t.pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	expect_slices(t.pid, 400000);
+	g = threaded_fork(&t);
+	pg = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, g);
+	EXPECT_STATUS(NtIsProcessInJob(pg, NULL), STATUS_PROCESS_NOT_IN_JOB);
+	/* Its reset runs before its first instruction, in the child: wait for it. */
+	for (int i = 0; i < 200 && slice_of(g) != def; i++)
+		sleep_ms(10);
+	expect_slices(g, def);
+	kill(g, SIGKILL);
+	xclose(pg);
+
+	/*
+	 * Nested: breaking away from the inner job only, it lands in the outer
+	 * one, without a class: the default there too.
+	 */
+	threaded_end(&t);
+	xclose(p);
+	t = spawn_threaded();
+	p = xopen_process(PROCESS_ALL_ACCESS, t.pid);
+	ASSERT_STATUS(NtAssignProcessToJobObject(outer, p), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(job, p), STATUS_SUCCESS);
+	expect_slices(t.pid, 400000);
+	g = threaded_fork(&t);
+	pg = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, g);
+	EXPECT_STATUS(NtIsProcessInJob(pg, outer), STATUS_PROCESS_IN_JOB);
+	EXPECT_STATUS(NtIsProcessInJob(pg, job), STATUS_PROCESS_NOT_IN_JOB);
+	expect_slices(g, def);
+	kill(g, SIGKILL);
+	xclose(pg);
+	threaded_end(&t);
+	xclose(p);
+	xclose(job);
+	xclose(outer);
+}
+
+static UCHAR class_of(HANDLE h)
+{
+	PROCESS_PRIORITY_CLASS pc;
+
+	memset(&pc, 0xcc, sizeof(pc));
+	ASSERT_STATUS(NtQueryInformationProcess(h, ProcessPriorityClass, &pc, sizeof(pc), NULL),
+		      STATUS_SUCCESS);
+	return pc.PriorityClass;
+}
+
+static NTSTATUS set_class(HANDLE job, ULONG class)
+{
+	JOBOBJECT_BASIC_LIMIT_INFORMATION l = {
+		.LimitFlags = class ? JOB_OBJECT_LIMIT_PRIORITY_CLASS : 0,
+		.PriorityClass = class,
+	};
+
+	return NtSetInformationJobObject(job, JobObjectBasicLimitInformation, &l, sizeof(l));
+}
+
+/*
+ * Nested jobs (Windows 8 and later; the "Nested Jobs" page and
+ * PspSetEffectiveJobLimits): a child job's limit is checked against its
+ * parent's: it may be stricter, never less strict. Windows refuses
+ * nothing and changes nothing (a query reads back what was set); the
+ * stricter is in force: the lowest priority class and scheduling class of
+ * the chain, and a child's affinity only when it is a subset of its
+ * parent's (a superset, or any other mask, is ignored).
+ */
+TEST(nested_jobs_a_child_job_is_never_less_strict)
+{
+	HANDLE a = xjob(), b = xjob(), p;
+	bool slices = kernel_has_slices();
+	uint64_t def = slice_of(0);
+	pid_t k;
+
+	nt_setup();
+	k = spawn_sleeper();
+	p = xopen_process(PROCESS_ALL_ACCESS, k);
+	ASSERT_STATUS(NtAssignProcessToJobObject(a, p), STATUS_SUCCESS);
+	ASSERT_STATUS(NtAssignProcessToJobObject(b, p), STATUS_SUCCESS);
+
+	/* Priority class: the lowest of the chain. */
+	ASSERT_STATUS(set_class(a, PROCESS_PRIORITY_CLASS_BELOW_NORMAL), STATUS_SUCCESS);
+	EXPECT_EQ(class_of(p), PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+	ASSERT_STATUS(set_class(b, PROCESS_PRIORITY_CLASS_NORMAL), STATUS_SUCCESS);
+	EXPECT_EQ(class_of(p), PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+	/* Accepted and kept as set, though not in force. */
+	EXPECT_EQ(ext_limits(b).BasicLimitInformation.PriorityClass,
+		  (ULONG)PROCESS_PRIORITY_CLASS_NORMAL);
+	ASSERT_STATUS(set_class(b, PROCESS_PRIORITY_CLASS_IDLE), STATUS_SUCCESS);
+	EXPECT_EQ(class_of(p), PROCESS_PRIORITY_CLASS_IDLE);
+	/* The parent's cleared: the child's own (a parent's set later wins too). */
+	ASSERT_STATUS(set_class(b, PROCESS_PRIORITY_CLASS_NORMAL), STATUS_SUCCESS);
+	EXPECT_EQ(class_of(p), PROCESS_PRIORITY_CLASS_BELOW_NORMAL);
+	ASSERT_STATUS(set_class(a, 0), STATUS_SUCCESS);
+	EXPECT_EQ(class_of(p), PROCESS_PRIORITY_CLASS_NORMAL);
+	ASSERT_STATUS(set_class(a, PROCESS_PRIORITY_CLASS_IDLE), STATUS_SUCCESS);
+	EXPECT_EQ(class_of(p), PROCESS_PRIORITY_CLASS_IDLE);
+	ASSERT_STATUS(set_class(a, 0), STATUS_SUCCESS);
+	ASSERT_STATUS(set_class(b, 0), STATUS_SUCCESS);
+
+	/* Affinity: a subset of the parent's, or the parent's. */
+	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+		ASSERT_STATUS(set_affinity(a, JOB_OBJECT_LIMIT_AFFINITY, 1), STATUS_SUCCESS);
+		EXPECT_EQ(affinity_of(p), 1u);
+		ASSERT_STATUS(set_affinity(b, JOB_OBJECT_LIMIT_AFFINITY, 3), STATUS_SUCCESS);
+		EXPECT_EQ(affinity_of(p), 1u);	/* a superset: ignored */
+		EXPECT_EQ(ext_limits(b).BasicLimitInformation.Affinity, 3u);
+		ASSERT_STATUS(set_affinity(b, JOB_OBJECT_LIMIT_AFFINITY, 2), STATUS_SUCCESS);
+		EXPECT_EQ(affinity_of(p), 1u);	/* not a subset: ignored */
+		ASSERT_STATUS(set_affinity(a, JOB_OBJECT_LIMIT_AFFINITY, 3), STATUS_SUCCESS);
+		EXPECT_EQ(affinity_of(p), 2u);	/* now a subset: in force */
+		ASSERT_STATUS(set_affinity(a, 0, 0), STATUS_SUCCESS);
+		ASSERT_STATUS(set_affinity(b, 0, 0), STATUS_SUCCESS);
+	}
+
+	/* Scheduling class: the lowest of the chain. */
+	if (slices) {
+		ASSERT_STATUS(set_sched_class(a, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 2),
+			      STATUS_SUCCESS);
+		expect_slices(k, 300000);
+		ASSERT_STATUS(set_sched_class(b, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 4),
+			      STATUS_SUCCESS);
+		expect_slices(k, 300000);
+		EXPECT_EQ(ext_limits(b).BasicLimitInformation.SchedulingClass, 4u);
+		ASSERT_STATUS(set_sched_class(b, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 1),
+			      STATUS_SUCCESS);
+		expect_slices(k, 200000);
+		ASSERT_STATUS(set_sched_class(b, JOB_OBJECT_LIMIT_SCHEDULING_CLASS, 4),
+			      STATUS_SUCCESS);
+		ASSERT_STATUS(set_sched_class(a, 0, 0), STATUS_SUCCESS);
+		expect_slices(k, 500000);
+		ASSERT_STATUS(set_sched_class(b, 0, 0), STATUS_SUCCESS);
+		expect_slices(k, def);
+	}
+	kill(k, SIGKILL);
+	waitpid(k, NULL, 0);
+	xclose(p);
+	xclose(a);
+	xclose(b);
 }
