@@ -37,6 +37,7 @@ static void mm_space_release(struct kref *ref)
 	xa_destroy(&space->pages);
 	xa_destroy(&space->discarded);
 	mmdrop(space->mm);
+	put_pid(space->tgid);
 	kfree(space);
 }
 
@@ -448,6 +449,7 @@ again:
 		/* The job's working-set limits, if any, from its start. */
 		new->ws_job_min = mp->ws_job_min;
 		new->ws_job_max = mp->ws_job_max;
+		new->tgid = get_pid(mp->tgid);
 		mp->space = new;
 		space = new;
 		kref_get(&space->ref);

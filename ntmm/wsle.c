@@ -56,6 +56,15 @@
  * process go on meanwhile, and each batch starts again from the lists as
  * they are then.
  *
+ * Events. Trims are reported to the "memory" netlink group
+ * (NTEXEC_CMD_WS_TRIM: the process, bytes trimmed, bytes left) one per
+ * trim pass per process, not per page: a pass of mm_ws_trim_batched()
+ * (emptying, a shrink, the balance set manager's trim of that process)
+ * sends one at its end. Single-page trims that keep a hard maximum at each
+ * fault (mm_ws_replace()) are summed and sent by the next aging pass, so
+ * at most once a second, or with the process's next trim pass
+ * (mm_ws_report_trims()).
+ *
  * Locks: everything here runs under mm_space.lock; the lists' own lock,
  * mm_pfn_lock (a spinlock), nests inside it and takes nothing else. A
  * page on a list is reached only through its space, under that space's
@@ -74,11 +83,13 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "mi.h"
 #include "../ntob/compat.h"
+#include "../ntob/event.h"
 #include "../ntob/trace.h"
 
 /**
@@ -522,8 +533,11 @@ unsigned long mm_ws_trim_aged(struct mm_space *space, unsigned long target,
 	if (run_end > run_start)
 		mm_zap(space, run_start << PAGE_SHIFT, run_end << PAGE_SHIFT);
 	atomic_long_add(seen, &mm_stats[MM_STAT_SCANNED]);
-	if (done)
+	if (done) {
 		trace_ntexec_ws_trim(&space->vads, done, space->ws, min_age);
+		/* Read without the lock by mm_ws_report_trims(). */
+		WRITE_ONCE(space->trim_unreported, space->trim_unreported + done);
+	}
 	return done;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_aged);
@@ -543,6 +557,42 @@ unsigned long mm_ws_trim(struct mm_space *space, unsigned long target,
 	return mm_ws_trim_aged(space, target, 0, skip, freed);
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim);
+
+/**
+ * mm_ws_report_trims() - send the trims of a space not reported yet
+ * @space: the space (referenced), its lock not held
+ *
+ * One NTEXEC_CMD_WS_TRIM event with the pages trimmed since the last one
+ * and what the working set holds now, about the space's process (whose
+ * credentials decide which unprivileged subscriber sees it). Nothing is
+ * sent when there is nothing new, nobody listens or the process is gone;
+ * the count starts again from zero either way. Costs one read when there
+ * is nothing to report.
+ */
+void mm_ws_report_trims(struct mm_space *space)
+{
+	struct ntx_event_info info = {
+		.cmd = NTEXEC_CMD_WS_TRIM, .group = NTEXEC_GROUP_MEMORY,
+	};
+	unsigned long pages;
+
+	if (!READ_ONCE(space->trim_unreported))
+		return;
+	mutex_lock(&space->lock);
+	pages = space->trim_unreported;
+	WRITE_ONCE(space->trim_unreported, 0);
+	info.ws_size = (u64)space->ws << PAGE_SHIFT;
+	mutex_unlock(&space->lock);
+	if (!pages || !space->tgid || !ntx_event_wanted(NTEXEC_GROUP_MEMORY))
+		return;
+	info.subject = get_pid_task(space->tgid, PIDTYPE_TGID);
+	if (!info.subject)
+		return;
+	info.process = space->tgid;
+	info.size = (u64)pages << PAGE_SHIFT;
+	ntx_event_send(&info);
+	put_task_struct(info.subject);
+}
 
 /**
  * mm_ws_trim_batched() - a long trim that lets go of the space's lock
@@ -584,6 +634,7 @@ unsigned long mm_ws_trim_batched(struct mm_space *space, unsigned long target,
 			break;
 		cond_resched();
 	}
+	mm_ws_report_trims(space);
 	return done;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_batched);
