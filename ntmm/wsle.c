@@ -218,6 +218,13 @@ static void mm_pfn_insert(struct page *page, unsigned int list)
 	spin_unlock(&mm_pfn_lock);
 }
 
+/* The list a listed page is on, as ntexec_page_list names it. */
+static unsigned int mm_pfn_list_of(struct page *page)
+{
+	return (page_private(page) & ~MM_PFN_LISTED) == MM_LIST_STANDBY ?
+	       NTX_PAGE_LIST_STANDBY : NTX_PAGE_LIST_MODIFIED;
+}
+
 static void mm_pfn_remove(struct page *page)
 {
 	unsigned long list = page_private(page);
@@ -356,6 +363,8 @@ void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 	lockdep_assert_held(&space->lock);
 	if (xa_get_mark(&space->pages, idx, MM_WS_VALID))
 		return;
+	trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT, mm_pfn_list_of(page),
+			       NTX_PAGE_LIST_ACTIVE);
 	mm_pfn_remove(page);
 	mm_ws_add(space, idx, page);
 	space->transition_faults++;
@@ -390,6 +399,8 @@ void mm_ws_forget(struct mm_space *space, unsigned long idx, struct page *page)
 		space->ws--;
 		atomic_long_dec(&mm_stats[MM_STAT_WS]);
 	} else {
+		trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
+				       mm_pfn_list_of(page), NTX_PAGE_LIST_FREE);
 		mm_pfn_remove(page);
 	}
 	page->index = 0;
@@ -438,9 +449,13 @@ static bool mm_ws_remove(struct mm_space *space, unsigned long idx,
 		page->index = 0;
 		list_add_tail(&page->lru, freed);
 		atomic_long_inc(&mm_stats[MM_STAT_DISCARDED]);
+		trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
+				       NTX_PAGE_LIST_ACTIVE, NTX_PAGE_LIST_FREE);
 		return true;
 	}
 	mm_pfn_insert(page, MM_LIST_MODIFIED);
+	trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT, NTX_PAGE_LIST_ACTIVE,
+			       NTX_PAGE_LIST_MODIFIED);
 	return false;
 }
 
@@ -820,6 +835,8 @@ void mm_ws_reset(struct mm_space *space, struct mm_vad *vad,
 			continue;
 		if (xa_err(xa_store(&space->discarded, idx, xa_mk_value(1), GFP_KERNEL)))
 			continue;
+		trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
+				       mm_pfn_list_of(page), NTX_PAGE_LIST_FREE);
 		mm_pfn_remove(page);
 		xa_erase(&space->pages, idx);
 		mm_resident_sub(space);
