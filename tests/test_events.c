@@ -568,6 +568,59 @@ TEST(working_set_trim)
 	free(e);
 }
 
+/*
+ * A hard maximum trims one page at each fault past it: those trims are
+ * summed, not sent one by one (an aging pass sends them, once a second).
+ */
+TEST(hard_maximum_trims_are_summed)
+{
+	const unsigned int n = 256, max = 64;
+	NTX_EVENT *e = malloc(sizeof(*e));
+	unsigned long long sum = 0;
+	NTX_EVENT_HANDLE *h;
+	SIZE_T size = n * 4096;
+	PVOID base = NULL;
+	QUOTA_LIMITS_EX q;
+	int events = 0;
+
+	nt_setup();
+	ASSERT_TRUE(e != NULL);
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size,
+					      MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
+		      STATUS_SUCCESS);
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_MEMORY, 0, &h), STATUS_SUCCESS);
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = 20 * 4096;
+	q.MaximumWorkingSetSize = max * 4096;
+	q.Flags = QUOTA_LIMITS_HARDWS_MAX_ENABLE;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+	/* What setting the maximum trimmed (if anything) comes first. */
+	while (NtxEventNext(h, e, 1500) == STATUS_SUCCESS)
+		;
+	/* At least n - max single-page trims, one per fault. */
+	memset(base, 1, size);
+	while (sum < (n - max) * 4096ull && NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+		if (e->Type != NtxEventWorkingSetTrim ||
+		    e->u.WorkingSetTrim.ProcessId != (ULONG)getpid())
+			continue;
+		events++;
+		sum += e->u.WorkingSetTrim.TrimmedSize;
+		EXPECT_LE(e->u.WorkingSetTrim.WorkingSetSize, max * 4096ull);
+	}
+	EXPECT_GE(sum, (n - max) * 4096ull);
+	EXPECT_GE(events, 1);
+	EXPECT_LE(events, 10);
+	q.Flags = QUOTA_LIMITS_HARDWS_MAX_DISABLE;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+	size = 0;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE),
+		      STATUS_SUCCESS);
+	NtxEventClose(h);
+	free(e);
+}
+
 /* An unprivileged subscriber sees its own user's trims, not root's. */
 TEST(nobody_sees_no_root_trim)
 {
