@@ -542,6 +542,48 @@ static void copy_virtual(struct kunit *test)
 }
 
 /* Releasing the middle of an allocation splits it, VAD and VMA. */
+/* MemoryRegionInformation: the whole allocation, from any address in it. */
+static void region_info(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	struct nt_memory_region_information r;
+	u64 base, b, s;
+
+	base = nt_alloc(c, 0, P(16), RESERVE | WATCH, RW);
+	KUNIT_ASSERT_EQ(test, nt_commit(c, base + P(2), P(3), RW), STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mm_query_region(&c->process->vm, c->mm, base + P(15) + 7, &r),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, r.allocation_base, base);
+	KUNIT_EXPECT_EQ(test, r.allocation_protect, RW);
+	KUNIT_EXPECT_EQ(test, r.region_size, P(16));
+	KUNIT_EXPECT_EQ(test, r.commit_size, P(3));
+	KUNIT_EXPECT_EQ(test, r.region_type,
+			NT_REGION_PRIVATE | NT_REGION_MAPPED_WRITE_WATCH);
+	KUNIT_EXPECT_EQ(test, r.partition_id, 0ull);
+	KUNIT_EXPECT_EQ(test, r.node_preference, 0ull);
+
+	/* Released in the middle: two allocations, a hole with none. */
+	b = base + P(4);
+	s = P(4);
+	KUNIT_ASSERT_EQ(test, mm_free_virtual(&c->process->vm, c->mm, &b, &s, NT_MEM_RELEASE),
+			STATUS_SUCCESS);
+	KUNIT_ASSERT_EQ(test, mm_query_region(&c->process->vm, c->mm, base, &r),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, r.region_size, P(4));
+	KUNIT_EXPECT_EQ(test, r.commit_size, P(2));
+	KUNIT_ASSERT_EQ(test, mm_query_region(&c->process->vm, c->mm, base + P(9), &r),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, r.allocation_base, base + P(8));
+	KUNIT_EXPECT_EQ(test, r.region_size, P(8));
+	KUNIT_EXPECT_EQ(test, r.commit_size, 0ull);
+	KUNIT_EXPECT_EQ(test, mm_query_region(&c->process->vm, c->mm, base + P(5), &r),
+			STATUS_INVALID_ADDRESS);
+	KUNIT_EXPECT_EQ(test, r.region_size, 0ull);
+	KUNIT_EXPECT_EQ(test, mm_query_region(&c->process->vm, c->mm,
+					      NT_HIGHEST_USER_ADDRESS + 1, &r),
+			STATUS_INVALID_PARAMETER);
+}
+
 static void partial_release(struct kunit *test)
 {
 	struct mm_ctx *c = mm_ctx_new(test);
@@ -661,6 +703,7 @@ static struct kunit_case mm_test_cases[] = {
 	KUNIT_CASE(decommit_recommit),
 	KUNIT_CASE(write_watch),
 	KUNIT_CASE(copy_virtual),
+	KUNIT_CASE(region_info),
 	KUNIT_CASE(partial_release),
 	KUNIT_CASE(release_frees_pages),
 	{}

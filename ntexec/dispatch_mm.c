@@ -306,6 +306,47 @@ out:
 		       status == STATUS_INFO_LENGTH_MISMATCH || status == STATUS_BUFFER_OVERFLOW);
 }
 
+/*
+ * MemoryRegionInformation and MemoryRegionInformationEx: the allocation
+ * containing the address, whole. A buffer that stops after RegionSize
+ * (Windows 7's structure) or after any later field gets the fields it
+ * holds, and *ReturnLength says how many bytes that was; a shorter one is
+ * STATUS_INFO_LENGTH_MISMATCH (Wine's conformance test, which passes on
+ * Windows). That test also finds MemoryRegionInformation's RegionType
+ * bits clear for private memory and views: only the Ex class, which
+ * QueryVirtualMemoryInformation's MemoryRegionInfo uses, fills them.
+ */
+static long ntx_query_region(struct ntexec_file *nf, void __user *argp,
+			     struct ntexec_vm_query *args)
+{
+	struct nt_memory_region_information info;
+	struct ps_process *process;
+	struct mm_struct *mm;
+	ntstatus_t status;
+	u64 n;
+
+	if (args->length < NT_MEMORY_REGION_INFORMATION_MIN)
+		return ntx_status(STATUS_INFO_LENGTH_MISMATCH);
+	if (!IS_ALIGNED(args->buffer, sizeof(u64)))
+		return ntx_status(STATUS_DATATYPE_MISALIGNMENT);
+	status = ntx_vm_get(nf, args->process, PROCESS_QUERY_INFORMATION, &process, &mm);
+	if (status)
+		return ntx_status(status);
+	status = mm_query_region(&process->vm, mm, args->address, &info);
+	ntx_vm_put(process, mm);
+	if (!status) {
+		if (args->info_class == NT_MEMORY_REGION_INFORMATION)
+			info.region_type = 0;
+		/* Whole fields only: every one after RegionSize is 8 bytes. */
+		n = round_down(min_t(u64, args->length, sizeof(info)), sizeof(u64));
+		if (copy_to_user(u64_to_user_ptr(args->buffer), &info, n))
+			status = STATUS_ACCESS_VIOLATION;
+		else
+			args->return_length = n;
+	}
+	return ntx_out(argp, args, sizeof(*args), status, false);
+}
+
 long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 {
 	struct nt_memory_basic_information mbi;
@@ -323,6 +364,9 @@ long ntexec_ioctl_query_vm(struct ntexec_file *nf, void __user *argp)
 		return ntx_query_ws(nf, argp, &args);
 	if (args.info_class == NT_MEMORY_MAPPED_FILENAME_INFORMATION)
 		return ntx_query_mapped_name(nf, argp, &args);
+	if (args.info_class == NT_MEMORY_REGION_INFORMATION ||
+	    args.info_class == NT_MEMORY_REGION_INFORMATION_EX)
+		return ntx_query_region(nf, argp, &args);
 	status = ntx_vm_get(nf, args.process, PROCESS_QUERY_INFORMATION, &process, &mm);
 	if (!status) {
 		status = mm_query_virtual(&process->vm, mm, args.address,

@@ -327,6 +327,11 @@ static struct sk_buff *ntx_event_msg(const struct ntx_event *ev,
 		    nla_put_u64_64bit(skb, NTEXEC_A_SIZE, e->size, NTEXEC_A_PAD))
 			goto fail;
 		break;
+	case NTEXEC_CMD_WS_TRIM:
+		if (nla_put_u64_64bit(skb, NTEXEC_A_SIZE, e->size, NTEXEC_A_PAD) ||
+		    nla_put_u64_64bit(skb, NTEXEC_A_WS_SIZE, e->ws_size, NTEXEC_A_PAD))
+			goto fail;
+		break;
 	case NTEXEC_CMD_JOB:
 		if (nla_put_u32(skb, NTEXEC_A_JOB_MESSAGE, e->job_message) ||
 		    nla_put_u64_64bit(skb, NTEXEC_A_JOB_KEY, e->job_key, NTEXEC_A_PAD))

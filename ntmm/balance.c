@@ -223,6 +223,8 @@ static void mm_bsm_pass(bool age)
 		while ((space = mm_ws_next_space(&id))) {
 			if (!READ_ONCE(space->dead))
 				mm_ws_age(space);
+			/* Hard-maximum replacements, summed: once a second. */
+			mm_ws_report_trims(space);
 			mm_space_put(space);
 			if (kthread_should_stop())
 				goto out;

@@ -111,6 +111,10 @@ struct task_struct;
  * @transition_faults: soft faults: a trimmed page mapped back
  * @demand_zero_faults: pages made (zeroed) on first touch
  * @trimmed: pages trimmed from the working set, ever
+ * @trim_unreported: pages trimmed since the last NTEXEC_CMD_WS_TRIM event
+ *	(mm_ws_report_trims())
+ * @tgid: the thread group of the process the space was made for
+ *	(referenced), whose events the trims are
  *
  * Locks: see LOCKING in ntob/ob.h. Nothing touches user memory with @lock
  * held: the access could fault on the space's own pages.
@@ -150,6 +154,8 @@ struct mm_space {
 	unsigned long transition_faults;
 	unsigned long demand_zero_faults;
 	unsigned long trimmed;
+	unsigned long trim_unreported;
+	struct pid *tgid;
 };
 
 /* Counters of the working sets and the balance set manager (mm_ws_stat()). */
@@ -387,6 +393,7 @@ unsigned long mm_ws_trim_batched(struct mm_space *space, unsigned long target,
 void mm_ws_unlock(struct mm_space *space, unsigned long start,
 		  unsigned long end);
 unsigned long mm_ws_age(struct mm_space *space);
+void mm_ws_report_trims(struct mm_space *space);
 unsigned int mm_ws_page_age(struct mm_space *space, unsigned long idx);
 void mm_ws_replace(struct mm_space *space, unsigned long skip,
 		   struct list_head *freed);

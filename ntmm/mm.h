@@ -132,10 +132,38 @@ struct mm_counters {
 	unsigned long peak_working_set;
 };
 
-/* NtQueryVirtualMemory's working-set and file-name classes, Windows' values. */
+/* NtQueryVirtualMemory's other classes, Windows' values. */
 #define NT_MEMORY_WORKING_SET_INFORMATION	1u
 #define NT_MEMORY_MAPPED_FILENAME_INFORMATION	2u
+#define NT_MEMORY_REGION_INFORMATION		3u
 #define NT_MEMORY_WORKING_SET_EX_INFORMATION	4u
+#define NT_MEMORY_REGION_INFORMATION_EX		7u
+
+/*
+ * MEMORY_REGION_INFORMATION, x64 layout (phnt's names): one allocation
+ * (VAD) whole. The structure grew twice (PartitionId in 19H1,
+ * NodePreference in 20H1); a caller's buffer may stop after RegionSize
+ * (Windows 7's version) or after any later field.
+ */
+struct nt_memory_region_information {
+	u64 allocation_base;
+	u32 allocation_protect;
+	u32 region_type;
+	u64 region_size;
+	u64 commit_size;
+	u64 partition_id;
+	u64 node_preference;
+};
+static_assert(sizeof(struct nt_memory_region_information) == 48);
+#define NT_MEMORY_REGION_INFORMATION_MIN \
+	offsetof(struct nt_memory_region_information, commit_size)
+
+/* MEMORY_REGION_INFORMATION.RegionType's bits (the ones ntexec sets). */
+#define NT_REGION_PRIVATE		0x0001u
+#define NT_REGION_MAPPED_DATA_FILE	0x0002u
+#define NT_REGION_MAPPED_IMAGE		0x0004u
+#define NT_REGION_MAPPED_PAGE_FILE	0x0008u
+#define NT_REGION_MAPPED_WRITE_WATCH	0x0400u
 
 /* MEMORY_WORKING_SET_EX_INFORMATION, x64 layout. */
 struct nt_ws_ex_entry {
@@ -324,6 +352,8 @@ ntstatus_t mm_query_virtual(struct mm_process *mp, struct mm_struct *mm,
 			    u64 address, u32 info_class, u64 length,
 			    struct nt_memory_basic_information *mbi,
 			    u64 *return_length);
+ntstatus_t mm_query_region(struct mm_process *mp, struct mm_struct *mm,
+			   u64 address, struct nt_memory_region_information *info);
 ntstatus_t mm_lock_virtual(struct mm_process *mp, struct mm_struct *mm,
 			   u64 *base, u64 *size, u32 map_type, bool lock);
 ntstatus_t mm_flush_virtual(struct mm_process *mp, struct mm_struct *mm,

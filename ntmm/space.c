@@ -39,6 +39,7 @@ static void mm_space_release(struct kref *ref)
 	WARN_ON_ONCE(!xa_empty(&space->paged));
 	xa_destroy(&space->paged);
 	mmdrop(space->mm);
+	put_pid(space->tgid);
 	kfree(space);
 }
 
@@ -464,6 +465,7 @@ again:
 		/* The job's working-set limits, if any, from its start. */
 		new->ws_job_min = mp->ws_job_min;
 		new->ws_job_max = mp->ws_job_max;
+		new->tgid = get_pid(mp->tgid);
 		mp->space = new;
 		space = new;
 		kref_get(&space->ref);

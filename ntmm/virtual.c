@@ -798,6 +798,131 @@ ntstatus_t mm_query_virtual(struct mm_process *mp, struct mm_struct *mm,
 }
 
 /*
+ * CommitSize of a view (Windows' documentation of
+ * WIN32_MEMORY_REGION_INFORMATION): its pages that are write-copy or were
+ * made private by a write-copy, the pages charged to the process rather
+ * than the section.
+ */
+static unsigned long mm_view_commit_pages(struct mm_vad *vad)
+{
+	return mm_vad_count_pages(vad, vad->start, vad->end, MM_PAGE_PRIVATE,
+				  MM_PAGE_PRIVATE) +
+	       mm_vad_count_pages(vad, vad->start, vad->end,
+				  MM_PAGE_PRIVATE | NT_PAGE_WRITECOPY,
+				  NT_PAGE_WRITECOPY) +
+	       mm_vad_count_pages(vad, vad->start, vad->end,
+				  MM_PAGE_PRIVATE | NT_PAGE_EXECUTE_WRITECOPY,
+				  NT_PAGE_EXECUTE_WRITECOPY);
+}
+
+/* MEMORY_REGION_INFORMATION of one of the module's VADs. */
+static void mm_vad_region_info(struct mm_vad *vad,
+			       struct nt_memory_region_information *info)
+{
+	struct mm_segment *seg = vad->section ? vad->section->segment : NULL;
+	unsigned long pages;
+
+	info->allocation_base = vad->start;
+	info->allocation_protect = vad->allocation_protect;
+	info->region_size = vad->end - vad->start;
+	if (!seg) {
+		info->region_type = NT_REGION_PRIVATE;
+		pages = mm_vad_count_pages(vad, vad->start, vad->end,
+					   MM_PAGE_COMMITTED, MM_PAGE_COMMITTED);
+	} else {
+		info->region_type = seg->image ? NT_REGION_MAPPED_IMAGE :
+				    seg->file ? NT_REGION_MAPPED_DATA_FILE :
+				    NT_REGION_MAPPED_PAGE_FILE;
+		pages = mm_view_commit_pages(vad);
+	}
+	if (vad->flags & NT_MEM_WRITE_WATCH)
+		info->region_type |= NT_REGION_MAPPED_WRITE_WATCH;
+	info->commit_size = (u64)pages << PAGE_SHIFT;
+}
+
+/*
+ * MEMORY_REGION_INFORMATION of a Linux mapping, as MemoryBasicInformation
+ * presents it: a file mapping is a data-file view whose private writable
+ * pages are write-copy, an anonymous mapping private memory, committed
+ * unless PROT_NONE (a reservation made with mmap).
+ */
+static void mm_vma_region_info(struct vm_area_struct *vma,
+			       struct nt_memory_region_information *info)
+{
+	u32 prot = mm_linux_protect(vma);
+	bool charged;
+
+	info->allocation_base = vma->vm_start;
+	info->allocation_protect = prot;
+	info->region_size = min(vma->vm_end, MM_QUERY_LIMIT) - vma->vm_start;
+	if (vma->vm_file) {
+		info->region_type = NT_REGION_MAPPED_DATA_FILE;
+		charged = prot & (NT_PAGE_WRITECOPY | NT_PAGE_EXECUTE_WRITECOPY);
+	} else {
+		info->region_type = NT_REGION_PRIVATE;
+		charged = prot != NT_PAGE_NOACCESS;
+	}
+	info->commit_size = charged ? info->region_size : 0;
+}
+
+/**
+ * mm_query_region() - NtQueryVirtualMemory(MemoryRegionInformation[Ex])
+ * @mp: the process (PROCESS_QUERY_INFORMATION)
+ * @mm: its address space
+ * @address: BaseAddress: any address inside the allocation
+ * @info: out: the whole allocation containing @address (the caller copies
+ *	as much of it as the buffer holds and decides what RegionType shows)
+ *
+ * The allocation is the module's VAD containing @address or else the
+ * Linux mapping containing it. RegionSize is the whole allocation from
+ * AllocationBase; CommitSize the private allocation's committed pages or a
+ * view's write-copy and copied pages. PartitionId is the system
+ * partition's (0) and NodePreference 0: ntexec keeps no NUMA preference.
+ * Costs the VAD's page-state chunks, not its pages.
+ *
+ * Return: STATUS_SUCCESS; STATUS_INVALID_ADDRESS where nothing is
+ * allocated (Windows: no VAD); STATUS_INVALID_PARAMETER past the user
+ * address space; STATUS_PROCESS_IS_TERMINATING.
+ */
+ntstatus_t mm_query_region(struct mm_process *mp, struct mm_struct *mm,
+			   u64 address, struct nt_memory_region_information *info)
+{
+	ntstatus_t status = STATUS_INVALID_ADDRESS;
+	struct vm_area_struct *vma;
+	struct mm_space *space;
+	struct mm_vad *vad = NULL;
+
+	memset(info, 0, sizeof(*info));
+	if (address >= MM_QUERY_LIMIT)
+		return STATUS_INVALID_PARAMETER;
+	space = mm_space_get(mp, mm, false);
+	if (IS_ERR(space))
+		return STATUS_PROCESS_IS_TERMINATING;
+	mmap_read_lock(mm);
+	if (space && space->mm == mm) {
+		mutex_lock(&space->lock);
+		vad = mm_vad_find(&space->vads, address);
+		if (vad) {
+			mm_vad_region_info(vad, info);
+			status = STATUS_SUCCESS;
+		}
+		mutex_unlock(&space->lock);
+	}
+	if (!vad) {
+		vma = mm_next_linux_vma(mm, address);
+		if (vma && vma->vm_start <= address) {
+			mm_vma_region_info(vma, info);
+			status = STATUS_SUCCESS;
+		}
+	}
+	mmap_read_unlock(mm);
+	if (space)
+		mm_space_put(space);
+	return status;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_query_region);
+
+/*
  * The first page of [start, end) that locking (which touches every page,
  * in order) cannot pass: uncommitted, a guard page, or not readable
  * (PAGE_NOACCESS, PAGE_EXECUTE). @end if every page can be locked. Each

@@ -60,6 +60,15 @@
  * process go on meanwhile, and each batch starts again from the lists as
  * they are then.
  *
+ * Events. Trims are reported to the "memory" netlink group
+ * (NTEXEC_CMD_WS_TRIM: the process, bytes trimmed, bytes left) one per
+ * trim pass per process, not per page: a pass of mm_ws_trim_batched()
+ * (emptying, a shrink, the balance set manager's trim of that process)
+ * sends one at its end. Single-page trims that keep a hard maximum at each
+ * fault (mm_ws_replace()) are summed and sent by the next aging pass, so
+ * at most once a second, or with the process's next trim pass
+ * (mm_ws_report_trims()).
+ *
  * Locks: everything here runs under mm_space.lock; the lists' own lock,
  * mm_pfn_lock (a spinlock), nests inside it and takes nothing else. A
  * page on a list is reached only through its space, under that space's
@@ -78,11 +87,13 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "mi.h"
 #include "../ntob/compat.h"
+#include "../ntob/event.h"
 #include "../ntob/trace.h"
 
 /**
@@ -242,6 +253,13 @@ static void mm_pfn_insert(struct page *page, unsigned int list, u32 id)
 	spin_unlock(&mm_pfn_lock);
 }
 
+/* The list a listed page is on, as ntexec_page_list names it. */
+static unsigned int mm_pfn_list_of(struct page *page)
+{
+	return (page_private(page) & MM_PFN_LIST_MASK) == MM_LIST_STANDBY ?
+	       NTX_PAGE_LIST_STANDBY : NTX_PAGE_LIST_MODIFIED;
+}
+
 static void mm_pfn_remove(struct page *page)
 {
 	unsigned long list = page_private(page);
@@ -378,11 +396,13 @@ void mm_ws_new_page(struct mm_space *space, unsigned long idx,
 void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 		      struct page *page)
 {
-	lockdep_assert_held(&space->lock);
 	void *slot;
 
+	lockdep_assert_held(&space->lock);
 	if (xa_get_mark(&space->pages, idx, MM_WS_VALID))
 		return;
+	trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT, mm_pfn_list_of(page),
+			       NTX_PAGE_LIST_ACTIVE);
 	mm_pfn_remove(page);
 	xa_clear_mark(&space->pages, idx, MM_WS_MODIFIED);
 	/* A standby page may be written again: its copy goes. */
@@ -422,6 +442,8 @@ void mm_ws_forget(struct mm_space *space, unsigned long idx, struct page *page)
 		space->ws--;
 		atomic_long_dec(&mm_stats[MM_STAT_WS]);
 	} else {
+		trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
+				       mm_pfn_list_of(page), NTX_PAGE_LIST_FREE);
 		mm_pfn_remove(page);
 	}
 	page->index = 0;
@@ -470,10 +492,14 @@ static bool mm_ws_remove(struct mm_space *space, unsigned long idx,
 		page->index = 0;
 		list_add_tail(&page->lru, freed);
 		atomic_long_inc(&mm_stats[MM_STAT_DISCARDED]);
+		trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
+				       NTX_PAGE_LIST_ACTIVE, NTX_PAGE_LIST_FREE);
 		return true;
 	}
 	mm_pfn_insert(page, MM_LIST_MODIFIED, space->ws_id);
 	xa_set_mark(&space->pages, idx, MM_WS_MODIFIED);
+	trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT, NTX_PAGE_LIST_ACTIVE,
+			       NTX_PAGE_LIST_MODIFIED);
 	return false;
 }
 
@@ -566,8 +592,11 @@ unsigned long mm_ws_trim_aged(struct mm_space *space, unsigned long target,
 	if (run_end > run_start)
 		mm_zap(space, run_start << PAGE_SHIFT, run_end << PAGE_SHIFT);
 	atomic_long_add(seen, &mm_stats[MM_STAT_SCANNED]);
-	if (done)
+	if (done) {
 		trace_ntexec_ws_trim(&space->vads, done, space->ws, min_age);
+		/* Read without the lock by mm_ws_report_trims(). */
+		WRITE_ONCE(space->trim_unreported, space->trim_unreported + done);
+	}
 	return done;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_aged);
@@ -587,6 +616,42 @@ unsigned long mm_ws_trim(struct mm_space *space, unsigned long target,
 	return mm_ws_trim_aged(space, target, 0, skip, freed);
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim);
+
+/**
+ * mm_ws_report_trims() - send the trims of a space not reported yet
+ * @space: the space (referenced), its lock not held
+ *
+ * One NTEXEC_CMD_WS_TRIM event with the pages trimmed since the last one
+ * and what the working set holds now, about the space's process (whose
+ * credentials decide which unprivileged subscriber sees it). Nothing is
+ * sent when there is nothing new, nobody listens or the process is gone;
+ * the count starts again from zero either way. Costs one read when there
+ * is nothing to report.
+ */
+void mm_ws_report_trims(struct mm_space *space)
+{
+	struct ntx_event_info info = {
+		.cmd = NTEXEC_CMD_WS_TRIM, .group = NTEXEC_GROUP_MEMORY,
+	};
+	unsigned long pages;
+
+	if (!READ_ONCE(space->trim_unreported))
+		return;
+	mutex_lock(&space->lock);
+	pages = space->trim_unreported;
+	WRITE_ONCE(space->trim_unreported, 0);
+	info.ws_size = (u64)space->ws << PAGE_SHIFT;
+	mutex_unlock(&space->lock);
+	if (!pages || !space->tgid || !ntx_event_wanted(NTEXEC_GROUP_MEMORY))
+		return;
+	info.subject = get_pid_task(space->tgid, PIDTYPE_TGID);
+	if (!info.subject)
+		return;
+	info.process = space->tgid;
+	info.size = (u64)pages << PAGE_SHIFT;
+	ntx_event_send(&info);
+	put_task_struct(info.subject);
+}
 
 /**
  * mm_ws_trim_batched() - a long trim that lets go of the space's lock
@@ -628,6 +693,7 @@ unsigned long mm_ws_trim_batched(struct mm_space *space, unsigned long target,
 			break;
 		cond_resched();
 	}
+	mm_ws_report_trims(space);
 	return done;
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_trim_batched);
@@ -813,6 +879,8 @@ void mm_ws_reset(struct mm_space *space, struct mm_vad *vad,
 			continue;
 		if (xa_err(xa_store(&space->discarded, idx, xa_mk_value(1), GFP_KERNEL)))
 			continue;
+		trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
+				       mm_pfn_list_of(page), NTX_PAGE_LIST_FREE);
 		mm_pfn_remove(page);
 		xa_erase(&space->pages, idx);
 		entry = xa_erase(&space->paged, idx);
@@ -1411,6 +1479,8 @@ static bool mm_ws_written(struct mm_space *space, struct mm_write_item *w)
 			mm_pagefile_slot_put(w->slot);
 		return false;
 	}
+	trace_ntexec_page_list(&space->vads, w->idx << PAGE_SHIFT, NTX_PAGE_LIST_MODIFIED,
+			       NTX_PAGE_LIST_STANDBY);
 	mm_pfn_remove(page);
 	xa_clear_mark(&space->pages, w->idx, MM_WS_MODIFIED);
 	mm_pfn_insert(page, MM_LIST_STANDBY, space->ws_id);
@@ -1548,6 +1618,8 @@ unsigned long mm_ws_repurpose(unsigned long target, bool killable)
 		if (xa_load(&space->pages, idx) == page && page_private(page) == priv &&
 		    (priv & MM_PFN_LIST_MASK) == MM_LIST_STANDBY &&
 		    page_ref_count(page) == 1 && xa_load(&space->paged, idx)) {
+			trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
+					       NTX_PAGE_LIST_STANDBY, NTX_PAGE_LIST_FREE);
 			mm_pfn_remove(page);
 			xa_erase(&space->pages, idx);
 			mm_resident_sub(space);

@@ -40,6 +40,7 @@ struct cred;
  * @time: NTEXEC_A_TIME, 0 for none
  * @base: NTEXEC_A_BASE
  * @size: NTEXEC_A_SIZE
+ * @ws_size: NTEXEC_A_WS_SIZE
  * @job_message: NTEXEC_A_JOB_MESSAGE
  * @job_key: NTEXEC_A_JOB_KEY
  * @name: NTEXEC_A_IMAGE_NAME, or NULL (copied)
@@ -57,6 +58,7 @@ struct ntx_event_info {
 	s64 time;
 	u64 base;
 	u64 size;
+	u64 ws_size;
 	u32 job_message;
 	u64 job_key;
 	const char *name;

@@ -148,6 +148,50 @@ TRACE_EVENT(ntexec_ws_trim,
 		  __entry->trimmed, __entry->working_set, __entry->min_age)
 );
 
+/*
+ * Where a page of a working set is (ntexec_page_list's from and to), with
+ * the values of Windows' MMLISTS: the working set (ActiveAndValid), a page
+ * list, or given back (freed).
+ */
+#define NTX_PAGE_LIST_FREE		1	/* given back to Linux */
+#define NTX_PAGE_LIST_STANDBY		2
+#define NTX_PAGE_LIST_MODIFIED		3
+#define NTX_PAGE_LIST_ACTIVE		6	/* in the working set */
+
+#define ntx_show_page_list(list)					\
+	__print_symbolic(list,						\
+			 { NTX_PAGE_LIST_FREE, "free" },		\
+			 { NTX_PAGE_LIST_STANDBY, "standby" },		\
+			 { NTX_PAGE_LIST_MODIFIED, "modified" },	\
+			 { NTX_PAGE_LIST_ACTIVE, "active" })
+
+/*
+ * A page moved between a working set and the page lists: trimmed (active to
+ * modified, or freed when MEM_RESET let its contents go), faulted back
+ * (a list to active: a soft fault), or freed off a list (decommitted,
+ * released, discarded by MEM_RESET).
+ */
+TRACE_EVENT(ntexec_page_list,
+	TP_PROTO(const void *tree, unsigned long address, unsigned int from,
+		 unsigned int to),
+	TP_ARGS(tree, address, from, to),
+	TP_STRUCT__entry(
+		__field(const void *, tree)
+		__field(unsigned long, address)
+		__field(unsigned int, from)
+		__field(unsigned int, to)
+	),
+	TP_fast_assign(
+		__entry->tree = tree;
+		__entry->address = address;
+		__entry->from = from;
+		__entry->to = to;
+	),
+	TP_printk("tree=%p address=0x%lx from=%s to=%s", __entry->tree,
+		  __entry->address, ntx_show_page_list(__entry->from),
+		  ntx_show_page_list(__entry->to))
+);
+
 TRACE_EVENT(ntexec_remote_start,
 	TP_PROTO(pid_t target, const void *fn),
 	TP_ARGS(target, fn),

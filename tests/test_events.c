@@ -6,7 +6,8 @@
  * process, and does get its own user's); the subscription's limits and its
  * end when the socket closes; job messages as events (the same as the
  * job's port gets, in order; with no port; only to those who may see the
- * job's creator).
+ * job's creator); working-set trims, one per pass (only to those who may
+ * see the process).
  */
 #include <grp.h>
 #include <sched.h>
@@ -486,6 +487,195 @@ TEST(commit_limit_hit)
 	EXPECT_EQ(seen, 1);
 	NtxEventClose(h);
 	free(e);
+}
+
+/* Touch @pages pages of a fresh allocation, then empty this working set. */
+static PVOID touch_and_empty(SIZE_T pages)
+{
+	SIZE_T size = pages * 4096;
+	QUOTA_LIMITS q;
+	PVOID base = NULL;
+
+	if (NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size,
+				    MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE))
+		return NULL;
+	memset(base, 1, size);
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = (SIZE_T)-1;
+	q.MaximumWorkingSetSize = (SIZE_T)-1;
+	if (NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q, sizeof(q)))
+		return NULL;
+	return base;
+}
+
+/*
+ * This process's working-set trim events up to the one that left its working
+ * set empty (a balance set manager trim may come first): the bytes they
+ * trimmed, or 0 when none came.
+ */
+static unsigned long long trims_to_empty(NTX_EVENT_HANDLE *h, NTX_EVENT *e)
+{
+	unsigned long long sum = 0;
+
+	while (NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+		if (e->Type != NtxEventWorkingSetTrim ||
+		    e->u.WorkingSetTrim.ProcessId != (ULONG)getpid())
+			continue;
+		EXPECT_GT(e->u.WorkingSetTrim.TrimmedSize, 0ull);
+		EXPECT_EQ(e->u.WorkingSetTrim.TrimmedSize % 4096, 0ull);
+		sum += e->u.WorkingSetTrim.TrimmedSize;
+		if (!e->u.WorkingSetTrim.WorkingSetSize)
+			return sum;
+	}
+	return 0;
+}
+
+/*
+ * Emptying its own working set: one event per trim pass, with the bytes
+ * trimmed and what is left (nothing: the process touches no NT memory
+ * meanwhile). As root and as nobody.
+ */
+TEST(working_set_trim)
+{
+	NTX_EVENT *e = malloc(sizeof(*e));
+	NTX_EVENT_HANDLE *h;
+	unsigned long long n;
+	char *base;
+
+	nt_setup();
+	ASSERT_TRUE(e != NULL);
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_MEMORY, 0, &h), STATUS_SUCCESS);
+	base = touch_and_empty(16);
+	ASSERT_TRUE(base != NULL);
+	n = trims_to_empty(h, e);
+	EXPECT_GE(n, 16 * 4096ull);
+
+	/* Four pages back in, then out again: one more event, of those four. */
+	memset(base, 2, 4 * 4096);
+	{
+		QUOTA_LIMITS q;
+
+		memset(&q, 0, sizeof(q));
+		q.MinimumWorkingSetSize = (SIZE_T)-1;
+		q.MaximumWorkingSetSize = (SIZE_T)-1;
+		ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+						      sizeof(q)), STATUS_SUCCESS);
+	}
+	n = trims_to_empty(h, e);
+	EXPECT_GE(n, 4 * 4096ull);
+	EXPECT_LT(n, 16 * 4096ull);
+	NtxEventClose(h);
+	free(e);
+}
+
+/*
+ * A hard maximum trims one page at each fault past it: those trims are
+ * summed, not sent one by one (an aging pass sends them, once a second).
+ */
+TEST(hard_maximum_trims_are_summed)
+{
+	const unsigned int n = 256, max = 64;
+	NTX_EVENT *e = malloc(sizeof(*e));
+	unsigned long long sum = 0;
+	NTX_EVENT_HANDLE *h;
+	SIZE_T size = n * 4096;
+	PVOID base = NULL;
+	QUOTA_LIMITS_EX q;
+	int events = 0;
+
+	nt_setup();
+	ASSERT_TRUE(e != NULL);
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size,
+					      MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
+		      STATUS_SUCCESS);
+	ASSERT_STATUS(NtxEventOpen(NTX_EVENT_GROUP_MEMORY, 0, &h), STATUS_SUCCESS);
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = 20 * 4096;
+	q.MaximumWorkingSetSize = max * 4096;
+	q.Flags = QUOTA_LIMITS_HARDWS_MAX_ENABLE;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+	/* What setting the maximum trimmed (if anything) comes first. */
+	while (NtxEventNext(h, e, 1500) == STATUS_SUCCESS)
+		;
+	/* At least n - max single-page trims, one per fault. */
+	memset(base, 1, size);
+	while (sum < (n - max) * 4096ull && NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+		if (e->Type != NtxEventWorkingSetTrim ||
+		    e->u.WorkingSetTrim.ProcessId != (ULONG)getpid())
+			continue;
+		events++;
+		sum += e->u.WorkingSetTrim.TrimmedSize;
+		EXPECT_LE(e->u.WorkingSetTrim.WorkingSetSize, max * 4096ull);
+	}
+	EXPECT_GE(sum, (n - max) * 4096ull);
+	EXPECT_GE(events, 1);
+	EXPECT_LE(events, 10);
+	q.Flags = QUOTA_LIMITS_HARDWS_MAX_DISABLE;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+	size = 0;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE),
+		      STATUS_SUCCESS);
+	NtxEventClose(h);
+	free(e);
+}
+
+/* An unprivileged subscriber sees its own user's trims, not root's. */
+TEST(nobody_sees_no_root_trim)
+{
+	int ready[2], go[2], st;
+	pid_t listener, kids[2];
+	char c;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("needs root to trim a root process for a nobody listener");
+	ASSERT_EQ(pipe(ready), 0);
+	ASSERT_EQ(pipe(go), 0);
+	listener = fork();
+	if (listener == 0) {
+		NTX_EVENT *e = malloc(sizeof(*e));
+		NTX_EVENT_HANDLE *h;
+		pid_t k[2];
+
+		if (!e || setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534))
+			_exit(80);
+		if (NtxEventOpen(NTX_EVENT_GROUP_MEMORY, 0, &h))
+			_exit(81);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], k, sizeof(k)) != sizeof(k))
+			_exit(82);
+		while (NtxEventNext(h, e, EVENT_MS) == STATUS_SUCCESS) {
+			if (e->Type != NtxEventWorkingSetTrim)
+				continue;
+			if (e->u.WorkingSetTrim.ProcessId == (ULONG)k[0])
+				_exit(83);
+			if (e->u.WorkingSetTrim.ProcessId == (ULONG)k[1])
+				_exit(e->u.WorkingSetTrim.TrimmedSize >= 8 * 4096 ? 0 : 85);
+		}
+		_exit(84);
+	}
+	ASSERT_GT(listener, 0);
+	ASSERT_EQ(read(ready[0], &c, 1), 1);
+	/* This root process empties its working set, then a nobody one does. */
+	kids[0] = getpid();
+	ASSERT_TRUE(touch_and_empty(8) != NULL);
+	kids[1] = fork();
+	if (kids[1] == 0) {
+		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+		    setresuid(65534, 65534, 65534) || NtxInitialize())
+			_exit(70);
+		_exit(touch_and_empty(8) ? 5 : 71);
+	}
+	ASSERT_GT(kids[1], 0);
+	ASSERT_EQ(waitpid(kids[1], &st, 0), kids[1]);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	ASSERT_EQ(write(go[1], kids, sizeof(kids)), (ssize_t)sizeof(kids));
+	ASSERT_EQ(waitpid(listener, &st, 0), listener);
+	ASSERT_TRUE(WIFEXITED(st));
+	/* 83: it saw root's trim; 84/85: it missed (or got wrong) its own user's. */
+	EXPECT_EQ(WEXITSTATUS(st), 0);
 }
 
 /*

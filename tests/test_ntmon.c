@@ -2,7 +2,7 @@
 /*
  * The ntmon tool (tools/ntmon.c): its --json output about a child against
  * what the ioctls say of the same process (ProcessTimes, the exit status),
- * its --help and its usage errors.
+ * a working-set trim of this process, its --help and its usage errors.
  */
 #include "tool_util.h"
 
@@ -110,6 +110,56 @@ TEST(json_matches_the_ioctls)
 	EXPECT_EQ(json_num(line2, "time"), times.ExitTime.QuadPart);
 	EXPECT_EQ(json_num(line2, "dropped"), 0);
 	NtClose(h);
+}
+
+/* Emptying this process's working set shows as one ws_trim line. */
+TEST(json_shows_working_set_trims)
+{
+	char out[4096], err[256], pidarg[32];
+	SIZE_T size = 8 * 4096;
+	PVOID base = NULL;
+	int fo, fe, st;
+	QUOTA_LIMITS q;
+	pid_t mon;
+
+	nt_setup();
+	find_tool("ntmon", ntmon);
+	snprintf(pidarg, sizeof(pidarg), "%d", getpid());
+	{
+		char *argv[] = { ntmon, "-j", "-v", "-t", "memory", "-n", "1", "-T", "30000",
+				 "-p", pidarg, NULL };
+
+		mon = spawn(argv, &fo, &fe);
+	}
+	{
+		size_t n = 0;
+
+		while (n < sizeof(err) - 1 && read(fe, err + n, 1) == 1 && err[n] != '\n')
+			n++;
+		err[n] = '\0';
+		ASSERT_TRUE(strstr(err, "listening") != NULL);
+	}
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &size,
+					      MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE),
+		      STATUS_SUCCESS);
+	memset(base, 1, size);
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = (SIZE_T)-1;
+	q.MaximumWorkingSetSize = (SIZE_T)-1;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+	slurp(fo, out, sizeof(out));
+	close(fe);
+	ASSERT_EQ(waitpid(mon, &st, 0), mon);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_TRUE(strstr(out, "\"type\":\"ws_trim\"") != NULL);
+	EXPECT_EQ(json_num(out, "pid"), getpid());
+	EXPECT_GE(json_num(out, "trimmed"), 4096);
+	EXPECT_EQ(json_num(out, "trimmed") % 4096, 0);
+	EXPECT_GE(json_num(out, "working_set"), 0);
+	size = 0;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &base, &size, MEM_RELEASE),
+		      STATUS_SUCCESS);
 }
 
 TEST(help_and_usage_errors)

@@ -3,7 +3,7 @@
  * The ntvad tool (tools/ntvad.c): its --json VADs for this process against
  * the allocations the test made and what NtQueryVirtualMemory says of them
  * (size, type, commit, reservation, working set, locked pages, regions,
- * the file of a view),
+ * the write-watch flag, the file of a view),
  * --help and usage errors.
  */
 #include "tool_util.h"
@@ -46,8 +46,8 @@ TEST(json_matches_the_allocations)
 {
 	static char out[1 << 20], copy[1 << 20];
 	LARGE_INTEGER max = { .QuadPart = 65536 };
-	SIZE_T size = 1 << 20, commit = 65536, vsize = 0, lsize = 8192;
-	PVOID base = NULL, view = NULL, fview = NULL, lbase;
+	SIZE_T size = 1 << 20, commit = 65536, vsize = 0, lsize = 8192, wsize = 65536;
+	PVOID base = NULL, view = NULL, fview = NULL, lbase, wbase = NULL;
 	char pidarg[32], *obj, path[] = "/tmp/ntexec-vad-XXXXXX", want[128];
 	long long ws0, ws1, vws0, vws1;
 	HANDLE section, fsection, file;
@@ -66,6 +66,10 @@ TEST(json_matches_the_allocations)
 	lbase = base;
 	ASSERT_STATUS(NtLockVirtualMemory(NtCurrentProcess(), &lbase, &lsize, MAP_PROCESS),
 		      STATUS_SUCCESS);
+	/* 64 KiB watched for writes. */
+	ASSERT_STATUS(NtAllocateVirtualMemory(NtCurrentProcess(), &wbase, 0, &wsize,
+					      MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH,
+					      PAGE_READWRITE), STATUS_SUCCESS);
 	/* A 64 KiB pagefile view with one page touched. */
 	ASSERT_STATUS(NtCreateSection(&section, SECTION_ALL_ACCESS, NULL, &max, PAGE_READWRITE,
 				      SEC_COMMIT, NULL), STATUS_SUCCESS);
@@ -104,6 +108,7 @@ TEST(json_matches_the_allocations)
 	EXPECT_EQ(json_num(obj, "reserved"), (1 << 20) - 65536);
 	EXPECT_EQ(json_num(obj, "regions"), 2);
 	EXPECT_EQ(json_num(obj, "locked"), 8192);
+	EXPECT_TRUE(strstr(obj, "\"write_watch\":false") != NULL);
 	EXPECT_GE(ws0, 4 * 4096);
 	if (ws0 == ws1)	/* nothing trimmed or faulted meanwhile */
 		EXPECT_EQ(json_num(obj, "working_set"), ws0);
@@ -116,9 +121,26 @@ TEST(json_matches_the_allocations)
 	EXPECT_EQ(json_num(obj, "committed"), 65536);
 	EXPECT_EQ(json_num(obj, "reserved"), 0);
 	EXPECT_TRUE(strstr(obj, "\"file\":null") != NULL);
+	EXPECT_TRUE(strstr(obj, "\"write_watch\":false") != NULL);
 	EXPECT_GE(vws0, 4096);
 	if (vws0 == vws1)
 		EXPECT_EQ(json_num(obj, "working_set"), vws0);
+
+	/* The write-watch allocation says so, as the query does. */
+	memcpy(out, copy, sizeof(out));
+	obj = vad_at(out, wbase);
+	ASSERT_TRUE(obj != NULL);
+	EXPECT_TRUE(strstr(obj, "\"write_watch\":true") != NULL);
+	EXPECT_TRUE(strstr(obj, "\"type\":\"private\"") != NULL);
+	EXPECT_EQ(json_num(obj, "committed"), 65536);
+	{
+		MEMORY_REGION_INFORMATION mri;
+
+		ASSERT_STATUS(NtQueryVirtualMemory(NtCurrentProcess(), wbase,
+						   MemoryRegionInformationEx, &mri, sizeof(mri),
+						   NULL), STATUS_SUCCESS);
+		EXPECT_EQ((ULONG)mri.MappedWriteWatch, 1);
+	}
 
 	/* A view of a file names the file. */
 	memcpy(out, copy, sizeof(out));
@@ -151,6 +173,9 @@ TEST(json_matches_the_allocations)
 	}
 	EXPECT_TRUE(vad_at(out, base) == NULL);
 	EXPECT_TRUE(vad_at(out, view) == NULL);
+	size = 0;
+	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &wbase, &size, MEM_RELEASE),
+		      STATUS_SUCCESS);
 	NtClose(section);
 	ASSERT_STATUS(NtUnmapViewOfSection(NtCurrentProcess(), fview), STATUS_SUCCESS);
 	NtClose(fsection);
@@ -172,6 +197,7 @@ TEST(text_help_and_usage_errors)
 
 		ASSERT_EQ(run_tool(ntvad, out, sizeof(out), argv), 0);
 		EXPECT_TRUE(strncmp(out, "RANGE", 5) == 0);
+		EXPECT_TRUE(strstr(out, " WW ") != NULL);
 		EXPECT_TRUE(strstr(out, "\nTOTAL") != NULL);
 		EXPECT_TRUE(strstr(out, "\nprivate") != NULL);
 	}

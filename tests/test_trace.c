@@ -5,7 +5,8 @@
  * an allocation, a demand-zero fault for the first touch, a soft fault for
  * a touch after a protection change zapped the page, a guard fault, an
  * access violation, a protection change, a split, a remove, handle create
- * and close, wait begin and end. Root only (tracefs); a private trace
+ * and close, wait begin and end, a working-set trim and the page-list moves
+ * of its pages (to the modified list, back by a soft fault, freed off it). Root only (tracefs); a private trace
  * instance, so other tracing is left alone.
  */
 #include <fcntl.h>
@@ -22,7 +23,7 @@ static const char *const events[] = {
 	"ntexec_vad_insert", "ntexec_vad_remove", "ntexec_vad_split", "ntexec_fault",
 	"ntexec_protect", "ntexec_remote_start", "ntexec_remote_end",
 	"ntexec_handle_create", "ntexec_handle_close", "ntexec_wait_begin",
-	"ntexec_wait_end", "ntexec_ws_trim",
+	"ntexec_wait_end", "ntexec_ws_trim", "ntexec_page_list",
 };
 
 static int write_file(const char *path, const char *s)
@@ -183,7 +184,11 @@ TEST(memory_events)
 	ASSERT_STATUS(vm_free(&tail, &tail_size, MEM_RELEASE), STATUS_SUCCESS);
 	xrelease(p);
 
-	/* Emptying this process's working set: 4 touched pages at least. */
+	/*
+	 * Emptying this process's working set: 4 touched pages at least go to
+	 * the modified list; one touched again comes back (a soft fault) and
+	 * goes again; released, the ones on the list are freed off it.
+	 */
 	w = xalloc(4 * page, PAGE_READWRITE);
 	memset(w, 1, 4 * page);
 	{
@@ -192,6 +197,9 @@ TEST(memory_events)
 		memset(&q, 0, sizeof(q));
 		q.MinimumWorkingSetSize = (SIZE_T)-1;
 		q.MaximumWorkingSetSize = (SIZE_T)-1;
+		ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+						      sizeof(q)), STATUS_SUCCESS);
+		EXPECT_EQ(EXPECT_NO_FAULT(PROBE_READ, w, 0), 1);
 		ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
 						      sizeof(q)), STATUS_SUCCESS);
 	}
@@ -232,6 +240,18 @@ TEST(memory_events)
 	trim = strstr(t, "ntexec_ws_trim:");
 	if (trim)
 		EXPECT_TRUE(strtoul(strstr(trim, "trimmed=") + 8, NULL, 10) >= 4);
+	snprintf(at, sizeof(at), "address=0x%lx ", (unsigned long)pv(w));
+	snprintf(at2, sizeof(at2), "address=0x%lx ", (unsigned long)pv(w + page));
+	EXPECT_EVENT(t, "ntexec_page_list:", at, "from=active to=modified");
+	EXPECT_EVENT(t, "ntexec_page_list:", at, "from=modified to=active");
+	EXPECT_EVENT(t, "ntexec_page_list:", at, "from=modified to=free");
+	EXPECT_EVENT(t, "ntexec_page_list:", at2, "from=active to=modified");
+	EXPECT_EVENT(t, "ntexec_page_list:", at2, "from=modified to=free");
+	/* Page 1 was never touched again: it did not come back. */
+	if (has_event(t, "ntexec_page_list:", at2, "from=modified to=active")) {
+		fprintf(stderr, "# page 1 came back to the working set\n");
+		ntt_fail();
+	}
 	if (dump)
 		fprintf(stderr, "%s", t);
 	free(t);

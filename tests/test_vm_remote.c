@@ -353,6 +353,56 @@ TEST(remote_query)
 	vmk_kill(&k);
 }
 
+/* MemoryRegionInformation[Ex] of the kid's allocation: the whole of it. */
+TEST(remote_query_region)
+{
+	MEMORY_REGION_INFORMATION info;
+	struct vmk k;
+	SIZE_T len;
+	char *base, *ww;
+	HANDLE h, weak;
+
+	nt_setup();
+	k = vmk_spawn();
+	h = xopen_process(VM_RIGHTS, k.pid);
+	base = xalloc(h, NULL, 8 * PAGE, MEM_RESERVE, PAGE_READWRITE);
+	xcommit(h, base + 2 * PAGE, 3 * PAGE, PAGE_READWRITE);
+	ww = xalloc(h, NULL, 4 * PAGE, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH,
+		    PAGE_READWRITE);
+
+	memset(&info, NTT_POISON, sizeof(info));
+	len = 0;
+	ASSERT_STATUS(NtQueryVirtualMemory(h, base + 7 * PAGE, MemoryRegionInformationEx, &info,
+					   sizeof(info), &len), STATUS_SUCCESS);
+	EXPECT_EQ(len, sizeof(info));
+	EXPECT_EQ(pv(info.AllocationBase), pv(base));
+	EXPECT_EQ(info.AllocationProtect, PAGE_READWRITE);
+	EXPECT_EQ(info.RegionSize, 8 * PAGE);
+	EXPECT_EQ(info.CommitSize, 3 * PAGE);
+	EXPECT_EQ(info.RegionType, 0x1);
+
+	ASSERT_STATUS(NtQueryVirtualMemory(h, ww, MemoryRegionInformationEx, &info,
+					   sizeof(info), &len), STATUS_SUCCESS);
+	EXPECT_EQ(info.RegionType, 0x401);
+	EXPECT_EQ(info.CommitSize, 4 * PAGE);
+	ASSERT_STATUS(NtQueryVirtualMemory(h, ww, MemoryRegionInformation, &info,
+					   sizeof(info), &len), STATUS_SUCCESS);
+	EXPECT_EQ(info.RegionType, 0);
+
+	/* PROCESS_QUERY_INFORMATION is needed, as for MemoryBasicInformation. */
+	weak = xopen_process(PROCESS_QUERY_LIMITED_INFORMATION, k.pid);
+	EXPECT_STATUS(NtQueryVirtualMemory(weak, base, MemoryRegionInformationEx, &info,
+					   sizeof(info), &len), STATUS_ACCESS_DENIED);
+	xclose(weak);
+
+	xrelease(h, base, 8 * PAGE);
+	xrelease(h, ww, 4 * PAGE);
+	EXPECT_STATUS(NtQueryVirtualMemory(h, base, MemoryRegionInformationEx, &info,
+					   sizeof(info), &len), STATUS_INVALID_ADDRESS);
+	xclose(h);
+	vmk_kill(&k);
+}
+
 TEST(remote_decommit_and_release)
 {
 	const SIZE_T size = 64 * 1024;

@@ -30,7 +30,7 @@ static void usage(FILE *f, const char *argv0)
 	fprintf(f,
 		"usage: %s [OPTIONS]\n"
 		"Print ntexec's events (NT processes and threads created and exited, image\n"
-		"views, job messages, commit-limit hits) as they happen.\n"
+		"views, job messages, commit-limit hits, working-set trims) as they happen.\n"
 		"\n"
 		"  -t, --type LIST     groups to show, comma-separated: process, thread,\n"
 		"                      image, job, memory (default: all)\n"
@@ -60,6 +60,7 @@ static ULONG event_pid(const NTX_EVENT *e)
 	case NtxEventImageUnmap: return e->u.Image.ProcessId;
 	case NtxEventJob: return e->u.Job.ProcessId;
 	case NtxEventCommitLimit: return e->u.CommitLimit.ProcessId;
+	case NtxEventWorkingSetTrim: return e->u.WorkingSetTrim.ProcessId;
 	}
 	return 0;
 }
@@ -109,6 +110,12 @@ static void print_json(const NTX_EVENT *e)
 		printf("{\"type\":\"commit_limit\",\"pid\":%u,\"size\":%llu",
 		       e->u.CommitLimit.ProcessId, (unsigned long long)e->u.CommitLimit.Size);
 		break;
+	case NtxEventWorkingSetTrim:
+		printf("{\"type\":\"ws_trim\",\"pid\":%u,\"trimmed\":%llu,\"working_set\":%llu",
+		       e->u.WorkingSetTrim.ProcessId,
+		       (unsigned long long)e->u.WorkingSetTrim.TrimmedSize,
+		       (unsigned long long)e->u.WorkingSetTrim.WorkingSetSize);
+		break;
 	}
 	printf(",\"dropped\":%u}\n", e->Dropped);
 }
@@ -153,6 +160,12 @@ static void print_text(const NTX_EVENT *e)
 	case NtxEventCommitLimit:
 		printf("process %u hit the commit limit (0x%llx bytes refused)\n",
 		       e->u.CommitLimit.ProcessId, (unsigned long long)e->u.CommitLimit.Size);
+		break;
+	case NtxEventWorkingSetTrim:
+		printf("process %u working set trimmed by %llu bytes (%llu left)\n",
+		       e->u.WorkingSetTrim.ProcessId,
+		       (unsigned long long)e->u.WorkingSetTrim.TrimmedSize,
+		       (unsigned long long)e->u.WorkingSetTrim.WorkingSetSize);
 		break;
 	}
 }

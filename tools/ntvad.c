@@ -4,8 +4,9 @@
  * through NtQueryVirtualMemory alone: MemoryBasicInformation walked from 0
  * to the top of user space, regions grouped by allocation (one VAD each),
  * MemoryWorkingSetExInformation for the committed pages (how many are in
- * the working set, how many locked) and MemoryMappedFilenameInformation for
- * a view's file. Totals by type.
+ * the working set, how many locked), MemoryRegionInformationEx for the
+ * allocation's write-watch flag and MemoryMappedFilenameInformation for a
+ * view's file. Totals by type.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -98,7 +99,19 @@ struct vad {
 	ULONG type, alloc_protect;
 	unsigned long long reserved, committed, ws, locked;
 	int nregions;
+	int write_watch;	/* -1: the query failed */
 };
+
+/* Whether the allocation at @base was reserved with MEM_WRITE_WATCH; -1 unknown. */
+static int write_watch_of(HANDLE h, ULONG_PTR base)
+{
+	MEMORY_REGION_INFORMATION mri;
+
+	if (NtQueryVirtualMemory(h, (PVOID)base, MemoryRegionInformationEx, &mri, sizeof(mri),
+				 NULL))
+		return -1;
+	return mri.MappedWriteWatch;
+}
 
 /* The file mapped at @base, or "" (private memory, a pagefile view). */
 static void file_of(HANDLE h, ULONG_PTR base, char *out, size_t cap)
@@ -133,6 +146,8 @@ static void print_vad(const struct vad *v, int json, int *first, struct totals *
 		json_u64("working_set", v->ws * 4096, 1);
 		json_u64("locked", v->locked * 4096, 1);
 		json_u64("regions", v->nregions, 1);
+		printf(",\"write_watch\":%s", v->write_watch < 0 ? "null" :
+		       v->write_watch ? "true" : "false");
 		printf(",\"file\":");
 		if (v->file[0])
 			json_str(v->file);
@@ -140,10 +155,11 @@ static void print_vad(const struct vad *v, int json, int *first, struct totals *
 			printf("null");
 		printf("}");
 	} else {
-		printf("%016lx-%016lx %-7s %12llu %12llu %12llu %10llu %4d  %-22s %s\n",
+		printf("%016lx-%016lx %-7s %12llu %12llu %12llu %10llu %4d %-2s  %-22s %s\n",
 		       (unsigned long)v->base, (unsigned long)v->end,
 		       type_names[type_index(v->type)], v->committed, v->reserved,
 		       v->ws * 4096, v->locked * 4096, v->nregions,
+		       v->write_watch < 0 ? "?" : v->write_watch ? "ww" : "-",
 		       protect_name(v->alloc_protect, pb, sizeof(pb)), v->file);
 	}
 }
@@ -152,8 +168,8 @@ static void usage(FILE *f, const char *argv0)
 {
 	fprintf(f, "usage: %s [-j] PID\n"
 		"  -j, --json   a JSON object: pid, vads (base, size, type, allocation_protection,\n"
-		"               reserved, committed, working_set, locked, regions, file),\n"
-		"               totals by type\n"
+		"               reserved, committed, working_set, locked, regions, write_watch,\n"
+		"               file), totals by type\n"
 		"  -h, --help   this text\n", argv0);
 }
 
@@ -211,8 +227,9 @@ int main(int argc, char **argv)
 	if (json)
 		printf("{\"pid\":%lu,\"vads\":[\n", pid);
 	else
-		printf("%-33s %-7s %12s %12s %12s %10s %4s  %s\n", "RANGE", "TYPE", "COMMITTED",
-		       "RESERVED", "WS", "LOCKED", "RGNS", "ALLOCATION PROTECTION  FILE");
+		printf("%-33s %-7s %12s %12s %12s %10s %4s %-2s  %s\n", "RANGE", "TYPE",
+		       "COMMITTED", "RESERVED", "WS", "LOCKED", "RGNS", "WW",
+		       "ALLOCATION PROTECTION  FILE");
 	while (addr < TOP) {
 		MEMORY_BASIC_INFORMATION mbi;
 		ULONG_PTR ab;
@@ -233,6 +250,7 @@ int main(int argc, char **argv)
 			v.base = ab;
 			v.type = mbi.Type;
 			v.alloc_protect = mbi.AllocationProtect;
+			v.write_watch = write_watch_of(h, ab);
 			if (mbi.Type != MEM_PRIVATE)
 				file_of(h, ab, v.file, sizeof(v.file));
 		}

@@ -801,7 +801,7 @@ enum ntexec_group {
 	NTEXEC_GROUP_THREAD,	/* "thread" */
 	NTEXEC_GROUP_IMAGE,	/* "image": views of image sections */
 	NTEXEC_GROUP_JOB,	/* "job": what a job's completion port gets */
-	NTEXEC_GROUP_MEMORY,	/* "memory": commit-limit hits */
+	NTEXEC_GROUP_MEMORY,	/* "memory": commit-limit hits, working-set trims */
 	NTEXEC_GROUP_COUNT
 };
 
@@ -818,6 +818,7 @@ enum ntexec_cmd {
 	NTEXEC_CMD_IMAGE_UNMAP,		/* PROCESS_ID, BASE */
 	NTEXEC_CMD_JOB,			/* JOB_MESSAGE, JOB_KEY, PROCESS_ID (if any) */
 	NTEXEC_CMD_COMMIT_LIMIT,	/* PROCESS_ID, SIZE */
+	NTEXEC_CMD_WS_TRIM,		/* PROCESS_ID, SIZE (trimmed), WS_SIZE (left) */
 	__NTEXEC_CMD_MAX
 };
 
@@ -838,6 +839,7 @@ enum ntexec_attr {
 	NTEXEC_A_JOB_MESSAGE,		/* u32: JOB_OBJECT_MSG_* */
 	NTEXEC_A_JOB_KEY,		/* u64: the completion key */
 	NTEXEC_A_DROPPED,		/* u32: events this listener lost before this one */
+	NTEXEC_A_WS_SIZE,		/* u64: bytes left in the working set */
 	__NTEXEC_A_MAX
 };
 

@@ -46,6 +46,7 @@ static struct nla_policy ntx_event_policy[NTEXEC_A_MAX + 1] = {
 	[NTEXEC_A_JOB_MESSAGE] = { .type = NLA_U32 },
 	[NTEXEC_A_JOB_KEY] = { .type = NLA_U64 },
 	[NTEXEC_A_DROPPED] = { .type = NLA_U32 },
+	[NTEXEC_A_WS_SIZE] = { .type = NLA_U64 },
 };
 
 static NTSTATUS ntx_status_of_nlerr(int err)
@@ -230,6 +231,12 @@ static int ntx_parse(NTX_EVENT_HANDLE *h, struct nlmsghdr *nlh, NTX_EVENT *e)
 		e->Type = NtxEventCommitLimit;
 		e->u.CommitLimit.ProcessId = ntx_u32(a, NTEXEC_A_PROCESS_ID);
 		e->u.CommitLimit.Size = ntx_u64(a, NTEXEC_A_SIZE);
+		return 1;
+	case NTEXEC_CMD_WS_TRIM:
+		e->Type = NtxEventWorkingSetTrim;
+		e->u.WorkingSetTrim.ProcessId = ntx_u32(a, NTEXEC_A_PROCESS_ID);
+		e->u.WorkingSetTrim.TrimmedSize = ntx_u64(a, NTEXEC_A_SIZE);
+		e->u.WorkingSetTrim.WorkingSetSize = ntx_u64(a, NTEXEC_A_WS_SIZE);
 		return 1;
 	default:
 		return 0;

@@ -28,7 +28,7 @@ extern "C" {
 #define NTX_EVENT_GROUP_THREAD	0x02u	/* thread create and exit */
 #define NTX_EVENT_GROUP_IMAGE	0x04u	/* image section views */
 #define NTX_EVENT_GROUP_JOB	0x08u	/* job messages */
-#define NTX_EVENT_GROUP_MEMORY	0x10u	/* commit-limit hits */
+#define NTX_EVENT_GROUP_MEMORY	0x10u	/* commit-limit hits, working-set trims */
 #define NTX_EVENT_GROUP_ALL	0x1Fu
 
 /* NtxEventOpen's Flags. */
@@ -43,6 +43,7 @@ typedef enum _NTX_EVENT_TYPE {
 	NtxEventImageUnmap,
 	NtxEventJob,
 	NtxEventCommitLimit,
+	NtxEventWorkingSetTrim,
 } NTX_EVENT_TYPE;
 
 #define NTX_EVENT_NAME_MAX	4096
@@ -96,6 +97,17 @@ typedef struct _NTX_COMMIT_LIMIT_EVENT {
 	ULONGLONG Size;		/* the commit that was refused */
 } NTX_COMMIT_LIMIT_EVENT;
 
+/*
+ * Pages left a process's working set: one event per trim pass (emptying it,
+ * a shrink, a balance set manager trim), single-page trims that keep a hard
+ * maximum summed into one event a second at most.
+ */
+typedef struct _NTX_WS_TRIM_EVENT {
+	ULONG ProcessId;
+	ULONGLONG TrimmedSize;		/* bytes trimmed since the last event */
+	ULONGLONG WorkingSetSize;	/* bytes still in the working set */
+} NTX_WS_TRIM_EVENT;
+
 typedef struct _NTX_EVENT {
 	NTX_EVENT_TYPE Type;
 	ULONG Dropped;		/* events this listener lost before this one */
@@ -107,6 +119,7 @@ typedef struct _NTX_EVENT {
 		NTX_IMAGE_EVENT Image;
 		NTX_JOB_EVENT Job;
 		NTX_COMMIT_LIMIT_EVENT CommitLimit;
+		NTX_WS_TRIM_EVENT WorkingSetTrim;
 	} u;
 } NTX_EVENT;
 

@@ -778,6 +778,42 @@ typedef struct _MEMORY_BASIC_INFORMATION {
 } MEMORY_BASIC_INFORMATION, *PMEMORY_BASIC_INFORMATION;
 
 /*
+ * MemoryRegionInformation (3) and MemoryRegionInformationEx (7): the whole
+ * allocation containing the address (phnt's layout). A buffer may end
+ * after RegionSize (Windows 7's structure) or after any later field; only
+ * the Ex class fills RegionType's bits (MemoryRegionInformation leaves
+ * them 0, as Windows does). ntexec sets Private, MappedDataFile,
+ * MappedImage, MappedPageFile and MappedWriteWatch.
+ */
+typedef struct _MEMORY_REGION_INFORMATION {
+    PVOID AllocationBase;
+    ULONG AllocationProtect;
+    __extension__ union {
+        ULONG RegionType;
+        __extension__ struct {
+            ULONG Private : 1;
+            ULONG MappedDataFile : 1;
+            ULONG MappedImage : 1;
+            ULONG MappedPageFile : 1;
+            ULONG MappedPhysical : 1;
+            ULONG DirectMapped : 1;
+            ULONG SoftwareEnclave : 1;
+            ULONG PageSize64K : 1;
+            ULONG PlaceholderReservation : 1;
+            ULONG MappedAwe : 1;
+            ULONG MappedWriteWatch : 1;
+            ULONG PageSizeLarge : 1;
+            ULONG PageSizeHuge : 1;
+            ULONG Reserved : 19;
+        };
+    };
+    SIZE_T RegionSize;
+    SIZE_T CommitSize;
+    ULONG_PTR PartitionId;
+    ULONG_PTR NodePreference;
+} MEMORY_REGION_INFORMATION, *PMEMORY_REGION_INFORMATION;
+
+/*
  * MemoryWorkingSetInformation: NumberOfEntries, then one block per page of
  * the working set (ntexec: the module's own pages of the process).
  * Protection is Windows' 5-bit MM_* code (1 read-only, 2 execute, 3
