@@ -3,8 +3,9 @@
  * KUnit: working sets and the page lists (ntmm/wsle.c), with real faults:
  * a page's way from the working set to the modified list and back (a soft
  * fault, same contents), the clock hand, locked and referenced pages that
- * stay, MEM_RESET pages that are discarded instead, a hard maximum, and
- * pages on the lists freed by decommit and release. See mm_test.c for how
+ * stay, MEM_RESET pages that are discarded instead, a hard maximum,
+ * pages on the lists freed by decommit and release, and the pager (a
+ * paging file on an internal shmem file): written, repurposed, read back. See mm_test.c for how
  * a case gets a user address space.
  */
 #include "mm_ctx.h"
@@ -547,6 +548,136 @@ static void shrinker_hands_pressure_on(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ws_counts(c).ws, 64ul);
 }
 
+/* The slots of paged-out pages of the space of @c. */
+static unsigned long paged_count(struct mm_ctx *c)
+{
+	struct mm_space *space = ws_space(c);
+	unsigned long idx, n = 0;
+	void *entry;
+
+	mutex_lock(&space->lock);
+	xa_for_each(&space->paged, idx, entry)
+		n++;
+	mutex_unlock(&space->lock);
+	mm_space_put(space);
+	return n;
+}
+
+static unsigned long write_modified(struct mm_ctx *c, unsigned long max)
+{
+	struct mm_space *space = ws_space(c);
+	unsigned long n = mm_ws_write_modified(space, max, false);
+
+	mm_space_put(space);
+	return n;
+}
+
+static void pagefile_remove(void *unused)
+{
+	WARN_ON(mm_pagefile_kunit_remove());
+}
+
+/* A paging file of @pages slots for the case, gone at its end. */
+static void pagefile_add(struct kunit *test, unsigned long pages)
+{
+	KUNIT_ASSERT_EQ(test, mm_pagefile_kunit_add(pages), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pagefile_remove, NULL), 0);
+}
+
+/*
+ * The pager's state machine: modified -> (written) standby -> (repurposed)
+ * only in the paging file -> (hard fault) working set, the same contents;
+ * a soft fault from standby drops the copy; decommit frees the slots.
+ */
+static void pager_states(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	long standby0 = mm_ws_list_count(MM_LIST_STANDBY);
+	long reads0 = mm_ws_stat(MM_STAT_PAGE_READS);
+	struct ws_counts n0, n1;
+	u64 base;
+	int i;
+
+	pagefile_add(test, 64);
+	base = nt_alloc(c, 0, P(8), RESERVE | COMMIT, RW);
+	for (i = 0; i < 8; i++) {
+		fill(c->kbuf, 40 + i);
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, PAGE_SIZE), 0ul);
+	}
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 8ul);
+	n0 = ws_counts(c);
+	/* Written: standby, each with a slot, still resident. */
+	KUNIT_EXPECT_EQ(test, write_modified(c, ULONG_MAX), 8ul);
+	n1 = ws_counts(c);
+	KUNIT_EXPECT_EQ(test, n0.modified - n1.modified, 8l);
+	KUNIT_EXPECT_EQ(test, mm_ws_list_count(MM_LIST_STANDBY) - standby0, 8l);
+	KUNIT_EXPECT_EQ(test, paged_count(c), 8ul);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 8ul);
+	KUNIT_EXPECT_EQ(test, n1.resident, 8ul);
+	/* Nothing left to write. */
+	KUNIT_EXPECT_EQ(test, write_modified(c, ULONG_MAX), 0ul);
+
+	/* A soft fault from standby: back in the working set, copy dropped. */
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(0), PAGE_SIZE), 0ul);
+	fill(c->kbuf, 40);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base), 1);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 7ul);
+
+	/* Repurposed: the memory goes, the slot stays. */
+	KUNIT_EXPECT_EQ(test, mm_ws_repurpose(ULONG_MAX, false), 7ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).resident, 1ul);
+	KUNIT_EXPECT_EQ(test, mm_ws_list_count(MM_LIST_STANDBY), standby0);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(3)), -1);
+	KUNIT_EXPECT_EQ(test, paged_count(c), 7ul);
+
+	/* A hard fault: the same contents, the slot freed. */
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(3), PAGE_SIZE), 0ul);
+	fill(c->kbuf, 43);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_PAGE_READS) - reads0, 1l);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(3)), 1);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 6ul);
+
+	/* Decommit frees the slots of pages only in the paging file. */
+	KUNIT_EXPECT_EQ(test, nt_free(c, base, P(8), NT_MEM_DECOMMIT), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, paged_count(c), 0ul);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 0ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).resident, 0ul);
+}
+
+/* A full paging file leaves the rest modified; nothing is lost. */
+static void pager_full_file(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	long modified0 = mm_ws_list_count(MM_LIST_MODIFIED);
+	u64 base;
+	int i;
+
+	pagefile_add(test, 3);
+	base = nt_alloc(c, 0, P(5), RESERVE | COMMIT, RW);
+	for (i = 0; i < 5; i++) {
+		fill(c->kbuf, 50 + i);
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, PAGE_SIZE), 0ul);
+	}
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 5ul);
+	KUNIT_EXPECT_EQ(test, write_modified(c, ULONG_MAX), 3ul);
+	KUNIT_EXPECT_EQ(test, mm_ws_list_count(MM_LIST_MODIFIED) - modified0, 2l);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 3ul);
+	KUNIT_EXPECT_EQ(test, mm_ws_repurpose(ULONG_MAX, false), 3ul);
+	for (i = 0; i < 5; i++) {
+		KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(i), PAGE_SIZE), 0ul);
+		fill(c->kbuf, 50 + i);
+		KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	}
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 0ul);
+	/* Released with pages written again and trimmed: no slot is left. */
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 5ul);
+	KUNIT_EXPECT_EQ(test, write_modified(c, 2), 2ul);
+	KUNIT_EXPECT_EQ(test, nt_free(c, base, 0, NT_MEM_RELEASE), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 0ul);
+}
+
 static struct kunit_case wset_test_cases[] = {
 	KUNIT_CASE(trim_and_soft_fault),
 	KUNIT_CASE(trim_oldest_first),
@@ -560,6 +691,8 @@ static struct kunit_case wset_test_cases[] = {
 	KUNIT_CASE(hard_maximum_locked),
 	KUNIT_CASE(bsm_trims_oldest_to_minimum),
 	KUNIT_CASE(shrinker_hands_pressure_on),
+	KUNIT_CASE(pager_states),
+	KUNIT_CASE(pager_full_file),
 	{}
 };
 

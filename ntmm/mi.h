@@ -420,6 +420,9 @@ long mm_pagefile_slot_get(void);
 void mm_pagefile_slot_put(unsigned long slot);
 int mm_pagefile_io(unsigned long slot, struct page *page, bool write);
 void mm_pagefiles_exit(void);
+int mm_pagefile_kunit_add(unsigned long pages);
+int mm_pagefile_kunit_remove(void);
+unsigned long mm_pagefile_used(void);
 /* balance.c */
 int mm_bsm_start(void);
 void mm_bsm_stop(void);

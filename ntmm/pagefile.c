@@ -38,6 +38,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
@@ -323,6 +324,92 @@ out_free:
 	kfree(pf);
 	return status;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * mm_pagefile_kunit_add() - KUnit: a paging file on an internal shmem file
+ * @pages: its slots
+ *
+ * Published last; mm_pagefile_kunit_remove() takes it away again.
+ *
+ * Return: 0 or an errno.
+ */
+int mm_pagefile_kunit_add(unsigned long pages)
+{
+	struct mm_pagefile *pf;
+	int err = -EBUSY;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	pf->pages = pages;
+	pf->map = kvcalloc(BITS_TO_LONGS(pages), sizeof(long), GFP_KERNEL);
+	pf->file = shmem_kernel_file_setup("ntexec-kunit-pagefile",
+					   (loff_t)pages << PAGE_SHIFT, 0);
+	if (!pf->map || IS_ERR(pf->file)) {
+		err = IS_ERR(pf->file) ? PTR_ERR(pf->file) : -ENOMEM;
+		goto out;
+	}
+	mutex_lock(&mm_pf_create_lock);
+	if (mm_pf_count < MM_PAGEFILES_MAX) {
+		spin_lock(&mm_pf_lock);
+		mm_pagefiles[mm_pf_count] = pf;
+		WRITE_ONCE(mm_pf_count, mm_pf_count + 1);
+		WRITE_ONCE(mm_pf_pages, mm_pf_pages + pages);
+		spin_unlock(&mm_pf_lock);
+		err = 0;
+	}
+	mutex_unlock(&mm_pf_create_lock);
+	if (!err)
+		return 0;
+out:
+	if (!IS_ERR_OR_NULL(pf->file))
+		fput(pf->file);
+	kvfree(pf->map);
+	kfree(pf);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_pagefile_kunit_add);
+
+/**
+ * mm_pagefile_kunit_remove() - KUnit: take away the last paging file
+ *
+ * Return: 0, or -EBUSY while a slot of it is in use.
+ */
+int mm_pagefile_kunit_remove(void)
+{
+	struct mm_pagefile *pf = NULL;
+
+	mutex_lock(&mm_pf_create_lock);
+	spin_lock(&mm_pf_lock);
+	if (mm_pf_count && !mm_pagefiles[mm_pf_count - 1]->used) {
+		pf = mm_pagefiles[mm_pf_count - 1];
+		mm_pagefiles[mm_pf_count - 1] = NULL;
+		WRITE_ONCE(mm_pf_count, mm_pf_count - 1);
+		WRITE_ONCE(mm_pf_pages, mm_pf_pages - pf->pages);
+	}
+	spin_unlock(&mm_pf_lock);
+	mutex_unlock(&mm_pf_create_lock);
+	if (!pf)
+		return -EBUSY;
+	fput(pf->file);
+	kvfree(pf->map);
+	kfree(pf);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_pagefile_kunit_remove);
+
+/**
+ * mm_pagefile_used() - KUnit: the slots in use
+ *
+ * Return: pages.
+ */
+unsigned long mm_pagefile_used(void)
+{
+	return READ_ONCE(mm_pf_used);
+}
+EXPORT_SYMBOL_IF_KUNIT(mm_pagefile_used);
+#endif
 
 /**
  * mm_pagefiles_exit() - close every paging file (module unload)

@@ -1563,6 +1563,7 @@ unsigned long mm_ws_write_modified(struct mm_space *space, unsigned long max,
 	}
 	return done;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_ws_write_modified);
 
 /* The registered space of number @id, referenced, or NULL. */
 static struct mm_space *mm_ws_space_get(u32 id)
@@ -1637,3 +1638,4 @@ unsigned long mm_ws_repurpose(unsigned long target, bool killable)
 	atomic_long_add(done, &mm_stats[MM_STAT_REPURPOSED]);
 	return done;
 }
+EXPORT_SYMBOL_IF_KUNIT(mm_ws_repurpose);
