@@ -17,7 +17,8 @@
  * time), and what a fault costs under a hard working-set maximum when
  * most of the working set is locked, against the same with nothing
  * locked: each fault trims one page, and locked pages must not make that
- * a scan (their ratio should stay near 1).
+ * a scan (their ratio should stay near 1). Last, as root, hard faults from
+ * a paging file (bench_hard_fault()).
  *
  *   bench_wset [-n SCALE] [-q]
  */
@@ -138,6 +139,97 @@ static void bench_soft_fault(void)
 	report("soft_fault_per_page_vs_pagecache_minor_fault", nt_page, lin_page);
 	report("trim_per_page_vs_madv_dontneed", trim, zap);
 	printf("trim_throughput: %.0f pages/s\n", 1e9 / trim);
+}
+
+static NTSTATUS list_command(ULONG command)
+{
+	return NtSetSystemInformation(SystemMemoryListInformation, &command, sizeof(command));
+}
+
+/*
+ * Hard faults (root: a paging file, on /tmp, the guest's tmpfs): the
+ * working set emptied, the modified list written to the paging file, the
+ * standby list repurposed, then every page touched: each touch reads its
+ * page back. Linux's figure is the page-cache minor fault per fault (one
+ * page in 16), the nearest thing this VM has (no swap device): a hard
+ * fault here costs that plus a page allocation and a 4 KiB read.
+ */
+static void bench_hard_fault(void)
+{
+	const size_t size = (quick ? 8 : 32) * MIB, pages = size / PAGE;
+	const unsigned long reps = quick ? 2 : 3 * scale;
+	double hard = 0, write = 0, purge = 0, lin = 0, t, t0;
+	LARGE_INTEGER lo = { .QuadPart = (LONGLONG)(size + 4 * MIB) }, hi = lo;
+	WCHAR name[64];
+	char path[64];
+	UNICODE_STRING u;
+	PVOID base = NULL;
+	SIZE_T s = size;
+	unsigned long r;
+	NTSTATUS st;
+	size_t i;
+	char *p;
+
+	snprintf(path, sizeof(path), "/tmp/bench_wset_pf.%d", (int)getpid());
+	for (i = 0; path[i]; i++)
+		name[i] = (WCHAR)path[i];
+	u.Buffer = name;
+	u.Length = u.MaximumLength = (USHORT)(i * sizeof(WCHAR));
+	st = NtCreatePagingFile(&u, &lo, &hi, 0);
+	if (st == STATUS_PRIVILEGE_NOT_HELD) {
+		printf("hard_fault: n/a (NtCreatePagingFile needs CAP_SYS_ADMIN)\n");
+		return;
+	}
+	if (st) {
+		failed("hard_fault", "NtCreatePagingFile", st);
+		return;
+	}
+	unlink(path);
+	st = NtAllocateVirtualMemory(NtCurrentProcess(), &base, 0, &s, MEM_RESERVE | MEM_COMMIT,
+				     PAGE_READWRITE);
+	if (st) {
+		failed("hard_fault", "NtAllocateVirtualMemory", st);
+		return;
+	}
+	p = base;
+	memset(p, 1, size);
+	for (r = 0; r < reps; r++) {
+		empty_ws();
+		t0 = now_ns();
+		st = list_command(MemoryFlushModifiedList);
+		t = (now_ns() - t0) / pages;
+		if (!r || t < write)
+			write = t;
+		t0 = now_ns();
+		st |= list_command(MemoryPurgeStandbyList);
+		t = (now_ns() - t0) / pages;
+		if (!r || t < purge)
+			purge = t;
+		if (st) {
+			failed("hard_fault", "MemoryFlushModifiedList/MemoryPurgeStandbyList", st);
+			return;
+		}
+		t = touch_stride(p, size, PAGE) / pages;
+		if (!r || t < hard)
+			hard = t;
+	}
+	s = 0;
+	NtFreeVirtualMemory(NtCurrentProcess(), &base, &s, MEM_RELEASE);
+	p = map_cached_file(size);
+	if (!p) {
+		report_na("hard_fault_vs_pagecache_minor_fault", hard, "no page-cache file");
+		return;
+	}
+	for (r = 0; r < reps; r++) {
+		madvise(p, size, MADV_DONTNEED);
+		t = touch_stride(p, size, 16 * PAGE) / (pages / 16);
+		if (!r || t < lin)
+			lin = t;
+	}
+	munmap(p, size);
+	printf("# %zu MiB, paging file on tmpfs, best of %lu\n", size / MIB, reps);
+	report("hard_fault_vs_pagecache_minor_fault", hard, lin);
+	printf("pagefile_write_per_page: %.0f ns, repurpose_per_page: %.0f ns\n", write, purge);
 }
 
 /* A counter of /sys/module/ntexec/parameters, or -1. */
@@ -275,5 +367,6 @@ int main(int argc, char **argv)
 	bench_soft_fault();
 	bench_aging();
 	bench_hard_max();
+	bench_hard_fault();
 	return 0;
 }
