@@ -6,15 +6,19 @@
  * a touch after a protection change zapped the page, a guard fault, an
  * access violation, a protection change, a split, a remove, handle create
  * and close, wait begin and end, a working-set trim and the page-list moves
- * of its pages (to the modified list, back by a soft fault, freed off it). Root only (tracefs); a private trace
- * instance, so other tracing is left alone.
+ * of its pages (to the modified list, back by a soft fault, freed off it);
+ * one fault of every kind (write, copy-on-write, file, hard, stack
+ * growth besides those); and perf, the tool users know, counting and
+ * tracing the module's events (`perf stat`, `perf trace`). Root only
+ * (tracefs); a private trace instance, so other tracing is left alone.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
-#include "vm_util.h"
+#include "section_util.h"
 
 static char inst[256];
 static int dump;
@@ -54,8 +58,11 @@ static const char *tracefs(void)
 	return NULL;
 }
 
-/* A trace instance of ours, with the ntexec events of this pid enabled. */
-static void trace_start(void)
+/*
+ * A trace instance of ours, with the ntexec events of this pid enabled
+ * (with @threads, of the threads it creates too: any pid from ours up).
+ */
+static void trace_start_for(int threads)
 {
 	const char *root = tracefs();
 	char p[512], pid[64];
@@ -82,11 +89,16 @@ static void trace_start(void)
 	 * CPU runs it has crashed QEMU's TCG (Oops: int3 in
 	 * ttwu_do_activate).
 	 */
-	snprintf(pid, sizeof(pid), "common_pid == %d", getpid());
+	snprintf(pid, sizeof(pid), "common_pid %s %d", threads ? ">=" : "==", getpid());
 	snprintf(p, sizeof(p), "%s/events/ntexec/filter", inst);
 	ASSERT_EQ(write_file(p, pid), 0);
 	snprintf(p, sizeof(p), "%s/events/ntexec/enable", inst);
 	ASSERT_EQ(write_file(p, "1"), 0);
+}
+
+static void trace_start(void)
+{
+	trace_start_for(0);
 }
 
 /* The trace so far, as one string (malloc'ed). */
@@ -240,7 +252,7 @@ TEST(memory_events)
 	trim = strstr(t, "ntexec_ws_trim:");
 	if (trim)
 		EXPECT_TRUE(strtoul(strstr(trim, "trimmed=") + 8, NULL, 10) >= 4);
-	snprintf(at, sizeof(at), "address=0x%lx ", (unsigned long)pv(w));
+	snprintf(at, sizeof(at), "address=0x%lx ", (unsigned long)(uintptr_t)w);
 	snprintf(at2, sizeof(at2), "address=0x%lx ", (unsigned long)pv(w + page));
 	EXPECT_EVENT(t, "ntexec_page_list:", at, "from=active to=modified");
 	EXPECT_EVENT(t, "ntexec_page_list:", at, "from=modified to=active");
@@ -256,4 +268,209 @@ TEST(memory_events)
 		fprintf(stderr, "%s", t);
 	free(t);
 	trace_stop();
+}
+
+#define NO_TLS __attribute__((no_stack_protector, noinline))
+
+/* An NT thread that touches 256 KiB of its stack: the guard page moves. */
+static NO_TLS NTSTATUS NTAPI grow_stack(PVOID arg)
+{
+	volatile char *sp = __builtin_alloca(256 << 10);
+	size_t i;
+
+	(void)arg;
+	for (i = 256 << 10; i >= 4096; i -= 4096)
+		sp[i - 4096] = 1;
+	return 0;
+}
+
+static NTSTATUS list_command(ULONG command)
+{
+	return NtSetSystemInformation(SystemMemoryListInformation, &command, sizeof(command));
+}
+
+/* One fault of each kind the first test does not make. */
+TEST(fault_kinds)
+{
+	char at[5][64], path[64];
+	const SIZE_T page = 4096;
+	LARGE_INTEGER pf = { .QuadPart = 1 << 20 };
+	volatile char *w, *v, *f, *h;
+	WCHAR name[64];
+	UNICODE_STRING u;
+	HANDLE s, fs, file, th;
+	char buf[4096];
+	QUOTA_LIMITS q;
+	size_t i;
+	char *t;
+	int fd;
+
+	vm_setup();
+	trace_start_for(1);
+	/* write: a write-watched page read first is mapped read-only. */
+	w = xalloc_type(page, MEM_RESERVE | MEM_COMMIT | MEM_WRITE_WATCH, PAGE_READWRITE);
+	(void)w[0];
+	w[0] = 1;
+	/* copy-on-write: a write-copy view's first write. */
+	s = xsection(page, PAGE_READWRITE, SEC_COMMIT);
+	v = xmap(s, NULL, 0, page, PAGE_WRITECOPY);
+	v[0] = 2;
+	/* file: a page of a file's view. */
+	snprintf(path, sizeof(path), "/tmp/ntexec-trace-%d", (int)getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ASSERT_GE(fd, 0);
+	unlink(path);
+	memset(buf, 'f', sizeof(buf));
+	ASSERT_EQ(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	ASSERT_STATUS(NtxHandleFromFd(fd, MAXIMUM_ALLOWED, &file), STATUS_SUCCESS);
+	ASSERT_STATUS(NtCreateSection(&fs, SECTION_ALL_ACCESS, NULL, NULL, PAGE_READONLY,
+				      SEC_COMMIT, file), STATUS_SUCCESS);
+	f = xmap(fs, NULL, 0, 0, PAGE_READONLY);
+	EXPECT_EQ(f[0], 'f');
+	/* hard: a page written to a paging file, repurposed, read back. */
+	snprintf(path, sizeof(path), "/tmp/ntexec-trace-pf-%d", (int)getpid());
+	for (i = 0; path[i]; i++)
+		name[i] = (WCHAR)path[i];
+	u.Buffer = name;
+	u.Length = u.MaximumLength = (USHORT)(i * sizeof(WCHAR));
+	ASSERT_STATUS(NtCreatePagingFile(&u, &pf, &pf, 0), STATUS_SUCCESS);
+	unlink(path);
+	h = xalloc(page, PAGE_READWRITE);
+	h[0] = 3;
+	memset(&q, 0, sizeof(q));
+	q.MinimumWorkingSetSize = (SIZE_T)-1;
+	q.MaximumWorkingSetSize = (SIZE_T)-1;
+	ASSERT_STATUS(NtSetInformationProcess(NtCurrentProcess(), ProcessQuotaLimits, &q,
+					      sizeof(q)), STATUS_SUCCESS);
+	ASSERT_STATUS(list_command(MemoryFlushModifiedList), STATUS_SUCCESS);
+	ASSERT_STATUS(list_command(MemoryPurgeStandbyList), STATUS_SUCCESS);
+	EXPECT_EQ(h[0], 3);
+	/* stack-growth: a new NT thread's stack past its guard page. */
+	ASSERT_STATUS(NtCreateThreadEx(&th, THREAD_ALL_ACCESS, NULL, NtCurrentProcess(),
+				       grow_stack, NULL, 0, 0, 0, 0, NULL), STATUS_SUCCESS);
+	EXPECT_STATUS(wait_ms(th, 10000), STATUS_SUCCESS);
+	NtClose(th);
+
+	t = trace_read();
+	snprintf(at[0], sizeof(at[0]), "address=0x%lx ", (unsigned long)(uintptr_t)w);
+	snprintf(at[1], sizeof(at[1]), "address=0x%lx ", (unsigned long)(uintptr_t)v);
+	snprintf(at[2], sizeof(at[2]), "address=0x%lx ", (unsigned long)(uintptr_t)f);
+	snprintf(at[3], sizeof(at[3]), "address=0x%lx ", (unsigned long)(uintptr_t)h);
+	EXPECT_EVENT(t, "ntexec_fault:", at[0], "kind=write");
+	EXPECT_EVENT(t, "ntexec_fault:", at[1], "kind=copy-on-write");
+	EXPECT_EVENT(t, "ntexec_fault:", at[2], "kind=file");
+	EXPECT_EVENT(t, "ntexec_fault:", at[3], "kind=hard");
+	EXPECT_EVENT(t, "ntexec_page_list:", at[3], "from=modified to=standby");
+	EXPECT_EVENT(t, "ntexec_page_list:", at[3], "from=standby to=free");
+	EXPECT_EVENT(t, "ntexec_fault:", "kind=stack-growth", NULL);
+	if (dump)
+		fprintf(stderr, "%s", t);
+	free(t);
+	trace_stop();
+	xunmap((void *)v);
+	xunmap((void *)f);
+	xclose(s);
+	xclose(fs);
+	xclose(file);
+	close(fd);
+	xrelease((void *)w);
+	xrelease((void *)h);
+}
+
+/* The path of a program on PATH, or NULL. */
+static const char *which(const char *prog)
+{
+	static char path[512];
+	const char *env = getenv("PATH");
+	char *dirs, *d, *save = NULL;
+
+	if (!env)
+		return NULL;
+	dirs = strdup(env);
+	for (d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(path, sizeof(path), "%s/%s", d, prog);
+		if (!access(path, X_OK)) {
+			free(dirs);
+			return path;
+		}
+	}
+	free(dirs);
+	return NULL;
+}
+
+/*
+ * Run perf (@argv, with "-o" @out) system-wide while this process makes
+ * @n demand-zero faults; its exit status.
+ */
+static int perf_while_faulting(char *const argv[], unsigned int n)
+{
+	volatile char *p;
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	/* perf needs a moment to set its events up. */
+	sleep_ms(1500);
+	p = xalloc(n * 4096, PAGE_READWRITE);
+	for (unsigned int i = 0; i < n; i++)
+		p[i * 4096] = 1;
+	xrelease((void *)p);
+	ASSERT_EQ(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* perf counts and traces the module's events, as `perf trace` users do. */
+TEST(perf_sees_the_events)
+{
+	char out[64], line[512], *perf;
+	unsigned long count = 0, lines = 0;
+	const unsigned int n = 64;
+	FILE *fp;
+
+	vm_setup();
+	if (ntt_unprivileged())
+		SKIP("system-wide perf needs root");
+	if (!which("perf"))
+		SKIP("no perf on PATH (Debian's linux-perf)");
+	perf = strdup(which("perf"));
+	snprintf(out, sizeof(out), "/tmp/ntexec-perf-%d", (int)getpid());
+	{
+		char *argv[] = { perf, "stat", "-a", "-x,", "-e", "ntexec:ntexec_fault", "-o", out,
+				 "--", "sleep", "4", NULL };
+
+		ASSERT_EQ(perf_while_faulting(argv, n), 0);
+	}
+	fp = fopen(out, "r");
+	ASSERT_NE(fp, NULL);
+	while (fgets(line, sizeof(line), fp))
+		if (strstr(line, "ntexec:ntexec_fault"))
+			count = strtoul(line, NULL, 10);
+	fclose(fp);
+	EXPECT_GE(count, n);
+	{
+		char *argv[] = { perf, "trace", "-a", "--no-syscalls", "-e", "ntexec:ntexec_fault",
+				 "-o", out, "--", "sleep", "4", NULL };
+
+		ASSERT_EQ(perf_while_faulting(argv, n), 0);
+	}
+	fp = fopen(out, "r");
+	ASSERT_NE(fp, NULL);
+	while (fgets(line, sizeof(line), fp))
+		if (strstr(line, "ntexec:ntexec_fault"))
+			lines++;
+	fclose(fp);
+	EXPECT_GE(lines, n);
+	unlink(out);
+	free(perf);
 }

@@ -9,7 +9,7 @@ set -eu
 
 PKGS="build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
 zstd rsync python3 pkg-config libnl-3-dev libnl-genl-3-dev qemu-system-x86
-linux-source-6.12 linux-headers-amd64 perl e2fsprogs mount pahole dkms"
+linux-source-6.12 linux-headers-amd64 perl e2fsprogs mount pahole dkms linux-perf"
 
 missing=""
 for p in $PKGS; do
