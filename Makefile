@@ -5,6 +5,8 @@
 #   make            module (against KDIR) + libntexec + tests + examples
 #   make check      every test, in a VM running the ntexec test kernel
 #                   (its stages: scripts/README.md)
+#   make check-long the same with the long variants of the tests that have
+#                   one (NTEXEC_LONG=1: more processes, longer stress runs)
 #   make demo       boot a VM with the module loaded and run the demo
 #   make fuzz       a long run of the ioctl fuzzer in a VM (SEED= CALLS=
 #                   SECONDS= AS=root|nobody KERNEL=debug|6.1|6.12)
@@ -57,7 +59,7 @@ TOOL_BINS := $(patsubst tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
 EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
 
-.PHONY: all module user lib tests examples bench tools header-check check demo fuzz \
+.PHONY: all module user lib tests examples bench tools header-check check check-long demo fuzz \
 	kernel deps ntnumbers install clean checkpatch dkms-install
 
 all: module user
@@ -175,6 +177,9 @@ $(B)/examples/%: examples/%.c $(B)/libntexec.a
 
 check:
 	scripts/check.sh
+
+check-long:
+	NTEXEC_LONG=1 scripts/check.sh
 
 demo:
 	scripts/demo.sh

@@ -7,6 +7,11 @@
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
+# make check-long: NTEXEC_LONG=1 reaches every guest run, and the tests that
+# have a long variant run it.
+long_env=""
+[ "${NTEXEC_LONG:-0}" = 1 ] && long_env="NTEXEC_LONG=1"
+
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 B=$top/build
@@ -170,7 +175,7 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/ntexec-check.XXXXXX")
 # three times that before calling it hung.
 progress_start "VM run (KUnit and every test as root and nobody)" 1500
 scripts/helpers/vm.sh --quiet --out "$out" --append "kmemleak=on" --timeout 2700 -- \
-	"$top/scripts/guest/check.sh" "$B" "$out/results"
+	env $long_env "$top/scripts/guest/check.sh" "$B" "$out/results"
 vmrc=$?
 progress_stop
 res=$out/results
@@ -237,7 +242,7 @@ for v in $stocks; do
 	sout=$out/stock-$v
 	progress_start "VM run on stock $v" 240
 	scripts/helpers/vm.sh --quiet --stock "$v" --out "$sout" --timeout 1800 -- \
-		"$top/scripts/guest/check.sh" --module-dir "$B/stock-$v" --no-kunit \
+		env $long_env "$top/scripts/guest/check.sh" --module-dir "$B/stock-$v" --no-kunit \
 		"$B" "$sout/results"
 	vmrc=$?
 	progress_stop
@@ -263,7 +268,7 @@ if command -v vng >/dev/null 2>&1; then
 	vout=$out/vng
 	progress_start "VM run through vng" 1000
 	scripts/helpers/vm.sh --vng --quiet --out "$vout" --timeout 2700 -- \
-		"$top/scripts/guest/check.sh" "$B" "$vout/results"
+		env $long_env "$top/scripts/guest/check.sh" "$B" "$vout/results"
 	vmrc=$?
 	progress_stop
 	vres=$vout/results

@@ -1784,8 +1784,9 @@ TEST_TIMEOUT(fuzz, 1800)
 	double t;
 
 	seed0 = env_u64("NTEXEC_FUZZ_SEED", ntt_seed());
-	max_calls = env_u64("NTEXEC_FUZZ_CALLS", 3000);
-	secs = env_u64("NTEXEC_FUZZ_SECONDS", 60);
+	/* make check-long: ten times as many calls, ten times the time. */
+	max_calls = env_u64("NTEXEC_FUZZ_CALLS", ntt_long() ? 30000 : 3000);
+	secs = env_u64("NTEXEC_FUZZ_SECONDS", ntt_long() ? 600 : 60);
 	nworkers = (int)env_u64("NTEXEC_FUZZ_WORKERS", 3);
 	if (nworkers < 1 || nworkers > MAX_WORKERS)
 		nworkers = 3;

@@ -47,6 +47,13 @@ int ntt_unprivileged(void)
 	return geteuid() != 0;
 }
 
+int ntt_long(void)
+{
+	const char *s = getenv("NTEXEC_LONG");
+
+	return s && !strcmp(s, "1");
+}
+
 static int wanted(struct ntt_test *t, int argc, char **argv)
 {
 	int i, any = 0;

@@ -39,6 +39,8 @@ void ntt_skip(const char *why) __attribute__((noreturn));
 uint64_t ntt_seed(void);
 /* True when the test runs without root's capabilities. */
 int ntt_unprivileged(void);
+/* make check-long (NTEXEC_LONG=1): run the long variant, where a test has one. */
+int ntt_long(void);
 #ifdef __cplusplus
 }
 #endif

@@ -465,7 +465,7 @@ TEST_TIMEOUT(stress_vm, 120)
 		ASSERT_EQ(pthread_create(&th[i], NULL, st_owner_thread, &st_.own[i]), 0);
 	ASSERT_EQ(pthread_create(&th[ST_OWNERS], NULL, st_reader_thread,
 				 (void *)(uintptr_t)(seed | 1)), 0);
-	sleep_ms(ST_SECONDS * 1000);
+	sleep_ms(ST_SECONDS * 1000 * (ntt_long() ? 10 : 1));
 	atomic_store(&st_.stop, 1);
 	for (i = 0; i <= ST_OWNERS; i++)
 		pthread_join(th[i], NULL);
