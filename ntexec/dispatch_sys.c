@@ -19,6 +19,9 @@
  *	switches, system calls) reads 0. Three sizes, as Windows: 0x138 (NT 3.1 to
  *	6.0), 0x148 (6.1) and 0x158 (6.2 and later); a longer buffer gets the
  *	longest that fits, a shorter one STATUS_INFO_LENGTH_MISMATCH.
+ *   SystemPageFileInformation (18): each paging file (its slots, those in
+ *	use and the peak, in pages, and its name), chained by
+ *	NextEntryOffset; none: success with nothing written.
  *   SystemMemoryListInformation (80): the page lists. Linux's free pages
  *	are NT's free list (Linux zeroes a page when it hands it out, so the
  *	zeroed list is empty); the modified and standby lists are the
@@ -60,6 +63,7 @@
 
 #define SystemBasicInformation		0u
 #define SystemPerformanceInformation	2u
+#define SystemPageFileInformation	18u
 #define SystemMemoryListInformation	80u
 #define SystemMemoryUsageInformation	182u
 
@@ -283,6 +287,72 @@ static u32 ntx_system_info_size(u32 info_class, bool *exact)
 	return 0;
 }
 
+/* SYSTEM_PAGEFILE_INFORMATION, x64; the name follows each entry. */
+struct nt_system_pagefile_information {
+	u32 next_entry_offset;
+	u32 total_size;
+	u32 total_in_use;
+	u32 peak_usage;
+	u16 name_length;
+	u16 name_maximum_length;
+	u32 pad;
+	u64 name_buffer;
+};
+static_assert(sizeof(struct nt_system_pagefile_information) == 32);
+
+/* An entry and its name (128 units and a NUL at most), 8-byte aligned. */
+#define NTX_PAGEFILE_ENTRY_MAX	ALIGN(32 + 2 * 129, 8)
+
+/*
+ * SystemPageFileInformation: an entry per paging file (slots, those in
+ * use, the peak, all in pages), each followed by its name in UTF-16 with
+ * a NUL, entries chained by NextEntryOffset (0 on the last). No paging
+ * file: nothing, STATUS_SUCCESS with a length of 0.
+ */
+static ntstatus_t ntx_pagefile_information(u32 length, void __user *buffer, u32 *return_length)
+{
+	struct nt_system_pagefile_information *e, *prev = NULL;
+	struct mm_pagefile_info *pi;
+	ntstatus_t status = STATUS_SUCCESS;
+	u32 off = 0, size;
+	unsigned int i;
+	u8 *out;
+	int n;
+
+	pi = kmalloc(sizeof(*pi), GFP_KERNEL);
+	out = kzalloc(16 * NTX_PAGEFILE_ENTRY_MAX, GFP_KERNEL);
+	if (!pi || !out) {
+		status = STATUS_NO_MEMORY;
+		goto out;
+	}
+	for (i = 0; i < 16 && mm_pagefile_info(i, pi); i++) {
+		e = (void *)(out + off);
+		n = utf8s_to_utf16s(pi->name, strlen(pi->name), UTF16_LITTLE_ENDIAN,
+				    (wchar_t *)(e + 1), 128);
+		n = max(n, 0);
+		e->total_size = min_t(unsigned long, pi->pages, U32_MAX);
+		e->total_in_use = min_t(unsigned long, pi->used, U32_MAX);
+		e->peak_usage = min_t(unsigned long, pi->peak, U32_MAX);
+		e->name_length = n * 2;
+		e->name_maximum_length = n * 2 + 2;
+		e->name_buffer = (u64)(unsigned long)buffer + off + sizeof(*e);
+		if (prev)
+			prev->next_entry_offset = (u8 *)e - (u8 *)prev;
+		prev = e;
+		off += ALIGN(sizeof(*e) + n * 2 + 2, 8);
+	}
+	size = off;
+	*return_length = size;
+	if (length < size)
+		status = STATUS_INFO_LENGTH_MISMATCH;
+	else if (copy_to_user(buffer, out, size))
+		status = STATUS_ACCESS_VIOLATION;
+out:
+	kfree(out);
+	kfree(pi);
+	return status;
+}
+
 static ntstatus_t ntx_query_system(u32 info_class, u32 length, void __user *buffer,
 				   u32 *return_length)
 {
@@ -292,6 +362,8 @@ static ntstatus_t ntx_query_system(u32 info_class, u32 length, void __user *buff
 
 	if (length && !IS_ALIGNED((unsigned long)buffer, sizeof(u32)))
 		return STATUS_DATATYPE_MISALIGNMENT;
+	if (info_class == SystemPageFileInformation)
+		return ntx_pagefile_information(length, buffer, return_length);
 	size = ntx_system_info_size(info_class, &exact);
 	if (!size)
 		return STATUS_INVALID_INFO_CLASS;

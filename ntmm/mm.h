@@ -327,6 +327,23 @@ ntstatus_t mm_flush_modified_list(void);
 ntstatus_t mm_purge_standby_list(void);
 ntstatus_t mm_create_paging_file(const char *path, u64 minimum, u64 maximum);
 
+/**
+ * struct mm_pagefile_info - a paging file as SystemPageFileInformation
+ *	describes it
+ * @pages: its slots
+ * @used: slots in use
+ * @peak: the most ever in use
+ * @name: the Linux path it was created with, UTF-8
+ */
+struct mm_pagefile_info {
+	unsigned long pages;
+	unsigned long used;
+	unsigned long peak;
+	char name[3 * 128 + 1];
+};
+
+bool mm_pagefile_info(unsigned int i, struct mm_pagefile_info *info);
+
 void mm_process_init(struct mm_process *mp, struct pid *tgid);
 void mm_process_rundown(struct mm_process *mp);
 void mm_process_counters(struct mm_process *mp, struct mm_counters *c);

@@ -55,14 +55,18 @@
  * @pages: its slots
  * @used: slots in use (under mm_pf_lock)
  * @next: where the next search for a free slot starts (under mm_pf_lock)
+ * @peak: the most @used has been (under mm_pf_lock)
  * @map: a bit per slot, set when used (under mm_pf_lock)
+ * @name: the path it was created with (SystemPageFileInformation)
  */
 struct mm_pagefile {
 	struct file *file;
 	unsigned long pages;
 	unsigned long used;
 	unsigned long next;
+	unsigned long peak;
 	unsigned long *map;
+	const char *name;
 };
 
 static DEFINE_MUTEX(mm_pf_create_lock);
@@ -120,6 +124,7 @@ long mm_pagefile_slot_get(void)
 			continue;
 		__set_bit(bit, pf->map);
 		pf->used++;
+		pf->peak = max(pf->peak, pf->used);
 		pf->next = bit + 1;
 		mm_pf_used++;
 		spin_unlock(&mm_pf_lock);
@@ -276,7 +281,8 @@ ntstatus_t mm_create_paging_file(const char *path, u64 minimum, u64 maximum)
 		return STATUS_NO_MEMORY;
 	pf->pages = pages;
 	pf->map = kvcalloc(BITS_TO_LONGS(pages), sizeof(long), GFP_KERNEL_ACCOUNT);
-	if (!pf->map) {
+	pf->name = kstrdup(path, GFP_KERNEL_ACCOUNT);
+	if (!pf->map || !pf->name) {
 		status = STATUS_NO_MEMORY;
 		goto out_free;
 	}
@@ -321,8 +327,34 @@ out_close:
 	fput(file);
 out_free:
 	kvfree(pf->map);
+	kfree(pf->name);
 	kfree(pf);
 	return status;
+}
+
+/**
+ * mm_pagefile_info() - one paging file, for SystemPageFileInformation
+ * @i: which (0 up)
+ * @info: out: its slots, those in use, the peak and its name
+ *
+ * Return: false past the last one.
+ */
+bool mm_pagefile_info(unsigned int i, struct mm_pagefile_info *info)
+{
+	struct mm_pagefile *pf;
+
+	spin_lock(&mm_pf_lock);
+	if (i >= mm_pf_count) {
+		spin_unlock(&mm_pf_lock);
+		return false;
+	}
+	pf = mm_pagefiles[i];
+	info->pages = pf->pages;
+	info->used = pf->used;
+	info->peak = pf->peak;
+	strscpy(info->name, pf->name, sizeof(info->name));
+	spin_unlock(&mm_pf_lock);
+	return true;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -346,7 +378,8 @@ int mm_pagefile_kunit_add(unsigned long pages)
 	pf->map = kvcalloc(BITS_TO_LONGS(pages), sizeof(long), GFP_KERNEL);
 	pf->file = shmem_kernel_file_setup("ntexec-kunit-pagefile",
 					   (loff_t)pages << PAGE_SHIFT, 0);
-	if (!pf->map || IS_ERR(pf->file)) {
+	pf->name = kstrdup("ntexec-kunit-pagefile", GFP_KERNEL);
+	if (!pf->map || IS_ERR(pf->file) || !pf->name) {
 		err = IS_ERR(pf->file) ? PTR_ERR(pf->file) : -ENOMEM;
 		goto out;
 	}
@@ -366,6 +399,7 @@ out:
 	if (!IS_ERR_OR_NULL(pf->file))
 		fput(pf->file);
 	kvfree(pf->map);
+	kfree(pf->name);
 	kfree(pf);
 	return err;
 }
@@ -394,6 +428,7 @@ int mm_pagefile_kunit_remove(void)
 		return -EBUSY;
 	fput(pf->file);
 	kvfree(pf->map);
+	kfree(pf->name);
 	kfree(pf);
 	return 0;
 }
@@ -424,6 +459,7 @@ void mm_pagefiles_exit(void)
 		WARN_ON_ONCE(mm_pagefiles[i]->used);
 		fput(mm_pagefiles[i]->file);
 		kvfree(mm_pagefiles[i]->map);
+		kfree(mm_pagefiles[i]->name);
 		kfree(mm_pagefiles[i]);
 		mm_pagefiles[i] = NULL;
 	}

@@ -76,6 +76,7 @@ TEST(json_matches_the_system)
 		    (long long)(size / 4096));
 	EXPECT_TRUE(json_num(object(strcpy(copy, out), "faults"), "total") >=
 		    json_num(object(strcpy(copy, out), "faults"), "demand_zero"));
+	EXPECT_TRUE(strstr(out, "\"pagefiles\":[") != NULL);
 	sz = 0;
 	ASSERT_STATUS(NtFreeVirtualMemory(NtCurrentProcess(), &p, &sz, MEM_RELEASE),
 		      STATUS_SUCCESS);

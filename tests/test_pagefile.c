@@ -57,15 +57,17 @@ static void empty_working_set(void)
 					      sizeof(q)), STATUS_SUCCESS);
 }
 
+static char pf_path[64];
+
 /* As root: one paging file for this process's tests, made once. */
 static void need_paging_file(void)
 {
 	static int made;
-	char path[64];
+	char *path = pf_path;
 
 	if (made)
 		return;
-	snprintf(path, sizeof(path), "/tmp/ntexec-pagefile-%d", (int)getpid());
+	snprintf(path, sizeof(pf_path), "/tmp/ntexec-pagefile-%d", (int)getpid());
 	ASSERT_STATUS(create_pf(path, PF_SIZE, 2 * PF_SIZE), STATUS_SUCCESS);
 	/* The module keeps the file open: the name can go. */
 	ASSERT_EQ(unlink(path), 0);
@@ -291,4 +293,65 @@ TEST(rounds_keep_every_byte)
 		}
 	}
 	xrelease(NtCurrentProcess(), p, 0);
+}
+
+/*
+ * SystemPageFileInformation: every paging file, chained; ours among them
+ * with its name, its size and what it holds (in pages).
+ */
+TEST(pagefile_information)
+{
+	union {
+		SYSTEM_PAGEFILE_INFORMATION e;
+		unsigned char raw[16 * 320];
+	} buf;
+	SYSTEM_PAGEFILE_INFORMATION *e;
+	ULONG len = NTT_POISON32, off = 0;
+	int found = 0, entries = 0;
+
+	nt_setup();
+	if (ntt_unprivileged()) {
+		/* Anyone may look: with no paging file, nothing comes back. */
+		EXPECT_STATUS(NtQuerySystemInformation(SystemPageFileInformation, buf.raw,
+						       sizeof(buf.raw), &len), STATUS_SUCCESS);
+		EXPECT_EQ(len % 8, 0);
+		return;
+	}
+	need_paging_file();
+	EXPECT_STATUS(NtQuerySystemInformation(SystemPageFileInformation, buf.raw, 8, &len),
+		      STATUS_INFO_LENGTH_MISMATCH);
+	EXPECT_TRUE(len >= sizeof(SYSTEM_PAGEFILE_INFORMATION) && len <= sizeof(buf.raw));
+	EXPECT_STATUS(NtQuerySystemInformation(SystemPageFileInformation, buf.raw + 2,
+					       sizeof(buf.raw) - 8, &len),
+		      STATUS_DATATYPE_MISALIGNMENT);
+	memset(buf.raw, NTT_POISON, sizeof(buf.raw));
+	ASSERT_STATUS(NtQuerySystemInformation(SystemPageFileInformation, buf.raw,
+					       sizeof(buf.raw), &len), STATUS_SUCCESS);
+	for (;;) {
+		char name[200];
+		size_t i, n;
+
+		ASSERT_TRUE(off + sizeof(*e) <= len);
+		e = (SYSTEM_PAGEFILE_INFORMATION *)(buf.raw + off);
+		entries++;
+		n = e->PageFileName.Length / 2;
+		ASSERT_TRUE(n < sizeof(name));
+		ASSERT_EQ((uintptr_t)e->PageFileName.Buffer, (uintptr_t)(e + 1));
+		EXPECT_EQ(e->PageFileName.MaximumLength, e->PageFileName.Length + 2);
+		EXPECT_EQ(e->PageFileName.Buffer[n], 0);
+		for (i = 0; i < n; i++)
+			name[i] = (char)e->PageFileName.Buffer[i];
+		name[n] = 0;
+		EXPECT_TRUE(e->TotalInUse <= e->TotalSize && e->PeakUsage >= e->TotalInUse);
+		if (!strcmp(name, pf_path)) {
+			found = 1;
+			EXPECT_EQ(e->TotalSize, PF_SIZE / PAGE);
+		}
+		if (!e->NextEntryOffset)
+			break;
+		EXPECT_EQ(e->NextEntryOffset % 8, 0);
+		off += e->NextEntryOffset;
+	}
+	EXPECT_TRUE(found);
+	EXPECT_TRUE(entries >= 1 && entries <= 16);
 }

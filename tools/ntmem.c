@@ -25,8 +25,53 @@ static void usage(FILE *f, const char *argv0)
 		"                            standby, standby_by_priority, bad; pages),\n"
 		"                            commit (committed, shared, limit, peak; bytes),\n"
 		"                            faults (total, demand_zero, transition,\n"
-		"                            copy_on_write, cache_transition, page_read)\n"
+		"                            copy_on_write, cache_transition, page_read),\n"
+		"                            pagefiles ([{name, total_pages, in_use_pages,\n"
+		"                            peak_pages}])\n"
 		"  -h, --help                this text\n", argv0);
+}
+
+/* The paging files (SystemPageFileInformation), as text or a JSON array. */
+static void paging_files(int json, unsigned long long pg)
+{
+	static union {
+		SYSTEM_PAGEFILE_INFORMATION e;
+		unsigned char raw[16 * 320];
+	} buf;
+	SYSTEM_PAGEFILE_INFORMATION *e;
+	ULONG len = 0, off = 0;
+	char name[512];
+	int n = 0;
+
+	if (NtQuerySystemInformation(SystemPageFileInformation, buf.raw, sizeof(buf.raw), &len))
+		len = 0;
+	if (json)
+		printf(",\"pagefiles\":[");
+	else
+		printf("\nPaging files             MiB   in use     peak\n");
+	while (len && off + sizeof(*e) <= len) {
+		e = (SYSTEM_PAGEFILE_INFORMATION *)(buf.raw + off);
+		utf8_of(e->PageFileName.Buffer, e->PageFileName.Length / 2, name, sizeof(name));
+		if (json) {
+			printf("%s{\"name\":", n ? "," : "");
+			json_str(name);
+			json_u64("total_pages", e->TotalSize, 1);
+			json_u64("in_use_pages", e->TotalInUse, 1);
+			json_u64("peak_pages", e->PeakUsage, 1);
+			printf("}");
+		} else {
+			printf("  %-18s %8.1f %8.1f %8.1f\n", name, e->TotalSize * pg / 1048576.0,
+			       e->TotalInUse * pg / 1048576.0, e->PeakUsage * pg / 1048576.0);
+		}
+		n++;
+		if (!e->NextEntryOffset)
+			break;
+		off += e->NextEntryOffset;
+	}
+	if (json)
+		printf("]");
+	else if (!n)
+		printf("  (none: modified private pages stay resident)\n");
 }
 
 static NTSTATUS query(SYSTEM_INFORMATION_CLASS c, void *buf, ULONG len, const char *what)
@@ -127,7 +172,9 @@ int main(int argc, char **argv)
 		json_u64("copy_on_write", p.CopyOnWriteCount, 1);
 		json_u64("cache_transition", p.CacheTransitionCount, 1);
 		json_u64("page_read", p.PageReadCount, 1);
-		printf("}}\n");
+		printf("}");
+		paging_files(1, pg);
+		printf("}\n");
 		return 0;
 	}
 	printf("Physical memory  %10.1f MiB  %10llu pages\n",
@@ -158,5 +205,6 @@ int main(int argc, char **argv)
 	printf("  Copy-on-write            %10lu\n", (unsigned long)p.CopyOnWriteCount);
 	printf("  Cache transition (file)  %10lu\n", (unsigned long)p.CacheTransitionCount);
 	printf("  Page read (hard)         %10lu\n", (unsigned long)p.PageReadCount);
+	paging_files(0, pg);
 	return 0;
 }

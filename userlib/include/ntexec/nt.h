@@ -1496,8 +1496,9 @@ typedef struct _FILE_IO_COMPLETION_INFORMATION {
 /*
  * winternl.h's classes and the memory classes. libntexec answers
  * SystemBasicInformation, SystemPerformanceInformation,
- * SystemMemoryListInformation and SystemMemoryUsageInformation; every
- * other class is STATUS_INVALID_INFO_CLASS.
+ * SystemPageFileInformation, SystemMemoryListInformation and
+ * SystemMemoryUsageInformation; every other class is
+ * STATUS_INVALID_INFO_CLASS.
  */
 typedef enum _SYSTEM_INFORMATION_CLASS {
     SystemBasicInformation = 0,              /* SYSTEM_BASIC_INFORMATION */
@@ -1507,7 +1508,7 @@ typedef enum _SYSTEM_INFORMATION_CLASS {
     SystemProcessInformation = 5,
     SystemProcessorPerformanceInformation = 8,
     SystemHandleInformation = 16,
-    SystemPageFileInformation = 18,
+    SystemPageFileInformation = 18,          /* SYSTEM_PAGEFILE_INFORMATION, chained */
     SystemInterruptInformation = 23,
     SystemExceptionInformation = 33,
     SystemRegistryQuotaInformation = 37,
@@ -1619,6 +1620,18 @@ typedef struct _SYSTEM_PERFORMANCE_INFORMATION {
     LONGLONG ResidentAvailablePages;
     ULONGLONG SharedCommittedPages;
 } SYSTEM_PERFORMANCE_INFORMATION, *PSYSTEM_PERFORMANCE_INFORMATION;
+
+/*
+ * One per paging file, sizes in pages; PageFileName points into the same
+ * buffer (the Linux path given to NtCreatePagingFile, NUL-terminated).
+ */
+typedef struct _SYSTEM_PAGEFILE_INFORMATION {
+    ULONG NextEntryOffset;
+    ULONG TotalSize;
+    ULONG TotalInUse;
+    ULONG PeakUsage;
+    UNICODE_STRING PageFileName;
+} SYSTEM_PAGEFILE_INFORMATION, *PSYSTEM_PAGEFILE_INFORMATION;
 
 typedef struct _SYSTEM_MEMORY_LIST_INFORMATION {
     ULONG_PTR ZeroPageCount;
