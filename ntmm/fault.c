@@ -129,9 +129,13 @@ static void mm_fault_around(struct mm_space *space, struct vm_area_struct *vma,
 		if (a == addr)
 			continue;
 		state = mm_page_state(vad, a);
-		/* A trimmed page stays out until it is touched itself. */
+		/*
+		 * A trimmed page stays out until it is touched itself, and so
+		 * does one in a paging file (no read for a page not asked for).
+		 */
 		if ((!vad->section || (state & MM_PAGE_PRIVATE)) &&
-		    mm_ws_transition(space, a >> PAGE_SHIFT))
+		    (mm_ws_transition(space, a >> PAGE_SHIFT) ||
+		     xa_load(&space->paged, a >> PAGE_SHIFT)))
 			continue;
 		page = mm_page_lookup(space, vad, a, state, false);
 		if (!page)
