@@ -12,6 +12,7 @@
  * tracing the module's events (`perf stat`, `perf trace`). Root only
  * (tracefs); a private trace instance, so other tracing is left alone.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -398,9 +399,40 @@ static const char *which(const char *prog)
 	return NULL;
 }
 
+/* Whether a child of @parent named @comm runs (a /proc scan). */
+static int child_runs(pid_t parent, const char *comm)
+{
+	char path[300], buf[256], name[64];
+	struct dirent *d;
+	int found = 0;
+	DIR *dir = opendir("/proc");
+
+	if (!dir)
+		return 0;
+	while (!found && (d = readdir(dir))) {
+		FILE *f;
+		int ppid;
+
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) &&
+		    sscanf(buf, "%*d (%63[^)]) %*c %d", name, &ppid) == 2 &&
+		    ppid == parent && !strcmp(name, comm))
+			found = 1;
+		fclose(f);
+	}
+	closedir(dir);
+	return found;
+}
+
 /*
- * Run perf (@argv, with "-o" @out) system-wide while this process makes
- * @n demand-zero faults; its exit status.
+ * Run perf (@argv, with "-o" @out, its workload `sleep`) system-wide and,
+ * once its workload runs (its events are on by then), make @n demand-zero
+ * faults; perf's exit status.
  */
 static int perf_while_faulting(char *const argv[], unsigned int n)
 {
@@ -420,8 +452,10 @@ static int perf_while_faulting(char *const argv[], unsigned int n)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	/* perf needs a moment to set its events up. */
-	sleep_ms(1500);
+	/* perf sets its events up before it starts its workload. */
+	for (int i = 0; i < 3000 && !child_runs(pid, "sleep"); i++)
+		sleep_ms(10);
+	EXPECT_TRUE(child_runs(pid, "sleep"));
 	p = xalloc(n * 4096, PAGE_READWRITE);
 	for (unsigned int i = 0; i < n; i++)
 		p[i * 4096] = 1;
@@ -447,7 +481,7 @@ TEST(perf_sees_the_events)
 	snprintf(out, sizeof(out), "/tmp/ntexec-perf-%d", (int)getpid());
 	{
 		char *argv[] = { perf, "stat", "-a", "-x,", "-e", "ntexec:ntexec_fault", "-o", out,
-				 "--", "sleep", "4", NULL };
+				 "--", "sleep", "8", NULL };
 
 		ASSERT_EQ(perf_while_faulting(argv, n), 0);
 	}
@@ -460,7 +494,7 @@ TEST(perf_sees_the_events)
 	EXPECT_GE(count, n);
 	{
 		char *argv[] = { perf, "trace", "-a", "--no-syscalls", "-e", "ntexec:ntexec_fault",
-				 "-o", out, "--", "sleep", "4", NULL };
+				 "-o", out, "--", "sleep", "8", NULL };
 
 		ASSERT_EQ(perf_while_faulting(argv, n), 0);
 	}
