@@ -18,9 +18,13 @@
  *         mm_segment.lock (mutex)                a section's page records
  *         mm_pfn_lock (spinlock)                 ntmm/wsle.c: the page lists;
  *                                                a leaf
+ *         mm_pf_lock (spinlock)                  ntmm/pagefile.c: paging-file
+ *                                                slots; a leaf
  *         folio lock, file system locks          reading a file section's
  *                                                page (filemap.c), as
- *                                                filemap_fault() does
+ *                                                filemap_fault() does, and a
+ *                                                hard fault's read of its
+ *                                                paging-file slot
  *         i_mmap_rwsem -> page table locks       unmap_mapping_range() zaps
  *         ps_job.lock, then a port's lock        a job member's commit
  *                                                hooks (struct mm_ops, job.c)
