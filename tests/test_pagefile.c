@@ -11,7 +11,10 @@
  * until the module is unloaded (as NT keeps one until shutdown). Runs as
  * root and as an unprivileged user (who gets STATUS_PRIVILEGE_NOT_HELD).
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+
+#include "uapi/ntexec.h"
 
 #include "vm_handle_util.h"
 
@@ -354,4 +357,37 @@ TEST(pagefile_information)
 	}
 	EXPECT_TRUE(found);
 	EXPECT_TRUE(entries >= 1 && entries <= 16);
+}
+
+/* One raw ioctl: the transport's answer (-errno) or the NTSTATUS. */
+static long raw_create(void *arg)
+{
+	int ret = ioctl(NtxDeviceFd(), NTEXEC_IOC_CREATE_PAGING_FILE, arg);
+
+	return ret == -1 ? -errno : (long)(NTSTATUS)ret;
+}
+
+/* The transport's own fields: flags and pad must be 0, the struct readable. */
+TEST(ioctl_fields)
+{
+	WCHAR name[] = { 'r', 'e', 'l' };
+	struct ntexec_create_paging_file q = {
+		.name = (uint64_t)(uintptr_t)name,
+		.name_length = sizeof(name),
+		.minimum_size = PF_SIZE,
+		.maximum_size = PF_SIZE,
+	};
+
+	nt_setup();
+	q.flags = 1;
+	EXPECT_EQ(raw_create(&q), -EINVAL);
+	q.flags = 0;
+	q.pad = 1;
+	EXPECT_EQ(raw_create(&q), -EINVAL);
+	q.pad = 0;
+	EXPECT_EQ(raw_create((void *)8), -EFAULT);
+	/* The fields right: the service's own answer (a relative name). */
+	EXPECT_EQ(raw_create(&q), (long)(NTSTATUS)(ntt_unprivileged() ?
+						    STATUS_PRIVILEGE_NOT_HELD :
+						    STATUS_OBJECT_NAME_INVALID));
 }
