@@ -855,8 +855,6 @@ TEST_TIMEOUT(memory_pressure_trims, 120)
 	ASSERT_GE(hog, 0);
 	if (!hog) {
 		FILE *f = fopen("/proc/self/oom_score_adj", "w");
-		/* 3/4 of the balance set manager's default low mark (RAM / 64). */
-		long long stop = meminfo("MemTotal") / 64 * 3 / 4;
 		size_t chunk = 1 << 20;
 		char *m;
 
@@ -865,18 +863,27 @@ TEST_TIMEOUT(memory_pressure_trims, 120)
 			fclose(f);
 		}
 		/*
-		 * Small pages, and no further down than needed: a hog of huge
-		 * pages at the edge of OOM sends Linux's compaction into
-		 * minutes-long passes on a TCG guest (kcompactd soft lockups on
-		 * Debian's 6.12, whose init_on_alloc zeroes every page it
-		 * moves), which is Linux's own behaviour, not what this tests.
+		 * Huge pages (8 MiB at a time) while memory is plentiful, which
+		 * is fast on the debug kernel, small ones for the last 128 MiB:
+		 * a hog of huge pages at the edge of OOM sends Linux's
+		 * compaction into minutes-long passes on a TCG guest (kcompactd
+		 * soft lockups on Debian's 6.12, whose init_on_alloc zeroes
+		 * every page it moves), which is Linux's own behaviour, not
+		 * what this tests.
 		 */
-		while (meminfo("MemAvailable") > stop) {
+		for (;;) {
+			long long avail = meminfo("MemAvailable");
+			int huge = avail > 128 * 1024;
+
+			if (avail <= 16 * 1024)
+				break;
+			chunk = huge ? 8 << 20 : 1 << 20;
 			m = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (m == MAP_FAILED)
 				break;
-			madvise(m, chunk, MADV_NOHUGEPAGE);
+			if (!huge)
+				madvise(m, chunk, MADV_NOHUGEPAGE);
 			memset(m, 1, chunk);
 		}
 		sleep(4);
@@ -1110,7 +1117,20 @@ TEST_TIMEOUT(stress_trim_while_faulting, 120)
 	i++;
 	args[i].base = p + (STRESS_THREADS + 2) * STRESS_PAGES * PAGE;
 	ASSERT_EQ(pthread_create(&th[i], NULL, stress_locker, &args[i]), 0);
+	/*
+	 * Five seconds, and on until every thread has made a round (a slow
+	 * guest may starve one for a while; a stuck one fails at 60 s).
+	 */
 	sleep(5);
+	for (i = 0; i < 550; i++) {
+		unsigned int k, idle = 0;
+
+		for (k = 0; k < STRESS_THREADS + 4; k++)
+			idle += !__atomic_load_n(&args[k].rounds, __ATOMIC_RELAXED);
+		if (!idle)
+			break;
+		usleep(100000);
+	}
 	stress_stop = 1;
 	for (i = 0; i < STRESS_THREADS + 4; i++) {
 		pthread_join(th[i], NULL);
