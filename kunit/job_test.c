@@ -383,6 +383,40 @@ static void nested_effective_limits(struct kunit *test)
 	put_job(a);
 }
 
+/* cpu.max's quota for a CpuRate, and a backing's request checked before any file. */
+static void cgroup_backing_arithmetic(struct kunit *test)
+{
+	struct nt_job_cgroup_info req = { .cgroup_fd = -1 };
+	struct ps_job_cgroup *cg = NULL;
+
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_cpu_quota(10000, 2), 200000ull);
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_cpu_quota(2500, 2), 50000ull);
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_cpu_quota(10000, 64), 6400000ull);
+	/* 0.01 % of one CPU is 10 us: Linux's floor of 1 ms. */
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_cpu_quota(1, 1), 1000ull);
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_cpu_quota(100, 1), 1000ull);
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_cpu_quota(101, 1), 1010ull);
+
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_open(&req, &cg), (ntstatus_t)STATUS_INVALID_HANDLE);
+	req.cgroup_fd = (s64)INT_MAX + 1;
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_open(&req, &cg), (ntstatus_t)STATUS_INVALID_HANDLE);
+	req.cgroup_fd = 0;
+	req.flags = 0x8;
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_open(&req, &cg), (ntstatus_t)STATUS_INVALID_PARAMETER);
+	req.flags = JOB_OBJECT_NTX_CGROUP_PIDS;
+	req.pids_max = PID_MAX_LIMIT + 1ull;
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_open(&req, &cg), (ntstatus_t)STATUS_INVALID_PARAMETER);
+	req.flags = JOB_OBJECT_NTX_CGROUP_CPU;
+	req.pids_max = 0;
+	req.cpu_rate = 10001;
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_open(&req, &cg), (ntstatus_t)STATUS_INVALID_PARAMETER);
+	req.flags = 0;
+	req.cpu_rate = 0;
+	req.cgroup_id = 7;
+	KUNIT_EXPECT_EQ(test, ps_job_cgroup_open(&req, &cg), (ntstatus_t)STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_NULL(test, cg);
+}
+
 static struct kunit_case job_test_cases[] = {
 	KUNIT_CASE(memory_charge_arithmetic),
 	KUNIT_CASE(working_set_limit_pages),
@@ -393,6 +427,7 @@ static struct kunit_case job_test_cases[] = {
 	KUNIT_CASE(job_tree),
 	KUNIT_CASE(scheduling_class_slices),
 	KUNIT_CASE(nested_effective_limits),
+	KUNIT_CASE(cgroup_backing_arithmetic),
 	{}
 };
 

@@ -97,7 +97,11 @@
  *    A child job's limits are checked against its parent's as NT does
  *    (ps_job_chain_limits()): never refused, never changed (a query reads
  *    back what was set), but only a stricter one is in force.
- *  Not yet: the cgroup backing.
+ *  - Optionally, a cgroup v2 directory backs the job (ntexec's own
+ *    JobObjectNtxCgroupInformation, jobcg.c): an assignment puts the
+ *    process in the cgroup (the innermost one of its chain) before it
+ *    joins, and memory.max, pids.max and cpu.max bound the Linux side of
+ *    the members. Set only while the job has no processes.
  *
  * Messages all leave through ps_job_post(): to the job's port, and as
  * NTEXEC_CMD_JOB events (ntob/event.h) to the "job" group and the
@@ -139,7 +143,11 @@
  * applying a chain's limits to a member (ps_job_apply_limits()): outside
  * every job lock, it takes each job's lock in turn to read the chain, then
  * (job locks dropped) mm_process.lock and mm_space.lock to set the
- * working-set limits.
+ * working-set limits. ps_job_cg_lock (a mutex) serializes the cgroup
+ * backings with assignments and memory limits (a backing is set only
+ * while the job is empty, and a process is moved to its cgroup before it
+ * joins): it is taken outside every job lock and ps_job_apply_lock, and
+ * Linux's cgroup locks (a write to a cgroup file) nest inside it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -207,6 +215,7 @@
  * @children: the jobs nested in it (ps_job_tree_lock)
  * @child_node: in its parent's @children (ps_job_tree_lock)
  * @depth: jobs above it
+ * @cgroup: the cgroup v2 backing, or NULL (ps_job_cg_lock)
  *
  * Counts of a nested job's processes roll up: @active, @pending, @total,
  * @violations, the exited members' times and counters and @commit of a
@@ -257,6 +266,7 @@ struct ps_job {
 	struct list_head children;
 	struct list_head child_node;
 	u32 depth;
+	struct ps_job_cgroup *cgroup;
 };
 
 /* Deepest nesting (ntexec's bound: every charge and fork walks the chain). */
@@ -301,6 +311,8 @@ static atomic_long_t ps_jobs = ATOMIC_LONG_INIT(0);
  * outside every job lock; mm_process.lock and mm_space.lock under it.
  */
 static DEFINE_MUTEX(ps_job_apply_lock);
+/* The jobs' @cgroup; outside every other lock of this file. */
+static DEFINE_MUTEX(ps_job_cg_lock);
 static struct workqueue_struct *ps_job_wq;
 static struct tracepoint *ps_job_fork_tp;
 static bool ps_job_stopping;
@@ -350,6 +362,7 @@ static void ps_job_end_work(struct work_struct *work)
 		spin_unlock(&ps_job_tree_lock);
 		ob_dereference(&job->parent->ob);
 	}
+	ps_job_cgroup_free(job->cgroup);
 	put_pid_ns(job->ns);
 	put_cred(job->cred);
 	atomic_long_dec(&ps_jobs);
@@ -842,13 +855,17 @@ static void ps_job_time_work(struct work_struct *work)
 	for (i = 0; i < n; i++) {
 		t = ps_job_user_time(procs[i]);
 		sum += t;
-		if ((flags & JOB_OBJECT_LIMIT_PROCESS_TIME) && t > process_limit &&
-		    !READ_ONCE(procs[i]->terminating) &&
-		    !ps_kill_process(procs[i], PS_EXIT_NOT_ENOUGH_QUOTA)) {
+		if (!(flags & JOB_OBJECT_LIMIT_PROCESS_TIME) || t <= process_limit ||
+		    READ_ONCE(procs[i]->terminating) || READ_ONCE(procs[i]->exited) ||
+		    ps_unkillable(procs[i]))
+			continue;
+		/*
+		 * The message first, as NT posts it before it ends the
+		 * process: its exit's EXIT_PROCESS must come after.
+		 */
+		ps_job_post(job, JOB_OBJECT_MSG_END_OF_PROCESS_TIME, procs[i]->pid, GFP_KERNEL);
+		if (!ps_kill_process(procs[i], PS_EXIT_NOT_ENOUGH_QUOTA))
 			ps_job_count_violation(job);
-			ps_job_post(job, JOB_OBJECT_MSG_END_OF_PROCESS_TIME, procs[i]->pid,
-				    GFP_KERNEL);
-		}
 	}
 	if ((flags & JOB_OBJECT_LIMIT_JOB_TIME) && sum > job_limit + base) {
 		spin_lock(&job->lock);
@@ -1854,6 +1871,31 @@ static ntstatus_t ps_reference_job(struct ps_process *caller, u64 handle, u32 ac
 	return status;
 }
 
+/* The cgroup backing in force for a member of @job: its chain's innermost. */
+static struct ps_job_cgroup *ps_job_chain_cgroup(struct ps_job *job)
+{
+	lockdep_assert_held(&ps_job_cg_lock);
+	for (; job; job = ps_job_parent(job))
+		if (job->cgroup)
+			return job->cgroup;
+	return NULL;
+}
+
+/*
+ * Before @process joins @job (ps_job_cg_lock held): into the cgroup of
+ * @job's chain, unless its present chain has the same one. Return: a
+ * status; on failure it joins nothing.
+ */
+static ntstatus_t ps_job_cgroup_enter(struct ps_job *job, struct ps_process *process)
+{
+	struct ps_job_cgroup *cg = ps_job_chain_cgroup(job);
+	struct ps_job *cur = READ_ONCE(process->job);
+
+	if (!cg || (cur && ps_job_chain_cgroup(cur) == cg))
+		return STATUS_SUCCESS;
+	return ps_job_cgroup_attach(cg, process->pid);
+}
+
 /**
  * ps_assign_job() - NtAssignProcessToJobObject
  * @caller: the calling process
@@ -1865,8 +1907,12 @@ static ntstatus_t ps_reference_job(struct ps_process *caller, u64 handle, u32 ac
  * empty job nested nowhere (which becomes a child of its immediate job,
  * ps_job_nest()), becomes its immediate job; any other job is refused.
  *
+ * With a cgroup backing in @job's chain, the process is moved to that
+ * cgroup first (ps_job_cgroup_attach()); Linux's refusal fails the call.
+ *
  * Return: STATUS_SUCCESS; STATUS_PROCESS_IS_TERMINATING for a process that
- * has exited; STATUS_ACCESS_DENIED for a job the hierarchy forbids;
+ * has exited; STATUS_ACCESS_DENIED for a job the hierarchy forbids or a
+ * cgroup move Linux refuses;
  * STATUS_QUOTA_EXCEEDED when an active process limit is reached (the
  * process is ended, the port told); a handle's failure.
  */
@@ -1890,14 +1936,17 @@ ntstatus_t ps_assign_job(struct ps_process *caller, u64 job_handle, u64 process_
 	spin_unlock(&process->lock);
 	if (exited) {
 		status = STATUS_PROCESS_IS_TERMINATING;
-		goto out;
+		goto out_process;
 	}
 	ps_job_settle_tree(job);
+	mutex_lock(&ps_job_cg_lock);
 	cur = READ_ONCE(process->job);
 	if (cur) {
 		if (ps_job_in_chain(cur, job))
 			goto out;	/* in it already */
 		status = ps_job_nest(job, cur);
+		if (!status)
+			status = ps_job_cgroup_enter(job, process);
 		if (!status)
 			status = ps_job_move_down(job, cur, process);
 		if (status == STATUS_QUOTA_EXCEEDED)
@@ -1905,6 +1954,9 @@ ntstatus_t ps_assign_job(struct ps_process *caller, u64 job_handle, u64 process_
 		else
 			goto out;
 	} else {
+		status = ps_job_cgroup_enter(job, process);
+		if (status)
+			goto out;
 		/* Every job of the chain counts it: each limit applies. */
 		over = ps_job_add_pending(job);
 		if (!over) {
@@ -1912,12 +1964,16 @@ ntstatus_t ps_assign_job(struct ps_process *caller, u64 job_handle, u64 process_
 			goto out;
 		}
 	}
+	mutex_unlock(&ps_job_cg_lock);
 	ps_kill_process(process, PS_EXIT_NOT_ENOUGH_QUOTA);
 	if (cur)
 		ps_job_count_violation(job);
 	ps_job_post(over, JOB_OBJECT_MSG_ACTIVE_PROCESS_LIMIT, process->pid, GFP_KERNEL);
 	status = STATUS_QUOTA_EXCEEDED;
+	goto out_process;
 out:
+	mutex_unlock(&ps_job_cg_lock);
+out_process:
 	ps_dereference_process(process);
 out_job:
 	ob_dereference(&job->ob);
@@ -2157,6 +2213,8 @@ static u32 ps_job_class_size(u32 info_class, bool set)
 		return set ? sizeof(struct nt_job_port) : 0;
 	case JobObjectBasicProcessIdList:
 		return set ? 0 : 16;
+	case JobObjectNtxCgroupInformation:
+		return sizeof(struct nt_job_cgroup_info);
 	}
 	return 0;
 }
@@ -2167,7 +2225,8 @@ static u32 ps_job_class_size(u32 info_class, bool set)
  * @job_handle: the job (JOB_OBJECT_QUERY), or 0 for the caller's own job
  * @info_class: JobObjectBasicAccountingInformation, _BasicLimitInformation,
  *	_BasicProcessIdList, _EndOfJobTimeInformation,
- *	_BasicAndIoAccountingInformation, _ExtendedLimitInformation
+ *	_BasicAndIoAccountingInformation, _ExtendedLimitInformation,
+ *	JobObjectNtxCgroupInformation
  * @length: the caller's buffer's length
  * @out: the answer, for the dispatch to copy out (ps_info_free())
  * @return_length: out: the answer's size, or the size needed
@@ -2276,6 +2335,14 @@ ntstatus_t ps_query_job(struct ps_process *caller, u64 job_handle, u32 info_clas
 			status = STATUS_BUFFER_OVERFLOW;
 		break;
 	}
+	case JobObjectNtxCgroupInformation: {
+		struct nt_job_cgroup_info *info = ps_job_info(out, sizeof(*info));
+
+		mutex_lock(&ps_job_cg_lock);
+		ps_job_cgroup_query(job->cgroup, info);
+		mutex_unlock(&ps_job_cg_lock);
+		break;
+	}
 	}
 	if (NT_SUCCESS(status) || status == STATUS_BUFFER_OVERFLOW)
 		*return_length = out->size;
@@ -2353,6 +2420,19 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 		ps_job_accounting(job, &acc);
 		base = acc.basic.total_user;
 	}
+	/* memory.max first: a refusal leaves the job's limits as they were. */
+	if (ext) {
+		mutex_lock(&ps_job_cg_lock);
+		if (job->cgroup) {
+			status = ps_job_cgroup_memory(job->cgroup,
+						      flags & JOB_OBJECT_LIMIT_JOB_MEMORY ?
+						      x->job_memory & PAGE_MASK : 0);
+			if (status) {
+				mutex_unlock(&ps_job_cg_lock);
+				return status;
+			}
+		}
+	}
 	spin_lock(&job->lock);
 	old = job->flags;
 	keep = flags & JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME ?
@@ -2393,6 +2473,8 @@ static ntstatus_t ps_job_set_limit(struct ps_job *job, const struct nt_job_exten
 	}
 	ps_job_arm_time(job);
 	spin_unlock(&job->lock);
+	if (ext)
+		mutex_unlock(&ps_job_cg_lock);
 
 	/*
 	 * The members of the job and of the jobs nested in it take the limits
@@ -2449,19 +2531,62 @@ static ntstatus_t ps_job_set_port(struct ps_process *caller, struct ps_job *job,
 	return STATUS_SUCCESS;
 }
 
+/*
+ * JobObjectNtxCgroupInformation: back the job by a cgroup (or end the
+ * backing, CgroupFd -1) while it has no processes; the cgroup gets the
+ * limits at once. Return: a status; the job is unchanged on failure.
+ */
+static ntstatus_t ps_job_set_cgroup(struct ps_job *job, const struct nt_job_cgroup_info *req)
+{
+	struct ps_job_cgroup *cg = NULL, *old;
+	ntstatus_t status = STATUS_SUCCESS;
+	u64 memory = 0;
+	bool busy;
+
+	if (req->cgroup_fd == -1) {
+		if (req->cgroup_id || req->flags || req->cpu_rate || req->pids_max)
+			return STATUS_INVALID_PARAMETER;
+	} else {
+		status = ps_job_cgroup_open(req, &cg);
+		if (status)
+			return status;
+	}
+	mutex_lock(&ps_job_cg_lock);
+	spin_lock(&job->lock);
+	busy = job->active || job->pending;
+	if (job->flags & JOB_OBJECT_LIMIT_JOB_MEMORY)
+		memory = (u64)job->job_memory << PAGE_SHIFT;
+	spin_unlock(&job->lock);
+	if (busy)
+		status = STATUS_INVALID_DEVICE_STATE;
+	else if (cg)
+		status = ps_job_cgroup_limits(cg, memory);
+	if (!status) {
+		old = job->cgroup;
+		job->cgroup = cg;
+		cg = old;
+	}
+	mutex_unlock(&ps_job_cg_lock);
+	ps_job_cgroup_free(cg);
+	return status;
+}
+
 /**
  * ps_set_job() - NtSetInformationJobObject
  * @caller: the calling process
  * @job_handle: the job (JOB_OBJECT_SET_ATTRIBUTES)
  * @info_class: JobObjectBasicLimitInformation, _ExtendedLimitInformation,
- *	_EndOfJobTimeInformation, _AssociateCompletionPortInformation
+ *	_EndOfJobTimeInformation, _AssociateCompletionPortInformation,
+ *	JobObjectNtxCgroupInformation
  * @data: the caller's buffer, copied in (NULL when @length is too long)
  * @length: its length
  *
  * Return: STATUS_SUCCESS, STATUS_INVALID_INFO_CLASS,
  * STATUS_INFO_LENGTH_MISMATCH, STATUS_INVALID_PARAMETER (unknown limit
  * flags or values, a second port), STATUS_NOT_SUPPORTED (limits not
- * enforced yet), STATUS_PRIVILEGE_NOT_HELD, a handle's failure.
+ * enforced yet), STATUS_PRIVILEGE_NOT_HELD, STATUS_INVALID_DEVICE_STATE
+ * (a cgroup backing for a job with processes), a refusal of Linux's
+ * cgroup code (ps_job_cgroup_open()), a handle's failure.
  */
 ntstatus_t ps_set_job(struct ps_process *caller, u64 job_handle, u32 info_class,
 		      const void *data, u32 length)
@@ -2499,6 +2624,9 @@ ntstatus_t ps_set_job(struct ps_process *caller, u64 job_handle, u32 info_class,
 		spin_lock(&job->lock);
 		job->end_action = action;
 		spin_unlock(&job->lock);
+		break;
+	case JobObjectNtxCgroupInformation:
+		status = ps_job_set_cgroup(job, data);
 		break;
 	default:	/* JobObjectAssociateCompletionPortInformation */
 		status = ps_job_set_port(caller, job, data);

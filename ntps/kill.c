@@ -17,13 +17,18 @@
 #include "../ntob/compat.h"
 #include "ps.h"
 
-/*
+/**
+ * ps_unkillable() - would ps_kill_process() refuse this process?
+ * @process: the process
+ *
  * Init of the whole system, or of a pid namespace the caller is inside:
  * SIGKILL would be dropped (SIGNAL_UNKILLABLE), so the caller is told no
  * instead of a success that does nothing. Ancestor namespaces may kill a
  * namespace's init, as kill(2) may.
+ *
+ * Return: true for such a process.
  */
-static bool ps_unkillable(struct ps_process *process)
+bool ps_unkillable(struct ps_process *process)
 {
 	struct task_struct *task;
 	bool ret = false;

@@ -162,6 +162,41 @@ static_assert(sizeof(struct nt_quota_limits_ex) == 88);
 #define JobObjectAssociateCompletionPortInformation	7
 #define JobObjectBasicAndIoAccountingInformation	8
 #define JobObjectExtendedLimitInformation		9
+/* ntexec's own class: the job's cgroup v2 backing (jobcg.c). */
+#define JobObjectNtxCgroupInformation			0x4e580001u
+
+/* JOBOBJECT_NTX_CGROUP_INFORMATION.Flags: the files the job drives. */
+#define JOB_OBJECT_NTX_CGROUP_MEMORY			0x00000001u
+#define JOB_OBJECT_NTX_CGROUP_PIDS			0x00000002u
+#define JOB_OBJECT_NTX_CGROUP_CPU			0x00000004u
+#define JOB_OBJECT_NTX_CGROUP_VALID			0x00000007u
+
+/**
+ * struct nt_job_cgroup_info - JOBOBJECT_NTX_CGROUP_INFORMATION
+ * @cgroup_fd: set: a cgroup v2 directory's descriptor, or -1 to end the
+ *	backing; query: -1
+ * @cgroup_id: query: the cgroup's id, 0 for none; set: 0
+ * @flags: JOB_OBJECT_NTX_CGROUP_*
+ * @cpu_rate: with _CPU, 1 to 10000: 1/100 % of all CPUs (as CpuRate of
+ *	JOBOBJECT_CPU_RATE_CONTROL_INFORMATION); else 0
+ * @pids_max: with _PIDS, the tasks the cgroup may hold; else 0
+ */
+struct nt_job_cgroup_info {
+	s64 cgroup_fd;
+	u64 cgroup_id;
+	u32 flags;
+	u32 cpu_rate;
+	u64 pids_max;
+};
+
+struct ps_job_cgroup;
+ntstatus_t ps_job_cgroup_open(const struct nt_job_cgroup_info *req, struct ps_job_cgroup **out);
+void ps_job_cgroup_free(struct ps_job_cgroup *cg);
+ntstatus_t ps_job_cgroup_memory(struct ps_job_cgroup *cg, u64 bytes);
+ntstatus_t ps_job_cgroup_limits(struct ps_job_cgroup *cg, u64 job_memory);
+ntstatus_t ps_job_cgroup_attach(struct ps_job_cgroup *cg, struct pid *tgid);
+void ps_job_cgroup_query(const struct ps_job_cgroup *cg, struct nt_job_cgroup_info *out);
+u64 ps_job_cgroup_cpu_quota(u32 rate, unsigned int cpus);
 
 struct ps_job;
 
@@ -610,6 +645,7 @@ void ps_job_quota_put(struct mm_process *mp);
 
 /* ntps/kill.c */
 ntstatus_t ps_kill_process(struct ps_process *process, u32 status);
+bool ps_unkillable(struct ps_process *process);
 
 /* ntps/priority.c, for a job's limits */
 bool ps_valid_priority_class(u32 class);

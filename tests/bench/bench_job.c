@@ -7,10 +7,15 @@
  * release of 64 KiB) in a job with process and job memory limits, where
  * every commit is checked against them, and in a job without limits,
  * against outside any job (rounds interleaved, each in a fresh forked
- * process, best round of each kept); and how long after passing a
- * per-process user-time limit a spinning member ends.
+ * process, best round of each kept); how long after passing a
+ * per-process user-time limit a spinning member ends; and, as root, the
+ * assignment to a job backed by a cgroup v2 directory against writing the
+ * same pids to that cgroup's cgroup.procs.
  */
+#include <fcntl.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +152,79 @@ static double assign_cost(HANDLE job, unsigned long n)
 	return opened ? t / opened : -1;
 }
 
+/* n sleepers, forked; kill_all() ends them. */
+static pid_t *sleepers(unsigned long n)
+{
+	pid_t *pids = calloc(n, sizeof(*pids));
+	unsigned long i;
+
+	for (i = 0; pids && i < n; i++) {
+		pids[i] = fork();
+		if (!pids[i]) {
+			pause();
+			_exit(0);
+		}
+	}
+	return pids;
+}
+
+static void kill_all(pid_t *pids, unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	free(pids);
+}
+
+/* Linux alone: n pids written to @dir's cgroup.procs, one write each. */
+static double cgroup_write_cost(const char *dir, unsigned long n)
+{
+	pid_t *pids = sleepers(n);
+	char path[256], buf[16];
+	unsigned long i, done = 0;
+	double t0, t;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY);
+	if (!pids || fd < 0) {
+		if (pids)
+			kill_all(pids, n);
+		return -1;
+	}
+	t0 = now_ns();
+	for (i = 0; i < n; i++) {
+		int len = snprintf(buf, sizeof(buf), "%d\n", pids[i]);
+
+		done += write(fd, buf, len) == len;
+	}
+	t = now_ns() - t0;
+	close(fd);
+	kill_all(pids, n);
+	return done == n ? t / n : -1;
+}
+
+/* The same moves through NtAssignProcessToJobObject of a backed job. */
+static double cgroup_assign_cost(const char *dir, unsigned long n)
+{
+	JOBOBJECT_NTX_CGROUP_INFORMATION c = { .CgroupFd = open(dir, O_RDONLY | O_DIRECTORY) };
+	double cost = -1;
+	HANDLE job;
+
+	if (c.CgroupFd < 0)
+		return -1;
+	if (!NtCreateJobObject(&job, JOB_OBJECT_ALL_ACCESS, NULL)) {
+		if (!NtSetInformationJobObject(job, JobObjectNtxCgroupInformation, &c, sizeof(c)))
+			cost = assign_cost(job, n);
+		NtClose(job);
+	}
+	close((int)c.CgroupFd);
+	return cost;
+}
+
 /* User time a spinning member ran past a 50 ms user-time limit. */
 static double time_limit_delay(void)
 {
@@ -185,6 +263,7 @@ int main(int argc, char **argv)
 {
 	unsigned long n = iters(200), m = iters(2000);
 	double out_fork, in_fork, out_alloc = -1, in_alloc = -1, lim_alloc = -1, assign, delay;
+	double cg_write = -1, cg_assign = -1;
 	JOBOBJECT_EXTENDED_LIMIT_INFORMATION ext = { 0 };
 	HANDLE job, port, plain, limited;
 	int r;
@@ -218,6 +297,18 @@ int main(int argc, char **argv)
 		lim_alloc = best(lim_alloc, alloc_free_in(limited, m));
 		in_alloc = best(in_alloc, alloc_free_in(plain, m));
 	}
+	if (!geteuid()) {
+		char dir[64];
+
+		snprintf(dir, sizeof(dir), "/sys/fs/cgroup/ntx-bench-%d", getpid());
+		if (!mkdir(dir, 0755)) {
+			for (r = 0; r < 3; r++) {
+				cg_write = best(cg_write, cgroup_write_cost(dir, iters(200)));
+				cg_assign = best(cg_assign, cgroup_assign_cost(dir, iters(200)));
+			}
+			rmdir(dir);
+		}
+	}
 	out_fork = fork_wait(n);
 	if (NtAssignProcessToJobObject(job, NtCurrentProcess()))
 		return 1;
@@ -229,6 +320,11 @@ int main(int argc, char **argv)
 	report("NtAllocateVirtualMemory+free 64 KiB, job without limits vs no job",
 	       in_alloc, out_alloc);
 	report_na("NtAssignProcessToJobObject", assign, "no Linux call does this");
+	if (cg_write > 0 && cg_assign > 0)
+		report("NtAssignProcessToJobObject, job backed by a cgroup vs write(cgroup.procs)",
+		       cg_assign, cg_write);
+	else
+		printf("cgroup-backed assignment: not measured (needs root and cgroup v2)\n");
 	printf("per-process time limit 50 ms: the spinner ran %.1f ms of user time past it "
 	       "(the job samples every 10 ms)\n", delay / 1e6);
 	return 0;

@@ -1466,6 +1466,33 @@ typedef struct _JOBOBJECT_JOBSET_INFORMATION {
     ULONG MemberLevel;
 } JOBOBJECT_JOBSET_INFORMATION, *PJOBOBJECT_JOBSET_INFORMATION;
 
+/*
+ * ntexec's own job class (not Windows'): back a job by a cgroup v2
+ * directory. Set (JOB_OBJECT_SET_ATTRIBUTES) while the job has no
+ * processes: CgroupFd an O_RDONLY descriptor of the directory (or -1 to
+ * end the backing, every other field 0), CgroupId 0. The module opens
+ * cgroup.procs and the files Flags asks for with the caller's credentials
+ * right then; an assignment moves the process into the cgroup before it
+ * joins (a refusal by Linux fails it), members' children are there by
+ * Linux's inheritance; memory.max follows JobMemoryLimit, pids.max
+ * PidsMax and cpu.max CpuRate (1/100 % of all CPUs, 1 to 10000). A query
+ * returns CgroupFd -1 and the cgroup's id (the directory's inode number),
+ * 0 without a backing.
+ */
+#define JobObjectNtxCgroupInformation ((JOBOBJECTINFOCLASS)0x4E580001)
+
+#define JOB_OBJECT_NTX_CGROUP_MEMORY                0x00000001
+#define JOB_OBJECT_NTX_CGROUP_PIDS                  0x00000002
+#define JOB_OBJECT_NTX_CGROUP_CPU                   0x00000004
+
+typedef struct _JOBOBJECT_NTX_CGROUP_INFORMATION {
+    LONG64 CgroupFd;
+    ULONG64 CgroupId;
+    ULONG Flags;
+    ULONG CpuRate;
+    ULONG64 PidsMax;
+} JOBOBJECT_NTX_CGROUP_INFORMATION, *PJOBOBJECT_NTX_CGROUP_INFORMATION;
+
 /* ------------------------------------------------------------------------ */
 /* I/O completion objects                                                   */
 /* ------------------------------------------------------------------------ */
