@@ -493,8 +493,9 @@ TEST(perf_sees_the_events)
 	fclose(fp);
 	EXPECT_GE(count, n);
 	{
-		char *argv[] = { perf, "trace", "-a", "--no-syscalls", "-e", "ntexec:ntexec_fault",
-				 "-o", out, "--", "sleep", "8", NULL };
+		/* A big ring buffer: perf trace reads it late on a slow guest. */
+		char *argv[] = { perf, "trace", "-a", "--no-syscalls", "-m", "1024",
+				 "-e", "ntexec:ntexec_fault", "-o", out, "--", "sleep", "8", NULL };
 
 		ASSERT_EQ(perf_while_faulting(argv, n), 0);
 	}

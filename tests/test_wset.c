@@ -856,6 +856,7 @@ TEST_TIMEOUT(memory_pressure_trims, 120)
 	if (!hog) {
 		FILE *f = fopen("/proc/self/oom_score_adj", "w");
 		size_t chunk = 1 << 20;
+		long long low;
 		char *m;
 
 		if (f) {
@@ -863,20 +864,24 @@ TEST_TIMEOUT(memory_pressure_trims, 120)
 			fclose(f);
 		}
 		/*
-		 * Huge pages (8 MiB at a time) while memory is plentiful, which
-		 * is fast on the debug kernel, small ones for the last 128 MiB:
-		 * a hog of huge pages at the edge of OOM sends Linux's
-		 * compaction into minutes-long passes on a TCG guest (kcompactd
-		 * soft lockups on Debian's 6.12, whose init_on_alloc zeroes
-		 * every page it moves), which is Linux's own behaviour, not
-		 * what this tests.
+		 * Until the balance set manager has asked for the working set's
+		 * worth of pages (or at most down to 16 MiB available): huge
+		 * pages while memory is plentiful (fast on the debug kernel),
+		 * small ones in the last 128 MiB, and below the bsm's low mark
+		 * (RAM / 64) slowly, a pass of its at a time. Near OOM a TCG
+		 * guest of Debian's 6.12 stalls for minutes (soft lockups in
+		 * compaction and in init_on_alloc's zeroing): Linux's own
+		 * behaviour, not what this tests.
 		 */
+		low = meminfo("MemTotal") / 64;
 		for (;;) {
 			long long avail = meminfo("MemAvailable");
 			int huge = avail > 128 * 1024;
 
-			if (avail <= 16 * 1024)
+			if (avail <= 16 * 1024 || param("bsm_need_pages") - need0 >= n)
 				break;
+			if (avail < low)
+				usleep(200000);
 			chunk = huge ? 8 << 20 : 1 << 20;
 			m = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
