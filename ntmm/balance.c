@@ -33,6 +33,19 @@
  * and a later access reads them back (a hard fault). Without a paging file
  * modified pages stay resident, as on Windows without one.
  *
+ * Faults wait for it (mm_bsm_throttle()): a fault that may take a new
+ * page while available memory is below the low mark, with a paging file to
+ * page to, first lets go of its locks and waits until the thread has given
+ * memory back (NT's faults wait for available pages the same way, in
+ * MiEnsureAvailablePageOrWait), then retries. Without this, a process
+ * writing more NT memory than RAM outruns the thread, and Linux's OOM
+ * killer, which cannot see the module's pages, acts first. While faults
+ * wait, passes follow one another with no pause, aim a quarter of the low
+ * mark above it (so that a pass frees a batch, not a page) and may take
+ * pages of any age, as NT's working set manager trims hard when available
+ * pages run out. A fault waits once (not on its retry), at most
+ * MM_THROTTLE_MAX, and not at all once a pass could give nothing back.
+ *
  * Locks: mm_bsm_lock (a mutex) is held across a pass: it serializes passes
  * with mm_bsm_hold(), which KUnit uses to keep passes away from the
  * working sets it measures. Inside it a pass takes, one space at a time,
@@ -65,6 +78,14 @@ static unsigned int mm_bsm_holds;
 static atomic_long_t mm_bsm_pressure = ATOMIC_LONG_INIT(0);
 /* The shrinker woke the thread: a pass is due before the next second. */
 static atomic_t mm_bsm_kicked = ATOMIC_INIT(0);
+/* Faults waiting for available memory (mm_bsm_throttle()), and their queue. */
+static atomic_t mm_bsm_waiters = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(mm_bsm_avail_wait);
+/* The last pass was asked for pages and could give none back. */
+static bool mm_bsm_stalled;
+
+/* The longest a fault waits for the balance set manager. */
+#define MM_THROTTLE_MAX		(10 * HZ)
 
 static unsigned long mm_mpw_threshold = 4096;
 module_param_named(modified_write_threshold, mm_mpw_threshold, ulong, 0644);
@@ -79,19 +100,27 @@ MODULE_PARM_DESC(bsm_low_pages,
 /**
  * mm_bsm_need() - the pages a pass should find
  *
- * The shortfall of Linux's available memory below bsm_low_pages, and what
- * reclaim asked the shrinker for since the last call (taken).
+ * The shortfall of Linux's available memory below bsm_low_pages (a
+ * quarter of it above, while faults wait), and what reclaim asked the
+ * shrinker for since the last call (taken).
  *
  * Return: pages.
  */
+static unsigned long mm_bsm_low(void)
+{
+	return READ_ONCE(mm_bsm_low_pages) ?: totalram_pages() / 64;
+}
+
 unsigned long mm_bsm_need(void)
 {
-	unsigned long low = READ_ONCE(mm_bsm_low_pages) ?: totalram_pages() / 64;
+	unsigned long low = mm_bsm_low();
 	long avail = si_mem_available();
 	unsigned long need = 0;
 
 	if (avail < 0)
 		avail = 0;
+	if (atomic_read(&mm_bsm_waiters))
+		low += low / 4;
 	if ((unsigned long)avail < low)
 		need = low - avail;
 	return need + atomic_long_xchg(&mm_bsm_pressure, 0);
@@ -103,18 +132,18 @@ EXPORT_SYMBOL_IF_KUNIT(mm_bsm_need);
  * @need: how many pages to take at most
  *
  * Pages of age MM_WS_AGE_MAX of every space first, then younger ones, down
- * to age 1. Each space is trimmed in batches (mm_ws_trim_batched()). The
+ * to age 1 (age 0 too while faults wait for memory). Each space is trimmed in batches (mm_ws_trim_batched()). The
  * caller holds mm_bsm_lock or holds passes off (mm_bsm_hold()).
  *
  * Return: the pages trimmed.
  */
 unsigned long mm_bsm_trim(unsigned long need)
 {
+	int age, youngest = atomic_read(&mm_bsm_waiters) ? 0 : 1;
 	unsigned long id, n, done = 0;
 	struct mm_space *space;
-	int age;
 
-	for (age = MM_WS_AGE_MAX; age >= 1 && done < need; age--) {
+	for (age = MM_WS_AGE_MAX; age >= youngest && done < need; age--) {
 		id = 0;
 		while (done < need && (space = mm_ws_next_space(&id))) {
 			if (!READ_ONCE(space->dead) &&
@@ -210,11 +239,14 @@ ntstatus_t mm_purge_standby_list(void)
 	return STATUS_SUCCESS;
 }
 
-/* One pass: age every working set (if @age), then trim what is needed. */
+/*
+ * One pass: age every working set (if @age), then trim what is needed.
+ * Wakes the faults waiting for memory when done.
+ */
 static void mm_bsm_pass(bool age)
 {
+	unsigned long id = 0, need, given = 0;
 	struct mm_space *space;
-	unsigned long id = 0, need;
 
 	mutex_lock(&mm_bsm_lock);
 	if (mm_bsm_holds)
@@ -234,19 +266,21 @@ static void mm_bsm_pass(bool age)
 	need = mm_bsm_need();
 	if (need) {
 		mm_ws_stat_add(MM_STAT_BSM_NEED, need);
-		mm_bsm_trim(need);
+		given += mm_bsm_trim(need);
 	}
 	if (mm_pagefile_pages()) {
 		long excess = mm_ws_list_count(MM_LIST_MODIFIED) - READ_ONCE(mm_mpw_threshold);
 
 		if (max(excess, 0L) + need)
-			mm_write_modified(max(excess, 0L) + need, false);
+			given += mm_write_modified(max(excess, 0L) + need, false);
 		if (need && !kthread_should_stop())
-			mm_ws_repurpose(need, false);
+			given += mm_ws_repurpose(need, false);
 	}
+	WRITE_ONCE(mm_bsm_stalled, need && !given);
 	mm_ws_stat_add(MM_STAT_BSM_PASSES, 1);
 out:
 	mutex_unlock(&mm_bsm_lock);
+	wake_up_all(&mm_bsm_avail_wait);
 }
 
 static int mm_bsm_thread(void *unused)
@@ -262,6 +296,11 @@ static int mm_bsm_thread(void *unused)
 			next_age = jiffies + HZ;
 		atomic_set(&mm_bsm_kicked, 0);
 		mm_bsm_pass(age);
+		/* Faults wait for memory: the next pass at once. */
+		if (atomic_read(&mm_bsm_waiters) && !READ_ONCE(mm_bsm_stalled)) {
+			cond_resched();
+			continue;
+		}
 		/* Reclaim's requests: ten passes a second at most. */
 		wait = (long)(next_age - jiffies);
 		if (wait > 0)
@@ -273,6 +312,58 @@ static int mm_bsm_thread(void *unused)
 						     atomic_read(&mm_bsm_kicked), wait);
 	}
 	return 0;
+}
+
+/* Linux's available memory is below @low pages. */
+static bool mm_bsm_short(unsigned long low)
+{
+	return si_mem_available() < (long)low;
+}
+
+/**
+ * mm_bsm_must_wait() - should a fault taking a new page wait for memory?
+ *
+ * Yes while Linux's available memory is below the low mark and the
+ * balance set manager can page out (there is a paging file). Cheap while
+ * plenty of memory is free.
+ *
+ * Return: true if the fault should wait (mm_bsm_throttle()) and retry.
+ */
+bool mm_bsm_must_wait(void)
+{
+	unsigned long low;
+
+	if (!mm_pagefile_pages() || !READ_ONCE(mm_bsm_task))
+		return false;
+	low = mm_bsm_low();
+	return global_zone_page_state(NR_FREE_PAGES) <= 2 * low && mm_bsm_short(low);
+}
+
+/**
+ * mm_bsm_throttle() - wait for the balance set manager to give memory back
+ *
+ * With no lock held (the thread needs the spaces' locks, and its aging
+ * pass the mms' mmap_locks): wakes the balance set manager and waits until
+ * its passes bring available memory back above the low mark, a pass gives
+ * nothing back, MM_THROTTLE_MAX passed or a fatal signal came.
+ */
+void mm_bsm_throttle(void)
+{
+	unsigned long low = mm_bsm_low(), deadline = jiffies + MM_THROTTLE_MAX;
+
+	mm_ws_stat_add(MM_STAT_THROTTLED, 1);
+	atomic_inc(&mm_bsm_waiters);
+	WRITE_ONCE(mm_bsm_stalled, false);
+	do {
+		if (!atomic_xchg(&mm_bsm_kicked, 1))
+			wake_up(&mm_bsm_wait);
+		if (wait_event_killable_timeout(mm_bsm_avail_wait,
+						!mm_bsm_short(low) ||
+						READ_ONCE(mm_bsm_stalled), HZ / 10) < 0)
+			break;
+	} while (mm_bsm_short(low) && !READ_ONCE(mm_bsm_stalled) &&
+		 time_before(jiffies, deadline));
+	atomic_dec(&mm_bsm_waiters);
 }
 
 /**

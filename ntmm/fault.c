@@ -274,6 +274,18 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	page = mm_page_lookup(space, vad, addr, state, false);
 	refault = soft ? NULL : page;
 	created = !page;
+	/*
+	 * A new page while memory is short: let go of every lock, wait for
+	 * the balance set manager to page out, and come again (once).
+	 */
+	if (!page && (vmf->flags & FAULT_FLAG_ALLOW_RETRY) &&
+	    !(vmf->flags & (FAULT_FLAG_TRIED | FAULT_FLAG_RETRY_NOWAIT)) &&
+	    mm_bsm_must_wait()) {
+		mutex_unlock(&space->lock);
+		ntx_release_fault_lock(vmf);
+		mm_bsm_throttle();
+		return VM_FAULT_RETRY;
+	}
 	if (!page)
 		page = mm_page_lookup(space, vad, addr, state, true);
 	if (!page) {

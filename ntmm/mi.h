@@ -179,6 +179,7 @@ enum {
 	MM_STAT_PAGEFILE_ERRORS,	/* writes and reads that failed */
 	MM_STAT_PAGE_READS,	/* hard faults: pages read back */
 	MM_STAT_REPURPOSED,	/* standby pages freed */
+	MM_STAT_THROTTLED,	/* faults that waited for available memory */
 	MM_WS_STATS
 };
 
@@ -431,6 +432,8 @@ unsigned long mm_bsm_need(void);
 unsigned long mm_bsm_shrink(unsigned long nr, unsigned long *count);
 void mm_bsm_hold(void);
 void mm_bsm_release(void);
+bool mm_bsm_must_wait(void);
+void mm_bsm_throttle(void);
 int mm_ws_init(void);
 void mm_ws_exit(void);
 

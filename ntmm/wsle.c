@@ -181,6 +181,8 @@ MM_WS_PARAM(page_reads, MM_STAT_PAGE_READS,
 	    "Hard faults: NT pages read back from a paging file, ever");
 MM_WS_PARAM(repurposed_pages, MM_STAT_REPURPOSED,
 	    "Standby pages repurposed (freed; their copy stays in the paging file), ever");
+MM_WS_PARAM(throttled_faults, MM_STAT_THROTTLED,
+	    "Faults that waited for the balance set manager to give memory back, ever");
 
 /**
  * mm_ws_list_count() - the pages on one page list

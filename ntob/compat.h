@@ -58,6 +58,19 @@ static inline struct file *ntx_get_mm_exe_file(struct mm_struct *mm)
 	return exe;
 }
 
+/*
+ * Let go of the lock a fault handler was called under, before it returns
+ * VM_FAULT_RETRY: the mmap_lock, or since 6.4 possibly the VMA's own lock.
+ */
+static inline void ntx_release_fault_lock(struct vm_fault *vmf)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	release_fault_lock(vmf);
+#else
+	mmap_read_unlock(vmf->vma->vm_mm);
+#endif
+}
+
 /* Set VMA flags: vm_flags became read-only with vm_flags_set() in 6.3. */
 static inline void ntx_vm_flags_set(struct vm_area_struct *vma,
 				    vm_flags_t flags)
