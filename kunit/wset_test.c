@@ -517,9 +517,9 @@ static void bsm_trims_oldest_to_minimum(struct kunit *test)
 }
 
 /*
- * The shrinker: it offers every working-set page, takes no lock and frees
- * nothing itself; what reclaim asked for becomes the next pass's target
- * (capped at what there is), once.
+ * The shrinker: it offers every working-set page and, with no standby
+ * pages, frees nothing itself; what reclaim asked for becomes the next
+ * pass's target (capped at what there is), once.
  */
 static void shrinker_hands_pressure_on(struct kunit *test)
 {
@@ -535,7 +535,8 @@ static void shrinker_hands_pressure_on(struct kunit *test)
 	mm_bsm_need();		/* what was pending */
 	KUNIT_EXPECT_EQ(test, mm_bsm_shrink(32, &count), 0ul);
 	KUNIT_EXPECT_GE(test, count, 64ul);
-	KUNIT_EXPECT_EQ(test, (unsigned long)mm_ws_stat(MM_STAT_WS), count);
+	KUNIT_EXPECT_EQ(test, (unsigned long)(mm_ws_stat(MM_STAT_WS) +
+					      mm_ws_list_count(MM_LIST_STANDBY)), count);
 	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_SHRINKER_SCANS) - scans, 1l);
 	/* Plenty of memory in the test VM: the request alone. */
 	KUNIT_EXPECT_EQ(test, mm_bsm_need(), 32ul);
@@ -594,6 +595,7 @@ static void pager_states(struct kunit *test)
 	struct mm_ctx *c = mm_ctx_new(test);
 	long standby0 = mm_ws_list_count(MM_LIST_STANDBY);
 	long reads0 = mm_ws_stat(MM_STAT_PAGE_READS);
+	long ios0 = mm_ws_stat(MM_STAT_PAGE_READ_IOS);
 	struct ws_counts n0, n1;
 	u64 base;
 	int i;
@@ -631,19 +633,71 @@ static void pager_states(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(3)), -1);
 	KUNIT_EXPECT_EQ(test, paged_count(c), 7ul);
 
-	/* A hard fault: the same contents, the slot freed. */
+	/*
+	 * A hard fault: the same contents, the slot freed; one read brought
+	 * the four pages after it too (their slots follow), onto standby.
+	 */
 	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(3), PAGE_SIZE), 0ul);
 	fill(c->kbuf, 43);
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
-	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_PAGE_READS) - reads0, 1l);
+	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_PAGE_READ_IOS) - ios0, 1l);
+	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_PAGE_READS) - reads0, 5l);
 	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(3)), 1);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(4)), 0);
+	KUNIT_EXPECT_EQ(test, mm_ws_list_count(MM_LIST_STANDBY) - standby0, 4l);
 	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 6ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).resident, 6ul);
+	/* A cluster page touched: a soft fault, its copy dropped. */
+	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(6), PAGE_SIZE), 0ul);
+	fill(c->kbuf, 46);
+	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_PAGE_READ_IOS) - ios0, 1l);
+	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(6)), 1);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 5ul);
 
 	/* Decommit frees the slots of pages only in the paging file. */
 	KUNIT_EXPECT_EQ(test, nt_free(c, base, P(8), NT_MEM_DECOMMIT), STATUS_SUCCESS);
 	KUNIT_EXPECT_EQ(test, paged_count(c), 0ul);
 	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 0ul);
 	KUNIT_EXPECT_EQ(test, ws_counts(c).resident, 0ul);
+}
+
+/*
+ * Reclaim frees standby pages at once (their copies are in the paging
+ * file), as Linux frees clean page cache; they come back by hard faults.
+ */
+static void shrinker_frees_standby(struct kunit *test)
+{
+	struct mm_ctx *c = mm_ctx_new(test);
+	long standby0 = mm_ws_list_count(MM_LIST_STANDBY);
+	unsigned long count;
+	u64 base;
+	int i;
+
+	pagefile_add(test, 64);
+	base = nt_alloc(c, 0, P(8), RESERVE | COMMIT, RW);
+	for (i = 0; i < 8; i++) {
+		fill(c->kbuf, 60 + i);
+		KUNIT_ASSERT_EQ(test, uwrite(base + P(i), c->kbuf, PAGE_SIZE), 0ul);
+	}
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 8ul);
+	KUNIT_EXPECT_EQ(test, write_modified(c, ULONG_MAX), 8ul);
+	KUNIT_ASSERT_EQ(test, mm_ws_list_count(MM_LIST_STANDBY) - standby0, 8l);
+	mm_bsm_need();		/* what was pending */
+	KUNIT_EXPECT_EQ(test, mm_bsm_shrink(8 + standby0, &count), 8ul + standby0);
+	KUNIT_EXPECT_GE(test, count, 8ul);
+	KUNIT_EXPECT_EQ(test, mm_ws_list_count(MM_LIST_STANDBY), 0l);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).resident, 0ul);
+	KUNIT_EXPECT_EQ(test, paged_count(c), 8ul);
+	/* Everything freed: nothing left for the thread. */
+	KUNIT_EXPECT_EQ(test, mm_bsm_need(), 0ul);
+	for (i = 0; i < 8; i++) {
+		KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(i), PAGE_SIZE), 0ul);
+		fill(c->kbuf, 60 + i);
+		KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
+	}
+	KUNIT_EXPECT_EQ(test, nt_free(c, base, P(8), NT_MEM_DECOMMIT), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, paged_count(c), 0ul);
 }
 
 /* A full paging file leaves the rest modified; nothing is lost. */
@@ -692,6 +746,7 @@ static struct kunit_case wset_test_cases[] = {
 	KUNIT_CASE(bsm_trims_oldest_to_minimum),
 	KUNIT_CASE(shrinker_hands_pressure_on),
 	KUNIT_CASE(pager_states),
+	KUNIT_CASE(shrinker_frees_standby),
 	KUNIT_CASE(pager_full_file),
 	{}
 };

@@ -232,7 +232,7 @@ static void ntx_performance(struct nt_system_performance_information *p)
 	p->demand_zero_count = (u32)m.demand_zero_faults;
 	/* One page per read and per write. */
 	p->page_read_count = (u32)m.page_reads;
-	p->page_read_io_count = (u32)m.page_reads;
+	p->page_read_io_count = (u32)m.page_read_ios;
 	p->dirty_pages_write_count = (u32)m.pagefile_writes;
 	p->dirty_write_io_count = (u32)m.pagefile_writes;
 	p->cc_total_dirty_pages = global_node_page_state(NR_FILE_DIRTY);

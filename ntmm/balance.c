@@ -19,9 +19,10 @@
  * difference, and whenever Linux's reclaim asks the module's shrinker: the
  * shrinker counts the pages of every NT working set as what it could give,
  * adds what reclaim asks for to the next pass's target and wakes the
- * thread at once. The shrinker itself takes no lock of the module's
+ * thread at once. The shrinker itself frees only standby pages (their
+ * copies are in a paging file), and waits for no lock of the module's
  * (reclaim may run under a space's lock, in an allocation of the fault
- * path) and frees nothing.
+ * path): a space whose lock is taken is passed over.
  *
  * What trimming gives back: a trimmed page goes to the modified list and
  * stays resident, except MEM_RESET pages, which are freed. With a paging
@@ -34,7 +35,8 @@
  * modified pages stay resident, as on Windows without one.
  *
  * Faults wait for it (mm_bsm_throttle()): a fault that may take a new
- * page while available memory is below the low mark, with a paging file to
+ * page while available memory is below twice the low mark (room for what
+ * paging itself allocates), with a paging file to
  * page to, first lets go of its locks and waits until the thread has given
  * memory back (NT's faults wait for available pages the same way, in
  * MiEnsureAvailablePageOrWait), then retries. Without this, a process
@@ -43,8 +45,9 @@
  * wait, passes follow one another with no pause, aim a quarter of the low
  * mark above it (so that a pass frees a batch, not a page) and may take
  * pages of any age, as NT's working set manager trims hard when available
- * pages run out. A fault waits once (not on its retry), at most
- * MM_THROTTLE_MAX, and not at all once a pass could give nothing back.
+ * pages run out. A fault waits at most MM_THROTTLE_MAX at a time (and
+ * again on its retry while memory is still short), and not at all once a
+ * pass could give nothing back (the thread stalled).
  *
  * Locks: mm_bsm_lock (a mutex) is held across a pass: it serializes passes
  * with mm_bsm_hold(), which KUnit uses to keep passes away from the
@@ -84,6 +87,9 @@ static DECLARE_WAIT_QUEUE_HEAD(mm_bsm_avail_wait);
 /* The last pass was asked for pages and could give none back. */
 static bool mm_bsm_stalled;
 
+/* What a pass trims, writes and repurposes at a time. */
+#define MM_BSM_STEP		512ul
+
 /* The longest a fault waits for the balance set manager. */
 #define MM_THROTTLE_MAX		(10 * HZ)
 
@@ -111,6 +117,17 @@ static unsigned long mm_bsm_low(void)
 	return READ_ONCE(mm_bsm_low_pages) ?: totalram_pages() / 64;
 }
 
+/*
+ * Below this, faults that take new pages wait: twice the low mark, so that
+ * Linux keeps room for what paging itself allocates (the file system's
+ * buffers, the clusters of hard faults) and its reclaim never finds the
+ * memory gone.
+ */
+static unsigned long mm_bsm_wait_mark(unsigned long low)
+{
+	return 2 * low;
+}
+
 unsigned long mm_bsm_need(void)
 {
 	unsigned long low = mm_bsm_low();
@@ -120,7 +137,7 @@ unsigned long mm_bsm_need(void)
 	if (avail < 0)
 		avail = 0;
 	if (atomic_read(&mm_bsm_waiters))
-		low += low / 4;
+		low = mm_bsm_wait_mark(low) + low / 4;
 	if ((unsigned long)avail < low)
 		need = low - avail;
 	return need + atomic_long_xchg(&mm_bsm_pressure, 0);
@@ -245,8 +262,9 @@ ntstatus_t mm_purge_standby_list(void)
  */
 static void mm_bsm_pass(bool age)
 {
-	unsigned long id = 0, need, given = 0;
+	unsigned long id = 0, need, given = 0, left, writes = 0, step, got;
 	struct mm_space *space;
+	bool paging;
 
 	mutex_lock(&mm_bsm_lock);
 	if (mm_bsm_holds)
@@ -264,17 +282,31 @@ static void mm_bsm_pass(bool age)
 		mm_ws_stat_add(MM_STAT_AGING_PASSES, 1);
 	}
 	need = mm_bsm_need();
-	if (need) {
+	if (need)
 		mm_ws_stat_add(MM_STAT_BSM_NEED, need);
-		given += mm_bsm_trim(need);
-	}
-	if (mm_pagefile_pages()) {
-		long excess = mm_ws_list_count(MM_LIST_MODIFIED) - READ_ONCE(mm_mpw_threshold);
-
-		if (max(excess, 0L) + need)
-			given += mm_write_modified(max(excess, 0L) + need, false);
-		if (need && !kthread_should_stop())
-			given += mm_ws_repurpose(need, false);
+	paging = mm_pagefile_pages();
+	if (paging)
+		writes = max(mm_ws_list_count(MM_LIST_MODIFIED) - (long)READ_ONCE(mm_mpw_threshold),
+			     0L) + need;
+	/*
+	 * Trim, write and repurpose in steps, so that memory comes back (and
+	 * the faults waiting for it go on) while a long pass goes on.
+	 */
+	left = need;
+	while ((left || writes) && !kthread_should_stop()) {
+		step = min(left, MM_BSM_STEP);
+		got = step ? mm_bsm_trim(step) : 0;
+		if (writes) {
+			got += mm_write_modified(min(writes, MM_BSM_STEP), false);
+			writes -= min(writes, MM_BSM_STEP);
+		}
+		if (paging && step && !kthread_should_stop())
+			got += mm_ws_repurpose(step, false);
+		left -= step;
+		given += got;
+		wake_up_all(&mm_bsm_avail_wait);
+		if (!got)
+			break;
 	}
 	WRITE_ONCE(mm_bsm_stalled, need && !given);
 	mm_ws_stat_add(MM_STAT_BSM_PASSES, 1);
@@ -335,8 +367,9 @@ bool mm_bsm_must_wait(void)
 
 	if (!mm_pagefile_pages() || !READ_ONCE(mm_bsm_task))
 		return false;
-	low = mm_bsm_low();
-	return global_zone_page_state(NR_FREE_PAGES) <= 2 * low && mm_bsm_short(low);
+	low = mm_bsm_wait_mark(mm_bsm_low());
+	return global_zone_page_state(NR_FREE_PAGES) <= 2 * low && mm_bsm_short(low) &&
+	       !READ_ONCE(mm_bsm_stalled);
 }
 
 /**
@@ -349,11 +382,11 @@ bool mm_bsm_must_wait(void)
  */
 void mm_bsm_throttle(void)
 {
-	unsigned long low = mm_bsm_low(), deadline = jiffies + MM_THROTTLE_MAX;
+	unsigned long low = mm_bsm_wait_mark(mm_bsm_low());
+	unsigned long deadline = jiffies + MM_THROTTLE_MAX;
 
 	mm_ws_stat_add(MM_STAT_THROTTLED, 1);
 	atomic_inc(&mm_bsm_waiters);
-	WRITE_ONCE(mm_bsm_stalled, false);
 	do {
 		if (!atomic_xchg(&mm_bsm_kicked, 1))
 			wake_up(&mm_bsm_wait);
@@ -391,30 +424,39 @@ void mm_bsm_release(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_bsm_release);
 
-/* What reclaim could get: every page of every NT working set. */
+/* What reclaim could get: every page of every NT working set, and standby. */
 static unsigned long mm_bsm_count(struct shrinker *s, struct shrink_control *sc)
 {
-	long n = mm_ws_stat(MM_STAT_WS);
+	long n = mm_ws_stat(MM_STAT_WS) + mm_ws_list_count(MM_LIST_STANDBY);
 
 	return n > 0 ? n : SHRINK_EMPTY;
 }
 
 /*
- * Reclaim asks for pages: hand the request to the thread (no lock of the
- * module may be taken here) and report nothing freed now.
+ * Reclaim asks for pages: standby pages are freed at once (their copies
+ * are in a paging file: they are as clean as Linux's clean page cache),
+ * passing over any whose space's lock is taken; the rest of the request
+ * goes to the thread.
  */
 static unsigned long mm_bsm_scan(struct shrinker *s, struct shrink_control *sc)
 {
-	long ws = mm_ws_stat(MM_STAT_WS);
+	unsigned long freed = 0;
+	long ws;
 
 	mm_ws_stat_add(MM_STAT_SHRINKER_SCANS, 1);
 	mm_ws_stat_add(MM_STAT_SHRINKER_PAGES, sc->nr_to_scan);
+	if (mm_ws_list_count(MM_LIST_STANDBY))
+		freed = mm_ws_repurpose_nowait(sc->nr_to_scan);
+	sc->nr_scanned = freed;
+	if (freed >= sc->nr_to_scan)
+		return freed;
 	/* Never more than there is to trim. */
-	if (atomic_long_add_return(sc->nr_to_scan, &mm_bsm_pressure) > ws)
+	ws = mm_ws_stat(MM_STAT_WS);
+	if (atomic_long_add_return(sc->nr_to_scan - freed, &mm_bsm_pressure) > ws)
 		atomic_long_set(&mm_bsm_pressure, max(ws, 0L));
 	if (!atomic_xchg(&mm_bsm_kicked, 1))
 		wake_up(&mm_bsm_wait);
-	return 0;
+	return freed;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

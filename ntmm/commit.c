@@ -69,8 +69,12 @@ static unsigned long mm_commit_limit(void)
  * mm_commit_charge() - charge pages to the system commit limit
  * @pages: pages about to be committed
  *
- * A refusal is reported (NTEXEC_CMD_COMMIT_LIMIT) as the current
- * process's: the one that asked, or the target a remote operation runs in.
+ * Over the limit, paging files grow first (mm_pagefile_grow()), as NT
+ * extends its paging files. A refusal is reported
+ * (NTEXEC_CMD_COMMIT_LIMIT) as the current process's: the one that asked,
+ * or the target a remote operation runs in.
+ *
+ * Context: may sleep (a paging file's growth).
  *
  * Return: STATUS_SUCCESS, or STATUS_COMMITMENT_LIMIT when the limit would
  * be passed (nothing is charged then).
@@ -80,6 +84,9 @@ ntstatus_t mm_commit_charge(unsigned long pages)
 	long total = atomic_long_add_return(pages, &mm_committed_total);
 	long peak = atomic_long_read(&mm_committed_peak);
 
+	/* Over the limit: NT first extends its paging files toward their maximum. */
+	if (total > mm_commit_limit() && !READ_ONCE(commit_limit))
+		mm_pagefile_grow(total - mm_commit_limit());
 	if (total > mm_commit_limit()) {
 		atomic_long_sub(pages, &mm_committed_total);
 		if (ntx_event_wanted(NTEXEC_GROUP_MEMORY)) {

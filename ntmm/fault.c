@@ -276,11 +276,10 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	created = !page;
 	/*
 	 * A new page while memory is short: let go of every lock, wait for
-	 * the balance set manager to page out, and come again (once).
+	 * the balance set manager to page out, and come again.
 	 */
 	if (!page && (vmf->flags & FAULT_FLAG_ALLOW_RETRY) &&
-	    !(vmf->flags & (FAULT_FLAG_TRIED | FAULT_FLAG_RETRY_NOWAIT)) &&
-	    mm_bsm_must_wait()) {
+	    !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT) && mm_bsm_must_wait()) {
 		mutex_unlock(&space->lock);
 		ntx_release_fault_lock(vmf);
 		mm_bsm_throttle();

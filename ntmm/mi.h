@@ -177,7 +177,8 @@ enum {
 	MM_STAT_SHRINKER_PAGES,	/* pages Linux asked the shrinker for */
 	MM_STAT_PAGEFILE_WRITES,	/* pages written to a paging file */
 	MM_STAT_PAGEFILE_ERRORS,	/* writes and reads that failed */
-	MM_STAT_PAGE_READS,	/* hard faults: pages read back */
+	MM_STAT_PAGE_READS,	/* pages read back from a paging file */
+	MM_STAT_PAGE_READ_IOS,	/* hard faults: reads (of a page and its cluster) */
 	MM_STAT_REPURPOSED,	/* standby pages freed */
 	MM_STAT_THROTTLED,	/* faults that waited for available memory */
 	MM_WS_STATS
@@ -411,15 +412,26 @@ struct mm_space *mm_ws_next_space(unsigned long *id);
 unsigned long mm_ws_write_modified(struct mm_space *space, unsigned long max,
 				   bool killable);
 unsigned long mm_ws_repurpose(unsigned long target, bool killable);
+unsigned long mm_ws_repurpose_nowait(unsigned long target);
+/* A hard fault reads up to this many pages (NT's page-in cluster). */
+#define MM_PAGE_IN_CLUSTER	16u
+unsigned int mm_ws_page_in_cluster(struct mm_space *space, unsigned long idx);
 struct page *mm_ws_page_in(struct mm_space *space, unsigned long idx,
-			   struct page *page);
+			   struct page **pages, unsigned int n);
 void mm_ws_forget_paged(struct mm_space *space, unsigned long first,
 			unsigned long last);
 /* pagefile.c */
 unsigned long mm_pagefile_pages(void);
+unsigned long mm_pagefile_grow(unsigned long need);
+/* The most slots one paging-file I/O covers (write batches, read clusters). */
+#define MM_PAGEFILE_IO_MAX	32u
 long mm_pagefile_slot_get(void);
+long mm_pagefile_slots_get(unsigned int want, unsigned int *got);
+bool mm_pagefile_slot_next(unsigned long slot, unsigned long next);
 void mm_pagefile_slot_put(unsigned long slot);
 int mm_pagefile_io(unsigned long slot, struct page *page, bool write);
+int mm_pagefile_io_pages(unsigned long slot, struct page **pages, unsigned int n,
+			 bool write);
 void mm_pagefiles_exit(void);
 int mm_pagefile_kunit_add(unsigned long pages);
 int mm_pagefile_kunit_remove(void);

@@ -298,7 +298,8 @@ void mm_exit(void);
  * @transition_faults: those that brought a trimmed page back (soft faults)
  * @file_faults: those that took a file's page from the page cache
  * @copy_on_write_faults: those that gave a write-copy page its copy
- * @page_reads: hard faults: pages read back from a paging file
+ * @page_reads: pages read back from a paging file (with the clusters)
+ * @page_read_ios: hard faults: the reads that brought them
  * @pagefile_writes: pages the modified page writer wrote
  * @repurposed: standby pages freed
  * @pagefile_pages: the paging files' slots
@@ -316,6 +317,7 @@ struct mm_system_memory {
 	unsigned long file_faults;
 	unsigned long copy_on_write_faults;
 	unsigned long page_reads;
+	unsigned long page_read_ios;
 	unsigned long pagefile_writes;
 	unsigned long repurposed;
 	unsigned long pagefile_pages;

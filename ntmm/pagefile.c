@@ -15,7 +15,9 @@
  * A slot is named by one number, the file's index above MM_SLOT_SHIFT and
  * the page's index in the file below it (an xarray value entry).
  *
- * The I/O is kernel_read()/kernel_write() through the page cache: a page
+ * The I/O is vfs_iter_read()/vfs_iter_write() of runs of slots (pages
+ * written together get neighbouring slots, and a hard fault reads its
+ * neighbours back with it), through the page cache: a page
  * written is clean once Linux writes it back, and Linux's reclaim can then
  * free the cache's copy; the module frees its own page. A file opened with
  * O_DIRECT (where the file system can) skips the cache.
@@ -31,6 +33,7 @@
  */
 #include <kunit/visibility.h>
 #include <linux/bitmap.h>
+#include <linux/bvec.h>
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -41,18 +44,23 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/uio.h>
 
 #include "mi.h"
+#include "../ntob/compat.h"
 
 #define MM_PAGEFILES_MAX	16
 #define MM_SLOT_SHIFT		40
 /* 16 TiB, as NT's x64 paging files; the bitmap is then 512 MiB at most. */
 #define MM_PAGEFILE_MAX_PAGES	(1ul << (44 - PAGE_SHIFT))
+/* The least a paging file grows by: 4 MiB. */
+#define MM_PAGEFILE_GROW	1024ul
 
 /**
  * struct mm_pagefile - one paging file
  * @file: the file, open for reading and writing
- * @pages: its slots
+ * @pages: its slots (grows, under mm_pf_lock, toward @max_pages)
+ * @max_pages: the most slots it may have (NtCreatePagingFile's MaximumSize)
  * @used: slots in use (under mm_pf_lock)
  * @next: where the next search for a free slot starts (under mm_pf_lock)
  * @peak: the most @used has been (under mm_pf_lock)
@@ -62,6 +70,7 @@
 struct mm_pagefile {
 	struct file *file;
 	unsigned long pages;
+	unsigned long max_pages;
 	unsigned long used;
 	unsigned long next;
 	unsigned long peak;
@@ -102,14 +111,21 @@ unsigned long mm_pagefile_pages(void)
 }
 
 /**
- * mm_pagefile_slot_get() - take a free slot
+ * mm_pagefile_slots_get() - take a run of free slots
+ * @want: how many at most (1 to MM_PAGEFILE_IO_MAX)
+ * @got: out: how many the run has (at least 1 on success)
  *
- * Return: the slot, or -1 when every paging file is full (or none exists).
+ * The run is the first free one from where the last search ended, in one
+ * file, so that pages written together lie together and are read back
+ * with one I/O (mm_pagefile_io_pages()).
+ *
+ * Return: the run's first slot, or -1 when every paging file is full (or
+ * none exists).
  */
-long mm_pagefile_slot_get(void)
+long mm_pagefile_slots_get(unsigned int want, unsigned int *got)
 {
+	unsigned long bit, end;
 	struct mm_pagefile *pf;
-	unsigned long bit;
 	unsigned int i;
 
 	spin_lock(&mm_pf_lock);
@@ -122,16 +138,43 @@ long mm_pagefile_slot_get(void)
 			bit = find_first_zero_bit(pf->map, pf->pages);
 		if (WARN_ON_ONCE(bit >= pf->pages))
 			continue;
-		__set_bit(bit, pf->map);
-		pf->used++;
+		end = find_next_bit(pf->map, min(pf->pages, bit + want), bit);
+		bitmap_set(pf->map, bit, end - bit);
+		pf->used += end - bit;
 		pf->peak = max(pf->peak, pf->used);
-		pf->next = bit + 1;
-		mm_pf_used++;
+		pf->next = end;
+		mm_pf_used += end - bit;
 		spin_unlock(&mm_pf_lock);
+		*got = end - bit;
 		return ((long)i << MM_SLOT_SHIFT) | bit;
 	}
 	spin_unlock(&mm_pf_lock);
+	*got = 0;
 	return -1;
+}
+
+/**
+ * mm_pagefile_slot_get() - take a free slot
+ *
+ * Return: the slot, or -1 when every paging file is full (or none exists).
+ */
+long mm_pagefile_slot_get(void)
+{
+	unsigned int got;
+
+	return mm_pagefile_slots_get(1, &got);
+}
+
+/**
+ * mm_pagefile_slot_next() - whether two slots are neighbours in one file
+ * @slot: a slot
+ * @next: another
+ *
+ * Return: true if @next follows @slot in the same paging file.
+ */
+bool mm_pagefile_slot_next(unsigned long slot, unsigned long next)
+{
+	return next == slot + 1 && (next >> MM_SLOT_SHIFT) == (slot >> MM_SLOT_SHIFT);
 }
 
 static struct mm_pagefile *mm_pagefile_of(unsigned long slot, unsigned long *bit)
@@ -169,6 +212,44 @@ void mm_pagefile_slot_put(unsigned long slot)
 }
 
 /**
+ * mm_pagefile_io_pages() - write pages to a run of slots, or read them back
+ * @slot: the run's first slot (mm_pagefile_slots_get())
+ * @pages: the pages, one per slot
+ * @n: how many (1 to MM_PAGEFILE_IO_MAX)
+ * @write: write (else read)
+ *
+ * One I/O for the run: on a file system that sends each call to its
+ * device (9p, NFS, O_DIRECT), a round trip per run instead of per page.
+ *
+ * Context: may sleep; no lock needed (the slots are the caller's).
+ * Return: 0, or -EIO (a short transfer counts as a failure of the whole run).
+ */
+int mm_pagefile_io_pages(unsigned long slot, struct page **pages, unsigned int n,
+			 bool write)
+{
+	struct bio_vec bv[MM_PAGEFILE_IO_MAX];
+	struct mm_pagefile *pf;
+	struct iov_iter iter;
+	unsigned long bit;
+	unsigned int i;
+	loff_t pos;
+	ssize_t ret;
+
+	pf = mm_pagefile_of(slot, &bit);
+	if (!pf || WARN_ON_ONCE(!n || n > MM_PAGEFILE_IO_MAX || bit + n > pf->pages))
+		return -EIO;
+	for (i = 0; i < n; i++)
+		bvec_set_page(&bv[i], pages[i], PAGE_SIZE, 0);
+	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, n, (size_t)n << PAGE_SHIFT);
+	pos = (loff_t)bit << PAGE_SHIFT;
+	if (write)
+		ret = ntx_vfs_iter_write(pf->file, &iter, &pos);
+	else
+		ret = vfs_iter_read(pf->file, &iter, &pos, 0);
+	return ret == (ssize_t)n << PAGE_SHIFT ? 0 : -EIO;
+}
+
+/**
  * mm_pagefile_io() - write a page to its slot, or read it back
  * @slot: the slot
  * @page: the page
@@ -179,23 +260,7 @@ void mm_pagefile_slot_put(unsigned long slot)
  */
 int mm_pagefile_io(unsigned long slot, struct page *page, bool write)
 {
-	struct mm_pagefile *pf;
-	unsigned long bit;
-	void *addr;
-	loff_t pos;
-	ssize_t n;
-
-	pf = mm_pagefile_of(slot, &bit);
-	if (!pf)
-		return -EIO;
-	pos = (loff_t)bit << PAGE_SHIFT;
-	addr = kmap_local_page(page);
-	if (write)
-		n = kernel_write(pf->file, addr, PAGE_SIZE, &pos);
-	else
-		n = kernel_read(pf->file, addr, PAGE_SIZE, &pos);
-	kunmap_local(addr);
-	return n == PAGE_SIZE ? 0 : -EIO;
+	return mm_pagefile_io_pages(slot, &page, 1, write);
 }
 
 static ntstatus_t mm_pagefile_open_status(long err)
@@ -243,8 +308,7 @@ static int mm_pagefile_size(struct file *file, loff_t size)
  *	checks the rest only and answers STATUS_OBJECT_NAME_INVALID when all
  *	else is right
  * @minimum: its size, bytes (slots: @minimum / PAGE_SIZE)
- * @maximum: the size it may grow to (not grown: NT's own growth is not
- *	implemented; checked only)
+ * @maximum: the size it may grow to (mm_pagefile_grow())
  *
  * The file is created if missing (mode 0600); an existing one must be a
  * regular file with no permission for group or others, and not already a
@@ -280,6 +344,7 @@ ntstatus_t mm_create_paging_file(const char *path, u64 minimum, u64 maximum)
 	if (!pf)
 		return STATUS_NO_MEMORY;
 	pf->pages = pages;
+	pf->max_pages = min_t(u64, maximum >> PAGE_SHIFT, MM_PAGEFILE_MAX_PAGES);
 	pf->map = kvcalloc(BITS_TO_LONGS(pages), sizeof(long), GFP_KERNEL_ACCOUNT);
 	pf->name = kstrdup(path, GFP_KERNEL_ACCOUNT);
 	if (!pf->map || !pf->name) {
@@ -330,6 +395,64 @@ out_free:
 	kfree(pf->name);
 	kfree(pf);
 	return status;
+}
+
+/**
+ * mm_pagefile_grow() - extend paging files toward their maximum
+ * @need: the pages the commit limit is short of
+ *
+ * NT extends its paging files when a commit would pass the limit, up to
+ * each file's maximum size, and keeps them so until shutdown: so does
+ * this, file by file, each by what is still needed (at least
+ * MM_PAGEFILE_GROW pages), until @need is met; nothing grows when all of
+ * them at their maximum would still fall short. A file whose file system
+ * refuses the size (a full disk) stays as it is. Anyone's commit may grow
+ * them: the maximum is what CAP_SYS_ADMIN allowed.
+ *
+ * Context: may sleep (the file system); takes mm_pf_create_lock, which
+ * callers may take under a space's or a segment's lock.
+ * Return: the slots added.
+ */
+unsigned long mm_pagefile_grow(unsigned long need)
+{
+	unsigned long added = 0, old, grow, *map, *old_map;
+	struct mm_pagefile *pf;
+	unsigned int i;
+
+	might_sleep();
+	mutex_lock(&mm_pf_create_lock);
+	/* A commit that growth cannot satisfy grows nothing. */
+	for (i = 0, grow = 0; i < mm_pf_count; i++)
+		grow += mm_pagefiles[i]->max_pages - mm_pagefiles[i]->pages;
+	if (grow < need)
+		goto out;
+	for (i = 0; i < mm_pf_count && added < need; i++) {
+		pf = mm_pagefiles[i];
+		old = pf->pages;
+		if (old >= pf->max_pages)
+			continue;
+		grow = min(pf->max_pages - old,
+			   round_up(max(need - added, MM_PAGEFILE_GROW), MM_PAGEFILE_GROW));
+		map = kvcalloc(BITS_TO_LONGS(old + grow), sizeof(long), GFP_KERNEL);
+		if (!map)
+			break;
+		if (mm_pagefile_size(pf->file, (loff_t)(old + grow) << PAGE_SHIFT)) {
+			kvfree(map);
+			continue;
+		}
+		spin_lock(&mm_pf_lock);
+		bitmap_copy(map, pf->map, old);
+		old_map = pf->map;
+		pf->map = map;
+		WRITE_ONCE(pf->pages, old + grow);
+		WRITE_ONCE(mm_pf_pages, mm_pf_pages + grow);
+		spin_unlock(&mm_pf_lock);
+		kvfree(old_map);
+		added += grow;
+	}
+out:
+	mutex_unlock(&mm_pf_create_lock);
+	return added;
 }
 
 /**

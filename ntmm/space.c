@@ -49,6 +49,34 @@ void mm_space_put(struct mm_space *space)
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_space_put);
 
+/*
+ * Up to @n pages for @space (the first as asked, the others only if free
+ * memory allows), charged to the memory cgroup of its process.
+ *
+ * Return: how many were allocated, into @pages.
+ */
+static unsigned int mm_alloc_pages_for(struct mm_space *space, gfp_t gfp,
+				       struct page **pages, unsigned int n)
+{
+	struct mem_cgroup *memcg = NULL, *old = NULL;
+	unsigned int i;
+
+	if (current->mm != space->mm) {
+		memcg = get_mem_cgroup_from_mm(space->mm);
+		old = set_active_memcg(memcg);
+	}
+	for (i = 0; i < n; i++) {
+		pages[i] = alloc_page(i ? gfp | __GFP_NORETRY | __GFP_NOWARN : gfp);
+		if (!pages[i])
+			break;
+	}
+	if (memcg) {
+		set_active_memcg(old);
+		mem_cgroup_put(memcg);
+	}
+	return i;
+}
+
 /**
  * mm_get_page() - the physical page of a committed page
  * @space: the space, @space->lock held
@@ -60,15 +88,18 @@ EXPORT_SYMBOL_IF_KUNIT(mm_space_put);
  * whose memory they are, also when another process touches them first
  * (NtWriteVirtualMemory, NtLockVirtualMemory). The page is in the working
  * set afterwards: a trimmed one comes off its page list (wsle.c), one only
- * in a paging file is read back (a hard fault), whatever @create.
+ * in a paging file is read back (a hard fault), whatever @create, with the
+ * following pages whose copies lie next to its own (a cluster, as NT's
+ * page-in clusters: they go to the standby list, see mm_ws_page_in()).
  *
  * Return: the page, or NULL (none yet, or no memory).
  */
 struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 			 unsigned long addr, bool create)
 {
+	struct page *cluster[MM_PAGE_IN_CLUSTER];
 	unsigned long idx = addr >> PAGE_SHIFT;
-	struct mem_cgroup *memcg, *old;
+	unsigned int n = 1, i;
 	struct page *page;
 	bool paged;
 	gfp_t gfp;
@@ -86,20 +117,16 @@ struct page *mm_get_page(struct mm_space *space, struct mm_vad *vad,
 	if (!create && !paged)
 		return NULL;
 	gfp = GFP_HIGHUSER | __GFP_ACCOUNT | (paged ? 0 : __GFP_ZERO);
-	if (current->mm == space->mm) {
-		page = alloc_page(gfp);
-	} else {
-		memcg = get_mem_cgroup_from_mm(space->mm);
-		old = set_active_memcg(memcg);
-		page = alloc_page(gfp);
-		set_active_memcg(old);
-		mem_cgroup_put(memcg);
-	}
-	if (!page)
+	if (paged)
+		n += mm_ws_page_in_cluster(space, idx);
+	n = mm_alloc_pages_for(space, gfp, cluster, n);
+	if (!n)
 		return NULL;
+	page = cluster[0];
 	if (paged) {
-		if (!mm_ws_page_in(space, idx, page)) {
-			__free_page(page);
+		if (!mm_ws_page_in(space, idx, cluster, n)) {
+			for (i = 0; i < n; i++)
+				__free_page(cluster[i]);
 			return NULL;
 		}
 		return page;

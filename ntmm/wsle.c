@@ -178,7 +178,9 @@ MM_WS_PARAM(pagefile_writes, MM_STAT_PAGEFILE_WRITES,
 MM_WS_PARAM(pagefile_errors, MM_STAT_PAGEFILE_ERRORS,
 	    "Paging file writes and reads that failed, ever");
 MM_WS_PARAM(page_reads, MM_STAT_PAGE_READS,
-	    "Hard faults: NT pages read back from a paging file, ever");
+	    "NT pages read back from a paging file (hard faults and their clusters), ever");
+MM_WS_PARAM(page_read_ios, MM_STAT_PAGE_READ_IOS,
+	    "Hard faults: paging-file reads (a page and its cluster each), ever");
 MM_WS_PARAM(repurposed_pages, MM_STAT_REPURPOSED,
 	    "Standby pages repurposed (freed; their copy stays in the paging file), ever");
 MM_WS_PARAM(throttled_faults, MM_STAT_THROTTLED,
@@ -217,6 +219,7 @@ void mm_query_system_memory(struct mm_system_memory *m)
 	m->copy_on_write_faults = n[NTX_FAULT_COPY_ON_WRITE];
 	m->transition_faults = max(mm_ws_stat(MM_STAT_TRANSITION), 0L);
 	m->page_reads = max(mm_ws_stat(MM_STAT_PAGE_READS), 0L);
+	m->page_read_ios = max(mm_ws_stat(MM_STAT_PAGE_READ_IOS), 0L);
 	m->pagefile_writes = max(mm_ws_stat(MM_STAT_PAGEFILE_WRITES), 0L);
 	m->repurposed = max(mm_ws_stat(MM_STAT_REPURPOSED), 0L);
 	m->pagefile_pages = mm_pagefile_pages();
@@ -1416,26 +1419,61 @@ void mm_ws_forget_paged(struct mm_space *space, unsigned long first,
 }
 
 /**
+ * mm_ws_page_in_cluster() - the pages a hard fault may read with its own
+ * @space: the space, its lock held
+ * @idx: the faulting page's index: only in a paging file
+ *
+ * The pages that follow @idx, each only in a paging file, in the slot that
+ * follows the one before (the modified page writer gives neighbouring pages
+ * neighbouring slots), up to MM_PAGE_IN_CLUSTER pages in all.
+ *
+ * Return: how many (0 to MM_PAGE_IN_CLUSTER - 1).
+ */
+unsigned int mm_ws_page_in_cluster(struct mm_space *space, unsigned long idx)
+{
+	unsigned long slot = xa_to_value(xa_load(&space->paged, idx));
+	unsigned int j;
+	void *entry;
+
+	lockdep_assert_held(&space->lock);
+	for (j = 1; j < MM_PAGE_IN_CLUSTER && idx + j > idx; j++) {
+		entry = xa_load(&space->paged, idx + j);
+		if (!entry || xa_load(&space->pages, idx + j) ||
+		    !mm_pagefile_slot_next(slot + j - 1, xa_to_value(entry)))
+			break;
+	}
+	return j - 1;
+}
+
+/**
  * mm_ws_page_in() - a hard fault: read a page back from its paging file
  * @space: the space, its lock held
  * @idx: the page's index: not in @space->pages, a slot in @space->paged
- * @page: a new page, charged as mm_get_page() charges it
+ * @pages: new pages, charged as mm_get_page() charges them: the page's and
+ *	those of the @n - 1 pages after it (mm_ws_page_in_cluster())
+ * @n: how many
  *
- * The page takes the index in @space->pages and enters the working set;
- * the slot is freed. On failure the caller frees @page.
+ * One read for all of them. The page takes the index in @space->pages and
+ * enters the working set; its slot is freed. The cluster's other pages go
+ * to the standby list, as NT puts the pages a page-in cluster brought:
+ * resident, their copies kept, mapped by a soft fault if touched, freed
+ * first if not. On failure the caller frees every page; on success the
+ * pages are the space's (one that could not be indexed is freed here).
  *
- * Return: @page, or NULL (the read failed: STATUS_IN_PAGE_ERROR for the
- * access; or no memory for the index).
+ * Return: @pages[0], or NULL (the read failed: STATUS_IN_PAGE_ERROR for
+ * the access; or no memory for the index).
  */
 struct page *mm_ws_page_in(struct mm_space *space, unsigned long idx,
-			   struct page *page)
+			   struct page **pages, unsigned int n)
 {
 	void *entry = xa_load(&space->paged, idx);
+	struct page *page = pages[0];
+	unsigned int j;
 
 	lockdep_assert_held(&space->lock);
 	if (WARN_ON_ONCE(!entry))
 		return NULL;
-	if (mm_pagefile_io(xa_to_value(entry), page, false)) {
+	if (mm_pagefile_io_pages(xa_to_value(entry), pages, n, false)) {
 		atomic_long_inc(&mm_stats[MM_STAT_PAGEFILE_ERRORS]);
 		return NULL;
 	}
@@ -1445,12 +1483,27 @@ struct page *mm_ws_page_in(struct mm_space *space, unsigned long idx,
 	mm_pagefile_slot_put(xa_to_value(entry));
 	mm_resident_add(space);
 	mm_ws_add(space, idx, page);
-	atomic_long_inc(&mm_stats[MM_STAT_PAGE_READS]);
+	for (j = 1; j < n; j++) {
+		if (xa_err(xa_store(&space->pages, idx + j, pages[j], GFP_KERNEL_ACCOUNT))) {
+			__free_page(pages[j]);
+			continue;
+		}
+		pages[j]->index = idx + j;
+		mm_resident_add(space);
+		mm_pfn_insert(pages[j], MM_LIST_STANDBY, space->ws_id);
+		trace_ntexec_page_list(&space->vads, (idx + j) << PAGE_SHIFT,
+				       NTX_PAGE_LIST_FREE, NTX_PAGE_LIST_STANDBY);
+	}
+	atomic_long_add(n, &mm_stats[MM_STAT_PAGE_READS]);
+	atomic_long_inc(&mm_stats[MM_STAT_PAGE_READ_IOS]);
 	return page;
 }
 
-/* Pages the modified page writer takes per hold of a space's lock. */
-#define MM_WRITE_BATCH		16
+/*
+ * Pages the modified page writer takes per hold of a space's lock, in
+ * index order, written with one I/O per run of neighbouring slots.
+ */
+#define MM_WRITE_BATCH		MM_PAGEFILE_IO_MAX
 
 struct mm_write_item {
 	unsigned long idx;
@@ -1497,8 +1550,9 @@ static bool mm_ws_written(struct mm_space *space, struct mm_write_item *w)
  *
  * Takes MM_WRITE_BATCH modified pages at a time under the space's lock
  * (with a page reference each, and MM_PFN_WRITING), writes them to paging
- * file slots without the lock, and moves those nobody touched meanwhile to
- * the standby list. A page faulted back during its write just loses the
+ * file slots without the lock (a run of neighbouring slots per I/O, so that
+ * neighbouring pages lie together for the hard faults' clusters), and moves
+ * those nobody touched meanwhile to the standby list. A page faulted back during its write just loses the
  * slot. Stops when every paging file is full or nothing is left.
  *
  * Return: the pages moved to standby.
@@ -1507,9 +1561,11 @@ unsigned long mm_ws_write_modified(struct mm_space *space, unsigned long max,
 				   bool killable)
 {
 	struct mm_write_item w[MM_WRITE_BATCH];
+	struct page *run_pages[MM_WRITE_BATCH];
+	unsigned int n, i, j, run, written;
 	unsigned long done = 0, idx;
-	unsigned int n, i, written;
 	struct page *page;
+	long slot;
 
 	while (done < max) {
 		n = 0;
@@ -1533,17 +1589,26 @@ unsigned long mm_ws_write_modified(struct mm_space *space, unsigned long max,
 		if (!n)
 			break;
 		written = 0;
-		for (i = 0; i < n; i++) {
-			w[i].slot = mm_pagefile_slot_get();
-			if (w[i].slot < 0)
-				continue;
-			if (mm_pagefile_io(w[i].slot, w[i].page, true)) {
+		for (i = 0; i < n; i += run) {
+			slot = mm_pagefile_slots_get(n - i, &run);
+			if (slot < 0) {
+				for (; i < n; i++)
+					w[i].slot = -1;
+				break;
+			}
+			for (j = 0; j < run; j++) {
+				w[i + j].slot = slot + j;
+				run_pages[j] = w[i + j].page;
+			}
+			if (mm_pagefile_io_pages(slot, run_pages, run, true)) {
 				atomic_long_inc(&mm_stats[MM_STAT_PAGEFILE_ERRORS]);
-				mm_pagefile_slot_put(w[i].slot);
-				w[i].slot = -1;
+				for (j = 0; j < run; j++) {
+					mm_pagefile_slot_put(w[i + j].slot);
+					w[i + j].slot = -1;
+				}
 				continue;
 			}
-			written++;
+			written += run;
 		}
 		mutex_lock(&space->lock);
 		for (i = 0; i < n; i++) {
@@ -1592,7 +1657,7 @@ static struct mm_space *mm_ws_space_get(u32 id)
  *
  * Return: the pages freed.
  */
-unsigned long mm_ws_repurpose(unsigned long target, bool killable)
+static unsigned long mm_ws_do_repurpose(unsigned long target, bool killable, bool nowait)
 {
 	struct mm_page_list *l = &mm_lists[MM_LIST_STANDBY];
 	long tries = atomic_long_read(&l->count);
@@ -1617,7 +1682,12 @@ unsigned long mm_ws_repurpose(unsigned long target, bool killable)
 		space = mm_ws_space_get(priv >> MM_PFN_ID_SHIFT);
 		if (!space)
 			continue;
-		mutex_lock(&space->lock);
+		if (!nowait) {
+			mutex_lock(&space->lock);
+		} else if (!mutex_trylock(&space->lock)) {
+			mm_space_put(space);
+			continue;
+		}
 		if (xa_load(&space->pages, idx) == page && page_private(page) == priv &&
 		    (priv & MM_PFN_LIST_MASK) == MM_LIST_STANDBY &&
 		    page_ref_count(page) == 1 && xa_load(&space->paged, idx)) {
@@ -1635,9 +1705,30 @@ unsigned long mm_ws_repurpose(unsigned long target, bool killable)
 		mm_put_pages(&freed);
 		if (killable && fatal_signal_pending(current))
 			break;
-		cond_resched();
+		if (!nowait)
+			cond_resched();
 	}
 	atomic_long_add(done, &mm_stats[MM_STAT_REPURPOSED]);
 	return done;
 }
+
+unsigned long mm_ws_repurpose(unsigned long target, bool killable)
+{
+	return mm_ws_do_repurpose(target, killable, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(mm_ws_repurpose);
+
+/**
+ * mm_ws_repurpose_nowait() - mm_ws_repurpose() for Linux's reclaim
+ * @target: how many pages at most
+ *
+ * Reclaim may run in an allocation made under a space's lock (the fault
+ * path's): a page whose space's lock is taken is passed over, never waited
+ * for.
+ *
+ * Return: the pages freed.
+ */
+unsigned long mm_ws_repurpose_nowait(unsigned long target)
+{
+	return mm_ws_do_repurpose(target, false, true);
+}

@@ -71,6 +71,22 @@ static inline void ntx_release_fault_lock(struct vm_fault *vmf)
 #endif
 }
 
+/* vfs_iter_write() takes the file system's freeze protection itself since 6.7. */
+static inline ssize_t ntx_vfs_iter_write(struct file *file, struct iov_iter *iter,
+					 loff_t *pos)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	return vfs_iter_write(file, iter, pos, 0);
+#else
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, pos, 0);
+	file_end_write(file);
+	return ret;
+#endif
+}
+
 /* Set VMA flags: vm_flags became read-only with vm_flags_set() in 6.3. */
 static inline void ntx_vm_flags_set(struct vm_area_struct *vma,
 				    vm_flags_t flags)

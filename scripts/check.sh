@@ -262,6 +262,32 @@ for v in $stocks; do
 	judge_dmesg "$sres" "[stock $v] " "$sout"
 done
 
+# More NT memory than RAM (tests/test_pressure.c, which skips in the guests
+# above): a 512 MiB guest on Debian's stock 6.12 kernel writes and reads back
+# 1 GiB of NT memory, with a paging file on the out share (the host's disk).
+if case " $stock_ok " in *" 6.12 "*) true ;; *) false ;; esac; then
+	pout=$out/pressure
+	progress_start "VM run with 512 MiB (test_pressure)" 180
+	scripts/helpers/vm.sh --quiet --stock 6.12 --mem 512M --out "$pout" --timeout 1200 -- \
+		env NTEXEC_TESTS=test_pressure NTEXEC_PAGEFILE_DIR="$pout" \
+		"$top/scripts/guest/check.sh" --module-dir "$B/stock-6.12" --no-kunit \
+		"$B" "$pout/results"
+	vmrc=$?
+	progress_stop
+	pres=$pout/results
+	stage "VM run with 512 MiB"
+	if [ "$vmrc" -ne 0 ] || [ ! -f "$pres/dmesg.txt" ]; then
+		fail "[512 MiB] VM run (status $vmrc; console: $pout/console.log)"
+		tail -n 40 "$pout/console.log" 2>/dev/null
+	else
+		[ -f "$pres/insmod.failed" ] && fail "[512 MiB] insmod ntexec.ko"
+		judge_tests "$pres" "[512 MiB] "
+		judge_rmmod "$pres" "[512 MiB] "
+		judge_dmesg "$pres" "[512 MiB] " "$pout"
+		grep -h '^# .*MiB in' "$pres"/tests/test_pressure.*.tap 2>/dev/null
+	fi
+fi
+
 # The same guest run through virtme-ng, the runner kernel developers use,
 # whenever vng is installed (scripts/helpers/vm.sh --vng).
 if command -v vng >/dev/null 2>&1; then

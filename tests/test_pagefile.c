@@ -123,7 +123,7 @@ TEST(create_rules)
 TEST(page_out_and_back)
 {
 	const unsigned int n = 256;
-	long limit0, writes0, reads0, used0, resident0, repurposed0;
+	long limit0, writes0, reads0, ios0, used0, resident0, repurposed0;
 	SYSTEM_MEMORY_LIST_INFORMATION l;
 	SYSTEM_MEMORY_USAGE_INFORMATION u0, u1;
 	SYSTEM_PERFORMANCE_INFORMATION p0, p1;
@@ -170,12 +170,16 @@ TEST(page_out_and_back)
 	ASSERT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, &p0, sizeof(p0),
 					       NULL), STATUS_SUCCESS);
 	reads0 = module_param("page_reads");
+	ios0 = module_param("page_read_ios");
 	for (unsigned int i = 0; i < n; i++)
 		ASSERT_TRUE(check_pattern(p + i * PAGE, 21, i * PAGE, PAGE));
 	EXPECT_TRUE(module_param("page_reads") - reads0 >= n);
+	/* Pages written together come back in clusters: fewer reads than pages. */
+	EXPECT_TRUE(module_param("page_read_ios") - ios0 < n);
 	ASSERT_STATUS(NtQuerySystemInformation(SystemPerformanceInformation, &p1, sizeof(p1),
 					       NULL), STATUS_SUCCESS);
 	EXPECT_TRUE(p1.PageReadCount - p0.PageReadCount >= n);
+	EXPECT_TRUE(p1.PageReadIoCount - p0.PageReadIoCount < n);
 	EXPECT_TRUE(p1.DirtyPagesWriteCount >= n);
 	EXPECT_EQ(module_param("pagefile_used_pages"), used0);
 	xrelease(NtCurrentProcess(), p, 0);
@@ -211,12 +215,12 @@ TEST(slots_follow_the_memory)
 	EXPECT_EQ(module_param("pagefile_used_pages") - used0, n);
 
 	/* NtReadVirtualMemory of a paged-out page: read back, contents intact. */
-	reads0 = module_param("page_reads");
+	reads0 = module_param("page_read_ios");
 	ASSERT_STATUS(NtReadVirtualMemory(NtCurrentProcess(), p + 5 * PAGE, buf, PAGE, &done),
 		      STATUS_SUCCESS);
 	EXPECT_EQ(done, PAGE);
 	EXPECT_TRUE(check_pattern(buf, 22, 5 * PAGE, PAGE));
-	EXPECT_EQ(module_param("page_reads") - reads0, 1);
+	EXPECT_EQ(module_param("page_read_ios") - reads0, 1);
 	EXPECT_EQ(module_param("pagefile_used_pages") - used0, n - 1);
 
 	/* Decommit the first half without touching it: its slots go. */
@@ -228,7 +232,7 @@ TEST(slots_follow_the_memory)
 	/* Release the rest: every slot is back. */
 	xrelease(NtCurrentProcess(), p, 0);
 	EXPECT_EQ(module_param("pagefile_used_pages"), used0);
-	EXPECT_EQ(module_param("page_reads") - reads0, 1);
+	EXPECT_EQ(module_param("page_read_ios") - reads0, 1);
 }
 
 /* MEM_RESET discards paged-out pages too: MEM_RESET_UNDO says so. */
@@ -368,6 +372,46 @@ static long raw_create(void *arg)
 }
 
 /* The transport's own fields: flags and pad must be 0, the struct readable. */
+/*
+ * A commit past the limit first extends the paging files toward their
+ * maximum size, as NT does; one past every maximum is refused and grows
+ * nothing; grown files stay grown (NT keeps them until restart).
+ */
+TEST(grows_toward_maximum)
+{
+	SYSTEM_MEMORY_USAGE_INFORMATION u0, u1;
+	PVOID base = NULL, more = NULL;
+	SIZE_T size, size2 = 1ul << 30;
+	long pf0, pf1;
+
+	nt_setup();
+	if (ntt_unprivileged())
+		SKIP("NtCreatePagingFile needs CAP_SYS_ADMIN");
+	if (module_param("commit_limit") != 0)
+		SKIP("commit_limit is set: paging files do not count");
+	need_paging_file();
+	pf0 = module_param("pagefile_pages");
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryUsageInformation, &u0, sizeof(u0),
+					       NULL), STATUS_SUCCESS);
+	ASSERT_TRUE(u0.CommitLimitBytes > u0.CommittedBytes);
+	/* 4 MiB past the limit: the paging file grows, the commit succeeds. */
+	size = (SIZE_T)(u0.CommitLimitBytes - u0.CommittedBytes) + 4 * MIB;
+	ASSERT_STATUS(vm_alloc(NtCurrentProcess(), &base, &size, MEM_RESERVE | MEM_COMMIT,
+			       PAGE_READWRITE), STATUS_SUCCESS);
+	pf1 = module_param("pagefile_pages");
+	EXPECT_TRUE(pf1 - pf0 >= (long)(4 * MIB / PAGE));
+	ASSERT_STATUS(NtQuerySystemInformation(SystemMemoryUsageInformation, &u1, sizeof(u1),
+					       NULL), STATUS_SUCCESS);
+	EXPECT_TRUE(u1.CommitLimitBytes >= u0.CommitLimitBytes + 4 * MIB);
+	EXPECT_TRUE(u1.CommittedBytes <= u1.CommitLimitBytes);
+	/* Past every maximum: refused, nothing grows. */
+	EXPECT_STATUS(vm_alloc(NtCurrentProcess(), &more, &size2, MEM_RESERVE | MEM_COMMIT,
+			       PAGE_READWRITE), STATUS_COMMITMENT_LIMIT);
+	EXPECT_EQ(module_param("pagefile_pages"), pf1);
+	xrelease(NtCurrentProcess(), base, size);
+	EXPECT_EQ(module_param("pagefile_pages"), pf1);
+}
+
 TEST(ioctl_fields)
 {
 	WCHAR name[] = { 'r', 'e', 'l' };

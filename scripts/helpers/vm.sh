@@ -20,6 +20,8 @@
 #   --cpus N         guest CPUs (default 2)
 #   --out DIR        where to leave the results (default: a fresh mktemp directory)
 #   --append ARGS    extra kernel command line, e.g. "kmemleak=on"
+#   --disk SIZE      a blank virtio disk of SIZE (e.g. 2G; a sparse file in the out
+#                    directory, deleted afterwards); repeatable: /dev/vda, /dev/vdb, ...
 #   --timeout SECS   kill the guest and fail after SECS seconds (default 1200)
 #   --vng            run through virtme-ng's vng instead (must be on PATH)
 #   --quiet          do not echo the guest console; print only the command's output
@@ -50,6 +52,7 @@ usage() {
 }
 
 kernel="" initrd="" stock="" mem=2G cpus=2 out="" append="" timeout=1200 use_vng=0 quiet=0
+disks=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) [ $# -ge 2 ] || usage; kernel=$2; shift 2 ;;
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--cpus) [ $# -ge 2 ] || usage; cpus=$2; shift 2 ;;
 	--out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
 	--append) [ $# -ge 2 ] || usage; append=$2; shift 2 ;;
+	--disk) [ $# -ge 2 ] || usage; disks+=("$2"); shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
 	--kernel=*) kernel=${1#*=}; shift ;;
 	--initrd=*) initrd=${1#*=}; shift ;;
@@ -83,6 +87,9 @@ if [ "$use_vng" = 1 ] && ! command -v vng >/dev/null 2>&1; then
 	die "--vng given but vng (virtme-ng) is not on PATH; install virtme-ng or drop --vng"
 fi
 
+if [ "${#disks[@]}" -gt 0 ] && [ "$use_vng" = 1 ]; then
+	die "--disk is not passed to vng"
+fi
 stock_modules=""
 if [ -n "$stock" ]; then
 	[ -z "$kernel" ] && [ -z "$initrd" ] || die "--stock chooses the kernel and initrd itself"
@@ -166,6 +173,9 @@ stop_all() {
 		kill "$p" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
+	for i in "${!disks[@]}"; do
+		rm -f "$out/disk$i.img"
+	done
 }
 on_signal() {
 	trap - INT TERM HUP
@@ -242,6 +252,11 @@ else
 		-device virtio-9p-pci,fsdev=o,mount_tag=ntexec-out
 		-device virtio-rng-pci
 	)
+	for i in "${!disks[@]}"; do
+		rm -f "$out/disk$i.img"
+		truncate -s "${disks[$i]}" "$out/disk$i.img" || die "--disk: cannot make a ${disks[$i]} disk"
+		qemu+=(-drive "file=$(qesc "$out/disk$i.img"),if=virtio,format=raw,cache=unsafe")
+	done
 	"${qemu[@]}" </dev/null >&2 &
 	qemu_pid=$!
 	kill_target=$qemu_pid
