@@ -619,12 +619,16 @@ static void pager_states(struct kunit *test)
 	/* Nothing left to write. */
 	KUNIT_EXPECT_EQ(test, write_modified(c, ULONG_MAX), 0ul);
 
-	/* A soft fault from standby: back in the working set, copy dropped. */
+	/* A soft fault from standby: back in the working set, copy kept. */
 	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(0), PAGE_SIZE), 0ul);
 	fill(c->kbuf, 40);
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, page_valid(c, base), 1);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 8ul);
+	/* Written: the copy goes. */
+	KUNIT_ASSERT_EQ(test, uwrite(base + P(0), "w", 1), 0ul);
 	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 7ul);
+	KUNIT_EXPECT_EQ(test, paged_count(c), 7ul);
 
 	/* Repurposed: the memory goes, the slot stays. */
 	KUNIT_EXPECT_EQ(test, mm_ws_repurpose(ULONG_MAX, false), 7ul);
@@ -634,8 +638,9 @@ static void pager_states(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, paged_count(c), 7ul);
 
 	/*
-	 * A hard fault: the same contents, the slot freed; one read brought
-	 * the four pages after it too (their slots follow), onto standby.
+	 * A hard fault: the same contents, the slot kept (the page is
+	 * clean); one read brought the four pages after it too (their slots
+	 * follow), onto standby.
 	 */
 	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(3), PAGE_SIZE), 0ul);
 	fill(c->kbuf, 43);
@@ -645,15 +650,25 @@ static void pager_states(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(3)), 1);
 	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(4)), 0);
 	KUNIT_EXPECT_EQ(test, mm_ws_list_count(MM_LIST_STANDBY) - standby0, 4l);
-	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 6ul);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 7ul);
 	KUNIT_EXPECT_EQ(test, ws_counts(c).resident, 6ul);
-	/* A cluster page touched: a soft fault, its copy dropped. */
+	/* A cluster page touched: a soft fault, no read. */
 	KUNIT_ASSERT_EQ(test, uread(c->kbuf2, base + P(6), PAGE_SIZE), 0ul);
 	fill(c->kbuf, 46);
 	KUNIT_EXPECT_EQ(test, memcmp(c->kbuf, c->kbuf2, PAGE_SIZE), 0);
 	KUNIT_EXPECT_EQ(test, mm_ws_stat(MM_STAT_PAGE_READ_IOS) - ios0, 1l);
 	KUNIT_EXPECT_EQ(test, page_valid(c, base + P(6)), 1);
-	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 5ul);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 7ul);
+
+	/*
+	 * Trimmed again: the written page to the modified list, the clean
+	 * ones straight to standby: only one page to write.
+	 */
+	KUNIT_EXPECT_EQ(test, trim(c, ULONG_MAX), 3ul);
+	KUNIT_EXPECT_EQ(test, ws_counts(c).modified - n1.modified, 1l);
+	KUNIT_EXPECT_EQ(test, mm_ws_list_count(MM_LIST_STANDBY) - standby0, 5l);
+	KUNIT_EXPECT_EQ(test, write_modified(c, ULONG_MAX), 1ul);
+	KUNIT_EXPECT_EQ(test, mm_pagefile_used(), 8ul);
 
 	/* Decommit frees the slots of pages only in the paging file. */
 	KUNIT_EXPECT_EQ(test, nt_free(c, base, P(8), NT_MEM_DECOMMIT), STATUS_SUCCESS);

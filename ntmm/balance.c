@@ -112,6 +112,12 @@ MODULE_PARM_DESC(bsm_low_pages,
  *
  * Return: pages.
  */
+/* Linux's available memory is below @low pages. */
+static bool mm_bsm_short(unsigned long low)
+{
+	return si_mem_available() < (long)low;
+}
+
 static unsigned long mm_bsm_low(void)
 {
 	return READ_ONCE(mm_bsm_low_pages) ?: totalram_pages() / 64;
@@ -149,15 +155,16 @@ EXPORT_SYMBOL_IF_KUNIT(mm_bsm_need);
  * @need: how many pages to take at most
  *
  * Pages of age MM_WS_AGE_MAX of every space first, then younger ones, down
- * to age 1 (age 0 too while faults wait for memory). Each space is trimmed in batches (mm_ws_trim_batched()). The
+ * to age 1 (to age 0 in an urgent pass, mm_bsm_pass()). Each space is trimmed in batches (mm_ws_trim_batched()). The
  * caller holds mm_bsm_lock or holds passes off (mm_bsm_hold()).
  *
  * Return: the pages trimmed.
  */
-unsigned long mm_bsm_trim(unsigned long need)
+static unsigned long mm_bsm_trim_ages(unsigned long need, int youngest)
 {
-	int age, youngest = atomic_read(&mm_bsm_waiters) ? 0 : 1;
 	unsigned long id, n, done = 0;
+	int age;
+
 	struct mm_space *space;
 
 	for (age = MM_WS_AGE_MAX; age >= youngest && done < need; age--) {
@@ -176,6 +183,11 @@ unsigned long mm_bsm_trim(unsigned long need)
 	}
 	mm_ws_stat_add(MM_STAT_BSM_TRIMMED, done);
 	return done;
+}
+
+unsigned long mm_bsm_trim(unsigned long need)
+{
+	return mm_bsm_trim_ages(need, 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(mm_bsm_trim);
 
@@ -264,7 +276,7 @@ static void mm_bsm_pass(bool age)
 {
 	unsigned long id = 0, need, given = 0, left, writes = 0, step, got;
 	struct mm_space *space;
-	bool paging;
+	bool paging, urgent;
 
 	mutex_lock(&mm_bsm_lock);
 	if (mm_bsm_holds)
@@ -285,6 +297,13 @@ static void mm_bsm_pass(bool age)
 	if (need)
 		mm_ws_stat_add(MM_STAT_BSM_NEED, need);
 	paging = mm_pagefile_pages();
+	/*
+	 * Urgent: faults wait, or memory is below their mark: pages of any
+	 * age may go. Only an urgent pass that gives nothing back says the
+	 * thread stalled (then faults stop waiting for it).
+	 */
+	urgent = atomic_read(&mm_bsm_waiters) ||
+		 (paging && mm_bsm_short(mm_bsm_wait_mark(mm_bsm_low())));
 	if (paging)
 		writes = max(mm_ws_list_count(MM_LIST_MODIFIED) - (long)READ_ONCE(mm_mpw_threshold),
 			     0L) + need;
@@ -295,7 +314,7 @@ static void mm_bsm_pass(bool age)
 	left = need;
 	while ((left || writes) && !kthread_should_stop()) {
 		step = min(left, MM_BSM_STEP);
-		got = step ? mm_bsm_trim(step) : 0;
+		got = step ? mm_bsm_trim_ages(step, urgent ? 0 : 1) : 0;
 		if (writes) {
 			got += mm_write_modified(min(writes, MM_BSM_STEP), false);
 			writes -= min(writes, MM_BSM_STEP);
@@ -308,7 +327,7 @@ static void mm_bsm_pass(bool age)
 		if (!got)
 			break;
 	}
-	WRITE_ONCE(mm_bsm_stalled, need && !given);
+	WRITE_ONCE(mm_bsm_stalled, urgent && need && !given);
 	mm_ws_stat_add(MM_STAT_BSM_PASSES, 1);
 out:
 	mutex_unlock(&mm_bsm_lock);
@@ -344,12 +363,6 @@ static int mm_bsm_thread(void *unused)
 						     atomic_read(&mm_bsm_kicked), wait);
 	}
 	return 0;
-}
-
-/* Linux's available memory is below @low pages. */
-static bool mm_bsm_short(unsigned long low)
-{
-	return si_mem_available() < (long)low;
 }
 
 /**
@@ -445,9 +458,9 @@ static unsigned long mm_bsm_scan(struct shrinker *s, struct shrink_control *sc)
 
 	mm_ws_stat_add(MM_STAT_SHRINKER_SCANS, 1);
 	mm_ws_stat_add(MM_STAT_SHRINKER_PAGES, sc->nr_to_scan);
+	/* sc->nr_scanned stays nr_to_scan: what was asked was looked at. */
 	if (mm_ws_list_count(MM_LIST_STANDBY))
 		freed = mm_ws_repurpose_nowait(sc->nr_to_scan);
-	sc->nr_scanned = freed;
 	if (freed >= sc->nr_to_scan)
 		return freed;
 	/* Never more than there is to trim. */

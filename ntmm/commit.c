@@ -69,12 +69,10 @@ static unsigned long mm_commit_limit(void)
  * mm_commit_charge() - charge pages to the system commit limit
  * @pages: pages about to be committed
  *
- * Over the limit, paging files grow first (mm_pagefile_grow()), as NT
- * extends its paging files. A refusal is reported
- * (NTEXEC_CMD_COMMIT_LIMIT) as the current process's: the one that asked,
- * or the target a remote operation runs in.
- *
- * Context: may sleep (a paging file's growth).
+ * A refusal is reported (NTEXEC_CMD_COMMIT_LIMIT) as the current
+ * process's: the one that asked, or the target a remote operation runs in.
+ * The services that commit try again once mm_commit_grow() extended the
+ * paging files.
  *
  * Return: STATUS_SUCCESS, or STATUS_COMMITMENT_LIMIT when the limit would
  * be passed (nothing is charged then).
@@ -84,9 +82,6 @@ ntstatus_t mm_commit_charge(unsigned long pages)
 	long total = atomic_long_add_return(pages, &mm_committed_total);
 	long peak = atomic_long_read(&mm_committed_peak);
 
-	/* Over the limit: NT first extends its paging files toward their maximum. */
-	if (total > mm_commit_limit() && !READ_ONCE(commit_limit))
-		mm_pagefile_grow(total - mm_commit_limit());
 	if (total > mm_commit_limit()) {
 		atomic_long_sub(pages, &mm_committed_total);
 		if (ntx_event_wanted(NTEXEC_GROUP_MEMORY)) {
@@ -105,6 +100,34 @@ ntstatus_t mm_commit_charge(unsigned long pages)
 	       !atomic_long_try_cmpxchg(&mm_committed_peak, &peak, total))
 		;
 	return STATUS_SUCCESS;
+}
+
+/**
+ * mm_commit_grow() - extend the paging files so that @pages more fit
+ * @pages: what a commit refused with STATUS_COMMITMENT_LIMIT asked for
+ *
+ * NT extends its paging files toward their maximum when a commit would
+ * pass the limit. The file system is called, so this runs where the
+ * service that committed holds no lock (not in the fault path, which holds
+ * the mmap_lock: a write-copy or file page charged there never grows a
+ * paging file); the service then tries once more. Not with commit_limit
+ * set (the paging files do not count then).
+ *
+ * Context: may sleep; no lock of the module's held.
+ * Return: true if the limit grew and @pages more would fit now.
+ */
+bool mm_commit_grow(unsigned long pages)
+{
+	long shortfall;
+
+	might_sleep();
+	if (READ_ONCE(commit_limit))
+		return false;
+	shortfall = atomic_long_read(&mm_committed_total) + (long)pages -
+		    (long)mm_commit_limit();
+	if (shortfall <= 0 || pages > LONG_MAX / 2)
+		return false;
+	return mm_pagefile_grow(shortfall) >= (unsigned long)shortfall;
 }
 
 /**

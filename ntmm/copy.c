@@ -76,7 +76,7 @@ static struct page *mm_copy_page(struct mm_space *space, unsigned long addr,
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-ENOMEM);
 	}
-	if (write && mm_page_written(vad, addr & PAGE_MASK, state)) {
+	if (write && mm_page_written(space, vad, addr & PAGE_MASK, state)) {
 		mutex_unlock(&space->lock);
 		return ERR_PTR(-ENOMEM);
 	}

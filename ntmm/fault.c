@@ -203,6 +203,16 @@ static u32 mm_stack_grow(struct mm_space *space, struct mm_vad *vad, unsigned lo
 	return 0;
 }
 
+/*
+ * A fault about to take new pages while memory is short waits for the
+ * balance set manager (balance.c), if it may let go of its lock and retry.
+ */
+static bool mm_fault_must_wait(struct vm_fault *vmf)
+{
+	return (vmf->flags & FAULT_FLAG_ALLOW_RETRY) &&
+	       !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT) && mm_bsm_must_wait();
+}
+
 static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -270,21 +280,17 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	       mm_ws_transition(space, addr >> PAGE_SHIFT);
 	/* A page only in a paging file: a hard fault reads it back. */
 	hard = (!vad->section || (state & MM_PAGE_PRIVATE)) &&
-	       xa_load(&space->paged, addr >> PAGE_SHIFT);
+	       xa_load(&space->paged, addr >> PAGE_SHIFT) &&
+	       !xa_load(&space->pages, addr >> PAGE_SHIFT);
+	/* Memory short: a hard fault (it takes new pages) waits first. */
+	if (hard && mm_fault_must_wait(vmf))
+		goto wait;
 	page = mm_page_lookup(space, vad, addr, state, false);
 	refault = soft ? NULL : page;
 	created = !page;
-	/*
-	 * A new page while memory is short: let go of every lock, wait for
-	 * the balance set manager to page out, and come again.
-	 */
-	if (!page && (vmf->flags & FAULT_FLAG_ALLOW_RETRY) &&
-	    !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT) && mm_bsm_must_wait()) {
-		mutex_unlock(&space->lock);
-		ntx_release_fault_lock(vmf);
-		mm_bsm_throttle();
-		return VM_FAULT_RETRY;
-	}
+	/* So does one that takes a new zero page. */
+	if (!page && mm_fault_must_wait(vmf))
+		goto wait;
 	if (!page)
 		page = mm_page_lookup(space, vad, addr, state, true);
 	if (!page) {
@@ -295,7 +301,7 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		ret = mm_page_file(vad, state) || hard ? VM_FAULT_SIGBUS : VM_FAULT_OOM;
 		goto out;
 	}
-	if (write && mm_page_written(vad, addr, state)) {
+	if (write && mm_page_written(space, vad, addr, state)) {
 		ret = VM_FAULT_OOM;
 		goto out;
 	}
@@ -306,6 +312,9 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 	else if (created && kind == NTX_FAULT_SOFT)
 		kind = mm_page_file(vad, state) ? NTX_FAULT_FILE : NTX_FAULT_DEMAND_ZERO;
 	mm_fault_note(addr, kind, write ? 1 : exec ? 8 : 0, state);
+	/* A page with a good paging-file copy: read-only until written. */
+	if (!write && xa_load(&space->paged, addr >> PAGE_SHIFT))
+		allowed &= ~VM_WRITE;
 	ret = vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
 				  mm_pgprot(state, allowed));
 	/*
@@ -323,6 +332,16 @@ out:
 	mutex_unlock(&space->lock);
 	mm_put_pages(&freed);
 	return ret;
+
+wait:
+	/*
+	 * Let go of every lock, wait for the balance set manager to page
+	 * out, and come again.
+	 */
+	mutex_unlock(&space->lock);
+	ntx_release_fault_lock(vmf);
+	mm_bsm_throttle();
+	return VM_FAULT_RETRY;
 
 violation:
 	mutex_unlock(&space->lock);
@@ -370,7 +389,7 @@ static vm_fault_t mm_vm_pfn_mkwrite(struct vm_fault *vmf)
 			mm_record_exception(STATUS_COMMITMENT_LIMIT, 1, vmf->real_address);
 			return ret;
 		}
-	} else if (mm_page_written(vad, addr, state)) {
+	} else if (mm_page_written(space, vad, addr, state)) {
 		ret = VM_FAULT_OOM;
 	} else {
 		space->faults++;
@@ -417,7 +436,7 @@ static int mm_vm_access(struct vm_area_struct *vma, unsigned long addr,
 			addr += n;
 			continue;
 		}
-		if (!page || (write && mm_page_written(vad, addr & PAGE_MASK, state)))
+		if (!page || (write && mm_page_written(space, vad, addr & PAGE_MASK, state)))
 			break;
 		mm_page_copy(page, offset_in_page(addr), buf + done, n, write);
 		done += n;

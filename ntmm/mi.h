@@ -452,6 +452,7 @@ void mm_ws_exit(void);
 /* commit.c */
 ntstatus_t mm_commit_charge(unsigned long pages);
 void mm_commit_uncharge(unsigned long pages);
+bool mm_commit_grow(unsigned long pages);
 ntstatus_t mm_shared_commit_charge(unsigned long pages);
 void mm_shared_commit_uncharge(unsigned long pages);
 void mm_query_commit(struct mm_system_memory *m);
@@ -511,9 +512,13 @@ static inline struct mm_segment *mm_page_file(struct mm_vad *vad, u16 state)
 	return seg->file && !seg->image ? seg : NULL;
 }
 
+void mm_ws_dirtied(struct mm_space *space, unsigned long idx);
+
 /**
- * mm_page_written() - record a write to a page, for write watch and files
- * @vad: the VAD holding @addr, its space's lock held
+ * mm_page_written() - record a write to a page, for write watch, files
+ *	and paging
+ * @space: the space, its lock held
+ * @vad: the VAD holding @addr
  * @addr: the page, page-aligned
  * @state: its state
  *
@@ -521,14 +526,18 @@ static inline struct mm_segment *mm_page_file(struct mm_vad *vad, u16 state)
  * NtWriteVirtualMemory) goes through here before the write can happen. A
  * page of a file-backed view, which the segment holds by then, is handed
  * to the file system (filemap.c). A page written after MEM_RESET is no
- * longer discardable, as on Windows, where the write dirties it again.
+ * longer discardable, as on Windows, where the write dirties it again. A
+ * page whose copy in a paging file was still good loses it (wsle.c).
  *
  * Return: 0, or -ENOMEM when the page's state chunk cannot be made.
  */
-static inline int mm_page_written(struct mm_vad *vad, unsigned long addr,
-				  u16 state)
+static inline int mm_page_written(struct mm_space *space, struct mm_vad *vad,
+				  unsigned long addr, u16 state)
 {
 	struct mm_segment *seg = mm_page_file(vad, state);
+
+	if (unlikely(!xa_empty(&space->paged)))
+		mm_ws_dirtied(space, addr >> PAGE_SHIFT);
 
 	if (seg)
 		mm_file_written(seg, mm_view_index(vad, addr));

@@ -409,8 +409,8 @@ out_free:
  * refuses the size (a full disk) stays as it is. Anyone's commit may grow
  * them: the maximum is what CAP_SYS_ADMIN allowed.
  *
- * Context: may sleep (the file system); takes mm_pf_create_lock, which
- * callers may take under a space's or a segment's lock.
+ * Context: may sleep (the file system); no lock of the module's held
+ * (mm_commit_grow()).
  * Return: the slots added.
  */
 unsigned long mm_pagefile_grow(unsigned long need)

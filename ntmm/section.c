@@ -288,6 +288,9 @@ ntstatus_t mm_create_section(u64 size, u32 protect, u32 attributes,
 	pages = PAGE_ALIGN(size) >> PAGE_SHIFT;
 	if (attributes & NT_SEC_COMMIT) {
 		status = mm_shared_commit_charge(pages);
+		/* Past the commit limit: the paging files grow, then once more. */
+		if (status == STATUS_COMMITMENT_LIMIT && mm_commit_grow(pages))
+			status = mm_shared_commit_charge(pages);
 		if (status)
 			return status;
 	}

@@ -368,16 +368,28 @@ ntstatus_t mm_allocate_virtual(struct mm_process *mp, struct mm_struct *mm,
 	struct mm_space *space;
 	ntstatus_t status;
 
+	bool grown = false;
+
 	status = mm_check_allocate(&args, &req.plan);
 	if (status)
 		return status;
 	space = mm_get(mp, mm, true, &status);
 	if (!space)
 		return status;
+again:
 	if (req.plan.op == MM_ALLOC_RESERVE)
 		status = mm_run_in(mp, space, mm_do_reserve, &req);
 	else
 		status = mm_do_commit(space, &req);
+	/* Past the commit limit: the paging files grow, then once more. */
+	if (status == STATUS_COMMITMENT_LIMIT && !grown &&
+	    mm_commit_grow(PAGE_ALIGN(args.size) >> PAGE_SHIFT)) {
+		grown = true;
+		memset(&req, 0, sizeof(req));
+		status = mm_check_allocate(&args, &req.plan);
+		if (!status)
+			goto again;
+	}
 	mm_space_put(space);
 	if (status == STATUS_SUCCESS) {
 		*base = req.base;

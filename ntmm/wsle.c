@@ -18,7 +18,11 @@
  *             process touches it again or frees it: Windows without a
  *             paging file keeps modified private pages resident too.
  *   standby   clean pages: a copy is in a paging file (mm_space.paged
- *             holds its slot). The modified page writer
+ *             holds its slot). A page read back by a hard fault, or
+ *             faulted back from standby, keeps its slot until it is
+ *             written (mm_ws_dirtied(), through mm_page_written(); it is
+ *             mapped read-only until then): trimmed unwritten, it goes
+ *             straight back to standby, with no write. The modified page writer
  *             (mm_ws_write_modified()) moves pages here once written;
  *             repurposing (mm_ws_repurpose()), oldest first, frees them
  *             and leaves only the slot: the next access is a hard fault
@@ -401,8 +405,6 @@ void mm_ws_new_page(struct mm_space *space, unsigned long idx,
 void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 		      struct page *page)
 {
-	void *slot;
-
 	lockdep_assert_held(&space->lock);
 	if (xa_get_mark(&space->pages, idx, MM_WS_VALID))
 		return;
@@ -410,10 +412,7 @@ void mm_ws_fault_back(struct mm_space *space, unsigned long idx,
 			       NTX_PAGE_LIST_ACTIVE);
 	mm_pfn_remove(page);
 	xa_clear_mark(&space->pages, idx, MM_WS_MODIFIED);
-	/* A standby page may be written again: its copy goes. */
-	slot = xa_erase(&space->paged, idx);
-	if (slot)
-		mm_pagefile_slot_put(xa_to_value(slot));
+	/* A standby page keeps its copy until it is written (mm_ws_dirtied()). */
 	mm_ws_add(space, idx, page);
 	space->transition_faults++;
 	atomic_long_inc(&mm_stats[MM_STAT_TRANSITION]);
@@ -477,13 +476,16 @@ EXPORT_SYMBOL_IF_KUNIT(mm_ws_page_age);
 
 /*
  * Take one page out of the working set (its PTE is zapped by the caller
- * before the space's lock is dropped): onto the modified list, or freed
- * when MEM_RESET said its contents may go and the discard can be
- * remembered. Return: the page went to @freed.
+ * before the space's lock is dropped): onto the modified list, onto
+ * standby if its paging-file copy is still good, or freed when MEM_RESET
+ * said its contents may go and the discard can be remembered. Return: the
+ * page went to @freed.
  */
 static bool mm_ws_remove(struct mm_space *space, unsigned long idx,
 			 struct page *page, u16 state, struct list_head *freed)
 {
+	void *slot;
+
 	xa_clear_mark(&space->pages, idx, MM_WS_VALID);
 	mm_ws_unlink(space, page);
 	space->ws--;
@@ -492,6 +494,9 @@ static bool mm_ws_remove(struct mm_space *space, unsigned long idx,
 	atomic_long_inc(&mm_stats[MM_STAT_TRIMMED]);
 	if ((state & MM_PAGE_RESET) &&
 	    !xa_err(xa_store(&space->discarded, idx, xa_mk_value(1), GFP_KERNEL))) {
+		slot = xa_erase(&space->paged, idx);
+		if (slot)
+			mm_pagefile_slot_put(xa_to_value(slot));
 		xa_erase(&space->pages, idx);
 		mm_resident_sub(space);
 		page->index = 0;
@@ -501,11 +506,37 @@ static bool mm_ws_remove(struct mm_space *space, unsigned long idx,
 				       NTX_PAGE_LIST_ACTIVE, NTX_PAGE_LIST_FREE);
 		return true;
 	}
+	/* Unwritten since its copy was read back: clean, onto standby. */
+	if (xa_load(&space->paged, idx)) {
+		mm_pfn_insert(page, MM_LIST_STANDBY, space->ws_id);
+		trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT, NTX_PAGE_LIST_ACTIVE,
+				       NTX_PAGE_LIST_STANDBY);
+		return false;
+	}
 	mm_pfn_insert(page, MM_LIST_MODIFIED, space->ws_id);
 	xa_set_mark(&space->pages, idx, MM_WS_MODIFIED);
 	trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT, NTX_PAGE_LIST_ACTIVE,
 			       NTX_PAGE_LIST_MODIFIED);
 	return false;
+}
+
+/**
+ * mm_ws_dirtied() - a page of the space is about to be written
+ * @space: the space, its lock held
+ * @idx: the page's index
+ *
+ * A page that still has its copy in a paging file (read back, or faulted
+ * back from standby, and not written since) loses it: it is modified from
+ * now on. Called through mm_page_written(), which every write passes.
+ */
+void mm_ws_dirtied(struct mm_space *space, unsigned long idx)
+{
+	void *slot;
+
+	lockdep_assert_held(&space->lock);
+	slot = xa_erase(&space->paged, idx);
+	if (slot)
+		mm_pagefile_slot_put(xa_to_value(slot));
 }
 
 /*
@@ -1454,7 +1485,9 @@ unsigned int mm_ws_page_in_cluster(struct mm_space *space, unsigned long idx)
  * @n: how many
  *
  * One read for all of them. The page takes the index in @space->pages and
- * enters the working set; its slot is freed. The cluster's other pages go
+ * enters the working set, and keeps its slot until it is written
+ * (mm_ws_dirtied()): trimmed unwritten, it goes to standby with no write.
+ * The cluster's other pages go
  * to the standby list, as NT puts the pages a page-in cluster brought:
  * resident, their copies kept, mapped by a soft fault if touched, freed
  * first if not. On failure the caller frees every page; on success the
@@ -1479,8 +1512,6 @@ struct page *mm_ws_page_in(struct mm_space *space, unsigned long idx,
 	}
 	if (xa_err(xa_store(&space->pages, idx, page, GFP_KERNEL_ACCOUNT)))
 		return NULL;
-	xa_erase(&space->paged, idx);
-	mm_pagefile_slot_put(xa_to_value(entry));
 	mm_resident_add(space);
 	mm_ws_add(space, idx, page);
 	for (j = 1; j < n; j++) {
@@ -1665,6 +1696,9 @@ static unsigned long mm_ws_do_repurpose(unsigned long target, bool killable, boo
 	struct mm_space *space;
 	struct page *page;
 
+	/* Reclaim looks at a bounded part of the list, not all of it. */
+	if (nowait)
+		tries = min_t(long, tries, 2 * target);
 	while (done < target && tries-- > 0) {
 		LIST_HEAD(freed);
 

@@ -43,6 +43,14 @@
  *         page table locks                       its Accessed bits
  *     mm_space.lock (mutex)                      trimming (then i_mmap_rwsem
  *                                                -> page table locks)
+ *   mm_pf_create_lock (mutex)                  ntmm/pagefile.c: adding a
+ *     file system locks                          paging file or growing one
+ *     mm_pf_lock (spinlock)                      (mm_commit_grow(): no other
+ *                                                module lock held)
+ *   fs_reclaim (kernel)                        Linux's reclaim, in any
+ *     mm_space.lock (mutex, trylock only)        allocation: the shrinker
+ *       mm_pfn_lock (spinlock)                   frees standby pages, never
+ *                                                waiting for a space
  *   mm_segment.sync_lock (mutex)               ntmm: handing a file
  *     sb_start_write -> i_rwsem (kernel)         section's written pages to
  *       folio lock, file system locks            the file system, as write(2)
@@ -102,7 +110,9 @@
  * check (it opens a procfs file, which takes the target's
  * exec_update_lock and VFS locks), across copy_to_user()/copy_from_user()
  * of memory that may be NT memory (the fault would take mm_space.lock), or
- * across a wait for a remote task_work (mm_run_in()).
+ * across a wait for a remote task_work (mm_run_in()). A fault that waits
+ * for memory (mm_bsm_throttle()) first lets go of mm_space.lock and of the
+ * fault's own mmap_lock or VMA lock.
  */
 #ifndef _NTEXEC_OB_H
 #define _NTEXEC_OB_H
