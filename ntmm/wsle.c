@@ -119,6 +119,12 @@ struct mm_page_list {
 #define MM_PFN_LIST_MASK	0xfffful
 #define MM_PFN_LISTED		0x10000ul
 #define MM_PFN_WRITING		0x20000ul
+/*
+ * A standby page a hard fault's cluster brought and nobody has touched yet:
+ * repurposing passes it over once (a second chance), so that the pages a
+ * sequential reader is about to use are not freed before it gets there.
+ */
+#define MM_PFN_FRESH		0x40000ul
 #define MM_PFN_ID_SHIFT		32
 /* page->private of a page of a working set: its age, and this bit if parked. */
 #define MM_WS_AGE_MASK		0xfful
@@ -1522,6 +1528,9 @@ struct page *mm_ws_page_in(struct mm_space *space, unsigned long idx,
 		pages[j]->index = idx + j;
 		mm_resident_add(space);
 		mm_pfn_insert(pages[j], MM_LIST_STANDBY, space->ws_id);
+		spin_lock(&mm_pfn_lock);
+		set_page_private(pages[j], page_private(pages[j]) | MM_PFN_FRESH);
+		spin_unlock(&mm_pfn_lock);
 		trace_ntexec_page_list(&space->vads, (idx + j) << PAGE_SHIFT,
 				       NTX_PAGE_LIST_FREE, NTX_PAGE_LIST_STANDBY);
 	}
@@ -1682,7 +1691,9 @@ static struct mm_space *mm_ws_space_get(u32 id)
  * @killable: the caller waits for it: stop for a fatal signal
  *
  * Each page's contents stay in its paging-file slot; its space keeps only
- * the slot, and the next access reads it back. One page per hold of its
+ * the slot, and the next access reads it back. The balance set manager and
+ * reclaim pass over a page a cluster brought once (MM_PFN_FRESH); a purge
+ * the caller waits for (@killable) takes every page. One page per hold of its
  * space's lock; each page at the head of the list is looked at once (one
  * that cannot go now moves to the tail).
  *
@@ -1723,6 +1734,12 @@ static unsigned long mm_ws_do_repurpose(unsigned long target, bool killable, boo
 			continue;
 		}
 		if (xa_load(&space->pages, idx) == page && page_private(page) == priv &&
+		    (priv & MM_PFN_FRESH) && !killable) {
+			/* Brought by a cluster, untouched: its second chance. */
+			spin_lock(&mm_pfn_lock);
+			set_page_private(page, priv & ~MM_PFN_FRESH);
+			spin_unlock(&mm_pfn_lock);
+		} else if (xa_load(&space->pages, idx) == page && page_private(page) == priv &&
 		    (priv & MM_PFN_LIST_MASK) == MM_LIST_STANDBY &&
 		    page_ref_count(page) == 1 && xa_load(&space->paged, idx)) {
 			trace_ntexec_page_list(&space->vads, idx << PAGE_SHIFT,
