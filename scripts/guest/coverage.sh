@@ -30,6 +30,7 @@ uname -r >"$res/uname.txt"
 grep -E ' (_text|_stext)$' /proc/kallsyms >"$res/kaslr.txt"
 insmod "$module" || { echo "insmod failed" >"$res/insmod.failed"; exit 1; }
 for s in /sys/module/ntexec/sections/.*; do
+	[ -f "$s" ] || continue
 	echo "$(basename "$s") $(cat "$s")"
 done >"$res/sections.txt"
 

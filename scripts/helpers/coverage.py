@@ -10,6 +10,10 @@
 # `objdump -dr` of the .ko), and a PC reached is a return address: the call's
 # relocation offset + 4 (call rel32 is 5 bytes, the relocation is at byte 1),
 # plus the section's address at run time (/sys/module/ntexec/sections/).
+# A block that ends a function may tail-call it instead (jmp): kcov then
+# records the caller's return address. Such a PC, found after a call to a
+# function F, counts one of F's tail-call blocks as reached (the first: it
+# cannot say which, so the figure is a lower bound).
 #
 # Usage: scripts/helpers/coverage.py BUILD_DIR RESULTS [OUT]
 #   BUILD_DIR  the coverage build (ntexec.ko and its .o files)
@@ -48,11 +52,14 @@ def code_sections(ko):
 
 
 def call_sites(ko, secs):
-    """(section, return address offset) -> function, and function -> sites."""
-    sites = {}
+    """The blocks: (section, return address offset) -> function; the
+    first tail-call block of each function that has some; and the return
+    addresses of direct calls: (section, offset) -> callee."""
+    sites, tails, calls = {}, {}, {}
     sec = func = None
     for name in secs:
         out = run("objdump", "-dr", "--no-show-raw-insn", "-j", name, ko)
+        insn = None
         for line in out.splitlines():
             m = re.match(r"^Disassembly of section (\S+):", line)
             if m:
@@ -62,11 +69,23 @@ def call_sites(ko, secs):
             if m:
                 func = m.group(1)
                 continue
-            m = re.match(r"^\s+([0-9a-f]+): R_X86_64_(?:PLT32|PC32)\s+"
-                         r"__sanitizer_cov_trace_pc-0x4$", line)
+            m = re.match(r"^\s+([0-9a-f]+): R_X86_64_(?:PLT32|PC32)\s+(\S+)-0x4$", line)
+            if m and insn and insn[0] + 1 == int(m.group(1), 16):
+                end = insn[0] + 5
+                if m.group(2) == "__sanitizer_cov_trace_pc":
+                    sites[(sec, end)] = func
+                    if insn[1] == "jmp":
+                        tails.setdefault(func, (sec, end))
+                elif insn[1] == "call":
+                    calls[(sec, end)] = m.group(2)
+                continue
+            m = re.match(r"^\s+([0-9a-f]+):\s+(call|jmp)\s+[0-9a-f]+\s+<([^>+]+)>$", line)
+            if m and m.group(2) == "call":
+                calls[(sec, int(m.group(1), 16) + 5)] = m.group(3)
+            m = re.match(r"^\s+([0-9a-f]+):\s+(\S+)", line)
             if m:
-                sites[(sec, int(m.group(1), 16) + 4)] = func
-    return sites
+                insn = (int(m.group(1), 16), m.group(2))
+    return sites, tails, calls
 
 
 def function_files(build):
@@ -122,7 +141,8 @@ def read_pcs(path):
     return pcs
 
 
-def reached(pcs, sites, secs, bases, koff):
+def reached(pcs, code, secs, bases, koff):
+    sites, tails, calls = code
     hit = set()
     stray = 0
     ranges = [(bases[s], bases[s] + size, s) for s, size in secs.items() if s in bases]
@@ -130,8 +150,11 @@ def reached(pcs, sites, secs, bases, koff):
         pc += koff
         for lo, hi, s in ranges:
             if lo <= pc < hi:
-                if (s, pc - lo) in sites:
-                    hit.add((s, pc - lo))
+                key = (s, pc - lo)
+                if key in sites:
+                    hit.add(key)
+                elif calls.get(key) in tails:
+                    hit.add(tails[calls[key]])
                 else:
                     stray += 1
                 break
@@ -153,7 +176,8 @@ def main():
     secs = code_sections(ko)
     # Module init and exit code runs outside any test's calls: not counted.
     secs = {s: n for s, n in secs.items() if not s.startswith((".init.", ".exit."))}
-    sites = call_sites(ko, secs)
+    code = call_sites(ko, secs)
+    sites = code[0]
     if not sites:
         sys.exit(f"coverage: no __sanitizer_cov_trace_pc call in {ko}: "
                  "not built with NTEXEC_COVERAGE=1 against a kernel with CONFIG_KCOV?")
@@ -167,11 +191,12 @@ def main():
         runs.append(("all tests", fuzz | suite))
     hits = []
     for name, pcs in runs:
-        hit, stray = reached(pcs, sites, secs, bases, koff)
+        hit, stray = reached(pcs, code, secs, bases, koff)
         hits.append(hit)
         if stray:
             print(f"coverage: {stray} of the {name} PCs are no block of ntexec.ko "
-                  "(another build of the module?)", file=sys.stderr)
+                  "(returns from indirect calls to a tail-call block, or another build)",
+                  file=sys.stderr)
 
     def table(title, key, order=None):
         total = collections.Counter(key(s) for s in sites)
