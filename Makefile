@@ -190,7 +190,7 @@ demo:
 
 fuzz:
 	scripts/fuzz.sh "$(or $(SEED),1)" "$(or $(CALLS),100000)" "$(or $(SECONDS),3000)" \
-		"$(or $(AS),root)" "$(or $(KERNEL),debug)"
+		"$(if $(filter command line environment,$(origin AS)),$(AS),root)" "$(or $(KERNEL),debug)"
 
 coverage:
 	SUITE="$(or $(SUITE),1)" TIMEOUT="$(or $(TIMEOUT),3000)" \
