@@ -10,6 +10,9 @@
 #   make demo       boot a VM with the module loaded and run the demo
 #   make fuzz       a long run of the ioctl fuzzer in a VM (SEED= CALLS=
 #                   SECONDS= AS=root|nobody KERNEL=debug|6.1|6.12)
+#   make coverage   the module's basic blocks the fuzzer and the whole suite
+#                   reach (kcov, on the benchmark kernel; SEED= CALLS=
+#                   SECONDS= for the fuzzer, SUITE=0 for the fuzzer alone)
 #   make module     just ntexec.ko (KDIR=/path/to/kernel/build to choose)
 #   make user       libntexec, tests and examples (into build/), and the
 #                   compile-time tests of <ntexec/nt.h> (tests/header-check.sh)
@@ -60,6 +63,7 @@ EXAMPLE_SRCS := $(wildcard examples/*.c)
 EXAMPLE_BINS := $(patsubst examples/%.c,$(B)/examples/%,$(EXAMPLE_SRCS))
 
 .PHONY: all module user lib tests examples bench tools header-check check check-long demo fuzz \
+	coverage \
 	kernel deps ntnumbers install clean checkpatch dkms-install
 
 all: module user
@@ -186,7 +190,11 @@ demo:
 
 fuzz:
 	scripts/fuzz.sh "$(or $(SEED),1)" "$(or $(CALLS),100000)" "$(or $(SECONDS),3000)" \
-		"$(or $(AS),root)" "$(or $(KERNEL),debug)"
+		"$(if $(filter command line environment,$(origin AS)),$(AS),root)" "$(or $(KERNEL),debug)"
+
+coverage:
+	SUITE="$(or $(SUITE),1)" TIMEOUT="$(or $(TIMEOUT),3000)" \
+		scripts/coverage.sh "$(or $(SEED),1)" "$(or $(CALLS),3000)" "$(or $(SECONDS),60)"
 
 kernel: deps
 	scripts/helpers/kernel.sh

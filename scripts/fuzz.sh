@@ -24,6 +24,10 @@ calls=${2:-100000}
 secs=${3:-3000}
 who=${4:-root}
 kern=${5:-debug}
+case "$who" in
+root|nobody) ;;
+*) echo "ntexec-fuzz: USER is root or nobody, not '$who'" >&2; exit 2 ;;
+esac
 
 scripts/helpers/deps.sh || exit 1
 make -s user >"$B/user.log" 2>&1 || { cat "$B/user.log"; exit 1; }

@@ -35,6 +35,13 @@
  * (default 3). `make fuzz SEED= CALLS=` runs long ones in the VM
  * (scripts/fuzz.sh).
  *
+ * Coverage (`make coverage`, scripts/coverage.sh): with NTEXEC_FUZZ_KCOV=FILE
+ * every fuzzing thread collects the kernel PCs its calls reach through kcov
+ * (/sys/kernel/debug/kcov, KCOV_TRACE_PC; only a module built with
+ * NTEXEC_COVERAGE=1 reports any) into one set shared by every process, which
+ * survives the kills; at the end the set's PCs are appended to FILE, one hex
+ * address a line. Without the variable kcov is never opened.
+ *
  * Containment: the workers run as the test's user (root in one of the
  * check's two runs) and must not hurt the VM's other processes (init, the
  * check script). Only the victims it starts are ever opened (by pid and tid,
@@ -54,6 +61,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <linux/genetlink.h>
+#include <linux/kcov.h>
 #include <linux/netlink.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -104,6 +112,8 @@ struct shared {
 	_Atomic int32_t nl_odd_errno, nl_bad_event;
 	_Atomic uint64_t errnos[136];
 	_Atomic int stop;
+	_Atomic int32_t kcov_errno;
+	_Atomic uint64_t kcov_dropped;
 	int uncontained;
 	double seconds;
 };
@@ -119,6 +129,19 @@ static _Atomic uint64_t areg[AREGS];	/* base | pages << 48 (self) */
 static _Atomic uint64_t closed[CLOSED];
 static int fds[8];
 static int nfds;
+
+/*
+ * Coverage: kcov buffers of KCOV_WORDS words (the first is the count), one per
+ * fuzzing thread slot and one for a worker's setup calls, opened by each
+ * worker; the PCs go into kset, an open-addressing set shared by all
+ * processes (mapped before the fork).
+ */
+#define KCOV_PATH	"/sys/kernel/debug/kcov"
+#define KCOV_WORDS	(1u << 18)
+#define KSET		(1u << 18)
+static const char *kcov_file;
+static _Atomic uint64_t *kset;
+static struct { int fd; _Atomic uint64_t *area; } kcov[THREADS + 1];
 
 struct fz {
 	uint64_t s;
@@ -1558,6 +1581,103 @@ static void one_call(struct fz *f)
 	}
 }
 
+/* ---- coverage (NTEXEC_FUZZ_KCOV) ---- */
+
+static void kset_add(uint64_t pc)
+{
+	uint64_t i = mix(pc) & (KSET - 1), v;
+
+	for (unsigned int n = 0; n < 64; n++, i = (i + 1) & (KSET - 1)) {
+		v = atomic_load_explicit(&kset[i], memory_order_relaxed);
+		if (v == pc)
+			return;
+		if (!v) {
+			if (atomic_compare_exchange_strong(&kset[i], &v, pc) || v == pc)
+				return;
+		}
+	}
+	atomic_fetch_add_explicit(&sh->kcov_dropped, 1, memory_order_relaxed);
+}
+
+/* This process's kcov buffers (a worker's, after the fork). */
+static void kcov_open_all(void)
+{
+	for (int i = 0; i <= THREADS; i++) {
+		void *p;
+
+		kcov[i].fd = -1;
+		if (!kcov_file)
+			continue;
+		kcov[i].fd = open(KCOV_PATH, O_RDWR | O_CLOEXEC);
+		if (kcov[i].fd < 0 || ioctl(kcov[i].fd, KCOV_INIT_TRACE, KCOV_WORDS)) {
+			atomic_store(&sh->kcov_errno, errno);
+			if (kcov[i].fd >= 0)
+				close(kcov[i].fd);
+			kcov[i].fd = -1;
+			continue;
+		}
+		p = mmap(NULL, KCOV_WORDS * sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED,
+			 kcov[i].fd, 0);
+		if (p == MAP_FAILED) {
+			atomic_store(&sh->kcov_errno, errno);
+			close(kcov[i].fd);
+			kcov[i].fd = -1;
+			continue;
+		}
+		kcov[i].area = p;
+	}
+}
+
+/* The PCs collected since the last merge go into the shared set. */
+static void kcov_merge(int slot)
+{
+	_Atomic uint64_t *a = kcov[slot].area;
+	uint64_t n;
+
+	if (kcov[slot].fd < 0)
+		return;
+	n = atomic_load(&a[0]);
+	if (n > KCOV_WORDS - 1)
+		n = KCOV_WORDS - 1;
+	for (uint64_t i = 1; i <= n; i++)
+		kset_add(atomic_load_explicit(&a[i], memory_order_relaxed));
+	atomic_store(&a[0], 0);
+}
+
+/* Collect the calling thread's coverage into kcov[slot] (or stop). */
+static void kcov_enable(int slot, int on)
+{
+	if (kcov[slot].fd < 0)
+		return;
+	if (on) {
+		atomic_store(&kcov[slot].area[0], 0);
+		if (ioctl(kcov[slot].fd, KCOV_ENABLE, KCOV_TRACE_PC))
+			atomic_store(&sh->kcov_errno, errno);
+	} else {
+		kcov_merge(slot);
+		ioctl(kcov[slot].fd, KCOV_DISABLE, 0);
+	}
+}
+
+/* At the end, in the test's process: the set, appended to the file. */
+static uint64_t kcov_write(void)
+{
+	uint64_t n = 0;
+	FILE *out = fopen(kcov_file, "a");
+
+	if (!out)
+		return 0;
+	for (uint64_t i = 0; i < KSET; i++) {
+		uint64_t v = atomic_load(&kset[i]);
+
+		if (v) {
+			fprintf(out, "0x%" PRIx64 "\n", v);
+			n++;
+		}
+	}
+	return fclose(out) ? 0 : n;
+}
+
 /* ---- workers and victims ---- */
 
 static uint8_t *map_scratch(void)
@@ -1575,14 +1695,19 @@ static uint8_t *map_scratch(void)
 struct thr {
 	struct fz f;
 	uint64_t calls;
+	int slot;	/* its kcov buffer */
 };
 
 static void *fuzz_thread(void *arg)
 {
 	struct thr *t = arg;
 
-	for (uint64_t i = 0; i < t->calls && !atomic_load(&sh->stop); i++)
+	kcov_enable(t->slot, 1);
+	for (uint64_t i = 0; i < t->calls && !atomic_load(&sh->stop); i++) {
 		one_call(&t->f);
+		kcov_merge(t->slot);
+	}
+	kcov_enable(t->slot, 0);
 	return NULL;
 }
 
@@ -1612,12 +1737,16 @@ static void worker(int w, uint64_t gen)
 	fds[nfds] = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fds[nfds] >= 0)
 		nfds++;
+	kcov_open_all();
+	kcov_enable(THREADS, 1);
 	for (int i = 0; i < 6; i++) {
 		do_from_fd(&setup);
 		do_create_section(&setup);
 		do_open(&setup, 0);
 		do_open(&setup, 1);
+		kcov_merge(THREADS);
 	}
+	kcov_enable(THREADS, 0);
 	while (!atomic_load(&sh->stop)) {
 		pthread_t th[THREADS];
 		struct thr t[THREADS];
@@ -1628,6 +1757,7 @@ static void worker(int w, uint64_t gen)
 			t[i].f.scratch = map_scratch();
 			t[i].f.local_calls = 0;
 			t[i].calls = 50 + below(&t[i].f, 200);
+			t[i].slot = i;
 			if (pthread_create(&th[n], NULL, fuzz_thread, &t[i]) == 0)
 				n++;
 		}
@@ -1803,6 +1933,21 @@ TEST_TIMEOUT(fuzz, 1800)
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(sh, MAP_FAILED);
 	memset(sh, 0, sizeof(*sh));
+	kcov_file = getenv("NTEXEC_FUZZ_KCOV");
+	if (kcov_file && !*kcov_file)
+		kcov_file = NULL;
+	if (kcov_file) {
+		int kfd = open(KCOV_PATH, O_RDWR | O_CLOEXEC);
+
+		if (kfd < 0)
+			fprintf(stderr, "# NTEXEC_FUZZ_KCOV: cannot open %s: %s\n", KCOV_PATH,
+				strerror(errno));
+		ASSERT_GE(kfd, 0);
+		close(kfd);
+		kset = mmap(NULL, KSET * sizeof(*kset), PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(kset, MAP_FAILED);
+	}
 	fprintf(stderr, "# seed 0x%" PRIx64 ", %" PRIu64 " calls, %d workers x %d threads, "
 		"%d victims\n", seed0, max_calls, nworkers, THREADS, NVICTIMS);
 	fflush(stdout);
@@ -1858,6 +2003,17 @@ TEST_TIMEOUT(fuzz, 1800)
 	EXPECT_EQ(atomic_load(&sh->nl_odd_errno), 0);
 	EXPECT_EQ(atomic_load(&sh->nl_bad_event), 0);
 	EXPECT_GT(atomic_load(&sh->nl_sent), 0);
+	if (kcov_file) {
+		uint64_t pcs = kcov_write();
+
+		fprintf(stderr, "# kcov: %" PRIu64 " distinct PCs appended to %s (%" PRIu64
+			" not kept: set full)%s%s\n", pcs, kcov_file,
+			atomic_load(&sh->kcov_dropped),
+			atomic_load(&sh->kcov_errno) ? "; kcov error: " : "",
+			atomic_load(&sh->kcov_errno) ? strerror(atomic_load(&sh->kcov_errno)) : "");
+		EXPECT_EQ(atomic_load(&sh->kcov_errno), 0);
+		EXPECT_GT(pcs, 0);
+	}
 	/* Enough calls happened for the run to mean something. */
 	EXPECT_GE(atomic_load(&sh->calls), max_calls < 1000 ? max_calls / 2 : 500);
 

@@ -6,6 +6,8 @@
 # kernels do not share objects. Fails on any compiler warning.
 #
 # Usage: scripts/helpers/build-module.sh KDIR OUTDIR
+#   NTEXEC_COVERAGE=1 in the environment builds the module instrumented for
+#   kcov (Kbuild; the kernel needs CONFIG_KCOV): give it an OUTDIR of its own.
 set -eu
 
 kdir=$1
@@ -31,7 +33,7 @@ done
 cmp -s "$top/Kbuild" "$out/Kbuild" || cp "$top/Kbuild" "$out/Kbuild"
 
 log="$out/build.log"
-if ! make -C "$kdir" M="$out" modules >"$log" 2>&1; then
+if ! make -C "$kdir" M="$out" NTEXEC_COVERAGE="${NTEXEC_COVERAGE:-0}" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "ntexec: module build against $kdir failed" >&2
 	exit 1
