@@ -29,7 +29,8 @@ long ntexec_ioctl_close(struct ntexec_file *nf, void __user *argp)
 long ntexec_ioctl_duplicate(struct ntexec_file *nf, void __user *argp)
 {
 	struct ntexec_duplicate __user *uargs = argp;
-	struct ntexec_duplicate args;
+	/* Not zeroed first (INIT_STACK_ALL_ZERO): the copy fills it, or fails. */
+	struct ntexec_duplicate args __uninitialized;
 	ntstatus_t status;
 
 	if (NTX_COPY_IN(args, argp))
