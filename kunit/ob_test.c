@@ -37,6 +37,14 @@ static const struct ob_type other_type = {
 	.destroy = test_obj_destroy,
 };
 
+static const struct ob_type uncounted_type = {
+	.name = "Uncounted",
+	.valid_access = 0x001F0001,
+	.generic = { 0x1, 0x1, 0x1, 0x001F0001 },
+	.destroy = test_obj_destroy,
+	.uncounted = true,
+};
+
 static struct test_obj *new_obj(struct kunit *test, const struct ob_type *type,
 				int *destroyed)
 {
@@ -95,6 +103,59 @@ static void handle_values(struct kunit *test)
 	ob_close_handle_table(&table);
 	KUNIT_EXPECT_EQ(test, destroyed, 1);
 	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), 0u);
+}
+
+/*
+ * An uncounted type's handles leave the handle count alone, yet hold their
+ * references; ob_insert_handle_ref() keeps the caller's reference on
+ * success only.
+ */
+static void handle_references(struct kunit *test)
+{
+	struct ob_handle_table table;
+	int destroyed = 0, other_destroyed = 0;
+	struct test_obj *t = new_obj(test, &uncounted_type, &destroyed);
+	struct test_obj *c = new_obj(test, &test_type, &other_destroyed);
+	struct ob_handle_info info = { .access = 0x1 };
+	struct ob_object *obj;
+	u64 h1, h2, h3;
+
+	ob_init_handle_table(&table);
+	KUNIT_ASSERT_EQ(test, ob_insert_handle(&table, &t->ob, &info, &h1), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->ob.handles), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->ob.ref), 2u);
+	/* The caller's reference becomes the handle's. */
+	ob_reference(&t->ob);
+	KUNIT_ASSERT_EQ(test, ob_insert_handle_ref(&table, &t->ob, &info, &h2),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->ob.ref), 3u);
+	KUNIT_EXPECT_EQ(test, ob_handle_count(&table), 2u);
+	KUNIT_ASSERT_EQ(test, ob_reference_handle(&table, h2, &uncounted_type, 0x1, &obj,
+						  NULL), STATUS_SUCCESS);
+	KUNIT_EXPECT_PTR_EQ(test, obj, &t->ob);
+	ob_dereference(obj);
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h1), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ob_close_handle(&table, h2), STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->ob.ref), 1u);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->ob.handles), 0);
+
+	/* A counted type counts either way. */
+	KUNIT_ASSERT_EQ(test, ob_insert_handle_ref(&table, &c->ob, &info, &h3),
+			STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->ob.handles), 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&c->ob.ref), 1u);
+
+	/* Refused: the reference stays the caller's. */
+	ob_close_handle_table(&table);
+	KUNIT_EXPECT_EQ(test, other_destroyed, 1);
+	ob_reference(&t->ob);
+	KUNIT_EXPECT_EQ(test, ob_insert_handle_ref(&table, &t->ob, &info, &h1),
+			STATUS_PROCESS_IS_TERMINATING);
+	KUNIT_EXPECT_EQ(test, kref_read(&t->ob.ref), 2u);
+	ob_dereference(&t->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 0);
+	ob_dereference(&t->ob);
+	KUNIT_EXPECT_EQ(test, destroyed, 1);
 }
 
 static void handle_inheritance(struct kunit *test)
@@ -509,6 +570,7 @@ static void names_live_with_handles(struct kunit *test)
 static struct kunit_case ob_test_cases[] = {
 	KUNIT_CASE(handle_inheritance),
 	KUNIT_CASE(handle_values),
+	KUNIT_CASE(handle_references),
 	KUNIT_CASE(handle_bind_and_empty),
 	KUNIT_CASE(names_parse),
 	KUNIT_CASE(names_live_with_handles),

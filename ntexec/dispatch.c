@@ -14,19 +14,23 @@
 
 long ntexec_ioctl_close(struct ntexec_file *nf, void __user *argp)
 {
-	struct ntexec_handle args;
+	u64 handle;
 
-	if (NTX_COPY_IN(args, argp))
+	/* struct ntexec_handle is one __u64: one get_user(), not a copy. */
+	BUILD_BUG_ON(sizeof(struct ntexec_handle) != sizeof(u64));
+	if (get_user(handle, (u64 __user *)argp))
 		return -EFAULT;
 	/* Closing a pseudo-handle is a no-op that succeeds, as on NT. */
-	if (args.handle == NTEXEC_CURRENT_PROCESS || args.handle == NTEXEC_CURRENT_THREAD)
+	if (handle == NTEXEC_CURRENT_PROCESS || handle == NTEXEC_CURRENT_THREAD)
 		return ntx_status(STATUS_SUCCESS);
-	return ntx_status(ob_close_handle(&nf->process->handles, args.handle));
+	return ntx_status(ob_close_handle(&nf->process->handles, handle));
 }
 
 long ntexec_ioctl_duplicate(struct ntexec_file *nf, void __user *argp)
 {
-	struct ntexec_duplicate args;
+	struct ntexec_duplicate __user *uargs = argp;
+	/* Not zeroed first (INIT_STACK_ALL_ZERO): the copy fills it, or fails. */
+	struct ntexec_duplicate args __uninitialized;
 	ntstatus_t status;
 
 	if (NTX_COPY_IN(args, argp))
@@ -36,7 +40,12 @@ long ntexec_ioctl_duplicate(struct ntexec_file *nf, void __user *argp)
 	status = ps_duplicate_object(nf->process, args.source_process, args.source_handle,
 				     args.target_process, args.access, args.attributes,
 				     args.options, &args.target_handle);
-	return ntx_out(argp, &args, sizeof(args), status, false);
+	if (status == NTX_STATUS_RESTART)
+		return -ERESTARTNOINTR;
+	/* The new handle is the one field the call writes. */
+	if (NT_SUCCESS(status) && put_user(args.target_handle, &uargs->target_handle))
+		return -EFAULT;
+	return ntx_status(status);
 }
 
 static long ntexec_open_common(struct ntexec_file *nf, void __user *argp, bool thread)

@@ -162,7 +162,8 @@ long ntexec_ioctl_version(struct ntexec_version *ver)
 }
 EXPORT_SYMBOL_IF_KUNIT(ntexec_ioctl_version);
 
-static long ntexec_version(void __user *argp)
+/* Out of line: its struct would cost every ioctl a stack canary. */
+static noinline long ntexec_version(void __user *argp)
 {
 	struct ntexec_version ver;
 	long ret;
@@ -216,6 +217,11 @@ static long ntexec_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	if (nf->mm != current->mm)
 		return -EIO;
+	/* The two commonest, called directly: no indirect call (a retpoline). */
+	if (cmd == NTEXEC_IOC_CLOSE)
+		return ntexec_ioctl_close(nf, argp);
+	if (cmd == NTEXEC_IOC_DUPLICATE)
+		return ntexec_ioctl_duplicate(nf, argp);
 	if (cmd == NTEXEC_IOC_VERSION)
 		return ntexec_version(argp);
 	slot = nr < ARRAY_SIZE(ntexec_ioctl_slot) ? ntexec_ioctl_slot[nr] : 0;

@@ -202,6 +202,9 @@ ntstatus_t ob_name_object(struct ob_object *obj, const u16 *leaf, u32 len,
 
 	if (!ns)
 		return STATUS_NOT_SUPPORTED;
+	/* Its handles are not counted: its name would never go. */
+	if (WARN_ON_ONCE(obj->type->uncounted))
+		return STATUS_NOT_SUPPORTED;
 	n = kmalloc(struct_size(n, name, len), GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return STATUS_NO_MEMORY;

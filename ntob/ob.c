@@ -208,23 +208,16 @@ static ntstatus_t ob_grow_handle_table(struct ob_handle_table *table)
 	return STATUS_SUCCESS;
 }
 
-/**
- * ob_insert_handle() - create a handle to an object
- * @table: the handle table
- * @obj: the object; the handle takes a reference of its own
- * @info: the access granted (already mapped, no generic bits), OBJ_INHERIT
- *	(other attributes are dropped) and the binding
- * @handle: out: the new handle
- *
- * The entry is the last one closed, else the lowest never used: no
- * allocation but a new chunk's (one page per OB_CHUNK_ENTRIES handles).
- *
- * Return: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES when the table is
- * full or memory is short, STATUS_PROCESS_IS_TERMINATING when the table was
- * closed.
- */
-ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj,
-			    const struct ob_handle_info *info, u64 *handle)
+/* A handle is made: counted, unless the type needs no count. */
+static inline void ob_count_handle(struct ob_object *obj)
+{
+	if (!obj->type->uncounted)
+		atomic_inc(&obj->handles);
+}
+
+static ntstatus_t __ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj,
+				     const struct ob_handle_info *info, u64 *handle,
+				     bool take_ref)
 {
 	struct ob_handle_entry *entry;
 	ntstatus_t status;
@@ -253,13 +246,15 @@ ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj
 		if (status)
 			goto fail;
 	}
+	if (!take_ref)
+		ob_reference(obj);
 	write_seqcount_begin(&table->seq);
 	entry->info = *info;
 	entry->info.attributes &= OBJ_INHERIT;
-	WRITE_ONCE(entry->object, ob_reference(obj));
+	WRITE_ONCE(entry->object, obj);
 	write_seqcount_end(&table->seq);
 	table->count++;
-	atomic_inc(&obj->handles);
+	ob_count_handle(obj);
 	spin_unlock(&table->lock);
 	*handle = (u64)index << 2;
 	trace_ntexec_handle_create(table, *handle, obj, info->access);
@@ -269,7 +264,47 @@ fail:
 	spin_unlock(&table->lock);
 	return status;
 }
+
+/**
+ * ob_insert_handle() - create a handle to an object
+ * @table: the handle table
+ * @obj: the object; the handle takes a reference of its own
+ * @info: the access granted (already mapped, no generic bits), OBJ_INHERIT
+ *	(other attributes are dropped) and the binding
+ * @handle: out: the new handle
+ *
+ * The entry is the last one closed, else the lowest never used: no
+ * allocation but a new chunk's (one page per OB_CHUNK_ENTRIES handles).
+ *
+ * Return: STATUS_SUCCESS, STATUS_INSUFFICIENT_RESOURCES when the table is
+ * full or memory is short, STATUS_PROCESS_IS_TERMINATING when the table was
+ * closed.
+ */
+ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj,
+			    const struct ob_handle_info *info, u64 *handle)
+{
+	return __ob_insert_handle(table, obj, info, handle, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(ob_insert_handle);
+
+/**
+ * ob_insert_handle_ref() - create a handle that keeps the caller's reference
+ * @table: the handle table
+ * @obj: the object, referenced by the caller
+ * @info: as for ob_insert_handle()
+ * @handle: out: the new handle
+ *
+ * As ob_insert_handle(), but on success the caller's reference passes to
+ * the handle (one atomic pair fewer); on failure the caller keeps it.
+ *
+ * Return: as ob_insert_handle().
+ */
+ntstatus_t ob_insert_handle_ref(struct ob_handle_table *table, struct ob_object *obj,
+				const struct ob_handle_info *info, u64 *handle)
+{
+	return __ob_insert_handle(table, obj, info, handle, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(ob_insert_handle_ref);
 
 static bool ob_handle_index(u64 handle, u32 *index)
 {
@@ -355,7 +390,7 @@ EXPORT_SYMBOL_IF_KUNIT(ob_reference_handle);
  */
 static void ob_drop_handle(struct ob_object *obj)
 {
-	if (atomic_dec_and_test(&obj->handles)) {
+	if (!obj->type->uncounted && atomic_dec_and_test(&obj->handles)) {
 		if (READ_ONCE(obj->name))
 			ob_unname(obj);
 		if (obj->type->last_handle)
@@ -541,7 +576,7 @@ ntstatus_t ob_inherit_handles(struct ob_handle_table *src, struct ob_handle_tabl
 			WRITE_ONCE(entry->object, obj);
 			write_seqcount_end(&dst->seq);
 			dst->count++;
-			atomic_inc(&obj->handles);
+			ob_count_handle(obj);
 		}
 		spin_unlock(&dst->lock);
 		if (ret) {

@@ -98,7 +98,11 @@
  *                                              put in a job; a leaf
  *   ps_process.lock, ps_thread.lock (spinlock) exit state, mm pin, image
  *                                              name, suspend state; never
- *                                              one inside the other
+ *                                              one inside the other.
+ *                                              ps_process.mm_seq is written
+ *                                              under ps_process.lock:
+ *                                              ps_process_mm_id() reads the
+ *                                              address space's id without it
  *   ob_handle_table.lock (spinlock)            leaf: no callback runs under
  *                                              it (handles are dropped after);
  *                                              lookups take only RCU
@@ -163,6 +167,9 @@ struct ob_name;
  *	OkayToClose/Close with a handle count of zero: a job's
  *	KILL_ON_JOB_CLOSE). Process context, no lock of the table held; the
  *	caller holds a reference.
+ * @uncounted: objects of the type are never named and have no
+ *	@last_handle, so nothing needs their handle count: their handles are
+ *	not counted in &ob_object.handles (two atomics fewer per handle)
  */
 struct ob_type {
 	const char *name;
@@ -170,6 +177,7 @@ struct ob_type {
 	u32 generic[4];
 	void (*destroy)(struct ob_object *obj);
 	void (*last_handle)(struct ob_object *obj);
+	bool uncounted;
 };
 
 /**
@@ -181,7 +189,8 @@ struct ob_type {
  *	when they exit, and stay signaled.
  * @rcu: objects are freed after a grace period, so RCU lookups may try
  *	kref_get_unless_zero() on them
- * @handles: handles naming the object, in any table
+ * @handles: handles naming the object, in any table; stays 0 for a type
+ *	that is &ob_type.uncounted
  * @name: its name in the object namespace, or NULL (dir.c); it goes with
  *	the last handle
  */
@@ -260,6 +269,8 @@ struct ob_handle_table {
 void ob_init_handle_table(struct ob_handle_table *table);
 ntstatus_t ob_insert_handle(struct ob_handle_table *table, struct ob_object *obj,
 			    const struct ob_handle_info *info, u64 *handle);
+ntstatus_t ob_insert_handle_ref(struct ob_handle_table *table, struct ob_object *obj,
+				const struct ob_handle_info *info, u64 *handle);
 ntstatus_t ob_reference_handle(struct ob_handle_table *table, u64 handle,
 			       const struct ob_type *type, u32 desired,
 			       struct ob_object **obj, struct ob_handle_info *info);

@@ -768,7 +768,13 @@ ntstatus_t ps_duplicate_object(struct ps_process *caller, u64 source_process,
 	}
 	info.attributes = (options & DUPLICATE_SAME_ATTRIBUTES) ? src.attributes :
 								  attributes;
-	status = ob_insert_handle(&target->handles, obj, &info, target_handle);
+	if (obj_ref) {
+		/* The lookup's reference passes to the new handle. */
+		status = ob_insert_handle_ref(&target->handles, obj, &info, target_handle);
+		obj_ref = status != STATUS_SUCCESS;
+	} else {
+		status = ob_insert_handle(&target->handles, obj, &info, target_handle);
+	}
 
 out_target:
 	ps_dup_process_put(target_process, target, NULL);

@@ -115,6 +115,8 @@ const struct ob_type ps_process_type = {
 	.valid_access = PROCESS_ALL_ACCESS,
 	.generic = { 0x00020410, 0x00020bea, 0x00121001, PROCESS_ALL_ACCESS },
 	.destroy = ps_process_destroy,
+	/* Never named, nothing at the last handle. */
+	.uncounted = true,
 };
 EXPORT_SYMBOL_IF_KUNIT(ps_process_type);
 
@@ -123,6 +125,8 @@ const struct ob_type ps_thread_type = {
 	.valid_access = THREAD_ALL_ACCESS,
 	.generic = { 0x00020048, 0x00020037, 0x00121800, THREAD_ALL_ACCESS },
 	.destroy = ps_thread_destroy,
+	/* Never named, nothing at the last handle. */
+	.uncounted = true,
 };
 EXPORT_SYMBOL_IF_KUNIT(ps_thread_type);
 
@@ -256,9 +260,11 @@ static void ps_process_end_mm(struct ps_process *process)
 	struct mm_struct *mm;
 
 	spin_lock(&process->lock);
+	write_seqcount_begin(&process->mm_seq);
 	process->rundown = true;
 	mm = process->mm;
 	process->mm = NULL;
+	write_seqcount_end(&process->mm_seq);
 	spin_unlock(&process->lock);
 	if (mm)
 		mmdrop(mm);
@@ -561,6 +567,7 @@ struct ps_process *ps_get_process(struct pid *tgid)
 	INIT_WORK(&process->exec_work, ps_process_exec_work);
 	mutex_init(&process->attach_lock);
 	spin_lock_init(&process->lock);
+	seqcount_spinlock_init(&process->mm_seq, &process->lock);
 	process->exit_status = STATUS_PENDING;
 	process->base_priority = ps_priority_of_nice(task_nice(task));
 	process->priority_class = PROCESS_PRIORITY_CLASS_NORMAL;
@@ -853,20 +860,38 @@ pid_t ps_thread_id(struct ps_thread *thread, struct pid_namespace *ns)
  * process, never another; a handle or a handle table that records the id
  * can tell whether the process runs a new program since.
  *
+ * Takes no lock when @mm is the address space last seen (every call of a
+ * process about itself, but the first after an execve): the fields are
+ * read under @process->mm_seq.
+ *
  * Return: the id (non-zero), or 0 after rundown.
  */
 u64 ps_process_mm_id(struct ps_process *process, struct mm_struct *mm)
 {
 	struct mm_struct *old = NULL;
-	u64 id = 0;
+	bool known, rundown;
+	unsigned int seq;
+	u64 id;
 
+	do {
+		seq = read_seqcount_begin(&process->mm_seq);
+		rundown = READ_ONCE(process->rundown);
+		known = rundown || READ_ONCE(process->mm) == mm;
+		id = rundown ? 0 : READ_ONCE(process->mm_id);
+	} while (read_seqcount_retry(&process->mm_seq, seq));
+	if (known)
+		return id;
+
+	id = 0;
 	spin_lock(&process->lock);
 	if (!process->rundown) {
 		if (process->mm != mm) {
 			old = process->mm;
 			mmgrab(mm);
+			write_seqcount_begin(&process->mm_seq);
 			process->mm = mm;
 			process->mm_id = atomic64_inc_return(&ps_mm_ids);
+			write_seqcount_end(&process->mm_seq);
 		}
 		id = process->mm_id;
 	}

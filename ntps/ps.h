@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
@@ -237,6 +238,9 @@ extern const struct ob_type ps_thread_type;
  * @mm: the address space last seen (grabbed, not pinned), so that @mm_id
  *	names it alone; dropped at rundown
  * @mm_id: the id of @mm (ps_process_mm_id())
+ * @mm_seq: changed (under @lock) around every change of @mm, @mm_id and
+ *	@rundown, so that ps_process_mm_id() reads them without the lock when
+ *	@mm is the address space it is asked about
  * @vm: the memory manager's part of the process (NT's MMSUPPORT)
  * @base_priority: the NT base priority of its threads (priority.c)
  * @priority_class: its PROCESS_PRIORITY_CLASS_* value
@@ -290,6 +294,7 @@ struct ps_process {
 	u64 kernel_time;
 	struct mm_struct *mm;
 	u64 mm_id;
+	seqcount_spinlock_t mm_seq;
 	struct mm_process vm;
 	s32 base_priority;
 	u8 priority_class;
