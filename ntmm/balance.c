@@ -35,15 +35,15 @@
  * modified pages stay resident, as on Windows without one.
  *
  * Faults wait for it (mm_bsm_throttle()): a fault that may take a new
- * page while available memory is below twice the low mark (room for what
- * paging itself allocates), with a paging file to
+ * page while available memory is below 1/32 of RAM, twice the default low
+ * mark (room for what paging itself allocates), with a paging file to
  * page to, first lets go of its locks and waits until the thread has given
  * memory back (NT's faults wait for available pages the same way, in
  * MiEnsureAvailablePageOrWait), then retries. Without this, a process
  * writing more NT memory than RAM outruns the thread, and Linux's OOM
  * killer, which cannot see the module's pages, acts first. While faults
- * wait, passes follow one another with no pause, aim a quarter of the low
- * mark above it (so that a pass frees a batch, not a page) and may take
+ * wait, passes follow one another with no pause, aim an eighth above that
+ * mark (so that a pass frees a batch, not a page) and may take
  * pages of any age, as NT's working set manager trims hard when available
  * pages run out. A fault waits at most MM_THROTTLE_MAX at a time (and
  * again on its retry while memory is still short), and not at all once a
@@ -124,14 +124,15 @@ static unsigned long mm_bsm_low(void)
 }
 
 /*
- * Below this, faults that take new pages wait: twice the low mark, so that
- * Linux keeps room for what paging itself allocates (the file system's
- * buffers, the clusters of hard faults) and its reclaim never finds the
- * memory gone.
+ * Below this, faults that take new pages wait: twice the default low mark
+ * (1/32 of RAM), so that Linux keeps room for what paging itself allocates
+ * (the file system's buffers, the clusters of hard faults) and its reclaim
+ * never finds the memory gone. Not bsm_low_pages: a low mark set above
+ * what RAM can give makes the thread trim, not every fault wait.
  */
-static unsigned long mm_bsm_wait_mark(unsigned long low)
+static unsigned long mm_bsm_wait_mark(void)
 {
-	return 2 * low;
+	return totalram_pages() / 32;
 }
 
 unsigned long mm_bsm_need(void)
@@ -143,7 +144,7 @@ unsigned long mm_bsm_need(void)
 	if (avail < 0)
 		avail = 0;
 	if (atomic_read(&mm_bsm_waiters))
-		low = mm_bsm_wait_mark(low) + low / 4;
+		low = max(low, mm_bsm_wait_mark() + mm_bsm_wait_mark() / 8);
 	if ((unsigned long)avail < low)
 		need = low - avail;
 	return need + atomic_long_xchg(&mm_bsm_pressure, 0);
@@ -298,12 +299,11 @@ static void mm_bsm_pass(bool age)
 		mm_ws_stat_add(MM_STAT_BSM_NEED, need);
 	paging = mm_pagefile_pages();
 	/*
-	 * Urgent: faults wait, or memory is below their mark: pages of any
-	 * age may go. Only an urgent pass that gives nothing back says the
-	 * thread stalled (then faults stop waiting for it).
+	 * Urgent: faults wait for memory: pages of any age may go. Only an
+	 * urgent pass that gives nothing back says the thread stalled (then
+	 * faults stop waiting for it until a pass gives something again).
 	 */
-	urgent = atomic_read(&mm_bsm_waiters) ||
-		 (paging && mm_bsm_short(mm_bsm_wait_mark(mm_bsm_low())));
+	urgent = atomic_read(&mm_bsm_waiters);
 	if (paging)
 		writes = max(mm_ws_list_count(MM_LIST_MODIFIED) - (long)READ_ONCE(mm_mpw_threshold),
 			     0L) + need;
@@ -380,7 +380,7 @@ bool mm_bsm_must_wait(void)
 
 	if (!mm_pagefile_pages() || !READ_ONCE(mm_bsm_task))
 		return false;
-	low = mm_bsm_wait_mark(mm_bsm_low());
+	low = mm_bsm_wait_mark();
 	return global_zone_page_state(NR_FREE_PAGES) <= 2 * low && mm_bsm_short(low) &&
 	       !READ_ONCE(mm_bsm_stalled);
 }
@@ -395,7 +395,7 @@ bool mm_bsm_must_wait(void)
  */
 void mm_bsm_throttle(void)
 {
-	unsigned long low = mm_bsm_wait_mark(mm_bsm_low());
+	unsigned long low = mm_bsm_wait_mark();
 	unsigned long deadline = jiffies + MM_THROTTLE_MAX;
 
 	mm_ws_stat_add(MM_STAT_THROTTLED, 1);
