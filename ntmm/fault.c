@@ -313,7 +313,8 @@ static vm_fault_t mm_vm_fault(struct vm_fault *vmf)
 		kind = mm_page_file(vad, state) ? NTX_FAULT_FILE : NTX_FAULT_DEMAND_ZERO;
 	mm_fault_note(addr, kind, write ? 1 : exec ? 8 : 0, state);
 	/* A page with a good paging-file copy: read-only until written. */
-	if (!write && xa_load(&space->paged, addr >> PAGE_SHIFT))
+	if (!write && !xa_empty(&space->paged) &&
+	    xa_load(&space->paged, addr >> PAGE_SHIFT))
 		allowed &= ~VM_WRITE;
 	ret = vmf_insert_pfn_prot(vma, addr, page_to_pfn(page),
 				  mm_pgprot(state, allowed));

@@ -22,18 +22,8 @@
 
 static NTSTATUS create_pf(const char *path, uint64_t min, uint64_t max)
 {
-	WCHAR name[300];
-	UNICODE_STRING u;
-	LARGE_INTEGER lo = { .QuadPart = (LONGLONG)min }, hi = { .QuadPart = (LONGLONG)max };
-	size_t i, n = strlen(path);
-
-	ASSERT_TRUE(n < 300);
-	for (i = 0; i < n; i++)
-		name[i] = (WCHAR)(unsigned char)path[i];
-	u.Buffer = name;
-	u.Length = (USHORT)(n * sizeof(WCHAR));
-	u.MaximumLength = u.Length;
-	return NtCreatePagingFile(&u, &lo, &hi, 0);
+	ASSERT_TRUE(strlen(path) < 300);
+	return create_paging_file(path, min, max);
 }
 
 static NTSTATUS list_command(ULONG command)

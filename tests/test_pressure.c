@@ -54,23 +54,6 @@ static int page_ok(const uint64_t *w, uint64_t seed, uint64_t page)
 	return 1;
 }
 
-static NTSTATUS create_pf(const char *path, uint64_t size)
-{
-	WCHAR name[512];
-	UNICODE_STRING u;
-	LARGE_INTEGER lo = { .QuadPart = (LONGLONG)size }, hi = lo;
-	size_t i, n = strlen(path);
-
-	if (n >= 512)
-		return STATUS_NAME_TOO_LONG;
-	for (i = 0; i < n; i++)
-		name[i] = (WCHAR)(unsigned char)path[i];
-	u.Buffer = name;
-	u.Length = (USHORT)(n * sizeof(WCHAR));
-	u.MaximumLength = u.Length;
-	return NtCreatePagingFile(&u, &lo, &hi, 0);
-}
-
 TEST_TIMEOUT(more_nt_memory_than_ram, 1200)
 {
 	uint64_t seed = (uint64_t)mono_ns(), bad = 0, first_bad = 0;
@@ -98,7 +81,7 @@ TEST_TIMEOUT(more_nt_memory_than_ram, 1200)
 			SKIP("no paging file big enough (root makes one in NTEXEC_PAGEFILE_DIR)");
 		snprintf(path, sizeof(path), "%s/ntexec-pressure.pagefile", dir);
 		unlink(path);
-		ASSERT_STATUS(create_pf(path, (uint64_t)size + size / 2), STATUS_SUCCESS);
+		ASSERT_STATUS(create_paging_file(path, (uint64_t)size + size / 2, (uint64_t)size + size / 2), STATUS_SUCCESS);
 		/* The module holds the file open: the name can go. */
 		ASSERT_EQ(unlink(path), 0);
 	}

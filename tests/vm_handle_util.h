@@ -173,6 +173,24 @@ static inline uint64_t fnv_fill(unsigned char v, size_t n)
 	return h;
 }
 
+/* NtCreatePagingFile of a Linux path (ASCII), sizes in bytes. */
+static inline NTSTATUS create_paging_file(const char *path, uint64_t min, uint64_t max)
+{
+	LARGE_INTEGER lo = { .QuadPart = (LONGLONG)min }, hi = { .QuadPart = (LONGLONG)max };
+	WCHAR name[512];
+	UNICODE_STRING u;
+	size_t i, n = strlen(path);
+
+	if (n >= 512)
+		return STATUS_NAME_TOO_LONG;
+	for (i = 0; i < n; i++)
+		name[i] = (WCHAR)(unsigned char)path[i];
+	u.Buffer = name;
+	u.Length = (USHORT)(n * sizeof(WCHAR));
+	u.MaximumLength = u.Length;
+	return NtCreatePagingFile(&u, &lo, &hi, 0);
+}
+
 static inline unsigned char pattern(uint32_t seed, uint64_t off)
 {
 	return (unsigned char)((off * 131 + seed * 7 + (off >> 12)) ^ (off >> 9));
